@@ -1,0 +1,3 @@
+from nncheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Rigorous decisions about a printed number's interval, and exact-enough display of values."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from nncheck.errors import Undecided
+from nncheck.network.ball import Real
+from nncheck.printed import Printed, format_fraction
+from flint import arb, fmpq
+
+# Extra decimals shown beyond the printed ones, so a reader sees why a digit is wrong.
+EXTRA_DISPLAY_DECIMALS = 5
+# Exact rationals with a terminating decimal expansion this short are shown exactly.
+EXACT_DISPLAY_LIMIT = 30
+
+
+def _arb(value: Fraction) -> arb:
+    return arb(fmpq(value.numerator, value.denominator))
+
+
+def inside(value: Real, low: Fraction, high: Fraction) -> bool:
+    """Whether the true value lies in [low, high]; Undecided when the ball straddles an end."""
+    if value.exact is not None:
+        return low <= value.exact <= high
+    ball = value.ball
+    if ball >= _arb(low) and ball <= _arb(high):
+        return True
+    if ball < _arb(low) or ball > _arb(high):
+        return False
+    raise Undecided(f"{ball} against [{low}, {high}]")
+
+
+def strictly_inside(value: Real, low: Fraction, high: Fraction) -> bool:
+    """Whether the true value lies in the open interval (low, high)."""
+    if value.exact is not None:
+        return low < value.exact < high
+    ball = value.ball
+    if ball > _arb(low) and ball < _arb(high):
+        return True
+    if ball <= _arb(low) or ball >= _arb(high):
+        return False
+    raise Undecided(f"{ball} against ({low}, {high})")
+
+
+def meets(value: Real, low: Fraction, high: Fraction) -> bool:
+    """Whether an enclosure of a range of values meets [low, high] (interval frames)."""
+    if value.exact is not None:
+        return low <= value.exact <= high
+    ball = value.ball
+    return not (ball < _arb(low) or ball > _arb(high))
+
+
+def meets_open(value: Real, low: Fraction, high: Fraction) -> bool:
+    """Whether an enclosure of a range of values meets the open interval (low, high)."""
+    if value.exact is not None:
+        return low < value.exact < high
+    ball = value.ball
+    return not (ball <= _arb(low) or ball >= _arb(high))
+
+
+def rounding(printed: Printed) -> tuple[Fraction, Fraction]:
+    return printed.rounding_interval()
+
+
+def one_unit(printed: Printed) -> tuple[Fraction, Fraction]:
+    """The open interval within one unit of the last printed digit."""
+    return printed.value - printed.unit, printed.value + printed.unit
+
+
+def midpoint(value: Real) -> Fraction:
+    """The exact rational, or the ball's midpoint (for display and relative errors only)."""
+    if value.exact is not None:
+        return value.exact
+    mantissa, exponent = value.ball.mid().man_exp()
+    return Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+
+
+def show(value: Real, printed: Printed) -> str:
+    """The value to more decimals than ``printed`` has; exactly, when it is a short decimal."""
+    places = printed.decimals + EXTRA_DISPLAY_DECIMALS
+    if value.exact is not None:
+        for exact_places in range(EXACT_DISPLAY_LIMIT + 1):
+            if (value.exact * 10**exact_places).denominator == 1:
+                return format_fraction(value.exact, exact_places)
+    return format_fraction(midpoint(value), places)
+
+
+def relative_error(stated: Printed, value: Real) -> float | None:
+    true = midpoint(value)
+    if true == 0:
+        return None
+    return float((stated.value - true) / true)

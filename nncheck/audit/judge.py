@@ -1,0 +1,150 @@
+"""Judge every printed number of a spec against the exact chain and the document's own numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from nncheck import quantities
+from nncheck.audit import enclose
+from nncheck.audit.equations import evaluate as evaluate_expression
+from nncheck.audit.own import Frame, Key, OwnValue
+from nncheck.audit.verdicts import Audit, Kind, Verdict
+from nncheck.errors import NncheckError, Undecided
+from nncheck.network import ball, evaluate, step_table
+from nncheck.network.ball import Real
+from nncheck.records import Equation, Spec, Stated
+
+
+class EvaluationError(NncheckError, ValueError):
+    """The network's numbers cannot be evaluated (a log of a non-positive value, say)."""
+
+
+def audit(spec: Spec) -> Audit:
+    """Judge every statement and equation; raise the precision until every verdict is decided."""
+    bits = ball.START_PRECISION
+    while True:
+        last = bits >= ball.MAX_PRECISION
+        try:
+            with ball.precision(bits):
+                verdicts = _judge_all(spec, settle=last)
+            return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=verdicts, precision=bits)
+        except Undecided:
+            bits *= 2
+        except (ValueError, ZeroDivisionError) as error:
+            raise EvaluationError(f"{spec.path}: the network cannot be evaluated: {error}") from None
+
+
+def _order(spec: Spec) -> list[Stated]:
+    """Every statement in document order: a step's used values, then its result."""
+    return [s for claim in spec.claims for s in claim.uses + claim.elements]
+
+
+def _restatements(statements: list[Stated]) -> dict[str, str]:
+    """Used values that repeat the latest statement of the same element, digit for digit."""
+    latest: dict[Key, Stated] = {}
+    repeats: dict[str, str] = {}
+    for s in statements:
+        key = (s.quantity, s.index)
+        previous = latest.get(key)
+        if s.used_by is not None and previous is not None and previous.printed.text == s.printed.text:
+            repeats[s.ref] = repeats.get(previous.ref, previous.ref)
+        latest[key] = s
+    return repeats
+
+
+def _conflicts(statements: list[Stated], repeats: Mapping[str, str]) -> dict[str, list[tuple[int, str]]]:
+    """For each statement, the other statements of its element whose rounding intervals are disjoint."""
+    by_key: dict[Key, list[tuple[int, Stated]]] = {}
+    for position, s in enumerate(statements):
+        if s.ref not in repeats:
+            by_key.setdefault((s.quantity, s.index), []).append((position, s))
+    result: dict[str, list[tuple[int, str]]] = {}
+    for group in by_key.values():
+        for position, s in group:
+            low, high = s.printed.rounding_interval()
+            result[s.ref] = [
+                (other_position, other.ref) for other_position, other in group
+                if other is not s and (other.printed.rounding_interval()[1] < low or other.printed.rounding_interval()[0] > high)
+            ]
+    return result
+
+
+def _judge_all(spec: Spec, *, settle: bool) -> tuple[Verdict, ...]:
+    exact = evaluate(spec.network, ball)
+    statements = _order(spec)
+    repeats = _restatements(statements)
+    conflicts = _conflicts(statements, repeats)
+    positions = {s.ref: i for i, s in enumerate(statements)}
+    frame = Frame(table=step_table(spec.network), exact=exact, canonical_ref=repeats)
+    verdicts: list[Verdict] = []
+    for claim in spec.claims:
+        for used in claim.uses:
+            if used.ref not in repeats:
+                verdicts.append(_judge(used, frame, {}, conflicts, positions, settle))
+        for used in claim.uses:
+            frame.record(used)
+        overlay = {(u.quantity, u.index): u for u in claim.uses}
+        for element in claim.elements:
+            verdicts.append(_judge(element, frame, overlay, conflicts, positions, settle))
+        for element in claim.elements:
+            frame.record(element)
+    verdicts += [_judge_equation(equation, settle) for equation in spec.equations]
+    return tuple(verdicts)
+
+
+def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Mapping[str, list[tuple[int, str]]],
+           positions: Mapping[str, int], settle: bool) -> Verdict:
+    true: Real = frame.exact[s.quantity][s.index]
+    own: OwnValue | None = None
+    if not quantities.is_given(s.quantity):
+        own = frame.value(s.quantity, overlay)
+    own_interval: Real | None = None if own is None else own.interval[s.index]
+    clashes = conflicts.get(s.ref, [])
+    earlier = [ref for position, ref in clashes if position < positions[s.ref]]
+    inherits: tuple[str, ...] = ()
+    try:
+        if enclose.inside(true, *enclose.rounding(s.printed)):
+            kind = Kind.HOLDS
+        elif own_interval is not None and enclose.meets(own_interval, *enclose.rounding(s.printed)):
+            kind, inherits = Kind.CARRIED, tuple(sorted(own.sources)) if own else ()
+        elif enclose.strictly_inside(true, *enclose.one_unit(s.printed)):
+            kind = Kind.SLIP
+        elif own_interval is not None and enclose.meets_open(own_interval, *enclose.one_unit(s.printed)):
+            kind, inherits = Kind.SLIP, tuple(sorted(own.sources)) if own else ()
+        elif earlier:
+            kind = Kind.CONTRADICTION
+        else:
+            kind = Kind.WRONG
+    except Undecided:
+        if not settle:
+            raise
+        kind = Kind.UNDECIDED
+    return Verdict(
+        kind=kind, ref=s.ref, subject=s.quantity, stated=s.printed.text, place=s.place, location=s.location,
+        exact=enclose.show(true, s.printed),
+        own=None if own is None else enclose.show(own.point[s.index], s.printed),
+        relative_error=enclose.relative_error(s.printed, true),
+        inherits_from=inherits, conflicts_with=tuple(ref for _, ref in clashes), used_by=s.used_by,
+    )
+
+
+def _judge_equation(equation: Equation, settle: bool) -> Verdict:
+    true = evaluate_expression(equation.expression)
+    interval = evaluate_expression(equation.expression, as_interval=True)
+    printed = equation.printed
+    try:
+        if enclose.inside(true, *enclose.rounding(printed)) or enclose.meets(interval, *enclose.rounding(printed)):
+            kind = Kind.HOLDS
+        elif enclose.strictly_inside(true, *enclose.one_unit(printed)):
+            kind = Kind.SLIP
+        else:
+            kind = Kind.WRONG
+    except Undecided:
+        if not settle:
+            raise
+        kind = Kind.UNDECIDED
+    return Verdict(
+        kind=kind, ref=equation.id, subject="equation", stated=printed.text, place=equation.place,
+        location=equation.location, exact=enclose.show(true, printed), own=None,
+        relative_error=enclose.relative_error(printed, true), expression=equation.source,
+    )

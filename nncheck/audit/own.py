@@ -1,0 +1,89 @@
+"""The document's own numbers: recompute one step from the values the document stated before it.
+
+Each operand of a step is taken, element by element, from the values the step visibly used,
+else from the latest earlier statement of that element, else recomputed the same way from its
+own operands, down to the network's givens. A printed operand stands for its rounding interval
+(the author may have carried more digits than printed) unless it equals the true value exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nncheck import quantities
+from nncheck.network import ball
+from nncheck.network.backend import Array
+from nncheck.network.ball import Real
+from nncheck.network.steps import Step
+from nncheck.records import Index, Stated
+
+Key = tuple[str, Index]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnValue:
+    point: Array  # operands as printed
+    interval: Array  # operands as their rounding intervals
+    sources: frozenset[str]  # refs of statements used whose printed value is not the true value
+
+
+@dataclass
+class Frame:
+    """What the document has said so far, and the exact values to tell rounding from exactness."""
+
+    table: Mapping[str, Step]
+    exact: Mapping[str, Array]
+    canonical_ref: Mapping[str, str]  # a restatement's ref -> the statement it repeats
+    ledger: dict[Key, Stated] = field(default_factory=dict)
+
+    def record(self, statement: Stated) -> None:
+        self.ledger[(statement.quantity, statement.index)] = statement
+
+    def value(self, quantity: str, overlay: Mapping[Key, Stated]) -> OwnValue:
+        """The step for ``quantity`` recomputed from the document's numbers (not its own statements)."""
+        step = self.table[quantity]
+        operands = [self.operand(name, overlay) for name in step.operands]
+        return OwnValue(
+            point=step(ball, *(o.point for o in operands)),
+            interval=step(ball, *(o.interval for o in operands)),
+            sources=frozenset().union(*(o.sources for o in operands)),
+        )
+
+    def operand(self, quantity: str, overlay: Mapping[Key, Stated]) -> OwnValue:
+        exact = self.exact[quantity]
+        stated = {index: overlay.get((quantity, index)) or self.ledger.get((quantity, index))
+                  for index in quantities.indices(exact.shape)}
+        if all(s is None for s in stated.values()):
+            if quantities.is_given(quantity) or quantity not in self.table:
+                return OwnValue(exact, exact, frozenset())
+            return self.value(quantity, overlay)
+        if any(s is None for s in stated.values()) and not quantities.is_given(quantity):
+            base = self.value(quantity, overlay)
+        else:
+            base = OwnValue(exact, exact, frozenset())
+        point, interval = base.point.copy(), base.interval.copy()
+        sources = set(base.sources)
+        for index, statement in stated.items():
+            if statement is None:
+                continue
+            true = exact[index]
+            printed = statement.printed
+            point[index] = Real(exact=printed.value)
+            if true.exact is not None and true.exact == printed.value:
+                interval[index] = point[index]
+            else:
+                interval[index] = Real.interval(printed.value, printed.half_unit)
+                sources.add(self.canonical_ref.get(statement.ref, statement.ref))
+        return OwnValue(point, interval, frozenset(sources))
+
+
+def pick(values: Array, index: Index) -> Any:
+    return values[index] if index else values[()] if values.shape == () else values[index]
+
+
+def as_object(values: Any) -> Array:
+    return np.asarray(values, dtype=object)

@@ -1,0 +1,92 @@
+"""Findings as data: each verdict kind with what it means; reporters render them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from nncheck.errors import Location
+from nncheck.records import Place
+
+
+class Kind(Enum):
+    """What the audit concluded about one printed number. Values are the names reports use."""
+
+    HOLDS = "holds"
+    SLIP = "rounding slip"
+    CARRIED = "carried"
+    WRONG = "wrong"
+    CONTRADICTION = "contradiction"
+    UNDECIDED = "undecided"
+
+    @property
+    def key(self) -> str:
+        """A stable identifier for options, JSON and rule ids: holds, slip, carried, wrong, ..."""
+        return {"rounding slip": "slip"}.get(self.value, self.value)
+
+    @property
+    def meaning(self) -> str:
+        return MEANINGS[self]
+
+    @classmethod
+    def from_key(cls, key: str) -> Kind:
+        for kind in cls:
+            if kind.key == key:
+                return kind
+        raise ValueError(f"unknown verdict {key!r}; expected one of: {', '.join(k.key for k in cls)}")
+
+
+MEANINGS = {
+    Kind.HOLDS: "the printed value is the true value, correctly rounded to the digits printed",
+    Kind.SLIP: "off only in the last printed digit (truncated, or rounded the wrong way)",
+    Kind.CARRIED: "correct for the document's own earlier numbers, wrong for the true chain: an earlier error or rounding was carried forward",
+    Kind.WRONG: "neither the true value nor what the document's own earlier numbers give",
+    Kind.CONTRADICTION: "wrong, and the document already stated a different value for the same quantity",
+    Kind.UNDECIDED: "the enclosure could not settle the comparison at the highest precision tried",
+}
+
+# Fail the run on these unless the user chooses otherwise.
+DEFAULT_FAIL_ON = frozenset({Kind.WRONG, Kind.CONTRADICTION})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The judgement of one printed number, with the figures that support it."""
+
+    kind: Kind
+    ref: str  # the statement's id, e.g. "z2", "dL/dW1[0,1]", "dL/da1:dL/dz2"
+    subject: str  # the quantity's canonical name, or "equation"
+    stated: str  # the number as printed
+    place: Place
+    location: Location  # of the printed number in the spec
+    exact: str  # the true value, to more digits than printed
+    own: str | None  # what the step gives from the document's own earlier numbers
+    relative_error: float | None  # (stated - exact) / exact, for display
+    inherits_from: tuple[str, ...] = ()  # earlier statements whose values this one carries
+    conflicts_with: tuple[str, ...] = ()  # statements of the same element with a different value
+    used_by: str | None = None  # set when the number is a value a step used
+    expression: str | None = None  # the arithmetic, for equations
+
+    @property
+    def is_finding(self) -> bool:
+        return self.kind is not Kind.HOLDS
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """Everything the audit of one spec concluded, in document order."""
+
+    path: str
+    title: str
+    depth: int
+    verdicts: tuple[Verdict, ...]
+    precision: int  # bits of the enclosures that decided every verdict
+
+    def counts(self) -> dict[Kind, int]:
+        result = {kind: 0 for kind in Kind}
+        for verdict in self.verdicts:
+            result[verdict.kind] += 1
+        return result
+
+    def failing(self, fail_on: frozenset[Kind] = DEFAULT_FAIL_ON) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.kind in fail_on)

@@ -1,0 +1,35 @@
+"""The contract every backend module meets; the network code is written once against it."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[Any]
+
+
+class Backend(Protocol):
+    """Array-level operations; elements are floats, SymPy numbers or ball reals."""
+
+    NAME: str
+    DTYPE: Any
+
+    def constant(self, value: Fraction) -> Any: ...
+    def exp(self, values: Array) -> Array: ...
+    def log(self, values: Array) -> Array: ...
+    def tanh(self, values: Array) -> Array: ...
+    def sign(self, values: Array) -> NDArray[np.int64]: ...
+    def stabilizer(self, values: Array) -> Any: ...
+
+
+def elementwise(function: Any) -> Any:
+    """Lift a scalar function to object arrays, keeping the object dtype."""
+    lifted = np.frompyfunc(function, 1, 1)
+
+    def apply(values: Array) -> Array:
+        return np.asarray(lifted(values), dtype=object)
+
+    return apply

@@ -1,0 +1,32 @@
+"""Exact backend: SymPy. Decimals become Rationals; exp and log stay symbolic; any digits on demand."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import sympy
+
+from nncheck.network.backend import Array, elementwise
+
+NAME = "exact"
+DTYPE = object
+
+
+def constant(value: Fraction) -> Any:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+exp = elementwise(sympy.exp)
+log = elementwise(sympy.log)
+tanh = elementwise(sympy.tanh)
+
+
+def sign(values: Array) -> Any:
+    return np.vectorize(lambda v: int(sympy.sign(v)), otypes=[np.int64])(values)
+
+
+def stabilizer(values: Array) -> Any:
+    """No shift is needed in exact arithmetic."""
+    return sympy.Integer(0)

@@ -1,0 +1,31 @@
+"""Float backend: NumPy float64, the arithmetic frameworks use."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from nncheck.network.backend import Array
+
+NAME = "float"
+DTYPE = np.float64
+
+
+def constant(value: Fraction) -> float:
+    return float(value)  # correctly rounded to the nearest double
+
+
+exp = np.exp
+log = np.log
+tanh = np.tanh
+
+
+def sign(values: Array) -> Any:
+    return np.sign(values).astype(np.int64)
+
+
+def stabilizer(values: Array) -> Any:
+    """Softmax shift: subtracting the maximum keeps exp from overflowing."""
+    return np.max(values)

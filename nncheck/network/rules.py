@@ -1,0 +1,116 @@
+"""Activations and losses, one row each: forward and derivative side by side, for every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from nncheck.network.backend import Array, Backend
+from nncheck.records import Conventions, Layer
+
+Forward = Callable[[Backend, Array, Layer], Array]
+Derivative = Callable[[Backend, Array, Layer, Conventions], Array]
+
+
+def _where_sign(backend: Backend, values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+    signs = backend.sign(values)
+    return np.where(signs > 0, positive, np.where(signs < 0, negative, zero))
+
+
+def _ones(backend: Backend, like: Array) -> Array:
+    return np.full(like.shape, backend.constant(Fraction(1)), dtype=backend.DTYPE)
+
+
+def _relu(backend: Backend, z: Array, layer: Layer) -> Array:
+    zero = backend.constant(Fraction(0))
+    return _where_sign(backend, z, z, np.full(z.shape, zero, dtype=backend.DTYPE), np.full(z.shape, zero, dtype=backend.DTYPE))
+
+
+def _relu_grad(backend: Backend, z: Array, layer: Layer, conventions: Conventions) -> Array:
+    c = backend.constant
+    return _where_sign(backend, z, np.array(c(Fraction(1))), np.array(c(conventions.relu_grad_at_zero)), np.array(c(Fraction(0)))).astype(backend.DTYPE)
+
+
+def _leaky(backend: Backend, z: Array, layer: Layer) -> Array:
+    return _where_sign(backend, z, z, z * backend.constant(layer.negative_slope), z * backend.constant(layer.negative_slope))
+
+
+def _leaky_grad(backend: Backend, z: Array, layer: Layer, conventions: Conventions) -> Array:
+    # At 0 the slope is used, as PyTorch's leaky_relu backward does (x > 0 ? 1 : slope).
+    c = backend.constant
+    slope = np.array(c(layer.negative_slope))
+    return _where_sign(backend, z, np.array(c(Fraction(1))), slope, slope).astype(backend.DTYPE)
+
+
+def _sigmoid(backend: Backend, z: Array, layer: Layer) -> Array:
+    return 1 / (1 + backend.exp(-z))
+
+
+def _softmax(backend: Backend, z: Array, layer: Layer) -> Array:
+    e = backend.exp(z - backend.stabilizer(z))
+    return e / np.sum(e)
+
+
+def _softmax_jacobian(backend: Backend, a: Array, layer: Layer, conventions: Conventions) -> Array:
+    return np.diag(a) - np.outer(a, a)
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    name: str
+    latex: str
+    derivative_latex: str
+    forward: Forward
+    derivative: Derivative
+    # Which operand a document computes the derivative from: the input z or the output a.
+    derivative_of: str
+    # True when the derivative is a Jacobian matrix rather than an elementwise vector.
+    jacobian: bool = False
+
+
+ACTIVATIONS: dict[str, Activation] = {row.name: row for row in (
+    Activation("identity", r"z", r"1", lambda B, z, L: z.copy(), lambda B, z, L, C: _ones(B, z), "z"),
+    Activation("relu", r"\max(0, z)", r"[z > 0]", _relu, _relu_grad, "z"),
+    Activation("leaky_relu", r"\max(\alpha z, z)", r"[z > 0] + \alpha[z \le 0]", _leaky, _leaky_grad, "z"),
+    Activation("sigmoid", r"\frac{1}{1 + e^{-z}}", r"a(1 - a)", _sigmoid, lambda B, a, L, C: a * (1 - a), "a"),
+    Activation("tanh", r"\tanh z", r"1 - a^2", lambda B, z, L: B.tanh(z), lambda B, a, L, C: 1 - a * a, "a"),
+    Activation("softmax", r"\frac{e^{z_i}}{\sum_j e^{z_j}}", r"\operatorname{diag}(a) - a a^\top", _softmax, _softmax_jacobian, "a", jacobian=True),
+)}
+
+
+LossValue = Callable[[Backend, Array, Array], Array]
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    name: str
+    latex: str
+    gradient_latex: str
+    value: LossValue  # L(a, y), a 0-d array
+    gradient: LossValue  # dL/da, shaped like a
+
+
+def _scalar(backend: Backend, total: object) -> Array:
+    return np.asarray(total, dtype=backend.DTYPE)
+
+
+def _bce(B: Backend, a: Array, y: Array) -> Array:
+    return _scalar(B, np.sum(-(y * B.log(a) + (1 - y) * B.log(1 - a))) / a.size)
+
+
+def _bce_grad(B: Backend, a: Array, y: Array) -> Array:
+    return (-(y / a) + (1 - y) / (1 - a)) / a.size
+
+
+LOSSES: dict[str, Loss] = {row.name: row for row in (
+    Loss("bce", r"-\frac{1}{n}\sum y\log a + (1-y)\log(1-a)", r"\frac{1}{n}\left(\frac{1-y}{1-a} - \frac{y}{a}\right)", _bce, _bce_grad),
+    Loss("mse", r"\frac{1}{n}\sum (a - y)^2", r"\frac{2}{n}(a - y)",
+         lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y)) / a.size), lambda B, a, y: 2 * (a - y) / a.size),
+    Loss("half_sse", r"\frac{1}{2}\sum (a - y)^2", r"a - y",
+         lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y)) / 2), lambda B, a, y: a - y),
+    Loss("cross_entropy", r"-\sum y \log a", r"-\frac{y}{a}",
+         lambda B, a, y: _scalar(B, -np.sum(y * B.log(a))), lambda B, a, y: -(y / a)),
+)}

@@ -1,0 +1,80 @@
+"""Numbers as a document prints them: the digits are part of the claim."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+# A plain decimal, optionally in scientific notation: "-0.0580", "3", "1.2e-3".
+# Leading "+" and a Unicode minus sign are accepted since documents print both.
+DECIMAL = re.compile(r"^(?P<sign>[-+\u2212]?)(?P<int>\d+)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[-+]?\d+))?$")
+
+# A printed number longer than this is refused: no document states a hundred digits,
+# and it bounds the work of exact arithmetic on hostile input.
+MAX_DIGITS = 100
+# Exponents beyond this are refused for the same reason (1e999999 must not allocate).
+MAX_EXPONENT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """A number as printed: its text, its exact value, and the place of its last digit.
+
+    ``last_place`` is the power of ten of the last printed digit: "0.0580" has -4,
+    "3" has 0, "1.2e-3" has -4.
+    """
+
+    text: str
+    value: Fraction
+    last_place: int
+
+    @property
+    def half_unit(self) -> Fraction:
+        """Half a unit in the last printed place: the radius of the rounding interval."""
+        return Fraction(1, 2) * Fraction(10) ** self.last_place
+
+    @property
+    def unit(self) -> Fraction:
+        """One unit in the last printed place."""
+        return Fraction(10) ** self.last_place
+
+    def rounding_interval(self) -> tuple[Fraction, Fraction]:
+        """Every value that rounds to this text (ends included: ties may go either way)."""
+        return self.value - self.half_unit, self.value + self.half_unit
+
+    @property
+    def decimals(self) -> int:
+        """Digits after the decimal point when written out in fixed notation."""
+        return max(0, -self.last_place)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_printed(text: str) -> Printed:
+    """Read a printed decimal; raise ValueError with the reason when it is not one."""
+    stripped = text.strip()
+    match = DECIMAL.match(stripped)
+    if match is None:
+        raise ValueError(f"{text!r} is not a decimal number (expected digits such as 0.938, -1.066 or 1.2e-3)")
+    digits = match["int"] + (match["frac"] or "")
+    if len(digits) > MAX_DIGITS:
+        raise ValueError(f"{text[:20]!r}... has {len(digits)} digits; at most {MAX_DIGITS} are accepted")
+    exponent = int(match["exp"] or 0)
+    if abs(exponent) > MAX_EXPONENT:
+        raise ValueError(f"{text!r} has exponent {exponent}; at most {MAX_EXPONENT} in size is accepted")
+    frac = match["frac"] or ""
+    negative = match["sign"] in ("-", "\u2212")
+    value = Fraction(int(digits)) * Fraction(10) ** (exponent - len(frac))
+    return Printed(text=stripped, value=-value if negative else value, last_place=exponent - len(frac))
+
+
+def format_fraction(value: Fraction, places: int) -> str:
+    """A fraction rounded half-even to ``places`` decimals, as text (for display, not verdicts)."""
+    scaled = round(value * Fraction(10) ** places)
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    if places <= 0:
+        return sign + digits
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"

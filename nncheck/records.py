@@ -1,0 +1,108 @@
+"""The records passed between stages: spec -> network -> audit -> report. All frozen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from nncheck.errors import Location
+from nncheck.expr import Expr
+from nncheck.printed import Printed
+from nncheck.quantities import Architecture
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+Vector = tuple[Fraction, ...]
+Index = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One dense layer: z = W·a + b, then the activation."""
+
+    weights: Matrix
+    bias: Vector
+    activation: str
+    # Slope of leaky_relu for negative inputs (PyTorch's default is 0.01).
+    negative_slope: Fraction = Fraction(1, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class Conventions:
+    """Choices a document makes where the mathematics leaves room."""
+
+    # ReLU'(0): PyTorch (and most frameworks) use 0.
+    relu_grad_at_zero: Fraction = Fraction(0)
+    update_biases: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    layers: tuple[Layer, ...]
+    loss: str
+    input: Vector
+    target: Vector
+    learning_rate: Fraction | None = None
+    conventions: Conventions = field(default_factory=Conventions)
+
+    @property
+    def architecture(self) -> Architecture:
+        widths = (len(self.input),) + tuple(len(layer.bias) for layer in self.layers)
+        jacobian = frozenset(i + 1 for i, layer in enumerate(self.layers) if layer.activation == "softmax")
+        return Architecture(widths=widths, jacobian_layers=jacobian)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a statement stands: in the document (step, equation, line) and in the spec file."""
+
+    step: str
+    spec: Location
+    latex: str | None = None
+    document_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """One printed number standing for one element of a named quantity."""
+
+    ref: str  # unique id: the claim id, an element index, and ":quantity" for a value a step used
+    claim_id: str
+    quantity: str  # canonical name
+    index: Index
+    printed: Printed
+    place: Place
+    location: Location  # of the number itself in the spec
+    used_by: str | None = None  # the claim whose step used this value, if it was used rather than stated
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A statement of the document: a quantity (or one element of it) and the values its step used."""
+
+    id: str
+    quantity: str
+    place: Place
+    elements: tuple[Stated, ...]
+    uses: tuple[Stated, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Equation:
+    """Arithmetic the document shows that is not a named quantity: ``expression = value``."""
+
+    id: str
+    expression: Expr
+    source: str  # the expression as written in the spec
+    printed: Printed
+    place: Place
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    path: str
+    title: str
+    network: Network
+    claims: tuple[Claim, ...]
+    equations: tuple[Equation, ...] = ()
+    source: str | None = None

@@ -1,0 +1,26 @@
+"""Stage 4: render an Audit for people and tools. Only the CLI imports this stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from nncheck.audit import Audit
+
+Renderer = Callable[[Audit, TextIO, bool], None]
+
+
+def renderer(name: str) -> Renderer:
+    """The renderer for a --format name (imported on demand)."""
+    if name == "terminal":
+        from nncheck.report.terminal import render
+    elif name == "markdown":
+        from nncheck.report.markdown import render
+    elif name == "json":
+        from nncheck.report.jsonreport import render
+    else:
+        raise ValueError(f"unknown format {name!r}; expected one of: {', '.join(FORMATS)}")
+    return render
+
+
+FORMATS = ("terminal", "markdown", "json")

@@ -1,0 +1,26 @@
+"""A Markdown report: a summary and one table row per printed number."""
+
+from __future__ import annotations
+
+import html
+from typing import TextIO
+
+from nncheck.audit import Audit
+from nncheck.report.common import notes, subject, summary
+
+
+def _cell(text: str) -> str:
+    """Escape for a table cell: HTML, pipes and Markdown punctuation cannot break out."""
+    escaped = html.escape(text.replace("\n", " "), quote=False).replace("|", "\\|")
+    for ch in "`*_[]":
+        escaped = escaped.replace(ch, "\\" + ch)
+    return escaped
+
+
+def render(audit: Audit, stream: TextIO, color: bool = False) -> None:
+    stream.write(f"# Audit: {_cell(audit.title)}\n\n")
+    stream.write(f"Spec: `{audit.path}` · {summary(audit)}\n\n")
+    stream.write("| id | quantity | stated | exact | verdict | notes |\n|---|---|---|---|---|---|\n")
+    for v in audit.verdicts:
+        cells = (v.ref, subject(v, audit.depth), v.stated, v.exact, v.kind.value, "; ".join(notes(v)))
+        stream.write("| " + " | ".join(_cell(c) for c in cells) + " |\n")

@@ -1,0 +1,40 @@
+"""A table for the terminal: colour on a terminal, plain text when piped."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from nncheck.audit import Audit, Kind
+from nncheck.report.common import notes, subject, summary
+
+# ANSI SGR colours per verdict: green holds, yellow the forgivable, red the failures.
+COLOURS = {
+    Kind.HOLDS: "32", Kind.SLIP: "33", Kind.CARRIED: "33",
+    Kind.WRONG: "31", Kind.CONTRADICTION: "31;1", Kind.UNDECIDED: "35",
+}
+HEADERS = ("id", "quantity", "stated", "exact", "verdict")
+
+
+def _clean(text: str) -> str:
+    """Drop control characters so spec text cannot move the cursor or recolour the terminal."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def render(audit: Audit, stream: TextIO, color: bool) -> None:
+    rows = [(_clean(v.ref), _clean(subject(v, audit.depth)), _clean(v.stated), v.exact, v.kind.value) for v in audit.verdicts]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    stream.write(f"{_clean(audit.title)}\n{_clean(audit.path)}\n\n")
+    stream.write(line(HEADERS) + "\n")
+    for verdict, row in zip(audit.verdicts, rows):
+        text = line(row)
+        if color:
+            text = line(row[:-1] + ("",)) + f"\x1b[{COLOURS[verdict.kind]}m{row[-1]}\x1b[0m"
+        stream.write(text + "\n")
+        if verdict.is_finding or verdict.conflicts_with:
+            for note in notes(verdict):
+                stream.write(" " * (widths[0] + 2) + "- " + _clean(note) + "\n")
+    stream.write("\n" + summary(audit) + "\n")

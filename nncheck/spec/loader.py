@@ -1,0 +1,293 @@
+"""Spec files -> Spec records. The whole file is validated before any arithmetic."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from nncheck import quantities
+from nncheck.errors import Location, Problem
+from nncheck.expr import ExprSyntaxError, parse_expression
+from nncheck.network.rules import ACTIVATIONS, LOSSES
+from nncheck.records import Claim, Conventions, Equation, Layer, Network, Place, Spec, Stated
+from nncheck.spec.nodes import Elements, Reader
+from nncheck.spec.yamlsafe import compose, read_text
+
+FORMAT_VERSION = 1
+TOP_KEYS = ("nncheck", "title", "network", "claims")
+TOP_OPTIONAL = ("source", "equations")
+PLACE_KEYS = ("latex", "line")
+
+
+def load_spec(path: str) -> Spec:
+    """Read and validate a spec file; raise SpecError listing every problem with its location."""
+    return parse_spec(read_text(path), path)
+
+
+def parse_spec(text: str, path: str = "<spec>") -> Spec:
+    root = compose(text, path)
+    reader = Reader(path)
+    top = reader.mapping(root, "the spec", TOP_KEYS, TOP_OPTIONAL)
+    reader.raise_if_any()
+    assert top is not None
+    version = reader.integer(top["nncheck"], "nncheck (the format version)", minimum=1)
+    if version is not None and version != FORMAT_VERSION:
+        reader.problem(top["nncheck"], f"nncheck={version}: this version of nncheck reads format {FORMAT_VERSION}")
+    title = reader.string(top["title"], "title") or ""
+    source = reader.string(top["source"], "source") if "source" in top else None
+    network = _network(reader, top["network"])
+    reader.raise_if_any()
+    assert network is not None
+    claims = _claims(reader, top["claims"], network)
+    equations = _equations(reader, top.get("equations"))
+    reader.raise_if_any()
+    return Spec(path=path, title=title, network=network, claims=tuple(claims), equations=tuple(equations), source=source)
+
+
+def _exact(elements: Elements) -> Any:
+    """Nested tuples of Fractions in the elements' shape."""
+    values = [printed.value for _, printed, _ in elements.items]
+    if elements.shape == ():
+        return values[0]
+    if len(elements.shape) == 1:
+        return tuple(values)
+    cols = elements.shape[1]
+    return tuple(tuple(values[i * cols:(i + 1) * cols]) for i in range(elements.shape[0]))
+
+
+def _vector(reader: Reader, node: Any, what: str) -> tuple[Fraction, ...] | None:
+    elements = reader.numbers(node, what)
+    if elements is None:
+        return None
+    if len(elements.shape) == 2:
+        reader.problem(node, f"{what} must be a number or a list of numbers, found a matrix")
+        return None
+    value = _exact(elements)
+    return (value,) if elements.shape == () else value
+
+
+def _network(reader: Reader, node: Any) -> Network | None:
+    keys = reader.mapping(node, "network", ("input", "target", "layers", "loss"), ("learning_rate", "conventions"))
+    if keys is None:
+        return None
+    inputs = _vector(reader, keys["input"], "input") if "input" in keys else None
+    target = _vector(reader, keys["target"], "target") if "target" in keys else None
+    loss = reader.choice(keys["loss"], "loss", LOSSES) if "loss" in keys else None
+    rate = None
+    if "learning_rate" in keys:
+        printed = reader.number(keys["learning_rate"], "learning_rate")
+        rate = printed.value if printed else None
+    conventions = _conventions(reader, keys.get("conventions"))
+    layer_nodes = reader.sequence(keys["layers"], "layers") if "layers" in keys else None
+    layers: list[Layer] = []
+    width = len(inputs) if inputs else None
+    for number, layer_node in enumerate(layer_nodes or [], start=1):
+        layer = _layer(reader, layer_node, number, width)
+        if layer is not None:
+            layers.append(layer)
+            width = len(layer.bias)
+    if layer_nodes is not None and not layer_nodes:
+        reader.problem(keys["layers"], "layers is empty; a network needs at least one layer")
+    if target is not None and width is not None and len(target) != width and layers:
+        reader.problem(keys["target"], f"target has {len(target)} entries; the last layer has {width} outputs")
+    if reader.problems or inputs is None or target is None or loss is None or conventions is None:
+        return None
+    return Network(layers=tuple(layers), loss=loss, input=inputs, target=target, learning_rate=rate, conventions=conventions)
+
+
+def _conventions(reader: Reader, node: Any) -> Conventions | None:
+    if node is None:
+        return Conventions()
+    keys = reader.mapping(node, "conventions", (), ("relu_grad_at_zero", "update_biases"))
+    if keys is None:
+        return None
+    at_zero = reader.number(keys["relu_grad_at_zero"], "relu_grad_at_zero") if "relu_grad_at_zero" in keys else None
+    biases = reader.boolean(keys["update_biases"], "update_biases") if "update_biases" in keys else True
+    return Conventions(relu_grad_at_zero=at_zero.value if at_zero else Fraction(0), update_biases=bool(biases))
+
+
+def _layer(reader: Reader, node: Any, number: int, width: int | None) -> Layer | None:
+    what = f"layer {number}"
+    keys = reader.mapping(node, what, ("weights", "bias", "activation"), ("negative_slope",))
+    if keys is None or len(keys) < 3:
+        return None
+    activation = reader.choice(keys["activation"], f"{what} activation", ACTIVATIONS)
+    weights = reader.numbers(keys["weights"], f"{what} weights")
+    bias = _vector(reader, keys["bias"], f"{what} bias")
+    slope = reader.number(keys["negative_slope"], f"{what} negative_slope") if "negative_slope" in keys else None
+    if weights is None or bias is None or activation is None:
+        return None
+    if len(weights.shape) != 2:
+        reader.problem(keys["weights"], f"{what} weights must be a matrix (a list of rows), found shape {weights.shape}")
+        return None
+    rows, cols = weights.shape
+    if width is not None and cols != width:
+        reader.problem(keys["weights"], f"{what} weights have {cols} columns, but the layer receives {width} values; shapes must chain (columns = previous width)")
+    if len(bias) != rows:
+        reader.problem(keys["bias"], f"{what} bias has {len(bias)} entries; its weights have {rows} rows")
+    layer = Layer(weights=_exact(weights), bias=bias, activation=activation)
+    return layer if slope is None else Layer(layer.weights, layer.bias, activation, slope.value)
+
+
+def _place(reader: Reader, keys: dict[str, Any], node: Any) -> Place:
+    latex = reader.string(keys["latex"], "latex") if "latex" in keys else None
+    line = reader.integer(keys["line"], "line", minimum=1) if "line" in keys else None
+    return Place(step=reader.string(keys["step"], "step") or "", spec=reader.at(node), latex=latex, document_line=line)
+
+
+def _fit(reader: Reader, node: Any, elements: Elements, shape: tuple[int, ...], name: str, transposed: bool) -> list[tuple[tuple[int, ...], Any, Any]] | None:
+    """Map written elements onto the quantity's indices (scalars fit one-element quantities)."""
+    count = 1
+    for size in shape:
+        count *= size
+    if elements.shape == () and count == 1:
+        return [((0,) * len(shape), elements.items[0][1], elements.items[0][2])]
+    written = elements.shape
+    if transposed:
+        if len(written) != 2:
+            reader.problem(node, f"transposed applies to a matrix, but the value for {name!r} has shape {written}")
+            return None
+        written = (written[1], written[0])
+        items = [((j, i), printed, cell) for (i, j), printed, cell in elements.items]
+    else:
+        items = elements.items
+    if written != shape:
+        hint = " (or say transposed: true)" if len(shape) == 2 and tuple(reversed(shape)) == elements.shape else ""
+        reader.problem(node, f"the value has shape {elements.shape}, but {name} has shape {shape}{hint}")
+        return None
+    return items
+
+
+def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
+    arch = network.architecture
+    items = reader.sequence(node, "claims") or []
+    seen: dict[str, Location] = {}
+    claims: list[Claim] = []
+    for item in items:
+        keys = reader.mapping(item, "a claim", ("quantity", "value", "step"), ("id", "index", "transposed", "uses") + PLACE_KEYS)
+        if keys is None or not {"quantity", "value", "step"} <= keys.keys():
+            continue
+        name = _quantity(reader, keys["quantity"], network)
+        claim_id = reader.string(keys["id"], "id") if "id" in keys else (reader.string(keys["quantity"], "quantity") or "")
+        place = _place(reader, keys, item)
+        if claim_id in seen:
+            reader.problem(keys.get("id", item), f"claim id {claim_id!r} is already used at {seen[claim_id]}; give this claim an id")
+        elif claim_id is not None:
+            seen[claim_id] = reader.at(item)
+        if name is None or claim_id is None:
+            continue
+        shape = quantities.shape(name, arch)
+        index: tuple[int, ...] = ()
+        if "index" in keys:
+            index_value = _index(reader, keys["index"], shape, name)
+            if index_value is None:
+                continue
+            index, shape = index_value, ()
+        transposed = bool(reader.boolean(keys["transposed"], "transposed")) if "transposed" in keys else False
+        elements = reader.numbers(keys["value"], f"value of {claim_id!r}")
+        if elements is None:
+            continue
+        fitted = _fit(reader, keys["value"], elements, shape, name, transposed)
+        if fitted is None:
+            continue
+        several = len(fitted) > 1
+        stated = tuple(
+            Stated(ref=claim_id + (_suffix(i) if several else ""), claim_id=claim_id, quantity=name,
+                   index=index + i, printed=printed, place=place, location=reader.at(cell))
+            for i, printed, cell in fitted
+        )
+        uses = _uses(reader, keys.get("uses"), claim_id, place, network)
+        claims.append(Claim(id=claim_id, quantity=name, place=place, elements=stated, uses=uses))
+    return claims
+
+
+def _suffix(index: tuple[int, ...]) -> str:
+    return "[" + ",".join(str(i) for i in index) + "]"
+
+
+def _quantity(reader: Reader, node: Any, network: Network) -> str | None:
+    text = reader.string(node, "quantity")
+    if text is None:
+        return None
+    try:
+        name = quantities.canonical(text, network.architecture)
+    except ValueError as error:
+        reader.problem(node, str(error))
+        return None
+    if name.endswith("_new") and network.learning_rate is None:
+        reader.problem(node, f"quantity {text!r} is an updated value, but the network has no learning_rate")
+        return None
+    if name.startswith("b") and name.endswith("_new") and not network.conventions.update_biases:
+        reader.problem(node, f"quantity {text!r} is an updated bias, but conventions say update_biases: false")
+        return None
+    return name
+
+
+def _index(reader: Reader, node: Any, shape: tuple[int, ...], name: str) -> tuple[int, ...] | None:
+    parts = reader.sequence(node, "index")
+    if parts is None:
+        return None
+    values = [reader.integer(part, "index entry") for part in parts]
+    if any(v is None for v in values):
+        return None
+    index = tuple(v for v in values if v is not None)
+    if len(index) != len(shape) or any(i >= size for i, size in zip(index, shape)):
+        reader.problem(node, f"index {list(index)} is outside {name}, which has shape {shape} (indices count from 0)")
+        return None
+    return index
+
+
+def _uses(reader: Reader, node: Any, claim_id: str, place: Place, network: Network) -> tuple[Stated, ...]:
+    if node is None:
+        return ()
+    keys = reader.mapping(node, f"uses of {claim_id!r}", (), open_keys=True)
+    if keys is None:
+        return ()
+    result: list[Stated] = []
+    for key_node, value_node in node.value:
+        if str(key_node.value) not in keys or keys[str(key_node.value)] is not value_node:
+            continue  # a duplicate key, already reported
+        name = _quantity(reader, key_node, network)
+        if name is None:
+            continue
+        elements = reader.numbers(value_node, f"{key_node.value} used by {claim_id!r}")
+        if elements is None:
+            continue
+        fitted = _fit(reader, value_node, elements, quantities.shape(name, network.architecture), name, False)
+        for index, printed, cell in fitted or []:
+            suffix = _suffix(index) if len(fitted or []) > 1 else ""
+            result.append(Stated(ref=f"{claim_id}:{key_node.value}{suffix}", claim_id=claim_id, quantity=name,
+                                 index=index, printed=printed, place=place, location=reader.at(cell), used_by=claim_id))
+    return tuple(result)
+
+
+def _equations(reader: Reader, node: Any) -> list[Equation]:
+    if node is None:
+        return []
+    result: list[Equation] = []
+    seen: set[str] = set()
+    for item in reader.sequence(node, "equations") or []:
+        keys = reader.mapping(item, "an equation", ("id", "expression", "value", "step"), PLACE_KEYS)
+        if keys is None or not {"id", "expression", "value", "step"} <= keys.keys():
+            continue
+        equation_id = reader.string(keys["id"], "id")
+        if equation_id in seen:
+            reader.problem(keys["id"], f"equation id {equation_id!r} is used twice")
+        source = reader.string(keys["expression"], "expression")
+        printed = reader.number(keys["value"], "value")
+        place = _place(reader, keys, item)
+        if source is None or printed is None or equation_id is None:
+            continue
+        seen.add(equation_id)
+        try:
+            expression = parse_expression(source)
+        except (ExprSyntaxError, ValueError) as error:
+            column = getattr(error, "column", 1)
+            where = reader.at(keys["expression"])
+            # Point inside the expression when it is written plainly on one line.
+            offset = column if keys["expression"].style is None else column + 1
+            reader.problems.append(Problem(Location(where.path, where.line, where.column + offset - 1), f"expression {source!r}: {error}"))
+            continue
+        result.append(Equation(id=equation_id, expression=expression, source=source, printed=printed, place=place, location=reader.at(keys["value"])))
+    return result
+

@@ -1,0 +1,62 @@
+"""Read YAML into position-carrying nodes, refusing what a spec never needs.
+
+ruamel.yaml's composer keeps every scalar's text as written (so "0.0580" keeps its digits) and the
+line and column of every node. Anchors and aliases are refused before composing, which rules out
+alias bombs; duplicate keys are refused by the loader that walks the nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nncheck.errors import Location, SpecError
+
+# Specs are small: the blog's is a few kilobytes. A cap bounds memory and time on hostile input.
+MAX_BYTES = 1_000_000
+
+
+def location(path: str, node_or_mark: Any) -> Location:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def read_text(path: str) -> str:
+    """The file's text, or a SpecError that says why it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise SpecError.at(Location(path, 1, 1), f"cannot read the spec: {error.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise SpecError.at(Location(path, 1, 1), f"the spec is over {MAX_BYTES:,} bytes; specs larger than that are refused")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SpecError.at(Location(path, line, 1), "the spec is not UTF-8 text") from None
+
+
+def compose(text: str, path: str) -> Any:
+    """The root node of one YAML document, or a SpecError with the parser's location."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.events import AliasEvent
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                name = getattr(event, "anchor", "")
+                raise SpecError.at(location(path, event), f"YAML anchors and aliases are not accepted (found {name!r}); write the value out")
+        root = yaml.compose(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = location(path, mark) if mark is not None else Location(path, 1, 1)
+        raise SpecError.at(where, f"not valid YAML: {error.problem or error.context}") from None
+    except YAMLError as error:
+        raise SpecError.at(Location(path, 1, 1), f"not valid YAML: {error}") from None
+    except RecursionError:
+        raise SpecError.at(Location(path, 1, 1), "the YAML is nested too deeply") from None
+    if root is None:
+        raise SpecError.at(Location(path, 1, 1), "the spec is empty")
+    return root
