@@ -27,7 +27,7 @@ FUNCTIONS: dict[str, int] = {
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 
-_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)|(?P<name>[a-z]+)|(?P<op>\*\*|[-+*/^(),×·−]))")
+_TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[a-z]+)|(?P<op>\*\*|[-+*/^(),×·−]))")
 _SYNONYMS = {"×": "*", "·": "*", "−": "-", "**": "^", "ln": "log"}
 
 
@@ -66,8 +66,8 @@ class ExprSyntaxError(ValueError):
         self.column = column
 
 
-def _tokenize(text: str) -> list[tuple[str, str, int]]:
-    tokens: list[tuple[str, str, int]] = []
+def _tokenize(text: str) -> list[tuple[str, str, int, str]]:
+    tokens: list[tuple[str, str, int, str]] = []
     position = 0
     while position < len(text):
         if text[position:].strip() == "":
@@ -78,12 +78,13 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
             raise ExprSyntaxError(f"unexpected {text[column - 1]!r}", column)
         kind = match.lastgroup or ""
         value = match[kind]
+        raw = value
         start = match.start(kind) + 1
         if kind == "op" or value in _SYNONYMS:
             value = _SYNONYMS.get(value, value)
-        tokens.append((kind, value, start))
+        tokens.append((kind, value, start, raw))
         position = match.end()
-    tokens.append(("end", "", len(text) + 1))
+    tokens.append(("end", "", len(text) + 1, ""))
     return tokens
 
 
@@ -93,13 +94,13 @@ class _Parser:
         self.position = 0
         self.depth = 0
 
-    def peek(self) -> tuple[str, str, int]:
+    def peek(self) -> tuple[str, str, int, str]:
         return self.tokens[self.position]
 
-    def take(self, value: str | None = None) -> tuple[str, str, int]:
+    def take(self, value: str | None = None) -> tuple[str, str, int, str]:
         token = self.peek()
         if value is not None and token[1] != value:
-            found = "the end" if token[0] == "end" else repr(token[1])
+            found = "the end" if token[0] == "end" else repr(token[3])
             raise ExprSyntaxError(f"expected {value!r}, found {found}", token[2])
         self.position += 1
         return token
@@ -141,10 +142,13 @@ class _Parser:
         return base
 
     def atom(self) -> Expr:
-        kind, value, column = self.peek()
+        kind, value, column, raw = self.peek()
         if kind == "number":
             self.take()
-            return Number(parse_printed(value))
+            try:
+                return Number(parse_printed(value))
+            except ValueError as error:
+                raise ExprSyntaxError(str(error), column) from None
         if kind == "name":
             if value not in FUNCTIONS:
                 raise ExprSyntaxError(
@@ -165,7 +169,7 @@ class _Parser:
             node = self.expr()
             self.take(")")
             return node
-        found = "the end of the expression" if kind == "end" else repr(value)
+        found = "the end of the expression" if kind == "end" else repr(raw)
         raise ExprSyntaxError(f"expected a number, a function or '(', found {found}", column)
 
 
@@ -175,7 +179,7 @@ def parse_expression(text: str) -> Expr:
         raise ExprSyntaxError(f"expression is {len(text)} characters long; at most {MAX_LENGTH} are accepted", 1)
     parser = _Parser(text)
     node = parser.expr()
-    kind, value, column = parser.peek()
+    kind, value, column, raw = parser.peek()
     if kind != "end":
-        raise ExprSyntaxError(f"unexpected {value!r} after a complete expression", column)
+        raise ExprSyntaxError(f"unexpected {raw!r} after a complete expression", column)
     return node

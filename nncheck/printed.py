@@ -8,7 +8,7 @@ from fractions import Fraction
 
 # A plain decimal, optionally in scientific notation: "-0.0580", "3", "1.2e-3".
 # Leading "+" and a Unicode minus sign are accepted since documents print both.
-DECIMAL = re.compile(r"^(?P<sign>[-+\u2212]?)(?P<int>\d+)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[-+]?\d+))?$")
+DECIMAL = re.compile(r"^(?P<sign>[-+\u2212]?)(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[-+]?[0-9]+))?$")
 
 # A printed number longer than this is refused: no document states a hundred digits,
 # and it bounds the work of exact arithmetic on hostile input.

@@ -78,6 +78,8 @@ def canonical(name: str, arch: Architecture) -> str:
         if match is None:
             continue
         layer = int(match["l"])
+        if not family.first_layer <= layer <= arch.depth:
+            raise ValueError(f"quantity {name!r} names layer {layer}; this network has layers 1 to {arch.depth}")
         spelled = family.template.format(l=layer, p=layer - 1)
         if spelled != spaced:
             raise ValueError(f"quantity {name!r} is not a derivative nncheck knows; did you mean {spelled!r}?")

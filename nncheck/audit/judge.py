@@ -28,7 +28,12 @@ def audit(spec: Spec) -> Audit:
             with ball.precision(bits):
                 verdicts = _judge_all(spec, settle=last)
             return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=verdicts, precision=bits)
-        except Undecided:
+        except Undecided as undecided:
+            if last:
+                raise EvaluationError(
+                    f"{spec.path}: the network cannot be evaluated: {undecided} is still undecided at {bits} bits "
+                    "(a ReLU or comparison at a value that is exactly a kink, reached through transcendental functions)"
+                ) from None
             bits *= 2
         except (ValueError, ZeroDivisionError) as error:
             raise EvaluationError(f"{spec.path}: the network cannot be evaluated: {error}") from None

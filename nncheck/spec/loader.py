@@ -39,7 +39,7 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
     reader.raise_if_any()
     assert network is not None
     claims = _claims(reader, top["claims"], network)
-    equations = _equations(reader, top.get("equations"))
+    equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
     reader.raise_if_any()
     return Spec(path=path, title=title, network=network, claims=tuple(claims), equations=tuple(equations), source=source)
 
@@ -109,7 +109,7 @@ def _conventions(reader: Reader, node: Any) -> Conventions | None:
 def _layer(reader: Reader, node: Any, number: int, width: int | None) -> Layer | None:
     what = f"layer {number}"
     keys = reader.mapping(node, what, ("weights", "bias", "activation"), ("negative_slope",))
-    if keys is None or len(keys) < 3:
+    if keys is None or not {"weights", "bias", "activation"} <= keys.keys():
         return None
     activation = reader.choice(keys["activation"], f"{what} activation", ACTIVATIONS)
     weights = reader.numbers(keys["weights"], f"{what} weights")
@@ -140,7 +140,7 @@ def _fit(reader: Reader, node: Any, elements: Elements, shape: tuple[int, ...], 
     count = 1
     for size in shape:
         count *= size
-    if elements.shape == () and count == 1:
+    if count == 1 and len(elements.items) == 1:  # 2.73, [2.73] and [[2.73]] all fit a one-element quantity
         return [((0,) * len(shape), elements.items[0][1], elements.items[0][2])]
     written = elements.shape
     if transposed:
@@ -170,6 +170,8 @@ def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
         name = _quantity(reader, keys["quantity"], network)
         claim_id = reader.string(keys["id"], "id") if "id" in keys else (reader.string(keys["quantity"], "quantity") or "")
         place = _place(reader, keys, item)
+        if claim_id is not None:
+            claim_id = claim_id.strip()
         if claim_id in seen:
             reader.problem(keys.get("id", item), f"claim id {claim_id!r} is already used at {seen[claim_id]}; give this claim an id")
         elif claim_id is not None:
@@ -261,18 +263,18 @@ def _uses(reader: Reader, node: Any, claim_id: str, place: Place, network: Netwo
     return tuple(result)
 
 
-def _equations(reader: Reader, node: Any) -> list[Equation]:
+def _equations(reader: Reader, node: Any, claim_ids: set[str]) -> list[Equation]:
     if node is None:
         return []
     result: list[Equation] = []
-    seen: set[str] = set()
+    seen: set[str] = set(claim_ids)
     for item in reader.sequence(node, "equations") or []:
         keys = reader.mapping(item, "an equation", ("id", "expression", "value", "step"), PLACE_KEYS)
         if keys is None or not {"id", "expression", "value", "step"} <= keys.keys():
             continue
         equation_id = reader.string(keys["id"], "id")
         if equation_id in seen:
-            reader.problem(keys["id"], f"equation id {equation_id!r} is used twice")
+            reader.problem(keys["id"], f"id {equation_id!r} is already used by a claim or an equation")
         source = reader.string(keys["expression"], "expression")
         printed = reader.number(keys["value"], "value")
         place = _place(reader, keys, item)

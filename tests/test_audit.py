@@ -1,0 +1,174 @@
+"""Stage 3: the audit. Expected verdicts were worked out by hand; the arithmetic is in the comments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncheck.audit import EvaluationError, Kind, audit
+from nncheck.spec import load_spec, parse_spec
+from tests.helpers import BLOG, minimal_spec
+
+H, S, C, W, X = Kind.HOLDS, Kind.SLIP, Kind.CARRIED, Kind.WRONG, Kind.CONTRADICTION
+
+# The blog, by hand. True chain: z1 = a1 = [1.3, 1.8]; z2 = 0.7·1.3 + 0.9·1.8 + 0.2 = 2.73;
+# ŷ = σ(2.73) = 0.938774; L = −ln ŷ = 0.063181; ∂L/∂ŷ = −1/ŷ = −1.065219; ∂ŷ/∂z2 = ŷ(1−ŷ) = 0.057478;
+# ∂L/∂z2 = ŷ − 1 = −0.061226; ∂L/∂W2 = −0.061226·[1.3, 1.8] = [−0.079594, −0.110207];
+# ∂L/∂a1 = ∂L/∂z1 = −0.061226·[0.7, 0.9] = [−0.042858, −0.055104]; ∂L/∂W1 = ∂L/∂z1 ⊗ [1, 2].
+BLOG_VERDICTS = [
+    ("z1[0]", H), ("z1[1]", H), ("a1[0]", H), ("a1[1]", H),
+    ("z2", W),              # 3.18 ≠ 2.73, and nothing earlier gives 3.18
+    ("yhat:z2", H),         # the sigmoid step uses 2.73: exact
+    ("yhat", S),            # 0.938 is 0.938774 truncated (0.939 rounded)
+    ("yhat-prose", X),      # 0.96 after ŷ = 0.938
+    ("L:yhat", S),          # the loss step reuses 0.938 after the prose said 0.96
+    ("L", C),               # −ln(0.938) = 0.064005 → 0.064; true 0.063181
+    ("dL/dyhat", C),        # −1/0.938 = −1.066098 → −1.066; true −1.065219
+    ("dyhat/dz2", C),       # 0.938·0.062 = 0.058156 → 0.0582; true 0.057478
+    ("dL/dz2", C),          # −1.066·0.0582 = −0.062041 → −0.062; true −0.061226
+    ("dz2/dW2[0]", H), ("dz2/dW2[1]", H),
+    ("dL/dW2[0,0]", C),     # −0.062·1.3 = −0.0806; true −0.079594
+    ("dL/dW2[0,1]", C),     # −0.062·1.8 = −0.1116; true −0.110207
+    ("dz2/da1[0,0]", H), ("dz2/da1[0,1]", H),
+    ("dL/da1:dL/dz2", X),   # −0.039936 used where −0.062 was stated
+    ("dL/da1[0]", C),       # −0.039936·0.7 = −0.0279552 → −0.02796
+    ("dL/da1[1]", C),       # −0.039936·0.9 = −0.0359424 → −0.03594
+    ("da1/dz1[0]", H), ("da1/dz1[1]", H),
+    ("dL/dz1[0]", C), ("dL/dz1[1]", C),  # ∂L/∂a1 ⊙ [1, 1], from the printed ∂L/∂a1
+    ("dz1/dW1[0]", H), ("dz1/dW1[1]", H),
+    ("dL/dW1[0,0]", C),     # −0.02796·1
+    ("dL/dW1[0,1]", W),     # −0.02796·2 = −0.05592, not −0.07188
+    ("dL/dW1[1,0]", C),     # −0.03594·1
+    ("dL/dW1[1,1]", W),     # −0.03594·2 = −0.07188, not −0.08985
+]
+
+
+@pytest.fixture(scope="module")
+def blog():
+    return audit(load_spec(str(BLOG)))
+
+
+def test_blog_verdicts_are_pinned(blog) -> None:
+    assert [(v.ref, v.kind) for v in blog.verdicts] == BLOG_VERDICTS
+
+
+def test_blog_findings_name_their_causes(blog) -> None:
+    by_ref = {v.ref: v for v in blog.verdicts}
+    assert by_ref["z2"].exact == "2.73" and by_ref["z2"].conflicts_with == ("yhat:z2",)
+    assert by_ref["yhat-prose"].conflicts_with[0] == "yhat"
+    assert by_ref["dL/da1:dL/dz2"].conflicts_with == ("dL/dz2",)
+    assert by_ref["dL/da1[0]"].inherits_from == ("dL/da1:dL/dz2",)
+    assert by_ref["L"].inherits_from == ("L:yhat",)
+    assert by_ref["dL/dW1[0,1]"].own == "-0.05592"
+    assert by_ref["yhat"].exact.startswith("0.93877")
+
+
+def test_blog_fails_on_wrong_and_contradiction(blog) -> None:
+    assert {v.ref for v in blog.failing()} == {"z2", "yhat-prose", "dL/da1:dL/dz2", "dL/dW1[0,1]", "dL/dW1[1,1]"}
+
+
+def _true_values() -> dict[str, np.ndarray]:
+    """The blog network in plain float64, independent of nncheck's backends."""
+    x = np.array([1.0, 2.0])
+    w1, b1 = np.array([[0.2, 0.4], [0.1, 0.6]]), np.array([0.3, 0.5])
+    w2, b2 = np.array([[0.7, 0.9]]), np.array([0.2])
+    z1 = w1 @ x + b1
+    a1 = np.maximum(z1, 0)
+    z2 = w2 @ a1 + b2
+    yhat = 1 / (1 + np.exp(-z2))
+    dz2 = yhat - 1
+    dz1 = (w2.T @ dz2) * (z1 > 0)
+    return {"z1": z1, "a1": a1, "z2": z2, "yhat": yhat, "L": -np.log(yhat), "dL/dz2": dz2,
+            "dL/dW2": np.outer(dz2, a1), "dL/dz1": dz1, "dL/dW1": np.outer(dz1, x)}
+
+
+def _claims(values: dict[str, np.ndarray], decimals: int) -> str:
+    lines = []
+    for name, value in values.items():
+        rounded = np.round(np.asarray(value, dtype=float), decimals).tolist()
+        lines.append(f"  - quantity: {name}\n    value: {rounded}\n    step: {name}\n")
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("decimals", [2, 4, 6])
+def test_correctly_rounded_true_values_audit_clean(decimals: int) -> None:
+    result = audit(parse_spec(minimal_spec(_claims(_true_values(), decimals))))
+    assert {v.kind for v in result.verdicts} == {H}
+
+
+def test_truncated_value_is_a_rounding_slip_not_wrong() -> None:
+    # ŷ = 0.938774: truncated to 0.9387 (rounded would be 0.9388); ∂L/∂z2 = −0.0612262 truncated to −0.06122.
+    result = audit(parse_spec(minimal_spec("  - {quantity: yhat, value: 0.9387, step: s}\n  - {quantity: dL/dz2, value: -0.06122, step: t}\n")))
+    assert [v.kind for v in result.verdicts] == [S, S]
+
+
+def test_value_off_by_two_units_is_wrong() -> None:
+    result = audit(parse_spec(minimal_spec("  - {quantity: yhat, value: 0.9386, step: s}\n")))
+    assert [v.kind for v in result.verdicts] == [W]
+
+
+def test_value_computed_from_a_rounded_earlier_value_is_carried() -> None:
+    # ŷ = 0.94 holds (0.938774 to 2 decimals); −ln(0.94) = 0.061875 → 0.062, but the true L is 0.063181.
+    claims = "  - {quantity: yhat, value: 0.94, step: s}\n  - {quantity: L, value: 0.062, step: t}\n"
+    result = audit(parse_spec(minimal_spec(claims)))
+    assert [(v.kind, v.inherits_from) for v in result.verdicts] == [(H, ()), (C, ("yhat",))]
+
+
+def test_contradiction_needs_an_earlier_different_statement() -> None:
+    claims = ("  - {quantity: yhat, value: 0.9388, step: s}\n"
+              "  - {quantity: yhat, value: 0.97, step: t, id: again}\n")
+    result = audit(parse_spec(minimal_spec(claims)))
+    assert [v.kind for v in result.verdicts] == [H, X]
+    assert result.verdicts[0].conflicts_with == ("again",)
+
+
+def test_value_exactly_halfway_may_be_rounded_either_way() -> None:
+    # z2 = 2.73 exactly: to one decimal both 2.7 and 2.8 are 0.03/0.07 away — only 2.7 holds.
+    # a1[0] = 1.3 exactly; 1.25 to one decimal is a tie: 1.2 and 1.3 both hold, exactly decided.
+    claims = ("  - {quantity: z2, value: 2.7, step: s}\n  - {quantity: z2, value: 2.8, step: s, id: up}\n")
+    result = audit(parse_spec(minimal_spec(claims)))
+    assert [v.kind for v in result.verdicts] == [H, S]
+    tie = "  - {quantity: z1, value: [1.2, 1.8], step: s}\n"
+    layers = """
+    - weights: [[0.2, 0.4], [0.1, 0.6]]
+      bias: [0.25, 0.5]
+      activation: relu
+    - weights: [[0.7, 0.9]]
+      bias: 0.2
+      activation: sigmoid"""
+    assert [v.kind for v in audit(parse_spec(minimal_spec(tie, layers=layers))).verdicts] == [H, H]
+
+
+EQUATIONS = [
+    ("-1.066 * 0.0582", "-0.062", H),          # −0.0620412
+    ("0.938 × (1 − 0.938)", "0.0582", H),      # 0.058156
+    ("-log(0.938)", "0.064", H),               # 0.0640053
+    ("1 / (1 + exp(-3))", "0.952", S),         # 0.9525741: truncated, and 3 is exact
+    ("1 / (1 + exp(-2.73))", "0.938", H),      # 0.93877 from 2.73, but 2.725 gives 0.93848
+    ("sigmoid(3.18)", "0.96", H),              # 0.9600733
+    ("0.7*1.3 + 0.9*1.8 + 0.2", "3.18", W),    # 2.73
+    ("2^10 / 1024", "1", H),
+    ("0.33 * 3", "1.00", H),                   # 0.99, but 0.33 may stand for up to 0.335: 1.005 meets
+    ("0.33 * 3", "1.02", W),
+]
+
+
+@pytest.mark.parametrize(("expression", "value", "kind"), EQUATIONS, ids=[f"{e}={v}" for e, v, _ in EQUATIONS])
+def test_free_equations(expression: str, value: str, kind: Kind) -> None:
+    extra = f"equations:\n  - {{id: e, expression: '{expression}', value: '{value}', step: s}}\n"
+    result = audit(parse_spec(minimal_spec("  []", extra="").replace("claims:\n  []", extra + "claims: []")))
+    assert [v.kind for v in result.verdicts] == [kind]
+
+
+def test_relu_exactly_at_a_transcendental_kink_is_reported_not_looped() -> None:
+    # tanh(1) − tanh(1) is exactly 0 but only known as a ball: ReLU′ there cannot be decided.
+    layers = """
+    - weights: [[1], [1]]
+      bias: [0, 0]
+      activation: tanh
+    - weights: [[1, -1]]
+      bias: 0
+      activation: relu"""
+    text = minimal_spec("  []", layers=layers, loss="mse").replace("input: [1, 2]", "input: [1]").replace("target: 1", "target: 0")
+    with pytest.raises(EvaluationError, match="undecided at 8192 bits"):
+        audit(parse_spec(text))

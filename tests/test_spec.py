@@ -1,0 +1,98 @@
+"""Stage 1: the spec loader. Broken specs are small files in tests/samples/."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from nncheck.errors import SpecError
+from nncheck.spec import load_spec, parse_spec
+from nncheck.spec.yamlsafe import MAX_BYTES
+from tests.helpers import BLOG, minimal_spec, sample
+
+# (sample, line, column, words the message must contain): each location was checked by eye
+# against the sample file; it points at the offending value or key.
+BROKEN = [
+    ("bad_activation.yaml", 9, 19, ["activation='rleu'", "expected one of: identity, relu"]),
+    ("unknown_loss.yaml", 10, 9, ["loss='hinge'", "bce, mse, half_sse, cross_entropy"]),
+    ("shapes_dont_chain.yaml", 10, 16, ["layer 2 weights have 3 columns", "receives 2 values"]),
+    ("layer_out_of_range.yaml", 12, 15, ["'z3'", "layers 1 to 1"]),
+    ("unknown_quantity.yaml", 12, 15, ["unknown quantity 'q1'", "expected one of: x, y, yhat"]),
+    ("not_a_number.yaml", 13, 12, ["'abc' is not a decimal number"]),
+    ("nan.yaml", 13, 12, ["'.nan'", "NaN and infinities"]),
+    ("duplicate_key.yaml", 11, 3, ["duplicate key 'loss'"]),
+    ("anchor.yaml", 4, 10, ["anchors and aliases are not accepted", "'x'"]),
+    ("yaml_syntax.yaml", 14, 4, ["not valid YAML"]),
+    ("value_shape.yaml", 13, 12, ["shape (2,)", "z1 has shape (1,)"]),
+    ("needs_transposed.yaml", 13, 12, ["shape (2, 1)", "(1, 2)", "transposed: true"]),
+    ("no_learning_rate.yaml", 12, 15, ["'W1_new'", "no learning_rate"]),
+    ("index_out_of_range.yaml", 15, 12, ["index [1] is outside z1"]),
+    ("unknown_top_key.yaml", 3, 1, ["unknown key 'titel'", "expected one of: nncheck, title"]),
+    ("missing_step.yaml", 12, 5, ["missing 'step'"]),
+    ("bad_expression.yaml", 17, 25, ["'-1.066 *× 0.0582'", "found '×'"]),
+    ("wrong_version.yaml", 1, 10, ["nncheck=7", "reads format 1"]),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "column", "words"), BROKEN, ids=[row[0].removesuffix(".yaml") for row in BROKEN])
+def test_broken_spec_is_reported_at_its_location(name: str, line: int, column: int, words: list[str]) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_spec(sample(name))
+    problem = caught.value.problems[0]
+    assert (problem.location.path, problem.location.line, problem.location.column) == (sample(name), line, column)
+    for word in words:
+        assert word in problem.message
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path) -> None:
+    text = open(sample("tiny.yaml")).read().replace("activation: sigmoid", "activation: rleu").replace("loss: bce", "loss: hinge")
+    path = tmp_path / "two.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(str(path))
+    assert [p.location.line for p in caught.value.problems] == [9, 10]
+
+
+def test_file_over_the_size_cap_is_refused(tmp_path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("# " + "x" * MAX_BYTES + "\n")
+    with pytest.raises(SpecError, match="over 1,000,000 bytes"):
+        load_spec(str(path))
+
+
+def test_missing_file_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="cannot read the spec"):
+        load_spec("no/such/spec.yaml")
+
+
+def test_printed_digits_are_kept() -> None:
+    spec = parse_spec(minimal_spec("  - quantity: dyhat/dz2\n    value: 0.0580\n    step: s\n  - quantity: dyhat/dz2\n    value: '0.058'\n    step: s\n    id: second\n"))
+    first, second = (claim.elements[0].printed for claim in spec.claims)
+    assert (first.text, first.last_place) == ("0.0580", -4)
+    assert (second.text, second.last_place) == ("0.058", -3)
+    assert first.value == second.value == Fraction(58, 1000)
+
+
+def test_blog_spec_loads_with_exact_weights() -> None:
+    spec = load_spec(str(BLOG))
+    assert spec.network.layers[0].weights == ((Fraction(1, 5), Fraction(2, 5)), (Fraction(1, 10), Fraction(3, 5)))
+    assert spec.network.architecture.widths == (2, 2, 1)
+    # The transposed claim maps the printed column onto W2's single row.
+    dw2 = next(c for c in spec.claims if c.quantity == "dL/dW2")
+    assert [(s.index, s.printed.text) for s in dw2.elements] == [((0, 0), "-0.0806"), ((0, 1), "-0.1116")]
+    aliases = {c.id: c.quantity for c in spec.claims}
+    assert aliases["yhat"] == "a2" and aliases["dL/dyhat"] == "dL/da2" and aliases["dyhat/dz2"] == "da2/dz2"
+
+
+def test_uses_become_statements_of_the_used_quantity() -> None:
+    spec = load_spec(str(BLOG))
+    claim = next(c for c in spec.claims if c.id == "dL/da1")
+    used = {s.ref: (s.quantity, s.printed.text, s.used_by) for s in claim.uses}
+    assert used["dL/da1:dL/dz2"] == ("dL/dz2", "-0.039936", "dL/da1")
+
+
+def test_scalar_fits_a_one_element_quantity_and_index_picks_an_element() -> None:
+    spec = parse_spec(minimal_spec("  - quantity: dL/dW1\n    index: [1, 0]\n    value: -0.055\n    step: s\n"))
+    (statement,) = spec.claims[0].elements
+    assert statement.index == (1, 0)
