@@ -1,0 +1,107 @@
+"""Stage 4 and the CLI: report shapes, escaping and exit statuses."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from importlib.resources import files
+
+import jsonschema
+import pytest
+
+from nncheck.audit import audit
+from nncheck.report import renderer
+from nncheck.spec import load_spec, parse_spec
+from tests.helpers import BLOG, ROOT, minimal_spec, run_cli, sample
+
+
+def _report_schema() -> dict:
+    return json.loads(files("nncheck.report").joinpath("report-schema.json").read_text())
+
+
+def test_json_report_validates_against_its_documented_shape() -> None:
+    status, out, _ = run_cli("audit", str(BLOG), "--format", "json")
+    data = json.loads(out)
+    jsonschema.Draft7Validator.check_schema(_report_schema())
+    jsonschema.validate(data, _report_schema())
+    assert status == 1
+    assert data["summary"] == {"holds": 13, "slip": 2, "carried": 12, "wrong": 3, "contradiction": 2, "undecided": 0}
+    z2 = next(v for v in data["verdicts"] if v["id"] == "z2")
+    # specs/blog.yaml line 33 is "    value: 3.18"; the number starts in column 12.
+    assert (z2["stated"], z2["exact"], z2["verdict"], z2["location"]["line"], z2["location"]["column"]) == ("3.18", "2.73", "wrong", 33, 12)
+
+
+def test_json_schema_rejects_a_malformed_report() -> None:
+    status, out, _ = run_cli("audit", str(BLOG), "--format", "json")
+    data = json.loads(out)
+    data["verdicts"][0]["verdict"] = "fine"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, _report_schema())
+
+
+def test_terminal_report_is_plain_when_piped_and_coloured_on_request() -> None:
+    result = audit(load_spec(str(BLOG)))
+    plain, coloured = io.StringIO(), io.StringIO()
+    renderer("terminal")(result, plain, False)
+    renderer("terminal")(result, coloured, True)
+    assert "\x1b[" not in plain.getvalue()
+    assert "\x1b[31mwrong\x1b[0m" in coloured.getvalue()
+    row = next(line for line in plain.getvalue().splitlines() if line.startswith("z2 "))
+    assert row.split() == ["z2", "z2", "3.18", "2.73", "wrong"]
+
+
+def test_markdown_report_escapes_spec_text() -> None:
+    text = minimal_spec("  - {quantity: z2, value: 2.73, step: s}\n").replace("title: test", "title: '<script>x|y</script>'")
+    out = io.StringIO()
+    renderer("markdown")(audit(parse_spec(text)), out, False)
+    assert "<script>" not in out.getvalue()
+    assert "&lt;script&gt;x\\|y&lt;/script&gt;" in out.getvalue()
+
+
+def test_terminal_report_drops_control_characters() -> None:
+    text = minimal_spec('  - {quantity: z2, value: 2.73, step: s, id: "a\\e[2Jb"}\n')
+    out = io.StringIO()
+    renderer("terminal")(audit(parse_spec(text)), out, False)
+    assert "\x1b" not in out.getvalue() and "a?[2Jb" in out.getvalue()
+
+
+@pytest.mark.parametrize(("argv", "status"), [
+    (["audit", str(BLOG)], 1),
+    (["audit", str(BLOG), "--fail-on", "none"], 0),
+    (["audit", str(BLOG), "--fail-on", "slip"], 1),
+    (["audit", sample("tiny.yaml")], 0),
+    (["audit", sample("tiny.yaml"), "--fail-on", "holds"], 1),
+    (["audit", sample("bad_activation.yaml")], 2),
+    (["audit", "missing.yaml"], 2),
+    (["audit", str(BLOG), "--fail-on", "wrng"], 2),
+    (["audit", str(BLOG), "--format", "pdf"], 2),
+    ([], 2),
+], ids=["blog", "fail-on-none", "fail-on-slip", "clean", "fail-on-holds", "broken-spec", "missing-file", "bad-fail-on", "bad-format", "no-command"])
+def test_exit_status(argv: list[str], status: int) -> None:
+    assert run_cli(*argv)[0] == status
+
+
+def test_spec_errors_go_to_stderr_as_file_line_col() -> None:
+    status, out, err = run_cli("audit", sample("bad_activation.yaml"))
+    assert out == ""
+    assert err.startswith(f"{sample('bad_activation.yaml')}:9:19: layer 1 activation='rleu' is not known")
+
+
+def test_output_writes_the_report_to_a_file(tmp_path) -> None:
+    target = tmp_path / "report.md"
+    status, out, _ = run_cli("audit", str(BLOG), "--format", "markdown", "--output", str(target))
+    assert status == 1 and out == ""
+    assert target.read_text().startswith("# Audit: SimpleNN worked example")
+
+
+def test_schema_command_prints_the_packaged_schema() -> None:
+    status, out, _ = run_cli("schema")
+    assert status == 0 and json.loads(out)["properties"]["nncheck"]
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "nncheck", "audit", str(BLOG), "--format", "json"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 1 and json.loads(done.stdout)["format_version"] == 1
