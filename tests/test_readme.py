@@ -19,3 +19,12 @@ def test_readme_shows_the_audit_command() -> None:
 def test_ci_runs_readme_test_command_verbatim() -> None:
     test_command = next(c for c in _console_commands() if "pytest" in c)
     assert test_command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_package_is_mypy_strict_clean() -> None:
+    """The package's types are part of its API (it ships py.typed)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "mypy", "nncheck"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stdout

@@ -23,7 +23,7 @@ def inside(value: Real, low: Fraction, high: Fraction) -> bool:
     """Whether the true value lies in [low, high]; Undecided when the ball straddles an end."""
     if value.exact is not None:
         return low <= value.exact <= high
-    ball = value.ball
+    ball = value.enclosure()
     if ball >= _arb(low) and ball <= _arb(high):
         return True
     if ball < _arb(low) or ball > _arb(high):
@@ -35,7 +35,7 @@ def strictly_inside(value: Real, low: Fraction, high: Fraction) -> bool:
     """Whether the true value lies in the open interval (low, high)."""
     if value.exact is not None:
         return low < value.exact < high
-    ball = value.ball
+    ball = value.enclosure()
     if ball > _arb(low) and ball < _arb(high):
         return True
     if ball <= _arb(low) or ball >= _arb(high):
@@ -47,7 +47,7 @@ def meets(value: Real, low: Fraction, high: Fraction) -> bool:
     """Whether an enclosure of a range of values meets [low, high] (interval frames)."""
     if value.exact is not None:
         return low <= value.exact <= high
-    ball = value.ball
+    ball = value.enclosure()
     return not (ball < _arb(low) or ball > _arb(high))
 
 
@@ -55,7 +55,7 @@ def meets_open(value: Real, low: Fraction, high: Fraction) -> bool:
     """Whether an enclosure of a range of values meets the open interval (low, high)."""
     if value.exact is not None:
         return low < value.exact < high
-    ball = value.ball
+    ball = value.enclosure()
     return not (ball <= _arb(low) or ball >= _arb(high))
 
 
@@ -72,7 +72,7 @@ def midpoint(value: Real) -> Fraction:
     """The exact rational, or the ball's midpoint (for display and relative errors only)."""
     if value.exact is not None:
         return value.exact
-    mantissa, exponent = value.ball.mid().man_exp()
+    mantissa, exponent = value.enclosure().mid().man_exp()
     return Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
 
 

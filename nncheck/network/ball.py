@@ -33,9 +33,6 @@ def _ball(value: Fraction) -> arb:
     return arb(fmpq(value.numerator, value.denominator))
 
 
-_SCALARS = (int, Fraction)  # and Real, added below
-
-
 class Real:
     """An exact rational or, once something transcendental happened, an arb ball."""
 
@@ -46,7 +43,7 @@ class Real:
         self.ball = ball
 
     @staticmethod
-    def of(value: Operand) -> Real:
+    def of(value: Operand) -> Real:  # noqa: D102
         if isinstance(value, Real):
             return value
         return Real(exact=Fraction(value))
@@ -59,11 +56,14 @@ class Real:
         return Real(ball=arb(fmpq(centre.numerator, centre.denominator), fmpq(radius.numerator, radius.denominator)))
 
     def enclosure(self) -> arb:
-        return _ball(self.exact) if self.exact is not None else self.ball
+        if self.exact is not None:
+            return _ball(self.exact)
+        assert self.ball is not None
+        return self.ball
 
     def _combine(self, other: Operand, exact_op: Any, ball_op: Any) -> Real:
         if not isinstance(other, _SCALARS):
-            return NotImplemented  # e.g. an array: let it broadcast
+            return NotImplemented  # type: ignore[no-any-return]  # an array: let it broadcast
         right = Real.of(other)
         if self.exact is not None and right.exact is not None:
             return Real(exact=exact_op(self.exact, right.exact))
@@ -96,7 +96,7 @@ class Real:
         right = Real.of(other)
         if right.exact == 0:
             raise ZeroDivisionError("division by exactly zero")
-        if right.exact is None and right.ball.contains(0):
+        if right.exact is None and right.enclosure().contains(0):
             raise Undecided("division by a ball containing zero")
         return self._combine(right, lambda a, b: a / b, lambda a, b: a / b)
 
@@ -104,7 +104,7 @@ class Real:
         return Real.of(other) / self
 
     def __neg__(self) -> Real:
-        return Real(exact=-self.exact) if self.exact is not None else Real(ball=-self.ball)
+        return Real(exact=-self.exact) if self.exact is not None else Real(ball=-self.enclosure())
 
     def __pos__(self) -> Real:
         return self
@@ -118,17 +118,18 @@ class Real:
     def sign(self) -> int:
         if self.exact is not None:
             return (self.exact > 0) - (self.exact < 0)
-        if self.ball > 0:
+        ball = self.enclosure()
+        if ball > 0:
             return 1
-        if self.ball < 0:
+        if ball < 0:
             return -1
-        raise Undecided(f"sign of {self.ball}")
+        raise Undecided(f"sign of {ball}")
 
     def __repr__(self) -> str:
         return f"Real({self.exact})" if self.exact is not None else f"Real({self.ball})"
 
 
-_SCALARS = (int, Fraction, Real)
+_SCALARS: tuple[type, ...] = (int, Fraction, Real)
 
 
 def _exp(value: Real) -> Real:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -51,11 +53,11 @@ def _sigmoid(backend: Backend, z: Array, layer: Layer) -> Array:
 
 def _softmax(backend: Backend, z: Array, layer: Layer) -> Array:
     e = backend.exp(z - backend.stabilizer(z))
-    return e / np.sum(e)
+    return cast(Array, e / np.sum(e))
 
 
 def _softmax_jacobian(backend: Backend, a: Array, layer: Layer, conventions: Conventions) -> Array:
-    return np.diag(a) - np.outer(a, a)
+    return cast(Array, np.diag(a) - np.outer(a, a))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ def _bce(B: Backend, a: Array, y: Array) -> Array:
 
 
 def _bce_grad(B: Backend, a: Array, y: Array) -> Array:
-    return (-(y / a) + (1 - y) / (1 - a)) / a.size
+    return cast(Array, (-(y / a) + (1 - y) / (1 - a)) / a.size)
 
 
 LOSSES: dict[str, Loss] = {row.name: row for row in (

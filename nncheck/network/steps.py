@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -68,7 +68,7 @@ def _backward_steps(l: int, layer: Layer, network: Network) -> list[Step]:
     if rate is not None:
 
         def update(backend: Backend, value: Array, grad: Array) -> Array:
-            return value - backend.constant(rate) * grad
+            return cast(Array, value - backend.constant(rate) * grad)
 
         rows.append(Step(f"W{l}_new", (f"W{l}", f"dL/dW{l}"), update))
         if network.conventions.update_biases:
@@ -94,7 +94,7 @@ def given_values(network: Network, backend: Backend) -> dict[str, Array]:
     """The document's inputs, as arrays of the backend's numbers."""
 
     def array(values: Any) -> Array:
-        return np.vectorize(backend.constant, otypes=[backend.DTYPE])(np.array(values, dtype=object))
+        return cast(Array, np.vectorize(backend.constant, otypes=[backend.DTYPE])(np.array(values, dtype=object)))
 
     givens = {"a0": array(network.input), "y": array(network.target)}
     for l, layer in enumerate(network.layers, start=1):

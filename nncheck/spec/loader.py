@@ -9,6 +9,7 @@ from nncheck import quantities
 from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LOSSES
+from nncheck.printed import Printed
 from nncheck.records import Claim, Conventions, Equation, Layer, Network, Place, Spec, Stated
 from nncheck.spec.nodes import Elements, Reader
 from nncheck.spec.yamlsafe import compose, read_text
@@ -148,7 +149,9 @@ def _fit(reader: Reader, node: Any, elements: Elements, shape: tuple[int, ...], 
             reader.problem(node, f"transposed applies to a matrix, but the value for {name!r} has shape {written}")
             return None
         written = (written[1], written[0])
-        items = [((j, i), printed, cell) for (i, j), printed, cell in elements.items]
+        items: list[tuple[tuple[int, ...], Printed, Any]] = [
+            ((index[1], index[0]), printed, cell) for index, printed, cell in elements.items
+        ]
     else:
         items = elements.items
     if written != shape:
