@@ -105,3 +105,12 @@ def test_python_dash_m_runs_the_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "nncheck", "audit", str(BLOG), "--format", "json"],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 1 and json.loads(done.stdout)["format_version"] == 1
+
+
+def test_audit_does_not_import_sympy() -> None:
+    """Start-up cost: the audit decides with python-flint; SymPy (~0.4 s to import) stays unloaded."""
+    code = ("import sys; from nncheck.cli import main; import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['audit', 'specs/blog.yaml'])\n"
+            "print('sympy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
