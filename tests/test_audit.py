@@ -59,6 +59,9 @@ def test_blog_findings_name_their_causes(blog) -> None:
     assert by_ref["dL/da1:dL/dz2"].conflicts_with == ("dL/dz2",)
     assert by_ref["dL/da1[0]"].inherits_from == ("dL/da1:dL/dz2",)
     assert by_ref["L"].inherits_from == ("L:yhat",)
+    # Element by element: ∂L/∂z1[0] = ∂L/∂a1[0]·1 depends on ∂L/∂a1[0] only.
+    assert by_ref["dL/dz1[0]"].inherits_from == ("dL/da1[0]",)
+    assert by_ref["dL/dW1[1,0]"].inherits_from == ("dL/dz1[1]",)
     assert by_ref["dL/dW1[0,1]"].own == "-0.05592"
     assert by_ref["yhat"].exact.startswith("0.93877")
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from nncheck import quantities
 from nncheck.audit import enclose
 from nncheck.audit.equations import evaluate as evaluate_expression
-from nncheck.audit.own import Frame, Key, OwnValue
+from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.audit.verdicts import Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
 from nncheck.network import ball, evaluate, step_table
@@ -111,11 +111,11 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Ma
         if enclose.inside(true, *enclose.rounding(s.printed)):
             kind = Kind.HOLDS
         elif own_interval is not None and enclose.meets(own_interval, *enclose.rounding(s.printed)):
-            kind, inherits = Kind.CARRIED, tuple(sorted(own.sources)) if own else ()
+            kind, inherits = Kind.CARRIED, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
         elif enclose.strictly_inside(true, *enclose.one_unit(s.printed)):
             kind = Kind.SLIP
         elif own_interval is not None and enclose.meets_open(own_interval, *enclose.one_unit(s.printed)):
-            kind, inherits = Kind.SLIP, tuple(sorted(own.sources)) if own else ()
+            kind, inherits = Kind.SLIP, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
         elif earlier:
             kind = Kind.CONTRADICTION
         else:

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-
 from nncheck import quantities
 from nncheck.network import ball
 from nncheck.network.backend import Array
@@ -43,32 +39,36 @@ class Frame:
     def record(self, statement: Stated) -> None:
         self.ledger[(statement.quantity, statement.index)] = statement
 
-    def value(self, quantity: str, overlay: Mapping[Key, Stated]) -> OwnValue:
-        """The step for ``quantity`` recomputed from the document's numbers (not its own statements)."""
+    def value(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str] = frozenset()) -> OwnValue:
+        """The step for ``quantity`` recomputed from the document's numbers (not its own statements).
+
+        Statements whose refs are ``pinned`` are replaced by the true value (to test what depends on them).
+        """
         step = self.table[quantity]
-        operands = [self.operand(name, overlay) for name in step.operands]
+        operands = [self.operand(name, overlay, pinned) for name in step.operands]
         return OwnValue(
             point=step(ball, *(o.point for o in operands)),
             interval=step(ball, *(o.interval for o in operands)),
             sources=frozenset().union(*(o.sources for o in operands)),
         )
 
-    def operand(self, quantity: str, overlay: Mapping[Key, Stated]) -> OwnValue:
+    def operand(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str]) -> OwnValue:
         exact = self.exact[quantity]
         stated = {index: overlay.get((quantity, index)) or self.ledger.get((quantity, index))
                   for index in quantities.indices(exact.shape)}
         if all(s is None for s in stated.values()):
             if quantities.is_given(quantity) or quantity not in self.table:
                 return OwnValue(exact, exact, frozenset())
-            return self.value(quantity, overlay)
+            return self.value(quantity, overlay, pinned)
         if any(s is None for s in stated.values()) and not quantities.is_given(quantity):
-            base = self.value(quantity, overlay)
+            base = self.value(quantity, overlay, pinned)
         else:
             base = OwnValue(exact, exact, frozenset())
         point, interval = base.point.copy(), base.interval.copy()
         sources = set(base.sources)
         for index, statement in stated.items():
-            if statement is None:
+            ref = self.canonical_ref.get(statement.ref, statement.ref) if statement is not None else ""
+            if statement is None or ref in pinned:
                 continue
             true = exact[index]
             printed = statement.printed
@@ -77,13 +77,22 @@ class Frame:
                 interval[index] = point[index]
             else:
                 interval[index] = Real.interval(printed.value, printed.half_unit)
-                sources.add(self.canonical_ref.get(statement.ref, statement.ref))
+                sources.add(ref)
         return OwnValue(point, interval, frozenset(sources))
 
 
-def pick(values: Array, index: Index) -> Any:
-    return values[index] if index else values[()] if values.shape == () else values[index]
+def _same(left: Real, right: Real) -> bool:
+    if left.exact is not None or right.exact is not None:
+        return left.exact == right.exact
+    a, b = left.enclosure(), right.enclosure()
+    return bool(a.mid().man_exp() == b.mid().man_exp() and a.rad().man_exp() == b.rad().man_exp())
 
 
-def as_object(values: Any) -> Array:
-    return np.asarray(values, dtype=object)
+def carried_from(frame: Frame, quantity: str, index: Index, overlay: Mapping[Key, Stated], own: OwnValue) -> tuple[str, ...]:
+    """The sources an element really depends on: pinning each to its true value changes the element."""
+    result = []
+    for ref in sorted(own.sources):
+        pinned = frame.value(quantity, overlay, frozenset({ref}))
+        if not _same(pinned.interval[index], own.interval[index]):
+            result.append(ref)
+    return tuple(result) or tuple(sorted(own.sources))
