@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import sys
 from contextlib import redirect_stderr, redirect_stdout
-from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +48,3 @@ network:
 {claims}
 """
 
-
-F = Fraction
-python = sys.executable

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from nncheck.errors import Undecided
 from nncheck.expr import Binary, Call, Expr, Number, Unary
 from nncheck.network import ball
 from nncheck.network.ball import Real
@@ -79,10 +78,7 @@ def _call(function: str, arguments: list[Real]) -> Real:
     if function == "relu":
         return value if value.sign() > 0 else Real(exact=Fraction(0))
     other = arguments[1]
-    try:
-        left_larger = (value - other).sign() >= 0
-    except Undecided:
-        raise
+    left_larger = (value - other).sign() >= 0  # Undecided propagates: the audit raises the precision
     if function == "max":
         return value if left_larger else other
     return other if left_larger else value
