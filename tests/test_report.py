@@ -114,3 +114,11 @@ def test_audit_does_not_import_sympy() -> None:
             "print('sympy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_cli_default_fail_on_matches_the_audit_default() -> None:
+    from nncheck.audit import DEFAULT_FAIL_ON
+    from nncheck.cli import _fail_on, _parser
+
+    default = _parser().parse_args(["audit", "x.yaml"]).fail_on
+    assert _fail_on(default) == DEFAULT_FAIL_ON
