@@ -106,3 +106,4 @@ class Spec:
     claims: tuple[Claim, ...]
     equations: tuple[Equation, ...] = ()
     source: str | None = None
+    network_at: Location | None = None  # where the network section starts, for evaluation errors

@@ -122,3 +122,16 @@ def test_cli_default_fail_on_matches_the_audit_default() -> None:
 
     default = _parser().parse_args(["audit", "x.yaml"]).fail_on
     assert _fail_on(default) == DEFAULT_FAIL_ON
+
+
+def test_network_that_cannot_be_evaluated_is_a_located_error(tmp_path) -> None:
+    # ReLU output 1·1 + 1·(−2) → 0, then BCE takes log(0).
+    text = minimal_spec("  []", layers="""
+    - weights: [[1, 1]]
+      bias: 0
+      activation: relu""").replace("input: [1, 2]", "input: [1, -2]")
+    path = tmp_path / "log0.yaml"
+    path.write_text(text)
+    status, _, err = run_cli("audit", str(path))
+    assert status == 2
+    assert err.startswith(f"nncheck: error: {path}:4:3: the network cannot be evaluated: log of 0")

@@ -31,12 +31,12 @@ def audit(spec: Spec) -> Audit:
         except Undecided as undecided:
             if last:
                 raise EvaluationError(
-                    f"{spec.path}: the network cannot be evaluated: {undecided} is still undecided at {bits} bits "
+                    f"{spec.network_at or spec.path}: the network cannot be evaluated: {undecided} is still undecided at {bits} bits "
                     "(a ReLU or comparison at a value that is exactly a kink, reached through transcendental functions)"
                 ) from None
             bits *= 2
         except (ValueError, ZeroDivisionError) as error:
-            raise EvaluationError(f"{spec.path}: the network cannot be evaluated: {error}") from None
+            raise EvaluationError(f"{spec.network_at or spec.path}: the network cannot be evaluated: {error}") from None
 
 
 def _order(spec: Spec) -> list[Stated]:

@@ -42,7 +42,8 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
     claims = _claims(reader, top["claims"], network)
     equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
     reader.raise_if_any()
-    return Spec(path=path, title=title, network=network, claims=tuple(claims), equations=tuple(equations), source=source)
+    return Spec(path=path, title=title, network=network, claims=tuple(claims), equations=tuple(equations), source=source,
+                network_at=reader.at(top["network"]))
 
 
 def _exact(elements: Elements) -> Any:
