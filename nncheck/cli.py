@@ -10,11 +10,11 @@ from typing import TextIO
 
 from nncheck import __version__
 from nncheck.errors import NncheckError, SpecError, UsageError
+from nncheck.report import FORMATS
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-FORMATS = ("terminal", "markdown", "json")
 
 
 def _parser() -> argparse.ArgumentParser:

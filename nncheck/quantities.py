@@ -21,25 +21,24 @@ class Family:
     pattern: str
     template: str  # canonical spelling, with {l} and {p}
     first_layer: int  # smallest l allowed (0 for a0 and dL/da0)
-    description: str
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family(rf"W{_LAYER}", "W{l}", 1, "weights of layer l"),
-    Family(rf"b{_LAYER}", "b{l}", 1, "bias of layer l"),
-    Family(rf"z{_LAYER}", "z{l}", 1, "pre-activation W·a + b of layer l"),
-    Family(rf"a{_LAYER}", "a{l}", 0, "activation of layer l (a0 is the input)"),
-    Family(rf"dL/dz{_LAYER}", "dL/dz{l}", 1, "gradient of the loss with respect to z of layer l"),
-    Family(rf"dL/da{_LAYER}", "dL/da{l}", 0, "gradient of the loss with respect to a of layer l"),
-    Family(rf"da{_LAYER}/dz{_PREVIOUS}", "da{l}/dz{l}", 1, "derivative of layer l's activation"),
-    Family(rf"dz{_LAYER}/dW{_PREVIOUS}", "dz{l}/dW{l}", 1, "z's derivative by its weights: the layer's input"),
-    Family(rf"dz{_LAYER}/da{_PREVIOUS}", "dz{l}/da{p}", 1, "z's derivative by the previous activation: W"),
-    Family(rf"dL/dW{_LAYER}", "dL/dW{l}", 1, "gradient of the loss with respect to W of layer l"),
-    Family(rf"dL/db{_LAYER}", "dL/db{l}", 1, "gradient of the loss with respect to b of layer l"),
-    Family(rf"W{_LAYER}_new", "W{l}_new", 1, "W of layer l after one SGD step"),
-    Family(rf"b{_LAYER}_new", "b{l}_new", 1, "b of layer l after one SGD step"),
+    Family(rf"W{_LAYER}", "W{l}", 1),
+    Family(rf"b{_LAYER}", "b{l}", 1),
+    Family(rf"z{_LAYER}", "z{l}", 1),
+    Family(rf"a{_LAYER}", "a{l}", 0),
+    Family(rf"dL/dz{_LAYER}", "dL/dz{l}", 1),
+    Family(rf"dL/da{_LAYER}", "dL/da{l}", 0),
+    Family(rf"da{_LAYER}/dz{_PREVIOUS}", "da{l}/dz{l}", 1),
+    Family(rf"dz{_LAYER}/dW{_PREVIOUS}", "dz{l}/dW{l}", 1),
+    Family(rf"dz{_LAYER}/da{_PREVIOUS}", "dz{l}/da{p}", 1),
+    Family(rf"dL/dW{_LAYER}", "dL/dW{l}", 1),
+    Family(rf"dL/db{_LAYER}", "dL/db{l}", 1),
+    Family(rf"W{_LAYER}_new", "W{l}_new", 1),
+    Family(rf"b{_LAYER}_new", "b{l}_new", 1),
 )
-SCALARS = {"L": "the loss"}
+SCALARS = ("L",)  # the loss
 
 
 @dataclass(frozen=True, slots=True)

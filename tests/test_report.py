@@ -27,6 +27,7 @@ def test_json_report_validates_against_its_documented_shape() -> None:
     jsonschema.Draft7Validator.check_schema(_report_schema())
     jsonschema.validate(data, _report_schema())
     assert status == 1
+    assert data["source"] == "blog post, seed 000_09b4da9b7b839a7c"
     assert data["summary"] == {"holds": 13, "slip": 2, "carried": 12, "wrong": 3, "contradiction": 2, "undecided": 0}
     z2 = next(v for v in data["verdicts"] if v["id"] == "z2")
     # specs/blog.yaml line 33 is "    value: 3.18"; the number starts in column 12.

@@ -59,10 +59,6 @@ def meets_open(value: Real, low: Fraction, high: Fraction) -> bool:
     return not (ball <= _arb(low) or ball >= _arb(high))
 
 
-def rounding(printed: Printed) -> tuple[Fraction, Fraction]:
-    return printed.rounding_interval()
-
-
 def one_unit(printed: Printed) -> tuple[Fraction, Fraction]:
     """The open interval within one unit of the last printed digit."""
     return printed.value - printed.unit, printed.value + printed.unit

@@ -27,7 +27,8 @@ def audit(spec: Spec) -> Audit:
         try:
             with ball.precision(bits):
                 verdicts = _judge_all(spec, settle=last)
-            return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=verdicts, precision=bits)
+            return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=verdicts, precision=bits,
+                         source=spec.source)
         except Undecided as undecided:
             if last:
                 raise EvaluationError(
@@ -65,11 +66,12 @@ def _conflicts(statements: list[Stated], repeats: Mapping[str, str]) -> dict[str
             by_key.setdefault((s.quantity, s.index), []).append((position, s))
     result: dict[str, list[tuple[int, str]]] = {}
     for group in by_key.values():
-        for position, s in group:
-            low, high = s.printed.rounding_interval()
+        intervals = [s.printed.rounding_interval() for _, s in group]
+        for (position, s), (low, high) in zip(group, intervals):
             result[s.ref] = [
-                (other_position, other.ref) for other_position, other in group
-                if other is not s and (other.printed.rounding_interval()[1] < low or other.printed.rounding_interval()[0] > high)
+                (other_position, other.ref)
+                for (other_position, other), (other_low, other_high) in zip(group, intervals)
+                if other is not s and (other_high < low or other_low > high)
             ]
     return result
 
@@ -108,9 +110,9 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Ma
     earlier = [ref for position, ref in clashes if position < positions[s.ref]]
     inherits: tuple[str, ...] = ()
     try:
-        if enclose.inside(true, *enclose.rounding(s.printed)):
+        if enclose.inside(true, *s.printed.rounding_interval()):
             kind = Kind.HOLDS
-        elif own_interval is not None and enclose.meets(own_interval, *enclose.rounding(s.printed)):
+        elif own_interval is not None and enclose.meets(own_interval, *s.printed.rounding_interval()):
             kind, inherits = Kind.CARRIED, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
         elif enclose.strictly_inside(true, *enclose.one_unit(s.printed)):
             kind = Kind.SLIP
@@ -138,7 +140,7 @@ def _judge_equation(equation: Equation, settle: bool) -> Verdict:
     interval = evaluate_expression(equation.expression, as_interval=True)
     printed = equation.printed
     try:
-        if enclose.inside(true, *enclose.rounding(printed)) or enclose.meets(interval, *enclose.rounding(printed)):
+        if enclose.inside(true, *printed.rounding_interval()) or enclose.meets(interval, *printed.rounding_interval()):
             kind = Kind.HOLDS
         elif enclose.strictly_inside(true, *enclose.one_unit(printed)):
             kind = Kind.SLIP

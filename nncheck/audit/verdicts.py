@@ -81,6 +81,7 @@ class Audit:
     depth: int
     verdicts: tuple[Verdict, ...]
     precision: int  # bits of the enclosures that decided every verdict
+    source: str | None = None  # the audited document, as the spec names it
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from nncheck.audit import Audit
+if TYPE_CHECKING:  # the CLI imports FORMATS for --help; the audit stage loads only when rendering
+    from nncheck.audit import Audit
 
-Renderer = Callable[[Audit, TextIO, bool], None]
+FORMATS = ("terminal", "markdown", "json")
+Renderer = Callable[["Audit", TextIO, bool], None]
 
 
 def renderer(name: str) -> Renderer:
@@ -21,6 +23,3 @@ def renderer(name: str) -> Renderer:
     else:
         raise ValueError(f"unknown format {name!r}; expected one of: {', '.join(FORMATS)}")
     return render
-
-
-FORMATS = ("terminal", "markdown", "json")

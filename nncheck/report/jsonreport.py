@@ -39,6 +39,7 @@ def as_data(audit: Audit) -> dict[str, Any]:
         "tool": {"name": "nncheck", "version": __version__},
         "spec": audit.path,
         "title": audit.title,
+        "source": audit.source,
         "precision_bits": audit.precision,
         "summary": {kind.key: counts[kind] for kind in Kind},
         "verdicts": [_verdict(v) for v in audit.verdicts],

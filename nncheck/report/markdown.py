@@ -19,7 +19,8 @@ def _cell(text: str) -> str:
 
 def render(audit: Audit, stream: TextIO, color: bool = False) -> None:
     stream.write(f"# Audit: {_cell(audit.title)}\n\n")
-    stream.write(f"Spec: `{audit.path}` · {summary(audit)}\n\n")
+    source = f" · document: {_cell(audit.source)}" if audit.source else ""
+    stream.write(f"Spec: `{audit.path}`{source} · {summary(audit)}\n\n")
     stream.write("| id | quantity | stated | exact | verdict | notes |\n|---|---|---|---|---|---|\n")
     for v in audit.verdicts:
         cells = (v.ref, subject(v, audit.depth), v.stated, v.exact, v.kind.value, "; ".join(notes(v)))

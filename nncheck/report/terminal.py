@@ -27,7 +27,8 @@ def render(audit: Audit, stream: TextIO, color: bool) -> None:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
 
-    stream.write(f"{_clean(audit.title)}\n{_clean(audit.path)}\n\n")
+    source = f" (document: {_clean(audit.source)})" if audit.source else ""
+    stream.write(f"{_clean(audit.title)}\n{_clean(audit.path)}{source}\n\n")
     stream.write(line(HEADERS) + "\n")
     for verdict, row in zip(audit.verdicts, rows):
         text = line(row)
