@@ -119,10 +119,11 @@ def test_audit_does_not_import_sympy() -> None:
 
 def test_cli_default_fail_on_matches_the_audit_default() -> None:
     from nncheck.audit import DEFAULT_FAIL_ON
-    from nncheck.cli import _fail_on, _parser
+    from nncheck.cli import parser
+    from nncheck.commands.audit import fail_on
 
-    default = _parser().parse_args(["audit", "x.yaml"]).fail_on
-    assert _fail_on(default) == DEFAULT_FAIL_ON
+    default = parser().parse_args(["audit", "x.yaml"]).fail_on
+    assert fail_on(default) == DEFAULT_FAIL_ON
 
 
 def test_network_that_cannot_be_evaluated_is_a_located_error(tmp_path) -> None:

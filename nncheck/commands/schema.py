@@ -1,0 +1,23 @@
+"""`nncheck schema`: print the JSON Schema of spec files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nncheck.commands import EXIT_OK
+
+NAME = "schema"
+HELP = "print the JSON Schema of spec files"
+DESCRIPTION = "Print the JSON Schema (draft-07) of spec files, for editors and validators."
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """No options."""
+
+
+def run(args: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    sys.stdout.write(files("nncheck.spec").joinpath("schema.json").read_text(encoding="utf-8"))
+    return EXIT_OK
