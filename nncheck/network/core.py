@@ -10,9 +10,13 @@ from nncheck.network.steps import given_values, step_table
 from nncheck.records import Network
 
 
-def evaluate(network: Network, backend: Backend) -> Mapping[str, Array]:
-    """Forward pass, loss, backward pass and (with a learning rate) the SGD update."""
-    values = given_values(network, backend)
+def evaluate(network: Network, backend: Backend, givens: Mapping[str, Array] | None = None) -> Mapping[str, Array]:
+    """Forward pass, loss, backward pass and (with a learning rate) the SGD update.
+
+    ``givens`` replaces the network's inputs, weights and biases (``a0``, ``y``, ``W1``, ``b1``, ...),
+    for instance by arrays of SymPy symbols; the network then supplies only its architecture.
+    """
+    values = dict(givens) if givens is not None else given_values(network, backend)
     for step in step_table(network).values():
         values[step.quantity] = step(backend, *(values[name] for name in step.operands))
     return MappingProxyType(values)

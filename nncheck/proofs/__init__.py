@@ -1,0 +1,62 @@
+"""Proofs of the gradient identities: the hand-written backward pass against sympy.diff.
+
+Each proof ends "proved" (the difference reduces to zero) or "not proved" (it did not); a proof
+that does not go through is never reported as a disproof.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+from nncheck.proofs.backprop import backprop_proofs, describe
+from nncheck.proofs.identities import identity_proofs
+from nncheck.proofs.records import Proof, Result, Status
+from nncheck.proofs.symbolic import skeleton
+from nncheck.records import Network
+
+__all__ = ["BUILTIN_NETWORKS", "Proof", "Result", "Status", "builtin_proofs", "describe", "network_proofs", "run"]
+
+ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax")
+LOSSES = ("bce", "mse", "half_sse", "cross_entropy")
+
+# One layer of width 2 -> 2 for every activation and loss, then deeper networks of small widths.
+BUILTIN_NETWORKS: tuple[tuple[tuple[int, ...], tuple[str, ...], str], ...] = tuple(
+    ((2, 2), (activation,), loss) for activation in ACTIVATIONS for loss in LOSSES
+) + (
+    ((2, 2, 1), ("relu", "sigmoid"), "bce"),
+    ((2, 2, 2), ("tanh", "softmax"), "cross_entropy"),
+    ((2, 2, 1), ("sigmoid", "identity"), "mse"),
+    ((2, 2, 1), ("leaky_relu", "tanh"), "half_sse"),
+    ((2, 2, 2, 1), ("tanh", "sigmoid", "sigmoid"), "bce"),
+    ((1, 2, 2, 2), ("relu", "tanh", "softmax"), "cross_entropy"),
+)
+
+
+def network_proofs(network: Network) -> list[Proof]:
+    return list(backprop_proofs(network))
+
+
+def builtin_proofs() -> list[Proof]:
+    proofs = list(identity_proofs())
+    for widths, activations, loss in BUILTIN_NETWORKS:
+        proofs += backprop_proofs(skeleton(widths, activations, loss))
+    return proofs
+
+
+Progress = Callable[[int, int, Proof], None]
+
+
+def run(proofs: Iterable[Proof], progress: Progress | None = None) -> Iterator[Result]:
+    """Run each proof, timing it; an exception inside a proof makes it "not proved", with the reason."""
+    proofs = list(proofs)
+    for number, proof in enumerate(proofs, start=1):
+        if progress is not None:
+            progress(number, len(proofs), proof)
+        start = time.perf_counter()
+        note = proof.note
+        try:
+            status = proof.check()
+        except Exception as error:  # noqa: BLE001 - a failed attempt is "not proved", with its reason
+            status, note = Status.NOT_PROVED, f"{type(error).__name__}: {error}"
+        yield Result(proof.identity, proof.network, status, time.perf_counter() - start, note)

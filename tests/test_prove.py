@@ -1,0 +1,81 @@
+"""Symbolic proofs: the built-in set goes through, and a wrong identity or a planted bug does not."""
+
+from __future__ import annotations
+
+import sympy
+import pytest
+
+from nncheck.network import rules
+from nncheck.proofs import Status, builtin_proofs, network_proofs, run
+from nncheck.proofs.identities import _linear_layer, identity_proofs
+from nncheck.proofs.symbolic import is_zero, skeleton
+from tests.helpers import BLOG, run_cli
+
+z = sympy.Symbol("z", real=True)
+
+
+def test_builtin_proofs_all_go_through() -> None:
+    results = list(run(builtin_proofs()))
+    not_proved = [(r.identity, r.network, r.note) for r in results if r.status is Status.NOT_PROVED]
+    assert not_proved == []
+    # A ReLU output feeding a log loss is undefined where a unit is dead (log 0): those pieces, and only
+    # those, are "not applicable" rather than proved.
+    skipped = {r.network.split(" signs")[0] for r in results if r.status is Status.NOT_APPLICABLE}
+    assert skipped == {"2-2 relu bce", "2-2 relu cross_entropy"}
+    assert sum(r.status is Status.PROVED for r in results) > 200
+
+
+def test_every_activation_and_loss_pair_is_in_the_builtin_set() -> None:
+    networks = {p.network.split(" signs")[0] for p in builtin_proofs()}
+    for activation in rules.ACTIVATIONS:
+        for loss in rules.LOSSES:
+            assert f"2-2 {activation} {loss}" in networks
+
+
+@pytest.mark.parametrize("wrong", [
+    sympy.diff(1 / (1 + sympy.exp(-z)), z) - (1 / (1 + sympy.exp(-z))) * (1 + 1 / (1 + sympy.exp(-z))),  # σ(1 + σ)
+    sympy.diff(sympy.tanh(z), z) - (1 + sympy.tanh(z) ** 2),
+    sympy.exp(2 * z) - sympy.exp(z),
+], ids=["sigmoid-plus", "tanh-plus", "exp-2z"])
+def test_a_wrong_identity_is_not_proved(wrong) -> None:
+    assert not is_zero(wrong)
+
+
+def test_true_identities_through_exponential_relations_are_proved() -> None:
+    # exp(2z) = exp(z)², and tanh written with exponentials: the zero test must see through both.
+    assert is_zero(sympy.exp(2 * z) - sympy.exp(z) ** 2)
+    assert is_zero(sympy.tanh(z) - (sympy.exp(2 * z) - 1) / (sympy.exp(2 * z) + 1))
+
+
+def test_softmax_identity_needs_targets_that_sum_to_one() -> None:
+    zs = sympy.symbols("z0:2", real=True)
+    ys = sympy.symbols("y0:2", real=True)  # free: no sum-to-one condition
+    total = sum(sympy.exp(v) for v in zs)
+    loss = -sum(t * sympy.log(sympy.exp(v) / total) for t, v in zip(ys, zs))
+    assert not is_zero(sympy.diff(loss, zs[0]) - (sympy.exp(zs[0]) / total - ys[0]))
+
+
+def test_chain_rule_check_detects_a_transposed_gradient() -> None:
+    W, a, _, loss, delta = _linear_layer()
+    assert not is_zero(sympy.diff(loss, W[0, 1]) - delta[1] * a[0])  # δ_j a_i instead of δ_i a_j
+    assert is_zero(sympy.diff(loss, W[0, 1]) - delta[0] * a[1])
+
+
+def test_general_identities_are_proved() -> None:
+    assert {r.status for r in run(identity_proofs())} == {Status.PROVED}
+
+
+def test_planted_bug_in_the_backward_pass_is_not_proved(monkeypatch) -> None:
+    sigmoid = rules.ACTIVATIONS["sigmoid"]
+    broken = rules.Activation(sigmoid.name, sigmoid.latex, "a(1 + a)", sigmoid.forward,
+                              lambda B, a, L, C: a * (1 + a), "a")
+    monkeypatch.setitem(rules.ACTIVATIONS, "sigmoid", broken)
+    results = list(run(network_proofs(skeleton((2, 1), ("sigmoid",), "mse"))))
+    assert {r.status for r in results} == {Status.NOT_PROVED}
+
+
+def test_prove_command_on_the_blog_network() -> None:
+    status, out, err = run_cli("prove", str(BLOG), "--quiet")
+    assert status == 0 and err == ""
+    assert "∂L/∂W1 = backprop" in out and "2-2-1 relu,sigmoid bce signs +−" in out
+    assert "not proved" not in out
