@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from nncheck.commands import EXIT_FINDINGS, EXIT_OK
 from nncheck.errors import UsageError
 from nncheck.report import FORMATS
+
+if TYPE_CHECKING:  # the audit stage loads in run(), so that --help stays fast
+    from nncheck.audit import Audit, Kind
+    from nncheck.baseline import Baseline
 
 NAME = "audit"
 HELP = "recompute and judge every number a spec records"
@@ -26,10 +30,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              f"contradiction, undecided, or 'none' (default: {DEFAULT_FAIL_ON})")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the terminal report (default: auto, i.e. only on a terminal; NO_COLOR is honoured)")
+    known = parser.add_mutually_exclusive_group()
+    known.add_argument("--baseline", metavar="FILE",
+                       help="accept the findings FILE lists (see --write-baseline): only failing verdicts it does not "
+                            "list make the exit status 1; listed findings that no longer occur are reported as fixed")
+    known.add_argument("--write-baseline", metavar="FILE",
+                       help="record the failing verdicts of SPEC in FILE as accepted, keeping other specs' entries, "
+                            "and exit 0")
 
 
-def fail_on(text: str) -> frozenset[object]:
-    """The verdict kinds named by a --fail-on value."""
+def fail_on(text: str, *, option: str = "--fail-on") -> frozenset[Kind]:
+    """The verdict kinds named by a --fail-on value (or by the setting ``option``)."""
     from nncheck.audit import Kind
 
     if text.strip() == "none":
@@ -39,7 +50,7 @@ def fail_on(text: str) -> frozenset[object]:
         try:
             kinds.add(Kind.from_key(part.strip()))
         except ValueError as error:
-            raise UsageError(f"--fail-on: {error}") from None
+            raise UsageError(f"{option}: {error}") from None
     return frozenset(kinds)
 
 
@@ -51,11 +62,16 @@ def use_colour(choice: str, stream: TextIO) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from nncheck.audit import audit
+    from nncheck.baseline import load as load_baseline
+    from nncheck.baseline import updated, write
     from nncheck.report import renderer
     from nncheck.spec import load_spec
 
     failing_kinds = fail_on(args.fail_on)
     result = audit(load_spec(args.spec))
+    # Read (or check) the baseline before any report is written, so a broken one is the only output.
+    accepted = load_baseline(args.baseline) if args.baseline else None
+    written = updated(args.write_baseline, result, failing_kinds, spec_file=args.spec) if args.write_baseline else None
     render = renderer(args.format)
     if args.output:
         try:
@@ -65,4 +81,26 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--output {args.output!r}: {error.strerror}") from None
     else:
         render(result, sys.stdout, args.format == "terminal" and use_colour(args.color, sys.stdout))
-    return EXIT_FINDINGS if result.failing(failing_kinds) else EXIT_OK  # type: ignore[arg-type]
+    if written is not None:
+        write(written)
+        print(f"{written.path}: {len(written.for_spec(args.spec))} accepted findings of {args.spec} written", file=sys.stderr)
+        return EXIT_OK
+    if accepted is not None:
+        return _against(accepted, result, failing_kinds, args.spec)
+    return EXIT_FINDINGS if result.failing(failing_kinds) else EXIT_OK
+
+
+def _against(baseline: Baseline, result: Audit, failing_kinds: frozenset[Kind], spec_file: str) -> int:
+    """Report to stderr how the failing verdicts compare with the baseline; only new ones fail the run."""
+    from nncheck.baseline import compare
+    from nncheck.report.lines import headline
+
+    comparison = compare(result, baseline.for_spec(spec_file), failing_kinds)
+    print(f"{baseline.path}: {len(comparison.accepted)} accepted, {len(comparison.new)} new, "
+          f"{len(comparison.fixed)} fixed", file=sys.stderr)
+    for verdict in comparison.new:
+        print(f"new: {verdict.location}: {headline(verdict)}", file=sys.stderr)
+    for entry in comparison.fixed:
+        print(f"fixed: {entry.describe()} no longer occurs; remove it from {baseline.path} "
+              "(--write-baseline rewrites the file)", file=sys.stderr)
+    return EXIT_FINDINGS if comparison.new else EXIT_OK

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:  # the CLI imports FORMATS for --help; the audit stage loads only when rendering
     from nncheck.audit import Audit
 
-FORMATS = ("terminal", "markdown", "json")
+FORMATS = ("terminal", "markdown", "json", "sarif", "lines")
 Renderer = Callable[["Audit", TextIO, bool], None]
 
 
@@ -20,6 +20,10 @@ def renderer(name: str) -> Renderer:
         from nncheck.report.markdown import render
     elif name == "json":
         from nncheck.report.jsonreport import render
+    elif name == "sarif":
+        from nncheck.report.sarif import render
+    elif name == "lines":
+        from nncheck.report.lines import render
     else:
         raise ValueError(f"unknown format {name!r}; expected one of: {', '.join(FORMATS)}")
     return render

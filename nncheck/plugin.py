@@ -1,0 +1,166 @@
+"""The pytest plugin: each spec file is collected as a test file, each printed number as a test named by its id.
+
+Registered through the ``pytest11`` entry point, so every pytest run in an environment with nncheck
+installed imports this module: it imports nothing heavy. The audit loads when a spec is collected.
+Settings (ini options, see docs/ci.md): ``nncheck_specs``, ``nncheck_fail_on``, ``nncheck_baseline``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from nncheck.commands.audit import DEFAULT_FAIL_ON  # as `nncheck audit`; importing it is cheap
+
+if TYPE_CHECKING:
+    from nncheck.audit import Kind, Verdict
+    from nncheck.baseline import Accepted, Baseline
+
+# Which files are looked at: fnmatch patterns, matched against the file name, or against the path
+# relative to the rootdir when the pattern contains a "/".
+DEFAULT_SPECS = ("*.yaml", "*.yml")
+# Of those, a file is a spec when a line starts with its top-level key "nncheck:" (every spec has
+# it: see docs/spec.md), so mkdocs.yml, CI files and other YAML are left alone. The key may be
+# quoted, and the file may start with a byte-order mark.
+SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:", re.MULTILINE)
+# No more than this much of a candidate file is read to look for the marker; specs are refused
+# beyond this size anyway (nncheck.spec.yamlsafe.MAX_BYTES).
+SNIFF_BYTES = 1_000_000
+
+
+class BaselineFixedWarning(UserWarning):
+    """A finding the baseline accepts no longer occurs: it was fixed, and its entry can go."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("nncheck_specs", type="args", default=list(DEFAULT_SPECS),
+                  help="nncheck: patterns of files that may be specs (a name, or a path from the rootdir if it "
+                       "contains '/'); only files with a top-level 'nncheck:' key are collected")
+    parser.addini("nncheck_fail_on", default=DEFAULT_FAIL_ON,
+                  help="nncheck: comma-separated verdicts whose tests fail: holds, slip, carried, wrong, "
+                       f"contradiction, undecided, or 'none' (default: {DEFAULT_FAIL_ON})")
+    parser.addini("nncheck_baseline", type="paths", default=[],
+                  help="nncheck: baseline files (written by `nncheck audit --write-baseline`) whose findings are "
+                       "accepted: their tests xfail instead of failing")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SpecFile | None:
+    config = parent.config
+    if matches(file_path, config.rootpath, config.getini("nncheck_specs")) and is_spec(file_path):
+        return SpecFile.from_parent(parent, path=file_path)
+    return None
+
+
+def matches(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    """Whether ``path`` matches one of the nncheck_specs patterns."""
+    try:
+        relative = path.relative_to(root).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return any(fnmatch.fnmatch(relative if "/" in pattern else path.name, pattern) for pattern in patterns)
+
+
+def is_spec(path: Path) -> bool:
+    """Whether the file has a spec's top-level key, read without parsing the YAML."""
+    try:
+        with open(path, "rb") as handle:
+            return SPEC_MARKER.search(handle.read(SNIFF_BYTES)) is not None
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The plugin's ini options, read and checked once per run, when the first spec is collected."""
+
+    fail_on: frozenset[Kind]
+    baselines: tuple[Baseline, ...]
+
+
+SETTINGS = pytest.StashKey[Settings]()
+
+
+def settings(config: pytest.Config) -> Settings:
+    if SETTINGS not in config.stash:
+        from nncheck.baseline import load
+        from nncheck.commands.audit import fail_on
+
+        kinds = fail_on(str(config.getini("nncheck_fail_on")), option="nncheck_fail_on")
+        baselines = tuple(load(str(path)) for path in config.getini("nncheck_baseline"))
+        config.stash[SETTINGS] = Settings(kinds, baselines)
+    return config.stash[SETTINGS]
+
+
+def shown(path: str | os.PathLike[str], config: pytest.Config) -> str:
+    """A path as pytest shows it in failures: relative to where pytest was started, unless that is longer."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, config.invocation_params.dir)
+    return relative if len(relative) < len(absolute) else absolute
+
+
+class SpecFile(pytest.File):
+    """A spec: audited once, at collection; a spec that cannot be read is a collection error at file:line:col."""
+
+    def collect(self) -> Iterator[ClaimItem]:
+        from nncheck.audit import audit
+        from nncheck.baseline import compare, identity
+        from nncheck.errors import NncheckError
+        from nncheck.spec import parse_spec
+        from nncheck.spec.yamlsafe import read_text
+
+        try:
+            options = settings(self.config)
+            result = audit(parse_spec(read_text(str(self.path)), shown(self.path, self.config)))
+        except NncheckError as error:
+            raise self.CollectError(str(error)) from None
+        accepted = [a for baseline in options.baselines for a in baseline.for_spec(str(self.path))]
+        comparison = compare(result, accepted, options.fail_on)
+        for entry in comparison.fixed:
+            self.warn(BaselineFixedWarning(f"{shown(entry.baseline, self.config)}: {entry.describe()} no longer "
+                                           "occurs: it is fixed, so remove it from the baseline"))
+        by_identity = {a.identity: a for a in accepted}
+        for verdict in result.verdicts:
+            yield ClaimItem.from_parent(self, name=verdict.ref, verdict=verdict,
+                                        failing=verdict.kind in options.fail_on,
+                                        accepted=by_identity.get(identity(verdict)))
+
+
+class ClaimFailed(Exception):
+    """A printed number whose verdict is in nncheck_fail_on; its text is the whole failure report."""
+
+
+class ClaimItem(pytest.Item):
+    """One printed number: passes unless its verdict fails the run; xfails when the baseline accepts it."""
+
+    def __init__(self, *, verdict: Verdict, failing: bool, accepted: Accepted | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.verdict = verdict
+        self.failing = failing
+        self.accepted = accepted
+
+    def runtest(self) -> None:
+        from nncheck.report.lines import diagnosis, headline
+
+        if not self.failing:
+            return
+        if self.accepted is not None:
+            reason = f": {self.accepted.reason}" if self.accepted.reason else ""
+            pytest.xfail(f"{headline(self.verdict)}; accepted in {shown(self.accepted.baseline, self.config)}{reason}")
+        where = self.verdict.location
+        raise ClaimFailed("\n  ".join([f"{where.path}:{where.line}: {headline(self.verdict)}", *diagnosis(self.verdict)]))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ClaimFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        # pytest counts report lines from 0 (Item.location); the spec's line of the printed number.
+        return self.path, self.verdict.location.line - 1, self.name
