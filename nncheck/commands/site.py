@@ -1,0 +1,44 @@
+"""`nncheck site SPEC... --out DIR`: write the Markdown pages of an errata site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nncheck.commands import EXIT_OK
+from nncheck.errors import UsageError
+
+NAME = "site"
+HELP = "write the Markdown pages of an errata site (mkdocs-material)"
+DESCRIPTION = ("Audit each SPEC and write an overview (index.md) and one errata page per spec (named after the "
+               "spec file) into DIR, for the mkdocs-material site. The blog's pages: "
+               "nncheck site specs/*.yaml --out docs/errata")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("specs", metavar="SPEC", nargs="+", help="spec files, e.g. specs/*.yaml")
+    parser.add_argument("--out", metavar="DIR", required=True, help="folder for the pages (created if missing)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from nncheck.audit import audit
+    from nncheck.site import build_site
+    from nncheck.spec import load_spec
+
+    specs = [load_spec(path) for path in args.specs]
+    site = build_site([(spec, audit(spec)) for spec in specs])
+    for warning in site.warnings:
+        # Spec text in the message: control characters could move the cursor or recolour the terminal.
+        message = "".join(ch if ch.isprintable() else "?" for ch in warning.message)
+        print(f"{warning.location}: warning: {message}", file=sys.stderr)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for page in site.pages:
+            (out / page.name).write_text(page.text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--out {args.out!r}: {error.strerror}") from None
+    for page in site.pages:
+        print(out / page.name)
+    return EXIT_OK
