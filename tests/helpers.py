@@ -48,3 +48,7 @@ network:
 {claims}
 """
 
+
+
+# Planted-slip detection over the auditor's property tests; conftest prints the rate at the end.
+DETECTION = {"planted": 0, "flagged": 0}

@@ -104,7 +104,14 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Ma
     true: Real = frame.exact[s.quantity][s.index]
     own: OwnValue | None = None
     if not quantities.is_given(s.quantity):
-        own = frame.value(s.quantity, overlay)
+        try:
+            own = frame.value(s.quantity, overlay)
+        except (ValueError, ZeroDivisionError):
+            own = None  # the document's numbers cannot be pushed through this step (log 0, say)
+        except Undecided:
+            if not settle:
+                raise
+            own = None
     own_interval: Real | None = None if own is None else own.interval[s.index]
     clashes = conflicts.get(s.ref, [])
     earlier = [ref for position, ref in clashes if position < positions[s.ref]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from nncheck import quantities
+from nncheck.errors import Undecided
 from nncheck.network import ball
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
@@ -46,11 +47,14 @@ class Frame:
         """
         step = self.table[quantity]
         operands = [self.operand(name, overlay, pinned) for name in step.operands]
-        return OwnValue(
-            point=step(ball, *(o.point for o in operands)),
-            interval=step(ball, *(o.interval for o in operands)),
-            sources=frozenset().union(*(o.sources for o in operands)),
-        )
+        point = step(ball, *(o.point for o in operands))
+        try:
+            interval = step(ball.HULL, *(o.interval for o in operands))
+        except (ValueError, ZeroDivisionError, Undecided):
+            # The printed operands' ranges cannot be pushed through this step (a log or a quotient
+            # whose range reaches 0): fall back to the operands as printed.
+            interval = point
+        return OwnValue(point=point, interval=interval, sources=frozenset().union(*(o.sources for o in operands)))
 
     def operand(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str]) -> OwnValue:
         exact = self.exact[quantity]
@@ -92,7 +96,11 @@ def carried_from(frame: Frame, quantity: str, index: Index, overlay: Mapping[Key
     """The sources an element really depends on: pinning each to its true value changes the element."""
     result = []
     for ref in sorted(own.sources):
-        pinned = frame.value(quantity, overlay, frozenset({ref}))
+        try:
+            pinned = frame.value(quantity, overlay, frozenset({ref}))
+        except (ValueError, ZeroDivisionError, Undecided):
+            result.append(ref)  # pinning it changes the step enough to break it: it matters
+            continue
         if not _same(pinned.interval[index], own.interval[index]):
             result.append(ref)
     return tuple(result) or tuple(sorted(own.sources))

@@ -1,6 +1,6 @@
 """The reference network: one step table, evaluated with any backend (exact, float or ball)."""
 
-from nncheck.network.core import evaluate
+from nncheck.network.core import evaluate, loss
 from nncheck.network.steps import Step, step_table
 
-__all__ = ["Step", "evaluate", "step_table"]
+__all__ = ["Step", "evaluate", "loss", "step_table"]

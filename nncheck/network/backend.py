@@ -23,6 +23,13 @@ class Backend(Protocol):
     def tanh(self, values: Array) -> Array: ...
     def sign(self, values: Array) -> NDArray[np.int64]: ...
     def stabilizer(self, values: Array) -> Any: ...
+    def select(self, values: Array, positive: Array, zero: Array, negative: Array) -> Array: ...
+
+
+def select_by_sign(backend: Any, values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+    """The choice by sign for backends whose sign is always decided (float, SymPy)."""
+    signs = backend.sign(values)
+    return np.where(signs > 0, positive, np.where(signs < 0, negative, zero))
 
 
 def elementwise(function: Any) -> Any:

@@ -173,6 +173,54 @@ def stabilizer(values: Array) -> Any:
     return Real(exact=Fraction(0))
 
 
+def select(values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+    """By sign, element by element; Undecided where a ball straddles zero (raise the precision)."""
+    return np.asarray(np.vectorize(_choose, otypes=[object])(values, positive, zero, negative), dtype=object)
+
+
+def _choose(value: Real, positive: Real, zero: Real, negative: Real) -> Real:
+    sign = value.sign()
+    return positive if sign > 0 else negative if sign < 0 else zero
+
+
+def _hull(*candidates: Real) -> Real:
+    balls = [Real.of(c).enclosure() for c in candidates]
+    result = balls[0]
+    for other in balls[1:]:
+        result = result.union(other)
+    return Real(ball=result)
+
+
+class Hull:
+    """The ball backend for ranges of values: where a range straddles a kink, take the hull of both sides.
+
+    Used for "the document's own numbers", whose printed operands stand for intervals: ReLU of
+    [-0.05, 0.05] is [0, 0.05], not an undecided comparison.
+    """
+
+    NAME = "ball-hull"
+    DTYPE = object
+    constant = staticmethod(constant)
+    exp = staticmethod(exp)
+    log = staticmethod(log)
+    tanh = staticmethod(tanh)
+    sign = staticmethod(sign)
+    stabilizer = staticmethod(stabilizer)
+
+    @staticmethod
+    def select(values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+        def choose(value: Real, up: Real, at: Real, down: Real) -> Real:
+            try:
+                return _choose(value, up, at, down)
+            except Undecided:
+                return _hull(up, at, down)
+
+        return np.asarray(np.vectorize(choose, otypes=[object])(values, positive, zero, negative), dtype=object)
+
+
+HULL = Hull()
+
+
 @contextmanager
 def precision(bits: int) -> Iterator[None]:
     """Work at ``bits`` of precision inside the block."""

@@ -20,3 +20,13 @@ def evaluate(network: Network, backend: Backend, givens: Mapping[str, Array] | N
     for step in step_table(network).values():
         values[step.quantity] = step(backend, *(values[name] for name in step.operands))
     return MappingProxyType(values)
+
+
+def loss(network: Network, backend: Backend, givens: Mapping[str, Array] | None = None) -> Array:
+    """Only the forward pass and the loss (for finite differences)."""
+    values = dict(givens) if givens is not None else given_values(network, backend)
+    for step in step_table(network).values():
+        values[step.quantity] = step(backend, *(values[name] for name in step.operands))
+        if step.quantity == "L":
+            return values["L"]
+    raise AssertionError("the step table has no loss")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import sympy
 
-from nncheck.network.backend import Array, elementwise
+from nncheck.network.backend import Array, select_by_sign, elementwise
 
 NAME = "exact"
 DTYPE = object
@@ -30,3 +32,7 @@ def sign(values: Array) -> Any:
 def stabilizer(values: Array) -> Any:
     """No shift is needed in exact arithmetic."""
     return sympy.Integer(0)
+
+
+def select(values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+    return select_by_sign(sys.modules[__name__], values, positive, zero, negative)

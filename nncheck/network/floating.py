@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from nncheck.network.backend import Array
+from nncheck.network.backend import Array, select_by_sign
 
 NAME = "float"
 DTYPE = np.float64
@@ -29,3 +31,7 @@ def sign(values: Array) -> Any:
 def stabilizer(values: Array) -> Any:
     """Softmax shift: subtracting the maximum keeps exp from overflowing."""
     return np.max(values)
+
+
+def select(values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+    return select_by_sign(sys.modules[__name__], values, positive, zero, negative)

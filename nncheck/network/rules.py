@@ -18,8 +18,9 @@ Derivative = Callable[[Backend, Array, Layer, Conventions], Array]
 
 
 def _where_sign(backend: Backend, values: Array, positive: Array, zero: Array, negative: Array) -> Array:
-    signs = backend.sign(values)
-    return np.where(signs > 0, positive, np.where(signs < 0, negative, zero))
+    """Elementwise: ``positive`` where values > 0, ``negative`` where < 0, ``zero`` at 0 (the backend decides)."""
+    shape = values.shape
+    return backend.select(values, *(np.broadcast_to(np.asarray(v, dtype=backend.DTYPE), shape) for v in (positive, zero, negative)))
 
 
 def _ones(backend: Backend, like: Array) -> Array:

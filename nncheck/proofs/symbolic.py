@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from nncheck.network import exact
-from nncheck.network.backend import Array
+from nncheck.network.backend import Array, select_by_sign
 from nncheck.records import Layer, Network
 
 
@@ -40,6 +40,9 @@ class PatternBackend:
     def __init__(self, pattern: Iterable[int] = ()) -> None:
         self.pending = list(pattern)
         self.seen: dict[Any, int] = {}
+
+    def select(self, values: Array, positive: Array, zero: Array, negative: Array) -> Array:
+        return select_by_sign(self, values, positive, zero, negative)
 
     def sign(self, values: Array) -> Any:
         signs = np.empty(values.shape, dtype=np.int64)

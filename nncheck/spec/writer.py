@@ -1,0 +1,69 @@
+"""Write a spec file from a network and printed claims: the inverse of the loader, for generated specs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Union
+
+from nncheck.records import Network
+
+Printed = Union[str, Sequence["Printed"]]  # printed text, nested like the quantity
+
+
+@dataclass(frozen=True, slots=True)
+class DraftClaim:
+    quantity: str
+    value: Any  # printed text, or nested lists of printed text
+    step: str
+    id: str | None = None
+    uses: tuple[tuple[str, Any], ...] = ()
+
+
+def exact_text(value: Fraction) -> str:
+    """A Fraction with a terminating decimal expansion (any binary fraction has one), written out exactly."""
+    for places in range(1100):
+        scaled = value * 10**places
+        if scaled.denominator == 1:
+            break
+    else:
+        raise ValueError(f"{value} has no terminating decimal expansion")
+    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
+    text = digits if places == 0 else f"{digits[:-places]}.{digits[-places:]}"
+    return ("-" if value < 0 else "") + text
+
+
+def _flow(value: Any) -> str:
+    """A flow-style YAML value; printed numbers are written plain, so their text is kept."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, Fraction):
+        return exact_text(value)
+    return str(value)
+
+
+def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "generated") -> str:
+    """The YAML text of a spec (the loader reads it back to the same network and claims)."""
+    lines = ["nncheck: 1", f"title: {json.dumps(title)}", "network:", f"  input: {_flow(network.input)}",
+             f"  target: {_flow(network.target)}", "  layers:"]
+    for layer in network.layers:
+        lines += [f"    - weights: {_flow(layer.weights)}", f"      bias: {_flow(layer.bias)}",
+                  f"      activation: {layer.activation}"]
+        if layer.activation == "leaky_relu":
+            lines.append(f"      negative_slope: {exact_text(layer.negative_slope)}")
+    lines.append(f"  loss: {network.loss}")
+    if network.learning_rate is not None:
+        lines.append(f"  learning_rate: {exact_text(network.learning_rate)}")
+    lines += ["  conventions:", f"    relu_grad_at_zero: {exact_text(network.conventions.relu_grad_at_zero)}",
+              f"    update_biases: {'true' if network.conventions.update_biases else 'false'}"]
+    lines.append("claims:" if claims else "claims: []")
+    for claim in claims:
+        lines.append(f"  - quantity: {json.dumps(claim.quantity)}")
+        if claim.id is not None:
+            lines.append(f"    id: {json.dumps(claim.id)}")
+        lines += [f"    value: {_flow(claim.value)}", f"    step: {json.dumps(claim.step)}"]
+        if claim.uses:
+            lines.append("    uses: {" + ", ".join(f"{json.dumps(q)}: {_flow(v)}" for q, v in claim.uses) + "}")
+    return "\n".join(lines) + "\n"

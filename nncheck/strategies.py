@@ -1,0 +1,115 @@
+"""Hypothesis strategies for networks, their numbers, and whole specs: fuzz your own backprop code with them.
+
+    from hypothesis import given
+    from nncheck import strategies as nst
+
+    @given(nst.networks(max_depth=2))
+    def test_my_backprop(network):
+        check_gradients(my_gradients, network)
+
+Numbers are exact ``Fraction``s: short decimals by default (what worked examples print), or
+``binary_fractions()``, floats converted exactly, for comparing float code with exact values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import strategies as st
+
+from nncheck.records import Conventions, Layer, Network
+
+HIDDEN = ("identity", "relu", "leaky_relu", "sigmoid", "tanh")
+# Output activation and loss pairs a worked example would use.
+HEADS = (
+    ("sigmoid", "bce"),
+    ("softmax", "cross_entropy"),
+    ("identity", "mse"),
+    ("tanh", "mse"),
+    ("sigmoid", "half_sse"),
+    ("relu", "half_sse"),
+    ("leaky_relu", "mse"),
+)
+
+
+def decimals(low: Fraction | int = -1, high: Fraction | int = 1, places: int = 2) -> st.SearchStrategy[Fraction]:
+    """Decimals with at most ``places`` digits after the point, in [low, high]."""
+    scale = 10**places
+    return st.integers(int(Fraction(low) * scale), int(Fraction(high) * scale)).map(lambda n: Fraction(n, scale))
+
+
+def binary_fractions(low: float = -1.0, high: float = 1.0) -> st.SearchStrategy[Fraction]:
+    """Floats in [low, high] (none tinier than 2^-30 but zero), converted exactly to Fractions."""
+    floats = st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+    return floats.map(lambda v: Fraction(v) if abs(v) >= 2.0**-30 else Fraction(0))
+
+
+@st.composite
+def targets(draw: Any, loss: str, width: int, numbers: st.SearchStrategy[Fraction]) -> tuple[Fraction, ...]:
+    """Targets that make sense for the loss: one-hot for cross-entropy, labels in [0, 1] for bce."""
+    if loss == "cross_entropy":
+        hot = draw(st.integers(0, width - 1))
+        return tuple(Fraction(int(i == hot)) for i in range(width))
+    if loss == "bce":
+        return tuple(draw(st.lists(st.sampled_from([Fraction(0), Fraction(1)]) | decimals(0, 1, 1), min_size=width, max_size=width)))
+    return tuple(draw(st.lists(numbers, min_size=width, max_size=width)))
+
+
+@st.composite
+def networks(
+    draw: Any,
+    *,
+    min_depth: int = 1,
+    max_depth: int = 3,
+    max_width: int = 4,
+    hidden: Sequence[str] = HIDDEN,
+    heads: Sequence[tuple[str, str]] = HEADS,
+    numbers: st.SearchStrategy[Fraction] | None = None,
+    learning_rate: bool = True,
+) -> Network:
+    """Dense networks of random depth, widths, activations and loss, with weights, input and target."""
+    numbers = numbers if numbers is not None else decimals()
+    depth = draw(st.integers(min_depth, max_depth))
+    activation, loss = draw(st.sampled_from(list(heads)))
+    min_out = 2 if activation == "softmax" else 1
+    widths = [draw(st.integers(1, max_width)) for _ in range(depth)] + [draw(st.integers(min_out, max(min_out, max_width)))]
+    activations = [draw(st.sampled_from(list(hidden))) for _ in range(depth - 1)] + [activation]
+    layers = []
+    for l in range(depth):
+        rows, cols = widths[l + 1], widths[l]
+        weights = tuple(tuple(draw(numbers) for _ in range(cols)) for _ in range(rows))
+        bias = tuple(draw(numbers) for _ in range(rows))
+        layers.append(Layer(weights, bias, activations[l]))
+    rate = draw(st.none() | decimals(Fraction(1, 100), 1, 2)) if learning_rate else None
+    return Network(
+        layers=tuple(layers), loss=loss,
+        input=tuple(draw(numbers) for _ in range(widths[0])),
+        target=draw(targets(loss, widths[-1], numbers)),
+        learning_rate=rate, conventions=Conventions(),
+    )
+
+
+@st.composite
+def specs(draw: Any, network_strategy: st.SearchStrategy[Network] | None = None,
+          places: st.SearchStrategy[int] | None = None) -> tuple[Network, str]:
+    """A network and the text of a spec claiming every computed quantity, each correctly rounded.
+
+    Each quantity is printed to a number of decimals drawn from ``places`` (default 1 to 8). The
+    spec must audit with every verdict "holds".
+    """
+    from nncheck.spec.writer import DraftClaim, dump_spec
+    from nncheck.testing import claims_from_true_values
+
+    network = draw(network_strategy if network_strategy is not None else networks(max_depth=2, max_width=3))
+    places_strategy = places if places is not None else st.integers(1, 8)
+    decimals_by_quantity: dict[str, int] = {}
+
+    def choose(quantity: str) -> int:
+        if quantity not in decimals_by_quantity:
+            decimals_by_quantity[quantity] = draw(places_strategy)
+        return decimals_by_quantity[quantity]
+
+    claims: list[DraftClaim] = claims_from_true_values(network, choose)
+    return network, dump_spec(network, claims)
