@@ -17,7 +17,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+from hypothesis import reject
 from hypothesis import strategies as st
+
+from nncheck.errors import Undecided
 
 from nncheck.records import Conventions, Layer, Network
 
@@ -111,5 +114,10 @@ def specs(draw: Any, network_strategy: st.SearchStrategy[Network] | None = None,
             decimals_by_quantity[quantity] = draw(places_strategy)
         return decimals_by_quantity[quantity]
 
-    claims: list[DraftClaim] = claims_from_true_values(network, choose)
+    try:
+        claims: list[DraftClaim] = claims_from_true_values(network, choose)
+    except Undecided:
+        # A true value exactly on a rounding tie reached through exp (softmax of equal logits is
+        # exactly 1/2): no ball can say which way to round it, so such draws are rejected.
+        reject()
     return network, dump_spec(network, claims)

@@ -62,3 +62,36 @@ def test_example_is_valid_for_the_schema(path: Path, line: int, text: str) -> No
     schema = json.loads((ROOT / "nncheck" / "spec" / "schema.json").read_text(encoding="utf-8"))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft7Validator(schema).iter_errors(YAML(typ="safe", pure=True).load(text))]
     assert errors == []
+
+
+PYTHON = re.compile(r"^```python[ \t]*$")
+
+
+def python_blocks(path: Path) -> list[tuple[int, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks, number = [], 0
+    while number < len(lines):
+        number += 1
+        if not PYTHON.match(lines[number - 1]):
+            continue
+        start, body = number, []
+        while lines[number].strip() != "```":
+            body.append(lines[number])
+            number += 1
+        blocks.append((start, "\n".join(body) + "\n"))
+    return blocks
+
+
+PYTHON_BLOCKS = [(path, line, text) for path in sorted(DOCS.glob("*.md")) for line, text in python_blocks(path)]
+
+
+@pytest.mark.parametrize(("path", "line", "text"), PYTHON_BLOCKS, ids=[f"{p.name}:{n}" for p, n, _ in PYTHON_BLOCKS])
+def test_python_example_runs(path: Path, line: int, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own documentation's examples, run from the repository root as a reader would."""
+    monkeypatch.chdir(ROOT)
+    code = compile("\n" * (line - 1) + text, str(path), "exec")
+    exec(code, {"__name__": "docs_example"})  # noqa: S102 - the project's own docs, not user input
+
+
+def test_docs_have_python_examples() -> None:
+    assert any(path.name == "testing.md" for path, _, _ in PYTHON_BLOCKS)
