@@ -15,7 +15,10 @@ settings.load_profile(os.environ.get("NNCHECK_HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    from tests.helpers import DETECTION
+    from tests.helpers import DETECTION, FUZZ
+
+    if FUZZ["inputs"]:
+        terminalreporter.write_line(f"nncheck fuzz: {FUZZ['inputs']} inputs tried; each ended in an audit or a located error")
 
     if DETECTION["planted"]:
         rate = DETECTION["flagged"] / DETECTION["planted"]

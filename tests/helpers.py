@@ -52,3 +52,5 @@ network:
 
 # Planted-slip detection over the auditor's property tests; conftest prints the rate at the end.
 DETECTION = {"planted": 0, "flagged": 0}
+# Inputs the fuzz tests fed to the loader and audit; conftest prints the count.
+FUZZ = {"inputs": 0}

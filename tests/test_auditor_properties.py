@@ -33,10 +33,11 @@ def _places(data: st.DataObject) -> Callable[[str], int]:
 
 
 def _true_claims(network: Network, places: Callable[[str], int], *, from_own: bool = False) -> list[DraftClaim]:
-    """Correctly rounded claims; a draw whose true value sits exactly on a rounding tie is rejected."""
+    """Correctly rounded claims. Rejected: a true value exactly on a rounding tie, and (from_own) a
+    rounded value a later step cannot use, such as ŷ = 1.0 in log(1 − ŷ)."""
     try:
         return claims_from_true_values(network, places, from_own=from_own)
-    except Undecided:
+    except (Undecided, ValueError, ZeroDivisionError):
         reject()
 
 

@@ -85,14 +85,16 @@ def _judge_all(spec: Spec, *, settle: bool) -> tuple[Verdict, ...]:
     frame = Frame(table=step_table(spec.network), exact=exact, canonical_ref=repeats)
     verdicts: list[Verdict] = []
     for claim in spec.claims:
+        owns: dict[str, OwnValue | None] = {}  # one recomputation per quantity and claim, not per element
         for used in claim.uses:
             if used.ref not in repeats:
-                verdicts.append(_judge(used, frame, {}, conflicts, positions, settle))
+                verdicts.append(_judge(used, frame, {}, conflicts, positions, settle, owns))
         for used in claim.uses:
             frame.record(used)
         overlay = {(u.quantity, u.index): u for u in claim.uses}
+        owns = {}
         for element in claim.elements:
-            verdicts.append(_judge(element, frame, overlay, conflicts, positions, settle))
+            verdicts.append(_judge(element, frame, overlay, conflicts, positions, settle, owns))
         for element in claim.elements:
             frame.record(element)
     verdicts += [_judge_equation(equation, settle) for equation in spec.equations]
@@ -100,18 +102,11 @@ def _judge_all(spec: Spec, *, settle: bool) -> tuple[Verdict, ...]:
 
 
 def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Mapping[str, list[tuple[int, str]]],
-           positions: Mapping[str, int], settle: bool) -> Verdict:
+           positions: Mapping[str, int], settle: bool, owns: dict[str, OwnValue | None]) -> Verdict:
     true: Real = frame.exact[s.quantity][s.index]
-    own: OwnValue | None = None
-    if not quantities.is_given(s.quantity):
-        try:
-            own = frame.value(s.quantity, overlay)
-        except (ValueError, ZeroDivisionError):
-            own = None  # the document's numbers cannot be pushed through this step (log 0, say)
-        except Undecided:
-            if not settle:
-                raise
-            own = None
+    if s.quantity not in owns:
+        owns[s.quantity] = _own(s.quantity, frame, overlay, settle)
+    own = owns[s.quantity]
     own_interval: Real | None = None if own is None else own.interval[s.index]
     clashes = conflicts.get(s.ref, [])
     earlier = [ref for position, ref in clashes if position < positions[s.ref]]
@@ -140,6 +135,20 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Ma
         relative_error=enclose.relative_error(s.printed, true),
         inherits_from=inherits, conflicts_with=tuple(ref for _, ref in clashes), used_by=s.used_by,
     )
+
+
+def _own(quantity: str, frame: Frame, overlay: Mapping[Key, Stated], settle: bool) -> OwnValue | None:
+    """The step recomputed from the document's numbers, or None where they cannot be pushed through it."""
+    if quantities.is_given(quantity):
+        return None
+    try:
+        return frame.value(quantity, overlay)
+    except (ValueError, ZeroDivisionError):
+        return None  # e.g. log(1 − ŷ) with a printed ŷ = 1.0
+    except Undecided:
+        if not settle:
+            raise
+        return None
 
 
 def _judge_equation(equation: Equation, settle: bool) -> Verdict:

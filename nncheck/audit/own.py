@@ -85,6 +85,10 @@ class Frame:
         return OwnValue(point, interval, frozenset(sources))
 
 
+# Beyond this many candidate sources, carried values name them all rather than test each one.
+MAX_REFINED = 8
+
+
 def _same(left: Real, right: Real) -> bool:
     if left.exact is not None or right.exact is not None:
         return left.exact == right.exact
@@ -93,7 +97,12 @@ def _same(left: Real, right: Real) -> bool:
 
 
 def carried_from(frame: Frame, quantity: str, index: Index, overlay: Mapping[Key, Stated], own: OwnValue) -> tuple[str, ...]:
-    """The sources an element really depends on: pinning each to its true value changes the element."""
+    """The sources an element really depends on: pinning each to its true value changes the element.
+
+    With more than MAX_REFINED sources all are named: each test is a recomputation of the step.
+    """
+    if len(own.sources) > MAX_REFINED:
+        return tuple(sorted(own.sources))
     result = []
     for ref in sorted(own.sources):
         try:

@@ -15,6 +15,15 @@ from nncheck.spec.nodes import Elements, Reader
 from nncheck.spec.yamlsafe import compose, read_text
 
 FORMAT_VERSION = 1
+# Bounds on what one spec may ask the audit to compute; worked examples are far smaller (the blog
+# has 9 parameters). 20,000 parameters admits a 64-64-64-1 network with room to spare.
+MAX_PARAMETERS = 20_000
+MAX_WIDTH = 1024
+MAX_LAYERS = 64
+# A document states one element a handful of times; many more only makes the contradiction search
+# quadratic. Likewise the total of printed numbers is bounded.
+MAX_STATEMENTS_PER_ELEMENT = 50
+MAX_STATEMENTS = 50_000
 TOP_KEYS = ("nncheck", "title", "network", "claims")
 TOP_OPTIONAL = ("source", "equations")
 PLACE_KEYS = ("latex", "line")
@@ -40,6 +49,7 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
     reader.raise_if_any()
     assert network is not None
     claims = _claims(reader, top["claims"], network)
+    _bound_statements(reader, claims)
     equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
     reader.raise_if_any()
     return Spec(path=path, title=title, network=network, claims=tuple(claims), equations=tuple(equations), source=source,
@@ -83,11 +93,20 @@ def _network(reader: Reader, node: Any) -> Network | None:
     layer_nodes = reader.sequence(keys["layers"], "layers") if "layers" in keys else None
     layers: list[Layer] = []
     width = len(inputs) if inputs else None
+    if layer_nodes is not None and len(layer_nodes) > MAX_LAYERS:
+        reader.problem(keys["layers"], f"the network has {len(layer_nodes)} layers; at most {MAX_LAYERS} are accepted")
+        return None
+    parameters = 0
     for number, layer_node in enumerate(layer_nodes or [], start=1):
         layer = _layer(reader, layer_node, number, width)
         if layer is not None:
             layers.append(layer)
             width = len(layer.bias)
+            parameters += len(layer.bias) * (len(layer.weights[0]) + 1)
+            if width > MAX_WIDTH:
+                reader.problem(layer_node, f"layer {number} has {width} units; at most {MAX_WIDTH} are accepted")
+    if parameters > MAX_PARAMETERS:
+        reader.problem(keys["layers"], f"the network has {parameters:,} weights and biases; at most {MAX_PARAMETERS:,} are accepted")
     if layer_nodes is not None and not layer_nodes:
         reader.problem(keys["layers"], "layers is empty; a network needs at least one layer")
     if target is not None and width is not None and len(target) != width and layers:
@@ -205,6 +224,21 @@ def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
         uses = _uses(reader, keys.get("uses"), claim_id, place, network)
         claims.append(Claim(id=claim_id, quantity=name, place=place, elements=stated, uses=uses))
     return claims
+
+
+def _bound_statements(reader: Reader, claims: list[Claim]) -> None:
+    counts: dict[tuple[str, tuple[int, ...]], int] = {}
+    total = 0
+    for claim in claims:
+        for statement in claim.uses + claim.elements:
+            total += 1
+            key = (statement.quantity, statement.index)
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] == MAX_STATEMENTS_PER_ELEMENT + 1:
+                reader.problems.append(Problem(statement.location, f"{statement.quantity}{_suffix(statement.index) if statement.index else ''} "
+                                               f"is stated more than {MAX_STATEMENTS_PER_ELEMENT} times; at most {MAX_STATEMENTS_PER_ELEMENT} are accepted"))
+            if total == MAX_STATEMENTS + 1:
+                reader.problems.append(Problem(statement.location, f"the spec states more than {MAX_STATEMENTS:,} numbers; at most {MAX_STATEMENTS:,} are accepted"))
 
 
 def _suffix(index: tuple[int, ...]) -> str:

@@ -13,6 +13,9 @@ from nncheck.errors import Location, SpecError
 
 # Specs are small: the blog's is a few kilobytes. A cap bounds memory and time on hostile input.
 MAX_BYTES = 1_000_000
+# A spec nests mappings and lists about five deep (claims > claim > value > row); deeper is refused
+# before the composer, which recurses, ever sees it.
+MAX_NESTING = 32
 
 
 def location(path: str, node_or_mark: Any) -> Location:
@@ -40,14 +43,21 @@ def compose(text: str, path: str) -> Any:
     """The root node of one YAML document, or a SpecError with the parser's location."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.events import AliasEvent
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
     yaml = YAML(typ="safe", pure=True)
     try:
+        depth = 0
         for event in yaml.parse(text):
             if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
                 name = getattr(event, "anchor", "")
                 raise SpecError.at(location(path, event), f"YAML anchors and aliases are not accepted (found {name!r}); write the value out")
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise SpecError.at(location(path, event), f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
         root = yaml.compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
