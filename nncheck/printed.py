@@ -32,12 +32,14 @@ class Printed:
     @property
     def half_unit(self) -> Fraction:
         """Half a unit in the last printed place: the radius of the rounding interval."""
-        return Fraction(1, 2) * Fraction(10) ** self.last_place
+        place = self.last_place
+        return Fraction(10**place, 2) if place >= 0 else Fraction(1, 2 * 10**-place)
 
     @property
     def unit(self) -> Fraction:
         """One unit in the last printed place."""
-        return Fraction(10) ** self.last_place
+        place = self.last_place
+        return Fraction(10**place) if place >= 0 else Fraction(1, 10**-place)
 
     def rounding_interval(self) -> tuple[Fraction, Fraction]:
         """Every value that rounds to this text (ends included: ties may go either way)."""

@@ -76,10 +76,22 @@ def show(value: Real, printed: Printed) -> str:
     """The value to more decimals than ``printed`` has; exactly, when it is a short decimal."""
     places = printed.decimals + EXTRA_DISPLAY_DECIMALS
     if value.exact is not None:
-        for exact_places in range(EXACT_DISPLAY_LIMIT + 1):
-            if (value.exact * 10**exact_places).denominator == 1:
-                return format_fraction(value.exact, exact_places)
+        exact_places = _terminating_places(value.exact.denominator)
+        if exact_places is not None and exact_places <= EXACT_DISPLAY_LIMIT:
+            return format_fraction(value.exact, exact_places)
     return format_fraction(midpoint(value), places)
+
+
+def _terminating_places(denominator: int) -> int | None:
+    """Decimals of the exact expansion of n/denominator, or None when it does not terminate."""
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    return max(twos, fives) if denominator == 1 else None
 
 
 def relative_error(stated: Printed, value: Real) -> float | None:
