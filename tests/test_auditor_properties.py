@@ -84,7 +84,10 @@ def test_steps_computed_from_rounded_earlier_values_never_fail(network: Network,
     claims = _true_claims(network, _places(data), from_own=True)
     kinds = _audit(network, claims)
     note(str(kinds))
-    assert set(kinds.values()) <= {Kind.HOLDS, Kind.CARRIED}
+    # UNDECIDED is allowed, and only that: a true value exactly on a rounding boundary reached through
+    # exp (softmax of equal logits gives exactly 1/2, so its Jacobian 1/4 rounds to "0.2" or "0.3")
+    # cannot be settled by any ball, and nncheck says so rather than guess.
+    assert set(kinds.values()) <= {Kind.HOLDS, Kind.CARRIED, Kind.UNDECIDED}
 
 
 @given(small_networks, st.data())
