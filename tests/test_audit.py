@@ -147,6 +147,8 @@ EQUATIONS = [
     ("2^10 / 1024", "1", H),
     ("0.33 * 3", "1.00", H),                   # 0.99, but 0.33 may stand for up to 0.335: 1.005 meets
     ("0.33 * 3", "1.02", W),
+    ("relu(0.0) + 0.5", "0.5", H),             # 0.0 stands for [−0.05, 0.05]: ReLU's range there is [0, 0.05]
+    ("relu(-2) + max(1, 3)", "3", H),
 ]
 
 

@@ -180,7 +180,7 @@ def test_coverage_guided_fuzzing_finds_no_crash(tmp_path: Path) -> None:
     scratch = tmp_path / "corpus"
     scratch.mkdir()
     done = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "fuzz" / "fuzz_spec.py"), "-runs=3000", "-max_total_time=120", "-seed=1",
+        [sys.executable, str(ROOT / "tests" / "fuzz" / "fuzz_spec.py"), "-runs=3000", "-max_total_time=120", "-seed=1", f"-artifact_prefix={tmp_path}/",
          str(scratch), str(ROOT / "tests" / "fuzz" / "corpus")],
         capture_output=True, text=True, cwd=ROOT, timeout=300,
     )

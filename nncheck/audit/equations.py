@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from nncheck.errors import Undecided
+
 from nncheck.expr import Binary, Call, Expr, Number, Unary
 from nncheck.network import ball
 from nncheck.network.ball import Real
@@ -45,7 +47,7 @@ def evaluate(node: Expr, as_interval: bool = False) -> Real:
             return left / right
         return _power(left, right)
     arguments = [evaluate(argument, as_interval) for argument in node.arguments]
-    return _call(node.function, arguments)
+    return _call(node.function, arguments, as_interval)
 
 
 # Integer powers beyond this are refused: 10^100000 must not be computed exactly.
@@ -61,7 +63,7 @@ def _power(base: Real, exponent: Real) -> Real:
     return _scalar(ball.exp, exponent * _scalar(ball.log, base))
 
 
-def _call(function: str, arguments: list[Real]) -> Real:
+def _call(function: str, arguments: list[Real], as_interval: bool = False) -> Real:
     value = arguments[0]
     if function == "exp":
         return _scalar(ball.exp, value)
@@ -76,9 +78,15 @@ def _call(function: str, arguments: list[Real]) -> Real:
             raise ValueError("square root of a negative number")
         return Real(ball=value.enclosure().sqrt())
     if function == "relu":
-        return value if value.sign() > 0 else Real(exact=Fraction(0))
-    other = arguments[1]
-    left_larger = (value - other).sign() >= 0  # Undecided propagates: the audit raises the precision
+        arguments = [value, Real(exact=Fraction(0))]
+        function = "max"
+    value, other = arguments
+    try:
+        left_larger = (value - other).sign() >= 0
+    except Undecided:
+        if not as_interval:
+            raise  # a point at a kink: the audit raises the precision
+        return ball.hull(value, other)  # encloses both max and min of two overlapping ranges
     if function == "max":
         return value if left_larger else other
     return other if left_larger else value

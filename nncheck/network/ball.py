@@ -183,7 +183,8 @@ def _choose(value: Real, positive: Real, zero: Real, negative: Real) -> Real:
     return positive if sign > 0 else negative if sign < 0 else zero
 
 
-def _hull(*candidates: Real) -> Real:
+def hull(*candidates: Real) -> Real:
+    """A ball enclosing every candidate (their union)."""
     balls = [Real.of(c).enclosure() for c in candidates]
     result = balls[0]
     for other in balls[1:]:
@@ -213,7 +214,7 @@ class Hull:
             try:
                 return _choose(value, up, at, down)
             except Undecided:
-                return _hull(up, at, down)
+                return hull(up, at, down)
 
         return np.asarray(np.vectorize(choose, otypes=[object])(values, positive, zero, negative), dtype=object)
 
