@@ -121,3 +121,42 @@ def specs(draw: Any, network_strategy: st.SearchStrategy[Network] | None = None,
         # exactly 1/2): no ball can say which way to round it, so such draws are rejected.
         reject()
     return network, dump_spec(network, claims)
+
+
+# Pieces of the LaTeX that worked examples print, and some they should not (\int, |, $), for
+# fuzzing a reader of display equations (nncheck.document).
+LATEX_TOKENS = (
+    "0", "1", "2.5", "0.938", "-0.062", "10", "1e3", "-", "+", r"\times", r"\cdot", "/", r"\div", r"\odot", "=", r"\approx",
+    "(", ")", "[", "]", "{", "}", r"\{", r"\}", r"\left(", r"\right)", r"\frac", r"\frac12", "^", "_", "'", "^T", "^{-3}",
+    "x", "y", "e", r"\pi", "z_2", "W_{1}", r"\hat{y}", r"\partial", r"\sigma", r"\text{ReLU}", r"\max", r"\min", r"\log",
+    r"\log_{10}", r"\ln", r"\exp", r"\sqrt", r"\tanh", r"\begin{bmatrix}", r"\end{bmatrix}", r"\begin{aligned}",
+    r"\end{aligned}", "&", r"\\", ",", ";", r"\quad", r"\text{and}", r"\pm", r"\int", "|", "$", "\n", " ", r"\dots",
+)
+
+
+@st.composite
+def latex_soup(draw: Any, max_tokens: int = 40) -> str:
+    """Any sequence of LaTeX tokens: mostly nonsense, which a reader must refuse with a reason, never a crash."""
+    tokens: list[str] = draw(st.lists(st.sampled_from(LATEX_TOKENS), max_size=max_tokens))
+    return " ".join(tokens)
+
+
+@st.composite
+def numeric_latex(draw: Any, depth: int = 3) -> str:
+    """A well-formed numeric formula: numbers, operators, fractions, powers, functions, matrices."""
+    numbers = st.sampled_from(("0", "1", "2", "0.5", "0.938", "2.73", "-1.066", "10", "1e3", "0.0"))
+    if depth == 0:
+        number: str = draw(numbers)
+        return number
+    inner = numeric_latex(depth=depth - 1)
+    a: str = draw(inner)
+    b: str = draw(inner)
+    shape = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    cells = [[draw(numbers) for _ in range(shape[1])] for _ in range(shape[0])]
+    matrix = r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in cells) + r" \end{bmatrix}"
+    formula: str = draw(st.sampled_from((
+        a, f"{a} + {b}", f"{a} - {b}", rf"{a} \times {b}", rf"{a} \cdot {b}", f"{a} {b}", rf"\frac{{{a}}}{{{b}}}",
+        f"e^{{{a}}}", rf"\log({a})", rf"\sigma({a})", rf"\max({a}, {b})", rf"\sqrt{{{a}}}", f"-{a}", f"({a})^{{{b}}}",
+        rf"\text{{ReLU}}({a})", matrix, f"{matrix}^T", rf"\left[ {a} \right]",
+    )))
+    return formula

@@ -15,7 +15,7 @@ settings.load_profile(os.environ.get("NNCHECK_HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    from tests.helpers import DETECTION, FUZZ
+    from tests.helpers import DETECTION, DIAGNOSIS, FUZZ
 
     if FUZZ["inputs"]:
         terminalreporter.write_line(f"nncheck fuzz: {FUZZ['inputs']} inputs tried; each ended in an audit or a located error")
@@ -25,3 +25,10 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.write_line(
             f"nncheck auditor: {DETECTION['flagged']} of {DETECTION['planted']} planted errors flagged ({rate:.0%})"
         )
+
+    for family, counts in DIAGNOSIS.items():
+        if counts["planted"]:
+            rate = counts["found"] / counts["planted"]
+            what = ("random errors given an explanation anyway (false explanations)" if family == "random moves"
+                    else f"planted '{family}' slips among the top three hypotheses")
+            terminalreporter.write_line(f"nncheck diagnosis: {counts['found']} of {counts['planted']} {what} ({rate:.0%})")

@@ -54,3 +54,7 @@ network:
 DETECTION = {"planted": 0, "flagged": 0}
 # Inputs the fuzz tests fed to the loader and audit; conftest prints the count.
 FUZZ = {"inputs": 0}
+
+# The diagnosis's planted slips (tests/test_diagnose.py): per family, planted and found among the top
+# three; and random moves of a printed number, and how many of them got an explanation anyway.
+DIAGNOSIS: dict[str, dict[str, int]] = {}

@@ -111,9 +111,11 @@ def test_failure_text_names_the_line_and_the_numbers_without_a_traceback(pyteste
     assert Fraction("0.7") * Fraction("1.3") + Fraction("0.9") * Fraction("1.8") + Fraction("0.2") == Fraction("2.73")
     relative_error = float((Fraction("3.18") - Fraction("2.73")) / Fraction("2.73"))
     line = line_of(WRONG, "value: 3.18")
+    # No simple slip of 0.7·1.3 + 0.9·1.8 + 0.2 gives 3.18 (docs/verdicts.md#diagnosis), and the failure says so.
     assert failure_texts(pytester) == {
         "specs/doc.yaml::z2": f"specs/doc.yaml:{line}: claim 'z2': document states 3.18, recomputed 2.73 (wrong)\n"
-                              f"  relative error {relative_error:+.2%}",
+                              f"  relative error {relative_error:+.2%}\n"
+                              "  no simple explanation found",
     }
 
 
@@ -124,7 +126,17 @@ def test_failure_text_carries_the_diagnosis(pytester: pytest.Pytester) -> None:
         "  - {id: z2-again, quantity: z2, value: 2.73, step: again}\n"
     write(pytester, {"specs/doc.yaml": text})
     (failure,) = failure_texts(pytester).values()
-    assert failure.splitlines()[1:] == ["  stated differently at z2-again", "  relative error +16.48%"]
+    assert failure.splitlines()[1:] == ["  stated differently at z2-again", "  relative error +16.48%",
+                                        "  no simple explanation found"]
+
+
+def test_failure_text_names_a_possible_cause(pytester: pytest.Pytester) -> None:
+    # 0.7·1.3 + 0.9·1.8 = 2.53: z2 without its bias 0.2.
+    assert Fraction("0.7") * Fraction("1.3") + Fraction("0.9") * Fraction("1.8") == Fraction("2.53")
+    write(pytester, {"specs/doc.yaml": HOLDS.replace("value: 2.73", "value: 2.53")})
+    (failure,) = failure_texts(pytester).values()
+    assert failure.splitlines()[-1] == ("  possible cause: bias b2 left out — "
+                                        "z2 = W2[0,0]·a1[0] + W2[0,1]·a1[1] + b2 = 0.7·1.3 + 0.9·1.8 + 0 = 2.53")
 
 
 def test_a_broken_spec_is_a_collection_error_at_file_line_col(pytester: pytest.Pytester) -> None:

@@ -34,6 +34,17 @@ def test_json_report_validates_against_its_documented_shape() -> None:
     assert (z2["stated"], z2["exact"], z2["verdict"], z2["location"]["line"], z2["location"]["column"]) == ("3.18", "2.73", "wrong", 33, 12)
 
 
+def test_json_report_carries_the_diagnosis() -> None:
+    data = json.loads(run_cli("audit", str(BLOG), "--format", "json")[1])
+    verdicts = {v["id"]: v for v in data["verdicts"]}
+    # −1.04 × 0.0384 = −0.039936: ∂L/∂ŷ from the prose's ŷ = 0.96, rounded (docs/verdicts.md#diagnosis).
+    (hypothesis,) = verdicts["dL/da1:dL/dz2"]["hypotheses"]
+    assert hypothesis["families"] == ["substituted", "rounded"]
+    assert hypothesis["slips"][1]["arguments"]["after"] == "-1.04" and hypothesis["value"] == "-0.039936"
+    assert (verdicts["dL/dW1[1,1]"]["diagnosed"], verdicts["dL/dW1[1,1]"]["hypotheses"]) == (True, [])
+    assert (verdicts["z1[0]"]["diagnosed"], verdicts["L"]["diagnosed"]) == (False, False)  # holds, carried
+
+
 def test_json_schema_rejects_a_malformed_report() -> None:
     status, out, _ = run_cli("audit", str(BLOG), "--format", "json")
     data = json.loads(out)

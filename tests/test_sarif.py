@@ -146,7 +146,15 @@ def test_lines_format_of_a_wrong_number(monkeypatch: pytest.MonkeyPatch) -> None
     line, column = position(BLOG_TEXT, "3.18", within="value: 3.18")
     assert _lines("specs/blog.yaml")[0] == (
         f"specs/blog.yaml:{line}:{column}: error: claim 'z2': document states 3.18, recomputed 2.73 (wrong); "
-        "stated differently at yhat:z2; relative error +16.48%")
+        "stated differently at yhat:z2; relative error +16.48%; possible cause: the z2 from which ŷ = 0.96 (stated at "
+        "'yhat-prose') follows; the two may come from another version of the example — "
+        "sigmoid⁻¹(0.96) = log(0.96/(1 - 0.96)) = 3.17805")
+
+
+def test_sarif_results_carry_the_hypotheses() -> None:
+    # σ(3.18) = 0.960075 rounds to the prose's 0.96: the diagnosis of 'yhat-prose'.
+    (hypothesis,) = result_for(sarif(BLOG), "yhat-prose")["properties"]["hypotheses"]
+    assert hypothesis["families"] == ["substituted"] and hypothesis["value"] == "0.9600747"
 
 
 def test_lines_format_gives_one_parsable_line_per_finding(monkeypatch: pytest.MonkeyPatch) -> None:

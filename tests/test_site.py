@@ -25,9 +25,10 @@ from nncheck.network import ball, evaluate, floating
 from nncheck.network.ball import Real
 from nncheck.quantities import indices, is_given
 from nncheck.site import build_site, errata as errata_module, markup
-from nncheck.site.derive import derive, number, text
+from nncheck.audit.derive import derive, number, text
 from nncheck.site.errata import Errata, errata, should_say
 from nncheck.site.mathml import render_math
+from nncheck.site.pages import document_page
 from nncheck.printed import parse_printed
 from nncheck.spec import load_spec, parse_spec
 from tests.helpers import BLOG, ROOT, run_cli
@@ -94,6 +95,17 @@ def test_carried_values_name_what_they_inherit_and_what_they_affect() -> None:
     assert {e.verdict.ref for e in _correction(page, "dL/da1:dL/dz2").carried_into} == {
         "dL/da1[0]", "dL/da1[1]", "dL/dz1[0]", "dL/dz1[1]", "dL/dW1[0,0]", "dL/dW1[1,0]"}
     assert [e.verdict.ref for e in _correction(page, "yhat-prose").earlier] == ["yhat"]
+
+
+def test_corrections_give_the_possible_causes() -> None:
+    # σ(3.18) = 0.960075 rounds to the prose's 0.96 (docs/verdicts.md#diagnosis); −0.08985 has no simple cause.
+    page = blog_errata()
+    (cause,) = _correction(page, "yhat-prose").diagnoses
+    assert cause.endswith("ŷ = sigmoid(z2) = sigmoid(3.18) = 0.960075")
+    assert _correction(page, "dL/dW1[1,1]").diagnoses == () and _correction(page, "L").diagnoses == ()
+    text = document_page(page)
+    assert "Possible cause: z2 = 3.18 &#40;stated at 'z2'&#41; used instead of 2.73" in text
+    assert text.count("Possible cause: no simple explanation found.") == 1  # ∂L/∂W1[1,1], not the carried L
 
 
 @pytest.mark.parametrize(("value", "stated", "expected"), [

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from nncheck import quantities
 from nncheck.audit import enclose
+from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.equations import evaluate as evaluate_expression
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.audit.verdicts import Audit, Kind, Verdict
@@ -97,6 +98,7 @@ def _judge_all(spec: Spec, *, settle: bool) -> tuple[Verdict, ...]:
             verdicts.append(_judge(element, frame, overlay, conflicts, positions, settle, owns))
         for element in claim.elements:
             frame.record(element)
+    verdicts = diagnose_all(spec, exact, frame.table, verdicts)  # explain the findings: nncheck/audit/diagnose/
     verdicts += [_judge_equation(equation, settle) for equation in spec.equations]
     return tuple(verdicts)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from nncheck.audit.coverage import Coverage
 from nncheck.errors import Location
 from nncheck.records import Place
 
@@ -47,6 +48,52 @@ MEANINGS = {
 
 # Fail the run on these unless the user chooses otherwise.
 DEFAULT_FAIL_ON = frozenset({Kind.WRONG, Kind.CONTRADICTION})
+# The diagnosis looks for slips that reproduce these. A carried number is already explained (by the
+# statements it carries); holds and undecided need no explanation.
+DIAGNOSED = frozenset({Kind.WRONG, Kind.CONTRADICTION, Kind.SLIP})
+
+
+@dataclass(frozen=True, slots=True)
+class Slip:
+    """One habit that may have produced a number: a family of the diagnosis table and what it changed."""
+
+    family: str  # a row of nncheck.audit.diagnose.families.FAMILIES, e.g. "rounded"
+    template: str  # e.g. "{name} {how} before use ({before} → {after})"
+    arguments: tuple[tuple[str, str], ...]
+
+    def describe(self) -> str:
+        return self.template.format(**dict(self.arguments))
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """A simple alternative derivation that reproduces a printed number, recomputed: a possibility, not a fact."""
+
+    slips: tuple[Slip, ...]  # one, or two for a compound slip
+    frame: str  # what the slips were applied to: "own" (the document's numbers) or "exact" (the true chain)
+    derivation: tuple[str, ...]  # the recomputation, step by step, with its numbers substituted
+    value: str  # the recomputed value, to more digits than printed
+    cost: float  # the ranking: the sum of the slips' prior costs (lower is simpler)
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(slip.family for slip in self.slips)
+
+    def describe(self) -> str:
+        """What changed, e.g. "z2 = 3.18 (stated at 'z2') used instead of 2.73"."""
+        return "; and ".join(slip.describe() for slip in self.slips)
+
+    def summary(self) -> str:
+        """What changed and the recomputation, in one line."""
+        return f"{self.describe()} — {'; '.join(self.derivation)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """A fact about how a number was checked: an undefined product read as an outer product, a shape error."""
+
+    code: str  # stable: "reading", "shape", "orientation", "undefined"
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +113,12 @@ class Verdict:
     conflicts_with: tuple[str, ...] = ()  # statements of the same element with a different value
     used_by: str | None = None  # set when the number is a value a step used
     expression: str | None = None  # the arithmetic, for equations
+    # The diagnosis (nncheck/audit/diagnose/), for verdicts in DIAGNOSED: simplest first, at most three.
+    # diagnosed and no hypotheses means no simple explanation was found.
+    hypotheses: tuple[Hypothesis, ...] = ()
+    diagnosed: bool = False
+    # How a number of a Markdown document was checked, beyond its verdict (see nncheck.document).
+    remarks: tuple[Remark, ...] = ()
 
     @property
     def is_finding(self) -> bool:
@@ -82,6 +135,7 @@ class Audit:
     verdicts: tuple[Verdict, ...]
     precision: int  # bits of the enclosures that decided every verdict
     source: str | None = None  # the audited document, as the spec names it
+    coverage: Coverage | None = None  # for a Markdown document: which equations were checked, which skipped
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from nncheck.commands import EXIT_FINDINGS, EXIT_OK
 from nncheck.errors import UsageError
 from nncheck.report import FORMATS
+from nncheck.oracles import ORACLES, TOLERANCE
 
 if TYPE_CHECKING:  # the audit stage loads in run(), so that --help stays fast
     from nncheck.audit import Audit, Kind
@@ -17,12 +18,13 @@ if TYPE_CHECKING:  # the audit stage loads in run(), so that --help stays fast
 
 NAME = "audit"
 HELP = "recompute and judge every number a spec records"
-DESCRIPTION = "Recompute every claim of SPEC and judge it: holds, rounding slip, carried, wrong, contradiction."
+DESCRIPTION = ("Recompute every claim of SPEC and judge it: holds, rounding slip, carried, wrong, contradiction. "
+               "A Markdown document (.md) is audited directly: every display equation whose sides are numeric.")
 DEFAULT_FAIL_ON = "wrong,contradiction"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", metavar="SPEC", help="a spec file, e.g. specs/blog.yaml")
+    parser.add_argument("spec", metavar="SPEC", help="a spec file, e.g. specs/blog.yaml, or a Markdown document (.md)")
     parser.add_argument("--format", choices=FORMATS, default="terminal", help="report format (default: terminal)")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--fail-on", metavar="VERDICTS", default=DEFAULT_FAIL_ON,
@@ -37,6 +39,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     known.add_argument("--write-baseline", metavar="FILE",
                        help="record the failing verdicts of SPEC in FILE as accepted, keeping other specs' entries, "
                             "and exit 0")
+    parser.add_argument("--oracle", choices=ORACLES,
+                        help="also run the network in a framework (torch: PyTorch, float64, needs nncheck[torch]) and "
+                             "report each quantity's largest discrepancy from the exact values on standard error; "
+                             f"one beyond {TOLERANCE:g}·(1 + |exact|) makes the exit status 1")
 
 
 def fail_on(text: str, *, option: str = "--fail-on") -> frozenset[Kind]:
@@ -63,12 +69,23 @@ def use_colour(choice: str, stream: TextIO) -> bool:
 def run(args: argparse.Namespace) -> int:
     from nncheck.audit import audit
     from nncheck.baseline import load as load_baseline
-    from nncheck.baseline import updated, write
+    from nncheck.baseline import updated
+    from nncheck.document import audit_document, is_document
+    from nncheck.oracles import load as load_oracle
     from nncheck.report import renderer
     from nncheck.spec import load_spec
 
     failing_kinds = fail_on(args.fail_on)
-    result = audit(load_spec(args.spec))
+    # The framework is loaded first, so that a missing one is the only output.
+    oracle = load_oracle(args.oracle) if args.oracle else None
+    if is_document(args.spec):  # a Markdown page: its display equations, no spec needed (docs/documents.md)
+        if oracle is not None:
+            raise UsageError(f"--oracle needs a spec: the Markdown document {args.spec!r} names no network")
+        spec, result = None, audit_document(args.spec)
+    else:
+        spec = load_spec(args.spec)
+        result = audit(spec)
+    checked = oracle(spec.network) if oracle is not None and spec is not None else None
     # Read (or check) the baseline before any report is written, so a broken one is the only output.
     accepted = load_baseline(args.baseline) if args.baseline else None
     written = updated(args.write_baseline, result, failing_kinds, spec_file=args.spec) if args.write_baseline else None
@@ -81,6 +98,22 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--output {args.output!r}: {error.strerror}") from None
     else:
         render(result, sys.stdout, args.format == "terminal" and use_colour(args.color, sys.stdout))
+    status = _status(args, result, failing_kinds, accepted, written)
+    if checked is not None:
+        from nncheck.oracles.table import render as render_oracle
+
+        sys.stdout.flush()
+        render_oracle(checked, sys.stderr)
+        if checked.exceeding:
+            status = EXIT_FINDINGS
+    return status
+
+
+def _status(args: argparse.Namespace, result: Audit, failing_kinds: frozenset[Kind],
+            accepted: Baseline | None, written: Baseline | None) -> int:
+    """The audit's own exit status: after writing a baseline 0, else by the baseline or the failing verdicts."""
+    from nncheck.baseline import write
+
     if written is not None:
         write(written)
         print(f"{written.path}: {len(written.for_spec(args.spec))} accepted findings of {args.spec} written", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nncheck.audit import Audit, Kind, Verdict
+from nncheck.audit.coverage import DETAILED, Coverage, SkipReason
 from nncheck.quantities import display
 
 
@@ -28,7 +29,40 @@ def notes(verdict: Verdict) -> list[str]:
         lines.append("stated differently at " + ", ".join(verdict.conflicts_with))
     if verdict.kind is not Kind.HOLDS and verdict.relative_error is not None:
         lines.append(f"relative error {verdict.relative_error:+.2%}")
-    return lines
+    lines += [remark.message for remark in verdict.remarks]
+    return lines + explanations(verdict)
+
+
+def explanations(verdict: Verdict) -> list[str]:
+    """The diagnosis: each hypothesis recomputed, simplest first; or that none was found. Hypotheses, not facts."""
+    if not verdict.diagnosed:
+        return []
+    if not verdict.hypotheses:
+        return [NO_EXPLANATION]
+    return [f"possible cause: {hypothesis.summary()}" for hypothesis in verdict.hypotheses]
+
+
+NO_EXPLANATION = "no simple explanation found"
+
+
+# A coverage line quotes at most this many unreadable equations; the JSON report lists them all.
+QUOTED_SKIPS = 3
+
+
+def coverage_line(coverage: Coverage) -> str:
+    """e.g. "23 equations found, 10 checked, 13 skipped (5 symbolic only, 8 nothing to compare)"."""
+    counts = coverage.counts()
+    parts = []
+    for reason in SkipReason:
+        if not counts[reason]:
+            continue
+        part = f"{counts[reason]} {reason.value}"
+        if reason in DETAILED:
+            quoted = [f"line {s.location.line}: {s.detail}" for s in coverage.skipped if s.reason is reason]
+            part += ": " + "; ".join(quoted[:QUOTED_SKIPS]) + ("; …" if len(quoted) > QUOTED_SKIPS else "")
+        parts.append(part)
+    reasons = f" ({', '.join(parts)})" if parts else ""
+    return f"{coverage.found} equations found, {coverage.checked} checked, {len(coverage.skipped)} skipped{reasons}"
 
 
 def summary(audit: Audit) -> str:

@@ -6,9 +6,12 @@ import json
 from typing import Any, TextIO
 
 from nncheck import __version__
-from nncheck.audit import Audit, Kind, Verdict
+from nncheck.audit import Audit, Hypothesis, Kind, Verdict
+from nncheck.audit.coverage import Coverage
+from nncheck.report.common import coverage_line
 
-# Bump on any change that could break a reader of the JSON.
+# Bump on any change that could break a reader of the JSON: a field removed, renamed or changing meaning.
+# Fields may be added within a version (diagnosed and hypotheses were); readers ignore what they do not know.
 FORMAT_VERSION = 1
 
 
@@ -29,6 +32,22 @@ def _verdict(v: Verdict) -> dict[str, Any]:
         "latex": v.place.latex,
         "document_line": v.place.document_line,
         "location": {"path": v.location.path, "line": v.location.line, "column": v.location.column},
+        "diagnosed": v.diagnosed,
+        "hypotheses": [hypothesis(h) for h in v.hypotheses],
+        "remarks": [{"code": r.code, "message": r.message} for r in v.remarks],
+    }
+
+
+def hypothesis(h: Hypothesis) -> dict[str, Any]:
+    """One hypothesis of the diagnosis (the SARIF report's result properties use the same shape)."""
+    return {
+        "families": list(h.families),
+        "description": h.describe(),
+        "slips": [{"family": s.family, "template": s.template, "arguments": dict(s.arguments)} for s in h.slips],
+        "frame": h.frame,
+        "derivation": list(h.derivation),
+        "value": h.value,
+        "cost": h.cost,
     }
 
 
@@ -43,6 +62,19 @@ def as_data(audit: Audit) -> dict[str, Any]:
         "precision_bits": audit.precision,
         "summary": {kind.key: counts[kind] for kind in Kind},
         "verdicts": [_verdict(v) for v in audit.verdicts],
+        "coverage": None if audit.coverage is None else coverage_data(audit.coverage),
+    }
+
+
+def coverage_data(coverage: Coverage) -> dict[str, Any]:
+    """A Markdown document's coverage (the SARIF report's run properties use the same shape)."""
+    return {
+        "found": coverage.found,
+        "checked": coverage.checked,
+        "summary": coverage_line(coverage),
+        "skipped": [{"reason": s.reason.key, "detail": s.detail,
+                     "location": {"path": s.location.path, "line": s.location.line, "column": s.location.column}}
+                    for s in coverage.skipped],
     }
 
 

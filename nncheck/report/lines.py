@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from nncheck.audit import Audit, Kind, Verdict
-from nncheck.report.common import notes
+from nncheck.audit.coverage import DETAILED
+from nncheck.report.common import coverage_line, notes
 
 # Severity per verdict kind, in SARIF's vocabulary (error, warning, note), which compilers share.
 # error: the default --fail-on set, a number that is simply false.
@@ -53,3 +54,9 @@ def render(audit: Audit, stream: TextIO, color: bool = False) -> None:
     for verdict in audit.verdicts:
         if verdict.is_finding:
             stream.write(one_line(f"{verdict.location}: {SEVERITY[verdict.kind]}: {message(verdict)}") + "\n")
+    if audit.coverage is not None:  # a Markdown document: what could not be read, then the coverage
+        for skipped in audit.coverage.skipped:
+            if skipped.reason in DETAILED:
+                text = f"{skipped.location}: note: equation skipped, {skipped.reason.value}: {skipped.detail}"
+                stream.write(one_line(text) + "\n")
+        stream.write(one_line(f"{audit.path}:1:1: note: {coverage_line(audit.coverage)}") + "\n")

@@ -6,7 +6,7 @@ import html
 from typing import TextIO
 
 from nncheck.audit import Audit
-from nncheck.report.common import notes, subject, summary
+from nncheck.report.common import coverage_line, notes, subject, summary
 
 
 def _cell(text: str) -> str:
@@ -20,7 +20,10 @@ def _cell(text: str) -> str:
 def render(audit: Audit, stream: TextIO, color: bool = False) -> None:
     stream.write(f"# Audit: {_cell(audit.title)}\n\n")
     source = f" · document: {_cell(audit.source)}" if audit.source else ""
-    stream.write(f"Spec: `{audit.path}`{source} · {summary(audit)}\n\n")
+    label = "Spec" if audit.coverage is None else "Document"
+    stream.write(f"{label}: `{audit.path}`{source} · {summary(audit)}\n\n")
+    if audit.coverage is not None:
+        stream.write(f"Coverage: {_cell(coverage_line(audit.coverage))}\n\n")
     stream.write("| id | quantity | stated | exact | verdict | notes |\n|---|---|---|---|---|---|\n")
     for v in audit.verdicts:
         cells = (v.ref, subject(v, audit.depth), v.stated, v.exact, v.kind.value, "; ".join(notes(v)))

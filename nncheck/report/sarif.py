@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from nncheck import __version__
 from nncheck.audit import Audit, Kind, Verdict
+from nncheck.report.jsonreport import coverage_data, hypothesis
 from nncheck.report.lines import SEVERITY, message
 
 SARIF_VERSION = "2.1.0"
@@ -118,7 +119,7 @@ def _result(audit: Audit, verdict: Verdict, spec: dict[str, str]) -> dict[str, A
         "locations": [{"physicalLocation": {"artifactLocation": spec, "region": region}}],
         "partialFingerprints": {FINGERPRINT: fingerprint(spec["uri"], verdict)},
         "properties": {"id": verdict.ref, "stated": verdict.stated, "exact": verdict.exact, "own": verdict.own,
-                       "step": verdict.place.step},
+                       "step": verdict.place.step, "hypotheses": [hypothesis(h) for h in verdict.hypotheses]},
     }
     if verdict.place.document_line is not None:
         result["relatedLocations"] = [_document_location(audit, verdict.place.document_line)]
@@ -137,7 +138,8 @@ def as_data(audit: Audit, *, base: str | None = None) -> dict[str, Any]:
             "tool": {"driver": driver},
             "columnKind": "unicodeCodePoints",
             "results": [_result(audit, v, spec) for v in audit.verdicts if v.is_finding],
-            "properties": {"title": audit.title, "source": audit.source, "precisionBits": audit.precision},
+            "properties": {"title": audit.title, "source": audit.source, "precisionBits": audit.precision,
+                           **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})},
         }],
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from nncheck.audit import Audit, Kind
-from nncheck.report.common import notes, subject, summary
+from nncheck.report.common import coverage_line, notes, subject, summary
 
 # ANSI SGR colours per verdict: green holds, yellow the forgivable, red the failures.
 COLOURS = {
@@ -28,14 +28,17 @@ def render(audit: Audit, stream: TextIO, color: bool) -> None:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
 
     source = f" (document: {_clean(audit.source)})" if audit.source else ""
-    stream.write(f"{_clean(audit.title)}\n{_clean(audit.path)}{source}\n\n")
+    stream.write(f"{_clean(audit.title)}\n{_clean(audit.path)}{source}\n")
+    if audit.coverage is not None:
+        stream.write(_clean(coverage_line(audit.coverage)) + "\n")
+    stream.write("\n")
     stream.write(line(HEADERS) + "\n")
     for verdict, row in zip(audit.verdicts, rows):
         text = line(row)
         if color:
             text = line(row[:-1] + ("",)) + f"\x1b[{COLOURS[verdict.kind]}m{row[-1]}\x1b[0m"
         stream.write(text + "\n")
-        if verdict.is_finding or verdict.conflicts_with:
+        if verdict.is_finding or verdict.conflicts_with or verdict.remarks:
             for note in notes(verdict):
                 stream.write(" " * (widths[0] + 2) + "- " + _clean(note) + "\n")
     stream.write("\n" + summary(audit) + "\n")

@@ -21,7 +21,7 @@ from nncheck.printed import Printed, format_fraction, parse_printed
 from nncheck.records import Place, Spec, Stated
 from nncheck.report.common import subject
 from nncheck.site import markup, mathml
-from nncheck.site.derive import Derivation, derive
+from nncheck.audit.derive import Derivation, derive
 
 # The order of the Corrections section: what fails first, then what only needs a digit, then what follows.
 GROUPS: tuple[tuple[str, tuple[Kind, ...]], ...] = (
@@ -53,7 +53,8 @@ class Correction:
     later: tuple[Entry, ...]  # later ones
     carried_from: tuple[Entry, ...]
     carried_into: tuple[Entry, ...]  # later numbers computed from this one, directly or not
-    # Likely causes; the diagnosis stage (a later issue) fills this and the page shows it as "Likely cause".
+    # The diagnosis's hypotheses, simplest first, each with its recomputation; the page shows them as
+    # "Possible cause" (they are hypotheses, never facts).
     diagnoses: tuple[str, ...] = ()
 
 
@@ -119,8 +120,9 @@ def _carried_into(ref: str, entries: Mapping[str, Entry]) -> tuple[Entry, ...]:
 
 def _correction(entry: Entry, statements: Mapping[str, Entry]) -> Correction:
     """The erratum of one finding; ``statements`` are the claims' entries by ref, in document order."""
+    diagnoses = tuple(hypothesis.summary() for hypothesis in entry.verdict.hypotheses)
     if entry.verdict.subject == "equation":
-        return Correction(entry, (), (), (), ())
+        return Correction(entry, (), (), (), (), diagnoses)
     order = list(statements)
     position = order.index(entry.verdict.ref)
     conflicts = [statements[ref] for ref in entry.verdict.conflicts_with if ref in statements]
@@ -130,6 +132,7 @@ def _correction(entry: Entry, statements: Mapping[str, Entry]) -> Correction:
         later=tuple(e for e in conflicts if order.index(e.verdict.ref) > position),
         carried_from=tuple(statements[ref] for ref in entry.verdict.inherits_from if ref in statements),
         carried_into=_carried_into(entry.verdict.ref, statements),
+        diagnoses=diagnoses,
     )
 
 

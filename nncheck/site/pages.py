@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from nncheck.audit import DEFAULT_FAIL_ON, Audit, Kind
 from nncheck.report.common import summary
 from nncheck.site import markup
-from nncheck.site.derive import chain, latex, text
+from nncheck.audit.derive import chain, latex, text
 from nncheck.site.errata import Correction, Entry, Errata, Section
 
 # mkdocs-material admonition type per verdict: red for what fails, amber for a digit, blue for what follows.
@@ -74,7 +74,9 @@ def _correction(correction: Correction) -> str:
     elif verdict.subject != "equation":
         body.append("Affects: no later printed number is computed from this one.")
     for cause in correction.diagnoses:
-        body.append(f"Likely cause: {markup.text(cause)}")
+        body.append(f"Possible cause: {markup.text(cause)}")
+    if verdict.diagnosed and not correction.diagnoses:
+        body.append("Possible cause: no simple explanation found.")
     body.append(f"[Details](#{entry.anchor})")
     lines = [f'!!! {ADMONITION[verdict.kind]} "{markup.text(title)}"', ""]
     for paragraph in body:

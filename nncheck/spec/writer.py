@@ -20,6 +20,19 @@ class DraftClaim:
     step: str
     id: str | None = None
     uses: tuple[tuple[str, Any], ...] = ()
+    transposed: bool = False
+    latex: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftEquation:
+    id: str
+    expression: str  # in the spec's expression language (nncheck.expr)
+    value: str  # printed text
+    step: str
+    latex: str | None = None
+    line: int | None = None
 
 
 def exact_text(value: Fraction) -> str:
@@ -44,9 +57,11 @@ def _flow(value: Any) -> str:
     return str(value)
 
 
-def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "generated") -> str:
-    """The YAML text of a spec (the loader reads it back to the same network and claims)."""
-    lines = ["nncheck: 1", f"title: {json.dumps(title)}", "network:", f"  input: {_flow(network.input)}",
+def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "generated",
+              equations: Sequence[DraftEquation] = (), source: str | None = None) -> str:
+    """The YAML text of a spec (the loader reads it back to the same network, claims and equations)."""
+    lines = ["nncheck: 1", f"title: {json.dumps(title)}"] + ([f"source: {json.dumps(source)}"] if source else [])
+    lines += ["network:", f"  input: {_flow(network.input)}",
              f"  target: {_flow(network.target)}", "  layers:"]
     for layer in network.layers:
         lines += [f"    - weights: {_flow(layer.weights)}", f"      bias: {_flow(layer.bias)}",
@@ -66,4 +81,16 @@ def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "g
         lines += [f"    value: {_flow(claim.value)}", f"    step: {json.dumps(claim.step)}"]
         if claim.uses:
             lines.append("    uses: {" + ", ".join(f"{json.dumps(q)}: {_flow(v)}" for q, v in claim.uses) + "}")
+        lines += _place(claim.latex, claim.line) + (["    transposed: true"] if claim.transposed else [])
+    if equations:
+        lines.append("equations:")
+    for equation in equations:
+        lines += [f"  - id: {json.dumps(equation.id)}", f"    expression: {json.dumps(equation.expression)}",
+                  f"    value: {_flow(equation.value)}", f"    step: {json.dumps(equation.step)}"]
+        lines += _place(equation.latex, equation.line)
     return "\n".join(lines) + "\n"
+
+
+def _place(latex: str | None, line: int | None) -> list[str]:
+    """Where the document prints it: JSON strings are YAML double-quoted scalars, so any LaTeX survives."""
+    return ([f"    latex: {json.dumps(latex)}"] if latex is not None else []) + ([f"    line: {line}"] if line is not None else [])

@@ -3,7 +3,9 @@
 Each computed quantity's element is written once as a small term built from its step's operands
 (the rows of nncheck/network/steps.py); the same builder gives the formula in names and, with the
 true values as leaves, the substituted arithmetic. Terms render as plain text in nncheck's equation
-language (so a test can evaluate them) and as LaTeX (rendered to MathML on the site).
+language (so a test can evaluate them) and as LaTeX (rendered to MathML on the site). The errata site
+shows the true derivations; the diagnosis (nncheck/audit/diagnose.py) shows hypothetical ones, with
+the values of a slip as leaves.
 """
 
 from __future__ import annotations
@@ -204,7 +206,7 @@ def _family(quantity: str) -> tuple[str, int]:
     raise ValueError(f"no derivation for {quantity!r}")
 
 
-def _builder(quantity: str, index: Index, network: Network) -> Callable[[Leaf], Term] | None:
+def builder(quantity: str, index: Index, network: Network) -> Callable[[Leaf], Term] | None:
     """The term of one element of a computed quantity, as the step table computes it; None for a given."""
     if quantities.is_given(quantity):
         return None
@@ -234,10 +236,31 @@ def _builder(quantity: str, index: Index, network: Network) -> Callable[[Leaf], 
     return rows[family]
 
 
+def leaves(quantity: str, index: Index, network: Network) -> tuple[tuple[str, Index], ...]:
+    """The elements one element's formula reads, in the order it names them; empty for a given."""
+    build = builder(quantity, index, network)
+    if build is None:
+        return ()
+    found: list[tuple[str, Index]] = []
+
+    def record(leaf_quantity: str, leaf_index: Index) -> Term:
+        found.append((leaf_quantity, leaf_index))
+        return ONE
+
+    build(record)
+    return tuple(dict.fromkeys(found))
+
+
+def substituted(quantity: str, index: Index, network: Network, values: Mapping[str, Array]) -> Term | None:
+    """The element's formula with ``values`` as its leaves (None for a given)."""
+    build = builder(quantity, index, network)
+    return None if build is None else build(lambda q, i: Num(number(values[q][i])))
+
+
 def derive(quantity: str, index: Index, network: Network, values: Mapping[str, Array]) -> Derivation:
     """The derivation of one element from the exact values of every quantity (``values``)."""
     depth = len(network.layers)
-    build = _builder(quantity, index, network)
+    build = builder(quantity, index, network)
     value = number(values[quantity][index])
     if build is None:
         return Derivation(name(quantity, index, values, depth), None, None, value)

@@ -1,0 +1,144 @@
+"""Explain a wrong number: simple slips that reproduce it, each recomputed, ranked, at most three.
+
+For a statement judged wrong, contradiction or rounding slip, each family of nncheck/audit/diagnose/
+families.py proposes candidates (bounded per family); each is recomputed exactly in two frames (the
+document's own numbers, then the exact values) and kept only if it lands in the printed number's
+rounding interval. Compound slips are tried in one structured form only: another stated value used
+two steps up, with an intermediate rounded on the way. Hypotheses are possibilities, not facts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+
+from nncheck.audit import enclose
+from nncheck.audit.diagnose.candidates import Candidate, Context
+from nncheck.audit.diagnose.chain import EXACT, OWN, Chain, Key
+from nncheck.audit.diagnose.families import COSTS, FAMILIES
+from nncheck.audit.diagnose.render import derivation, recomputed_reads
+from nncheck.audit.diagnose.values import rounding_candidates, substituted
+from nncheck.audit.verdicts import DIAGNOSED, Hypothesis, Verdict
+from nncheck.errors import Undecided
+from nncheck.network.backend import Array
+from nncheck.network.steps import Step
+from nncheck.records import Index, Spec, Stated
+
+# Reports show at most this many hypotheses per number, simplest first.
+MAX_HYPOTHESES = 3
+# Candidates tried per family and frame: bounds the search whatever the size of the network.
+MAX_CANDIDATES = 64
+# Frames in the order tried; the exact chain costs a little more, so the document's own numbers win ties.
+FRAME_COST = {OWN: 0.0, EXACT: 0.05}
+# A substituted value this many steps up or more is tried together with an intermediate rounded on the way.
+COMPOUND_DISTANCE = 2
+
+__all__ = ["Context", "MAX_HYPOTHESES", "diagnose", "diagnose_all"]
+
+
+def _safely(candidates: Iterable[Candidate]) -> Iterator[Candidate]:
+    """The candidates a generator yields before it fails (a log of 0 in a frame, say)."""
+    iterator = iter(candidates)
+    while True:
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except (ValueError, ZeroDivisionError, ArithmeticError, Undecided, IndexError):
+            return
+
+
+def _attempt(ctx: Context, chain: Chain, candidate: Candidate) -> Hypothesis | None:
+    """The hypothesis, if the candidate reproduces the printed number to its printed digits."""
+    target = ctx.target
+    try:
+        evaluation = chain.run(candidate.edits)
+        value = evaluation.values[target.quantity][target.index]
+        if not enclose.inside(value, *target.printed.rounding_interval()):
+            return None
+        lines = derivation(ctx, candidate, evaluation)
+    except (ValueError, ZeroDivisionError, ArithmeticError, Undecided, IndexError):
+        return None
+    cost = sum(COSTS[slip.family] for slip in candidate.slips) + FRAME_COST[chain.frame]
+    return Hypothesis(slips=candidate.slips, frame=chain.frame, derivation=lines,
+                      value=enclose.show(value, target.printed), cost=round(cost, 2))
+
+
+def _compounds(ctx: Context, chain: Chain) -> Iterator[Candidate]:
+    """Another stated value two steps up, and an intermediate it changes rounded before use."""
+    for primary in islice(_safely(substituted(ctx, chain)), MAX_CANDIDATES):
+        node = primary.edits[0].node
+        if chain.distance.get(node, 0) < COMPOUND_DISTANCE:
+            continue
+        try:
+            evaluation = chain.run(primary.edits)
+        except (ValueError, ZeroDivisionError, ArithmeticError, Undecided, IndexError):
+            continue
+        reads: dict[str, list[Index]] = {}
+        for quantity, index in recomputed_reads(ctx, evaluation):
+            reads.setdefault(quantity, []).append(index)
+        for quantity, indices in reads.items():
+            for rounding in _safely(rounding_candidates(ctx, chain, quantity, evaluation.values[quantity], tuple(indices))):
+                yield Candidate(primary.slips + rounding.slips, primary.edits + rounding.edits)
+
+
+def _same_frames(own: Chain, exact: Chain) -> bool:
+    """Whether the document's own numbers are the exact values everywhere the target reads (nothing to try twice)."""
+    try:
+        return all(a.exact is not None and a.exact == b.exact
+                   for quantity in own.distance for a, b in zip(own.base(quantity).flat, exact.base(quantity).flat))
+    except (ValueError, ZeroDivisionError, ArithmeticError, Undecided, IndexError):
+        return False
+
+
+def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
+    """The simplest hypotheses that reproduce the statement's printed number; () when none does."""
+    found: list[tuple[float, int, Hypothesis]] = []
+    own = Chain(ctx.table, ctx.exact, ctx.target, ctx.ledger, ctx.pinned, OWN)
+    exact = Chain(ctx.table, ctx.exact, ctx.target, ctx.ledger, ctx.pinned, EXACT)
+    for chain in (own, exact) if not _same_frames(own, exact) else (own,):
+        searches = [islice(_safely(family.generate(ctx, chain)), MAX_CANDIDATES) for family in FAMILIES]
+        searches.append(islice(_compounds(ctx, chain), MAX_CANDIDATES))
+        for search in searches:
+            for candidate in search:
+                hypothesis = _attempt(ctx, chain, candidate)
+                if hypothesis is not None:
+                    found.append((hypothesis.cost, len(found), hypothesis))
+    chosen: dict[tuple[str, ...], Hypothesis] = {}
+    for _, _, hypothesis in sorted(found, key=lambda entry: (entry[0], entry[1])):
+        # One hypothesis per family (or pair of families), the simplest: a reader wants to know which habits
+        # could have produced the number, and three variants of one habit would hide the others.
+        chosen.setdefault(hypothesis.families, hypothesis)
+    return tuple(chosen.values())[:MAX_HYPOTHESES]
+
+
+def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Step], verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """``verdicts`` (of the spec's statements, in document order) with those in DIAGNOSED diagnosed.
+
+    Each statement is diagnosed against what the document had said before it, as the audit judged it:
+    a step's used values first, then its results (the ledger of nncheck/audit/own.py, replayed).
+    """
+    statements = tuple(s for claim in spec.claims for s in claim.uses + claim.elements)
+    position = {verdict.ref: i for i, verdict in enumerate(verdicts)}
+    kinds = {verdict.ref: verdict.kind for verdict in verdicts}
+    result = list(verdicts)
+    ledger: dict[Key, Stated] = {}
+
+    def explain(statement: Stated, pinned: Mapping[Key, Stated]) -> None:
+        i = position.get(statement.ref)
+        if i is None or verdicts[i].kind not in DIAGNOSED:
+            return
+        context = Context(network=spec.network, table=table, exact=exact, target=statement, statements=statements,
+                          kinds=kinds, ledger=dict(ledger), pinned=pinned)
+        result[i] = dataclasses.replace(verdicts[i], hypotheses=diagnose(context), diagnosed=True)
+
+    for claim in spec.claims:
+        for used in claim.uses:
+            explain(used, {})
+        ledger.update(((used.quantity, used.index), used) for used in claim.uses)
+        overlay = {(used.quantity, used.index): used for used in claim.uses}
+        for element in claim.elements:
+            explain(element, overlay)
+        ledger.update(((element.quantity, element.index), element) for element in claim.elements)
+    return result

@@ -1,0 +1,325 @@
+"""A draft spec from a Markdown document: the network it defines and the claims nncheck can name.
+
+Givens come from definitions anywhere in the document, inline math included (x, y, W_1, b_1, …);
+each printed result named like a spec quantity (z_2, ŷ, ∂L/∂W_1, …) becomes a claim, with the
+values its step substituted as ``uses``; an unnamed numeric equation becomes an ``equations``
+entry. What cannot be recognised (an activation, the loss) is assumed and listed as a TODO for
+the author: a draft to finish, not a finished spec.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from nncheck import quantities
+from nncheck.document import read_document, title_of
+from nncheck.document.finder import Lines, Math, find_math
+from nncheck.document.latex import LatexError, parse_display
+from nncheck.document.nodes import (
+    DIVIDE, TIMES, Call, Chain, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, children, walk,
+)
+from nncheck.document.statements import Cells, Check, plan
+from nncheck.errors import Location, SpecError
+from nncheck.printed import Printed
+from nncheck.records import Layer, Network
+from nncheck.spec import parse_spec
+from nncheck.spec.writer import DraftClaim, DraftEquation, dump_spec
+
+# Activations recognised in a formula a_l = f(z_l), by the function's canonical name.
+ACTIVATION_CALLS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax", "max": "relu"}
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A printed value the document gives a name, where it does so, and the values its step used."""
+
+    name: str  # a spec quantity's spelling, not yet checked against the network: z2, yhat, dL/dW1
+    cells: Cells
+    math: Math
+    offset: int  # of the first printed number, in the document
+    uses: tuple[tuple[str, Cells], ...] = ()
+    claimed: bool = False  # a result the document computes, rather than a definition
+
+
+@dataclass
+class Draft:
+    named: list[Named] = field(default_factory=list)
+    equations: list[tuple[Check, Math]] = field(default_factory=list)
+    chains: list[Chain] = field(default_factory=list)  # every formula, for activations and the loss
+    todo: list[str] = field(default_factory=list)
+
+
+def spec_name(name: str) -> str:
+    """A document's name in the spec's spelling: z_2 -> z2, ŷ -> yhat, ∂L/∂W_1 -> dL/dW1."""
+    return name.replace("ŷ", "yhat").replace("∂", "d").replace("_", "")
+
+
+def extract(path: str) -> str:
+    """The YAML text of a draft spec for the Markdown document at ``path``."""
+    text = read_document(path)
+    draft = _read(text)
+    network = _network(draft, path)
+    lines = Lines(path, text)
+    claims = _claims(draft, network, lines)
+    equations = [_equation(check, math, lines) for check, math in draft.equations]
+    body = dump_spec(network, claims, title=title_of(text, path), equations=[e for e in equations if e is not None])
+    try:
+        parse_spec(body, "draft")
+    except SpecError as error:  # shapes that do not chain, say: the author's to settle
+        draft.todo += [f"the draft does not load yet: {problem.message}" for problem in error.problems]
+    header = ["# A draft spec written by `nncheck extract` from " + path.replace("\n", " "),
+              "# Check every value against the document before relying on it."]
+    header += ["# TODO: " + " ".join(item.split()) for item in draft.todo]
+    return "\n".join(header) + "\n" + body
+
+
+def _read(text: str) -> Draft:
+    draft = Draft()
+    for math in find_math(text):
+        try:
+            chains = parse_display(math.text)
+        except LatexError:
+            continue
+        draft.chains += chains
+        steps = plan(chains, math.text)
+        used = tuple((spec_name(g.name), g.cells) for g in steps.givens if g.used)
+        for check in steps.checks:
+            if check.names:
+                draft.named.append(Named(spec_name(check.names[0]), check.cells, math, _offset(math, check.cells), used, True))
+            elif math.display and check.cells.shape == ():
+                draft.equations.append((check, math))
+        for given in steps.givens:
+            if not given.used:
+                draft.named.append(Named(spec_name(given.name), given.cells, math, _offset(math, given.cells)))
+    draft.named.sort(key=lambda named: named.offset)
+    return draft
+
+
+def _offset(math: Math, cells: Cells) -> int:
+    return math.offset + cells.nodes[0].start
+
+
+# -- the network ---------------------------------------------------------------------------------
+
+def _network(draft: Draft, path: str) -> Network:
+    first: dict[str, Named] = {}
+    for named in draft.named:
+        first.setdefault(named.name, named)
+    depth = max((int(m[1]) for m in (re.fullmatch(r"W(\d+)", n) for n in first) if m), default=0)
+    if depth == 0:
+        raise SpecError.at(Location(path, 1, 1), "no weights found: a draft spec needs the weights defined as "
+                                                 "W_1 = \\begin{bmatrix} … \\end{bmatrix} (and W_2, … for more layers)")
+    layers = []
+    for layer in range(1, depth + 1):
+        weights = _matrix(first.get(f"W{layer}"))
+        if not weights:
+            raise SpecError.at(Location(path, 1, 1), f"W_{layer} is not defined, but W_{depth} is")
+        bias = _vector(first.get(f"b{layer}"))
+        if not bias:
+            draft.todo.append(f"b_{layer} was not found; zeros are assumed")
+            bias = (Fraction(0),) * len(weights)
+        layers.append(Layer(weights=weights, bias=bias, activation=_activation(draft, layer, depth)))
+    inputs = _vector(first.get("x") or first.get("a0"))
+    if not inputs:
+        draft.todo.append("the input x was not found; zeros are assumed")
+        inputs = (Fraction(0),) * len(layers[0].weights[0])
+    target = _vector(first.get("y"))
+    if not target:
+        draft.todo.append("the target y was not found; zeros are assumed")
+        target = (Fraction(0),) * len(layers[-1].bias)
+    rate = first.get("η") or first.get("α")
+    return Network(layers=tuple(layers), loss=_loss(draft), input=inputs, target=target,
+                   learning_rate=rate.cells.printed[0].value if rate and rate.cells.shape == () else None)
+
+
+def _matrix(named: Named | None) -> tuple[tuple[Fraction, ...], ...]:
+    if named is None:
+        return ()
+    values = [p.value for p in named.cells.printed]
+    columns = named.cells.shape[1] if len(named.cells.shape) == 2 else len(values)
+    return tuple(tuple(values[i:i + columns]) for i in range(0, len(values), columns))
+
+
+def _vector(named: Named | None) -> tuple[Fraction, ...]:
+    return () if named is None else tuple(p.value for p in named.cells.printed)
+
+
+def _activation(draft: Draft, layer: int, depth: int) -> str:
+    """From a formula a_l = f(z_l) (or ŷ = … for the last layer); a TODO when there is none."""
+    outputs = {f"a_{layer}"} | ({"ŷ"} if layer == depth else set())
+    for chain in draft.chains:
+        if not any(isinstance(side, Symbol) and side.name in outputs for side in chain.sides):
+            continue
+        for side in chain.sides:
+            if isinstance(side, Call) and side.function in ACTIVATION_CALLS:
+                return ACTIVATION_CALLS[side.function]
+            if _is_logistic(side):
+                return "sigmoid"
+    draft.todo.append(f"the activation of layer {layer} was not recognised; identity is assumed")
+    return "identity"
+
+
+def _is_logistic(node: Node) -> bool:
+    """1 / (1 + e^{-z})."""
+    if not isinstance(node, Quotient) or not isinstance(node.denominator, Sum):
+        return False
+    return any(isinstance(n, Power) and isinstance(n.base, Constant) and isinstance(n.exponent, Negate)
+               for n in walk(node.denominator))
+
+
+def _loss(draft: Draft) -> str:
+    for chain in draft.chains:
+        if not any(isinstance(side, Symbol) and side.name in ("L", "ℒ", "Loss") for side in chain.sides):
+            continue
+        nodes = [n for side in chain.sides for n in walk(side)]
+        names = {n.name for n in nodes if isinstance(n, Symbol)}
+        if any(isinstance(n, Call) and n.function == "log" for n in nodes) and "y" in names:
+            return "bce"
+        if any(isinstance(n, Power) for n in nodes) and "y" in names:
+            halves = any(isinstance(n, Quotient) and _is_number(n.numerator, 1) and _is_number(n.denominator, 2) for n in nodes)
+            return "half_sse" if halves else "mse"
+    draft.todo.append("the loss was not recognised; bce is assumed")
+    return "bce"
+
+
+def _is_number(node: Node, value: int) -> bool:
+    return isinstance(node, Number) and node.printed.value == value
+
+
+# -- claims and equations -------------------------------------------------------------------------
+
+def _claims(draft: Draft, network: Network, lines: Lines) -> list[DraftClaim]:
+    arch = network.architecture
+    claims: list[DraftClaim] = []
+    seen: dict[str, int] = {}
+    latest: dict[str, tuple[Printed, ...]] = {}
+    for named in draft.named:
+        quantity = _quantity(named.name, network)
+        if quantity is None or quantities.is_given(quantity):
+            continue
+        if not named.claimed and latest.get(quantity) == named.cells.printed:
+            continue  # a definition that repeats the latest statement digit for digit (∂z_2/∂W_2 = a_1 = …)
+        latest[quantity] = named.cells.printed
+        fitted = _fit(named.cells, quantities.shape(quantity, arch))
+        if fitted is None:
+            draft.todo.append(f"{named.name} at {lines.location(named.offset)} is printed as {named.cells.shape}, "
+                              f"which does not fit {quantity}; it is left out")
+            continue
+        value, transposed = fitted
+        seen[quantity] = seen.get(quantity, 0) + 1
+        uses: list[tuple[str, Any]] = []
+        spelled: set[str] = set()  # canonical names of the uses, which must not repeat
+        for name, cells in named.uses:
+            used = _quantity(name, network)
+            value_used = _in_shape(cells, quantities.shape(used, arch)) if used is not None else None
+            if used is not None and value_used is not None and used != quantity and used not in spelled:
+                uses.append((name, value_used))
+                spelled.add(used)
+        claims.append(DraftClaim(
+            quantity=named.name, value=value, step=named.math.heading or "document", transposed=transposed,
+            id=None if seen[quantity] == 1 else f"{quantity}-{seen[quantity]}", uses=tuple(uses),
+            latex=" ".join(named.math.text.split()), line=lines.location(named.offset).line,
+        ))
+    return claims
+
+
+def _quantity(name: str, network: Network) -> str | None:
+    try:
+        return quantities.canonical(name, network.architecture)
+    except ValueError:
+        return None
+
+
+def _fit(cells: Cells, shape: tuple[int, ...]) -> tuple[Any, bool] | None:
+    """The printed texts nested in the quantity's shape, and whether they are printed transposed."""
+    texts = [spec_text(p) for p in cells.printed]
+    size = 1
+    for n in shape:
+        size *= n
+    if len(texts) != size:
+        return None
+    if len(shape) < 2:
+        return (texts[0] if size == 1 else texts), False
+    rows, columns = shape
+    if cells.shape == (columns, rows) and cells.shape != shape:  # printed as the transpose (a column for a row, say)
+        return [texts[i:i + rows] for i in range(0, size, rows)], True
+    return [texts[i:i + columns] for i in range(0, size, columns)], False
+
+
+def _in_shape(cells: Cells, shape: tuple[int, ...]) -> Any:
+    """The printed texts in the quantity's own shape, as ``uses`` want them (they have no ``transposed``)."""
+    fitted = _fit(cells, shape)
+    if fitted is None or not fitted[1]:
+        return None if fitted is None else fitted[0]
+    rows, columns = shape
+    printed = [t for row in fitted[0] for t in row]  # row-major as printed: the transpose of the quantity
+    return [[printed[j * rows + i] for j in range(columns)] for i in range(rows)]
+
+
+def spec_text(printed: Printed) -> str:
+    """The printed number in the spec's syntax, same value and same last digit: 1.2 \\times 10^{-3} -> 12e-4."""
+    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", printed.text):
+        return printed.text
+    digits = printed.value / Fraction(10) ** printed.last_place
+    return f"{digits.numerator}e{printed.last_place}"
+
+
+def _equation(check: Check, math: Math, lines: Lines) -> DraftEquation | None:
+    expression = to_expression(check.against)
+    if expression is None:
+        return None
+    where = lines.location(math.offset + check.claim.start)
+    return DraftEquation(id=f"line-{where.line}-{where.column}", expression=expression,
+                         value=spec_text(check.cells.printed[0]), step=math.heading or "document",
+                         latex=" ".join(math.text.split()), line=where.line)
+
+
+def to_expression(node: Node) -> str | None:
+    """The side in the spec's expression language (nncheck.expr), or None when it has no scalar spelling there."""
+    if isinstance(node, Number):
+        return spec_text(node.printed)
+    if isinstance(node, Constant):
+        return "exp(1)" if node.name == "e" else None
+    parts = [to_expression(child) for child in children(node)]
+    if not parts or any(part is None for part in parts):
+        return None
+    wrapped = [f"({part})" for part in parts]
+    if isinstance(node, Negate):
+        return f"-{wrapped[0]}"
+    if isinstance(node, Sum):
+        return _joined(node, wrapped)
+    if isinstance(node, Product):
+        if any(op not in (TIMES, DIVIDE) for op, _ in node.factors):
+            return None
+        return wrapped[0] + "".join(f" {'*' if op == TIMES else '/'} {w}" for (op, _), w in zip(node.factors[1:], wrapped[1:]))
+    if isinstance(node, Quotient):
+        return f"{wrapped[0]} / {wrapped[1]}"
+    if isinstance(node, Power):
+        if isinstance(node.base, Constant) and node.base.name == "e":
+            return f"exp{wrapped[1]}"
+        return f"{wrapped[0]} ^ {wrapped[1]}"
+    if isinstance(node, Call):
+        return _call(node.function, parts)
+    return None
+
+
+def _joined(node: Sum, wrapped: list[str]) -> str:
+    text = wrapped[0]
+    for (sign, _), part in zip(node.terms[1:], wrapped[1:]):
+        text += f" {sign} {part}"
+    return text
+
+
+def _call(function: str, parts: list[str | None]) -> str | None:
+    arguments = [p for p in parts if p is not None]
+    if function == "log" and len(arguments) == 2:
+        return f"log({arguments[0]}) / log({arguments[1]})"
+    if function in ("exp", "log", "sqrt", "sigmoid", "tanh", "relu") and len(arguments) == 1:
+        return f"{function}({arguments[0]})"
+    if function in ("max", "min") and len(arguments) == 2:
+        return f"{function}({arguments[0]}, {arguments[1]})"
+    return None
+

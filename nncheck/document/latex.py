@@ -1,0 +1,347 @@
+"""Numeric LaTeX -> chains of nodes. Bounded before parsing; every failure is a reason, never a crash.
+
+``parse_display`` either returns the display's equations or raises :class:`LatexError` with a
+reason a person can act on and the offset it concerns. Numbers keep their printed text, and
+names are normalised: ``z_{2}`` and ``z_2`` are one name, and ``\\frac{\\partial L}{\\partial z_2}``
+is the name ``∂L/∂z_2``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from nncheck.document.nodes import (
+    DIVIDE, HADAMARD, TIMES, Call, Chain, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum,
+    Symbol, Transpose, Vector,
+)
+from nncheck.printed import parse_printed
+
+# A display longer than this is not read: the blog's longest is about 300 characters, and a 12×12
+# matrix of four-digit numbers fits. It bounds the parse and the exact arithmetic that follows.
+MAX_LENGTH = 5000
+# Brackets of any kind ({ ( [ \begin) nested deeper than this are not read; worked examples nest
+# four or five. It bounds the depth of the tree, which later stages walk recursively.
+MAX_DEPTH = 40
+_OPENING, _CLOSING = "{([", "})]"
+_SIGN_RUN = re.compile(r"(?:[-+\u2212]\s*){%d,}" % (MAX_DEPTH + 1))
+
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ", "eta": "η",
+    "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
+    "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
+    "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "nabla": "∇", "partial": "∂",
+    "ell": "ℓ", "infty": "∞", "top": "⊤",
+}
+# Accents that change a name (ŷ is not y) and font commands that do not (\mathbf{W} is W).
+ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0304", "tilde": "\u0303",
+           "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
+FUNCTION_NAMES = {"relu": "relu", "sigmoid": "sigmoid", "sig": "sigmoid", "sigma": "sigmoid", "σ": "sigmoid",
+                  "softmax": "softmax", "tanh": "tanh", "exp": "exp", "ln": "log", "log": "log", "sqrt": "sqrt",
+                  "max": "max", "min": "min"}
+TRANSPOSES = ("T", "⊤", "\\top", "\\intercal", "\\mathsf{T}")
+_MULTIPLY = {"\\div": DIVIDE, "/": DIVIDE, "\\odot": HADAMARD, "\\circ": HADAMARD, "⊙": HADAMARD, "∘": HADAMARD}
+
+
+class LatexError(ValueError):
+    """A display nncheck does not read; ``offset`` is where in its text (0-based)."""
+
+    def __init__(self, reason: str, offset: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+class LimitError(LatexError):
+    """A display past a documented bound (length, nesting)."""
+
+
+def check_limits(text: str) -> None:
+    """Refuse what would make the parse or the tree unbounded, before lark sees it."""
+    if len(text) > MAX_LENGTH:
+        raise LimitError(f"the formula is {len(text):,} characters long; at most {MAX_LENGTH:,} are read")
+    depth = 0
+    for offset, char in enumerate(text):
+        if char in _OPENING or text.startswith("\\begin", offset):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LimitError(f"brackets nested more than {MAX_DEPTH} deep", offset)
+        elif char in _CLOSING or text.startswith("\\end", offset):
+            depth = max(0, depth - 1)
+    run = _SIGN_RUN.search(text)
+    if run is not None:
+        raise LimitError(f"more than {MAX_DEPTH} signs in a row", run.start())
+
+
+def parse_display(text: str) -> list[Chain]:
+    """The equations of one display; LatexError with the reason when it cannot be read."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    from nncheck.document.grammar import parser
+
+    check_limits(text)
+    try:
+        tree = parser().parse(text)
+    except UnexpectedCharacters as error:
+        offset = error.pos_in_stream or 0
+        raise LatexError(_unexpected_text(text, offset), offset) from None
+    except UnexpectedToken as error:
+        if error.token.type == "$END":
+            raise LatexError("the formula ends too early", len(text)) from None
+        raise LatexError(f"unexpected '{error.token}'", error.token.start_pos or 0) from None
+    except UnexpectedEOF:
+        raise LatexError("the formula ends too early", len(text)) from None
+    except UnexpectedInput as error:  # any other refusal of lark's
+        raise LatexError(f"cannot be read: {error}", 0) from None
+    return _Converter(text).chains(tree)
+
+
+def _unexpected_text(text: str, offset: int) -> str:
+    command = re.match(r"\\[a-zA-Z]+|\\.", text[offset:])
+    if command is not None:
+        return f"unsupported command {command.group()}"
+    return f"unexpected '{text[offset]}'"
+
+
+def _span(tree: Any) -> tuple[int, int]:
+    if hasattr(tree, "start_pos"):
+        return tree.start_pos or 0, tree.end_pos or 0
+    meta = tree.meta
+    return (meta.start_pos, meta.end_pos) if not meta.empty else (0, 0)
+
+
+class _Converter:
+    """lark's tree -> nodes. Recursive, to a depth bounded by MAX_DEPTH (check_limits)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def chains(self, tree: Any) -> list[Chain]:
+        result: list[Chain] = []
+        for item in tree.children:
+            if item is None:
+                continue
+            sides = [self.node(child) for child in self._sides(item)]
+            start, end = _span(item)
+            if item.data == "continuation" and result:
+                previous = result.pop()  # "&= 2" on the next row continues the equation above
+                result.append(Chain(previous.sides + tuple(sides), previous.start, end))
+            else:
+                result.append(Chain(tuple(sides), start, end))
+        return result
+
+    @staticmethod
+    def _sides(item: Any) -> list[Any]:
+        links = [child for child in item.children if getattr(child, "data", None) == "link"]
+        first = [child for child in item.children if getattr(child, "data", None) != "link"]
+        return first + [link.children[-1] for link in links]
+
+    def node(self, tree: Any) -> Node:
+        start, end = _span(tree)
+        kind = tree.type if hasattr(tree, "type") else tree.data
+        method = getattr(self, f"_{kind}", None)
+        if method is None:
+            raise LatexError(f"unexpected '{self.text[start:end]}'", start)
+        result: Node = method(tree, start, end)
+        return result
+
+    def _number(self, tree: Any, start: int, end: int) -> Node:
+        token = tree.children[0] if hasattr(tree, "children") else tree
+        try:
+            printed = parse_printed(str(token))
+        except ValueError as error:
+            raise LatexError(str(error), start) from None
+        return Number(printed, start, end)
+
+    _NUMBER = _number
+    _bare_number = _number
+
+    def _sum(self, tree: Any, start: int, end: int) -> Node:
+        terms: list[tuple[str, Node]] = [("+", self.node(tree.children[0]))]
+        for sign, term in zip(tree.children[1::2], tree.children[2::2]):
+            if str(sign) == "\\pm":
+                raise LatexError("± gives two values, not one", sign.start_pos)
+            terms.append(("+" if str(sign) == "+" else "-", self.node(term)))
+        return Sum(tuple(terms), start, end)
+
+    def _product(self, tree: Any, start: int, end: int) -> Node:
+        factors: list[tuple[str, Node]] = []
+        operator = TIMES
+        for child in tree.children:
+            if getattr(child, "type", None) == "MULOP":
+                operator = _MULTIPLY.get(str(child), TIMES)
+                continue
+            factors.append((operator, self.node(child)))
+            operator = TIMES
+        derivative = _slash_derivative(factors, start, end)
+        return derivative or Product(tuple(factors), start, end)
+
+    def _sign(self, tree: Any, start: int, end: int) -> Node:
+        sign, operand = tree.children
+        if str(sign) == "\\pm":
+            raise LatexError("± gives two values, not one", start)
+        inner = self.node(operand)
+        return inner if str(sign) == "+" else Negate(inner, start, end)
+
+    def _power(self, tree: Any, start: int, end: int) -> Node:
+        base = self.node(tree.children[0])
+        exponent_tree = tree.children[1]
+        if exponent_tree.data == "token":
+            token = str(exponent_tree.children[0])
+            if token in TRANSPOSES:
+                return Transpose(base, start, end)
+            if token == "\\prime" and isinstance(base, Symbol):
+                return Symbol(base.name + "′", start, end)
+            exponent = self._exponent_token(exponent_tree.children[0])
+        else:
+            exponent = self.node(exponent_tree.children[0])
+            if isinstance(exponent, Symbol) and exponent.name in ("T", "⊤"):
+                return Transpose(base, start, end)
+        return Power(base, exponent, start, end)
+
+    def _exponent_token(self, token: Any) -> Node:
+        text, start, end = str(token), token.start_pos, token.end_pos
+        if text.isdigit():
+            return Number(parse_printed(text), start, end)
+        if text.startswith("\\"):
+            if text[1:] not in GREEK:
+                raise LatexError(f"unsupported command {text}", start)
+            text = GREEK[text[1:]]
+        return _named(text, start, end)
+
+    def _group(self, tree: Any, start: int, end: int) -> Node:
+        return self.node(tree.children[0])
+
+    _argument = _group
+
+    def _bare_symbol(self, tree: Any, start: int, end: int) -> Node:
+        return self.node(tree.children[0])
+
+    def _vector(self, tree: Any, start: int, end: int) -> Node:
+        return Vector(tuple(self.node(child) for child in tree.children), start, end)
+
+    def _matrix(self, tree: Any, start: int, end: int) -> Node:
+        rows = [tuple(self.node(cell) for cell in row.children) for row in tree.children if getattr(row, "data", None) == "row"]
+        if len({len(row) for row in rows}) > 1:
+            raise LatexError(f"the matrix's rows have different lengths ({', '.join(str(len(r)) for r in rows)})", start)
+        return Matrix(tuple(rows), start, end)
+
+    def _frac(self, tree: Any, start: int, end: int) -> Node:
+        numerator, denominator = self.node(tree.children[1]), self.node(tree.children[2])
+        return _derivative(numerator, denominator, start, end) or Quotient(numerator, denominator, start, end)
+
+    def _frac_digits(self, tree: Any, start: int, end: int) -> Node:
+        token = tree.children[0]
+        digits = [(i, ch) for i, ch in enumerate(str(token)) if ch.isdigit()]
+        (i, top), (j, bottom) = digits
+        base = token.start_pos
+        return Quotient(Number(parse_printed(top), base + i, base + i + 1),
+                        Number(parse_printed(bottom), base + j, base + j + 1), start, end)
+
+    def _function(self, tree: Any, start: int, end: int) -> Node:
+        name_token, *rest = tree.children
+        primes = sum(1 for child in rest if getattr(child, "type", None) == "PRIME")
+        argument = self.node(rest[-1])
+        function = _function_name(str(name_token))
+        return Call(function + "′" * primes, (argument,), start, end)
+
+    def _sqrt(self, tree: Any, start: int, end: int) -> Node:
+        _, index, argument = tree.children
+        if index is None:
+            return Call("sqrt", (self.node(argument),), start, end)
+        return Call("root", (self.node(argument), self.node(index)), start, end)
+
+    def _log(self, tree: Any, start: int, end: int) -> Node:
+        _, base, argument = tree.children
+        if base is None:
+            return Call("log", (self.node(argument),), start, end)
+        content = _subscript(str(base))
+        if content == "e":
+            return Call("log", (self.node(argument),), start, end)
+        try:
+            printed = parse_printed(content)
+        except ValueError:
+            raise LatexError(f"the base of \\log_{{{content}}} is not a number", base.start_pos) from None
+        return Call("log", (self.node(argument), Number(printed, base.start_pos, base.end_pos)), start, end)
+
+    def _extremum(self, tree: Any, start: int, end: int) -> Node:
+        name, *arguments = tree.children
+        return Call(str(name)[1:], tuple(self.node(argument) for argument in arguments), start, end)
+
+    def _symbol(self, tree: Any, start: int, end: int) -> Node:
+        pieces, subscript, primes = [], "", ""
+        for child in tree.children:
+            if child is None:
+                continue
+            if getattr(child, "type", None) == "SUB":
+                subscript = "_" + _subscript(str(child))
+            elif getattr(child, "type", None) == "PRIME":
+                primes += "′"
+            else:
+                pieces.append(self._core(child))
+        return _named("".join(pieces) + subscript + primes, start, end)
+
+    def _core(self, child: Any) -> str:
+        if getattr(child, "data", None) == "accented":
+            accent, *cores = child.children
+            inner = "".join(self._core(core) for core in cores)
+            mark = ACCENTS.get(str(accent)[1:], "")
+            return unicodedata.normalize("NFC", inner + mark)
+        text = str(child)
+        if child.type == "GREEK" or child.type == "SIGMA":
+            return GREEK.get(text[1:], text) if text.startswith("\\") else text
+        if child.type == "TEXT":  # a slash in a word would read as a derivative's: ∕ (U+2215) instead
+            return " ".join(text[text.index("{") + 1:-1].split()).replace("/", "∕")
+        if child.type == "DOTS":
+            return "…"
+        return text
+
+
+def _named(name: str, start: int, end: int) -> Node:
+    if name in ("e", "π"):
+        return Constant(name, start, end)
+    return Symbol(name, start, end)
+
+
+def _subscript(text: str) -> str:
+    """The text of a subscript, without braces, spaces or font commands: _{\\text{new}} -> new."""
+    content = text.lstrip("_").strip()
+    content = re.sub(r"\\(?:text|textrm|textit|textbf|mathrm|mathit|mathbf|mathsf|operatorname|mbox)\s*", "", content)
+    content = re.sub(r"\\([a-zA-Z]+)", lambda m: GREEK.get(m.group(1), m.group(1)), content)
+    return "".join(ch for ch in content if ch not in "{} \t\n").replace("/", "∕")
+
+
+def _function_name(token: str) -> str:
+    inner = token[token.index("{") + 1:-1].strip() if "{" in token else token.lstrip("\\")
+    return FUNCTION_NAMES.get(inner.lower(), inner)
+
+
+def _differential(node: Node) -> Symbol | Constant | None:
+    """The X of ∂X or dX (a product of ∂ or d and one name), else None."""
+    if not isinstance(node, Product) or len(node.factors) != 2 or any(op != TIMES for op, _ in node.factors):
+        return None
+    (_, mark), (_, name) = node.factors
+    if isinstance(mark, Symbol) and mark.name in ("∂", "d") and isinstance(name, (Symbol, Constant)):
+        return name
+    return None
+
+
+def _derivative(numerator: Node, denominator: Node, start: int, end: int) -> Symbol | None:
+    top, bottom = _differential(numerator), _differential(denominator)
+    if top is None or bottom is None:
+        return None
+    return Symbol(f"∂{top.name}/∂{bottom.name}", start, end)
+
+
+def _slash_derivative(factors: list[tuple[str, Node]], start: int, end: int) -> Symbol | None:
+    """∂L / ∂z_2 written with a slash: the factors ∂, L, /∂, z_2."""
+    if len(factors) != 4 or [op for op, _ in factors] != [TIMES, TIMES, DIVIDE, TIMES]:
+        return None
+    marks, names = (factors[0][1], factors[2][1]), (factors[1][1], factors[3][1])
+    if all(isinstance(m, Symbol) and m.name in ("∂", "d") for m in marks) and all(isinstance(n, (Symbol, Constant)) for n in names):
+        top, bottom = names
+        assert isinstance(top, (Symbol, Constant)) and isinstance(bottom, (Symbol, Constant))
+        return Symbol(f"∂{top.name}/∂{bottom.name}", start, end)
+    return None
