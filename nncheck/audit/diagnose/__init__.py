@@ -106,10 +106,16 @@ def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
                 if hypothesis is not None:
                     found.append((hypothesis.cost, len(found), hypothesis))
     chosen: dict[tuple[str, ...], Hypothesis] = {}
+    said: set[tuple[str, tuple[str, ...]]] = set()
     for _, _, hypothesis in sorted(found, key=lambda entry: (entry[0], entry[1])):
         # One hypothesis per family (or pair of families), the simplest: a reader wants to know which habits
-        # could have produced the number, and three variants of one habit would hide the others.
-        chosen.setdefault(hypothesis.families, hypothesis)
+        # could have produced the number, and three variants of one habit would hide the others. Two
+        # families that read the same to a person (the own and exact frames can agree) are said once.
+        wording = (hypothesis.describe(), hypothesis.derivation)
+        if hypothesis.families in chosen or wording in said:
+            continue
+        chosen[hypothesis.families] = hypothesis
+        said.add(wording)
     return tuple(chosen.values())[:MAX_HYPOTHESES]
 
 
