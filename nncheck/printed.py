@@ -43,7 +43,14 @@ class Printed:
 
     def rounding_interval(self) -> tuple[Fraction, Fraction]:
         """Every value that rounds to this text (ends included: ties may go either way)."""
-        return self.value - self.half_unit, self.value + self.half_unit
+        # In units of half the last place the ends are the integers 2m - 1 and 2m + 1, where m is
+        # the printed digits as an integer: one exact division instead of general fraction arithmetic.
+        place, value = self.last_place, self.value
+        if place < 0 and (10**-place) % value.denominator == 0:
+            scale = 10**-place
+            twice = 2 * value.numerator * (scale // value.denominator)
+            return Fraction(twice - 1, 2 * scale), Fraction(twice + 1, 2 * scale)
+        return value - self.half_unit, value + self.half_unit
 
     @property
     def decimals(self) -> int:
@@ -74,7 +81,14 @@ def parse_printed(text: str) -> Printed:
 
 def format_fraction(value: Fraction, places: int) -> str:
     """A fraction rounded half-even to ``places`` decimals, as text (for display, not verdicts)."""
-    scaled = round(value * Fraction(10) ** places)
+    top, bottom = value.numerator, value.denominator
+    if places >= 0:
+        top *= 10**places
+    else:
+        bottom *= 10**-places
+    scaled, remainder = divmod(top, bottom)  # floor, 0 <= remainder < bottom
+    if 2 * remainder > bottom or (2 * remainder == bottom and scaled % 2 == 1):
+        scaled += 1
     sign = "-" if scaled < 0 else ""
     digits = str(abs(scaled)).rjust(places + 1, "0")
     if places <= 0:

@@ -171,3 +171,29 @@ def test_relu_exactly_at_a_transcendental_kink_is_reported_not_looped() -> None:
     text = minimal_spec("  []", layers=layers, loss="mse").replace("input: [1, 2]", "input: [1]").replace("target: 1", "target: 0")
     with pytest.raises(EvaluationError, match="undecided at 8192 bits"):
         audit(parse_spec(text))
+
+
+def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ŷ = σ(2.73) printed to 60 correct decimals (mpmath at 120 digits, independently of nncheck):
+    # a 128-bit ball (~38 digits) cannot place it inside its rounding interval; 256 bits (~77) can.
+    import mpmath
+    from flint import ctx
+
+    import nncheck.audit.judge as judge
+
+    with mpmath.workdps(120):
+        yhat = mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("2.73"))), 60, strip_zeros=False)  # 60 significant digits, all decimals
+    assert len(yhat.split(".")[1]) == 60
+    claims = f"  - {{quantity: yhat, value: '{yhat}', step: s}}\n  - {{quantity: L, value: 0.063181, step: t}}\n"
+    seen: list[tuple[str, int]] = []
+    original = judge._judge
+
+    def spy(s, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((s.ref, ctx.prec))
+        return original(s, *args, **kwargs)
+
+    monkeypatch.setattr(judge, "_judge", spy)
+    result = audit(parse_spec(minimal_spec(claims)))
+    assert [v.kind for v in result.verdicts] == [H, H]
+    assert result.precision == 256
+    assert seen == [("yhat", 128), ("L", 128), ("yhat", 256)]  # L was settled at 128 bits and not judged again

@@ -68,8 +68,9 @@ def midpoint(value: Real) -> Fraction:
     """The exact rational, or the ball's midpoint (for display and relative errors only)."""
     if value.exact is not None:
         return value.exact
-    mantissa, exponent = value.enclosure().mid().man_exp()
-    return Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+    man, exp = value.enclosure().mid().man_exp()
+    mantissa, exponent = int(man), int(exp)
+    return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
 
 
 def show(value: Real, printed: Printed) -> str:
@@ -95,7 +96,13 @@ def _terminating_places(denominator: int) -> int | None:
 
 
 def relative_error(stated: Printed, value: Real) -> float | None:
+    """(stated − true) / true for display, from the true value's midpoint; None when that is 0 (or the ratio overflows)."""
     true = midpoint(value)
     if true == 0:
         return None
-    return float((stated.value - true) / true)
+    # Integer true division is correctly rounded: the exact quotient, rounded once.
+    a, b, c, d = stated.value.numerator, stated.value.denominator, true.numerator, true.denominator
+    try:
+        return (a * d - c * b) / (c * b)
+    except OverflowError:
+        return None  # beyond the range of a float: there is no relative error to show

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from nncheck import quantities
 from nncheck.audit import enclose
@@ -12,6 +13,8 @@ from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.audit.verdicts import Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
 from nncheck.network import ball, evaluate, step_table
+from nncheck.network.backend import Array
+from nncheck.network.steps import Step
 from nncheck.network.ball import Real
 from nncheck.records import Equation, Spec, Stated
 
@@ -21,17 +24,47 @@ class EvaluationError(NncheckError, ValueError):
 
 
 def audit(spec: Spec) -> Audit:
-    """Judge every statement and equation; raise the precision until every verdict is decided."""
-    bits = ball.START_PRECISION
+    """Judge every statement and equation.
+
+    The network is evaluated once at :data:`ball.START_PRECISION` bits (more only if the evaluation
+    itself needs it). A verdict the enclosures cannot settle is judged again, alone, at doubled
+    precision, up to :data:`ball.MAX_PRECISION`; every other verdict keeps its first judgement.
+    """
+    exact, bits = _evaluate(spec, ball.START_PRECISION)
+    table = step_table(spec.network)
+    statements = _order(spec)
+    repeats = _restatements(statements)
+    context = _Context(spec, table, repeats, _conflicts(statements, repeats), {s.ref: i for i, s in enumerate(statements)},
+                       {bits: exact})
+    with ball.precision(bits):
+        judged = _judge_all(spec, context, Frame(table=table, exact=exact, canonical_ref=repeats), bits)
+    verdicts: list[Verdict] = []
+    precision = bits
+    for item in judged:
+        if isinstance(item, _Pending):
+            verdict, used = _settle(item, context, bits)
+            precision = max(precision, used)
+            verdicts.append(verdict)
+        else:
+            verdicts.append(item)
+    with ball.precision(bits):
+        verdicts = diagnose_all(spec, exact, table, verdicts)  # explain the findings: nncheck/audit/diagnose/
+    for equation in spec.equations:
+        verdict, used = _settle_equation(equation, bits)
+        precision = max(precision, used)
+        verdicts.append(verdict)
+    return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=tuple(verdicts), precision=precision,
+                 source=spec.source)
+
+
+def _evaluate(spec: Spec, bits: int) -> tuple[Mapping[str, Array], int]:
+    """Every quantity of the network at ``bits`` of precision or, where a kink is undecided, more."""
     while True:
-        last = bits >= ball.MAX_PRECISION
         try:
             with ball.precision(bits):
-                verdicts = _judge_all(spec, settle=last)
-            return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=verdicts, precision=bits,
-                         source=spec.source)
+                return evaluate(spec.network, ball), bits
         except Undecided as undecided:
-            if last:
+            if bits >= ball.MAX_PRECISION:
                 raise EvaluationError(
                     f"{spec.network_at or spec.path}: the network cannot be evaluated: {undecided} is still undecided at {bits} bits "
                     "(a ReLU or comparison at a value that is exactly a kink, reached through transcendental functions)"
@@ -39,6 +72,55 @@ def audit(spec: Spec) -> Audit:
             bits *= 2
         except (ValueError, ZeroDivisionError) as error:
             raise EvaluationError(f"{spec.network_at or spec.path}: the network cannot be evaluated: {error}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every judgement of one audit shares."""
+
+    spec: Spec
+    table: Mapping[str, Step]
+    repeats: Mapping[str, str]
+    conflicts: Mapping[str, list[tuple[int, str]]]
+    positions: Mapping[str, int]
+    evaluated: dict[int, Mapping[str, Array]]  # the network at each precision tried
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A statement whose verdict the first enclosures could not settle, with the frame it was judged in."""
+
+    statement: Stated
+    overlay: Mapping[Key, Stated]
+    ledger: dict[Key, Stated]
+
+
+def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, int]:
+    """Judge one statement again at doubled precision until its verdict is decided (or MAX_PRECISION)."""
+    while True:
+        bits *= 2
+        last = bits >= ball.MAX_PRECISION
+        with ball.precision(bits):
+            try:
+                if bits not in context.evaluated:
+                    context.evaluated[bits] = evaluate(context.spec.network, ball)
+                frame = Frame(table=context.table, exact=context.evaluated[bits], canonical_ref=context.repeats,
+                              ledger=dict(pending.ledger))
+                return _judge(pending.statement, frame, pending.overlay, context, settle=last, owns={}), bits
+            except Undecided as undecided:
+                if last:
+                    raise EvaluationError(f"{context.spec.network_at or context.spec.path}: the network cannot be evaluated: "
+                                          f"{undecided} is still undecided at {bits} bits") from None
+
+
+def _settle_equation(equation: Equation, bits: int) -> tuple[Verdict, int]:
+    while True:
+        last = bits >= ball.MAX_PRECISION
+        with ball.precision(bits):
+            try:
+                return _judge_equation(equation, settle=last), bits
+            except Undecided:
+                bits *= 2
 
 
 def _order(spec: Spec) -> list[Stated]:
@@ -60,13 +142,15 @@ def _restatements(statements: list[Stated]) -> dict[str, str]:
 
 
 def _conflicts(statements: list[Stated], repeats: Mapping[str, str]) -> dict[str, list[tuple[int, str]]]:
-    """For each statement, the other statements of its element whose rounding intervals are disjoint."""
+    """For each statement stated more than once, the other statements of its element whose rounding intervals are disjoint."""
     by_key: dict[Key, list[tuple[int, Stated]]] = {}
     for position, s in enumerate(statements):
         if s.ref not in repeats:
             by_key.setdefault((s.quantity, s.index), []).append((position, s))
     result: dict[str, list[tuple[int, str]]] = {}
     for group in by_key.values():
+        if len(group) < 2:
+            continue
         intervals = [s.printed.rounding_interval() for _, s in group]
         for (position, s), (low, high) in zip(group, intervals):
             result[s.ref] = [
@@ -77,55 +161,58 @@ def _conflicts(statements: list[Stated], repeats: Mapping[str, str]) -> dict[str
     return result
 
 
-def _judge_all(spec: Spec, *, settle: bool) -> tuple[Verdict, ...]:
-    exact = evaluate(spec.network, ball)
-    statements = _order(spec)
-    repeats = _restatements(statements)
-    conflicts = _conflicts(statements, repeats)
-    positions = {s.ref: i for i, s in enumerate(statements)}
-    frame = Frame(table=step_table(spec.network), exact=exact, canonical_ref=repeats)
-    verdicts: list[Verdict] = []
+def _judge_all(spec: Spec, context: _Context, frame: Frame, bits: int) -> list[Verdict | _Pending]:
+    """Every statement in document order; the ones the enclosures cannot settle yet are left pending."""
+    results: list[Verdict | _Pending] = []
+
+    def judge(s: Stated, overlay: Mapping[Key, Stated], owns: dict[str, OwnValue | None]) -> Verdict | _Pending:
+        try:
+            return _judge(s, frame, overlay, context, settle=bits >= ball.MAX_PRECISION, owns=owns)
+        except Undecided:
+            return _Pending(s, overlay, dict(frame.ledger))
+
     for claim in spec.claims:
         owns: dict[str, OwnValue | None] = {}  # one recomputation per quantity and claim, not per element
         for used in claim.uses:
-            if used.ref not in repeats:
-                verdicts.append(_judge(used, frame, {}, conflicts, positions, settle, owns))
+            if used.ref not in context.repeats:
+                results.append(judge(used, {}, owns))
         for used in claim.uses:
             frame.record(used)
         overlay = {(u.quantity, u.index): u for u in claim.uses}
         owns = {}
         for element in claim.elements:
-            verdicts.append(_judge(element, frame, overlay, conflicts, positions, settle, owns))
+            results.append(judge(element, overlay, owns))
         for element in claim.elements:
             frame.record(element)
-    verdicts = diagnose_all(spec, exact, frame.table, verdicts)  # explain the findings: nncheck/audit/diagnose/
-    verdicts += [_judge_equation(equation, settle) for equation in spec.equations]
-    return tuple(verdicts)
+    return results
 
 
-def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], conflicts: Mapping[str, list[tuple[int, str]]],
-           positions: Mapping[str, int], settle: bool, owns: dict[str, OwnValue | None]) -> Verdict:
+def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], context: _Context, *, settle: bool,
+           owns: dict[str, OwnValue | None]) -> Verdict:
     true: Real = frame.exact[s.quantity][s.index]
-    if s.quantity not in owns:
-        owns[s.quantity] = _own(s.quantity, frame, overlay, settle)
-    own = owns[s.quantity]
-    own_interval: Real | None = None if own is None else own.interval[s.index]
-    clashes = conflicts.get(s.ref, [])
-    earlier = [ref for position, ref in clashes if position < positions[s.ref]]
+    interval = s.printed.rounding_interval()
+    clashes = context.conflicts.get(s.ref, ())
+    own: OwnValue | None = None
     inherits: tuple[str, ...] = ()
     try:
-        if enclose.inside(true, *s.printed.rounding_interval()):
-            kind = Kind.HOLDS
-        elif own_interval is not None and enclose.meets(own_interval, *s.printed.rounding_interval()):
-            kind, inherits = Kind.CARRIED, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
-        elif enclose.strictly_inside(true, *enclose.one_unit(s.printed)):
-            kind = Kind.SLIP
-        elif own_interval is not None and enclose.meets_open(own_interval, *enclose.one_unit(s.printed)):
-            kind, inherits = Kind.SLIP, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
-        elif earlier:
-            kind = Kind.CONTRADICTION
+        if enclose.inside(true, *interval):
+            kind = Kind.HOLDS  # the document's own numbers are not needed: the true value decides
         else:
-            kind = Kind.WRONG
+            if s.quantity not in owns:
+                owns[s.quantity] = _own(s.quantity, frame, overlay, settle)
+            own = owns[s.quantity]
+            own_interval: Real | None = None if own is None else own.interval[s.index]
+            earlier = [ref for position, ref in clashes if position < context.positions[s.ref]]
+            if own_interval is not None and enclose.meets(own_interval, *interval):
+                kind, inherits = Kind.CARRIED, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
+            elif enclose.strictly_inside(true, *enclose.one_unit(s.printed)):
+                kind = Kind.SLIP
+            elif own_interval is not None and enclose.meets_open(own_interval, *enclose.one_unit(s.printed)):
+                kind, inherits = Kind.SLIP, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
+            elif earlier:
+                kind = Kind.CONTRADICTION
+            else:
+                kind = Kind.WRONG
     except Undecided:
         if not settle:
             raise

@@ -24,6 +24,18 @@ class Backend(Protocol):
     def sign(self, values: Array) -> NDArray[np.int64]: ...
     def stabilizer(self, values: Array) -> Any: ...
     def select(self, values: Array, positive: Array, zero: Array, negative: Array) -> Array: ...
+    def matmul(self, left: Array, right: Array) -> Array: ...
+    def outer(self, left: Array, right: Array) -> Array: ...
+
+
+def matmul(left: Array, right: Array) -> Array:
+    """The matrix product, element by element (backends whose numbers have no matrix type)."""
+    return left @ right
+
+
+def outer(left: Array, right: Array) -> Array:
+    """The outer product of two vectors, element by element."""
+    return np.outer(left, right)
 
 
 def select_by_sign(backend: Any, values: Array, positive: Array, zero: Array, negative: Array) -> Array:

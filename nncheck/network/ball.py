@@ -3,6 +3,9 @@
 Every element is a :class:`Real`. Rational inputs combine exactly (so z2 = 2.73 is known to be
 exactly 2.73); exp, log and tanh of anything but their rational special points give a ball
 that rigorously encloses the true value at the working precision set by :func:`precision`.
+
+Matrix products, the bulk of the work, run in python-flint's C matrices: the rational parts in
+``fmpq_mat`` (exact), the parts that involve a ball in ``arb_mat`` (see :func:`matmul`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from fractions import Fraction
 from typing import Any, Union
 
 import numpy as np
-from flint import arb, ctx, fmpq
+from flint import arb, arb_mat, ctx, fmpq, fmpq_mat
 
 from nncheck.errors import Undecided
 from nncheck.network.backend import Array, elementwise
@@ -183,6 +186,82 @@ def _choose(value: Real, positive: Real, zero: Real, negative: Real) -> Real:
     return positive if sign > 0 else negative if sign < 0 else zero
 
 
+def _split(values: Array) -> tuple[fmpq_mat, arb_mat | None]:
+    """A matrix of Reals as its exact part (0 where a ball is) and its ball part (0 where exact; None if all exact)."""
+    rows, cols = values.shape
+    exact: list[Any] = []
+    balls: list[Any] = []
+    for value in values.flat:
+        if value.exact is not None:
+            exact.append(fmpq(value.exact.numerator, value.exact.denominator))
+            balls.append(0)
+        else:
+            exact.append(0)
+            balls.append(value.ball)
+    has_ball = any(value.exact is None for value in values.flat)
+    return fmpq_mat(rows, cols, exact), arb_mat(rows, cols, balls) if has_ball else None
+
+
+def _product(left: Array, right: Array) -> Array:
+    """Two 2-d arrays of Reals multiplied as matrices, with the semantics of the elementwise sum of products.
+
+    left·right = El·Er + (El·Br + Bl·Er + Bl·Br), where E is the exact part and B the ball part. The
+    first product is exact (fmpq_mat); the others are arb_mat enclosures. A term with an exact zero
+    factor is exactly zero in arb, so an entry whose ball part is exactly zero had no ball term, and
+    stays an exact rational, as the elementwise arithmetic of :class:`Real` would keep it.
+    """
+    exact_left, ball_left = _split(left)
+    exact_right, ball_right = _split(right)
+    exact = exact_left * exact_right
+    rows, cols = exact.nrows(), exact.ncols()
+    entries = exact.entries()
+    if ball_left is None and ball_right is None:
+        return np.array([Real(exact=Fraction(int(q.p), int(q.q))) for q in entries], dtype=object).reshape(rows, cols)
+    terms = []
+    if ball_right is not None:
+        terms.append(arb_mat(exact_left) * ball_right)
+    if ball_left is not None:
+        terms.append(ball_left * arb_mat(exact_right))
+        if ball_right is not None:
+            terms.append(ball_left * ball_right)
+    ball = terms[0]
+    for term in terms[1:]:
+        ball = ball + term
+    result = []
+    for q, part in zip(entries, ball.entries()):
+        if part.is_zero():
+            result.append(Real(exact=Fraction(int(q.p), int(q.q))))
+        else:
+            result.append(Real(ball=part + arb(q)))
+    return np.array(result, dtype=object).reshape(rows, cols)
+
+
+def matmul(left: Array, right: Array) -> Array:
+    """``left @ right`` for a matrix and a vector or matrix (or a vector and a matrix), in flint matrices."""
+    if left.shape[-1] != right.shape[0]:
+        raise ValueError(f"matmul: shapes {left.shape} and {right.shape} do not align")
+    if left.size == 0 or right.size == 0:
+        return left @ right  # nothing to multiply: numpy gives the shape
+    a = left.reshape(1, -1) if left.ndim == 1 else left
+    b = right.reshape(-1, 1) if right.ndim == 1 else right
+    product = _product(a, b)
+    if left.ndim == 1 and right.ndim == 1:
+        return product.reshape(())
+    if left.ndim == 1:
+        return product.reshape(-1)
+    if right.ndim == 1:
+        return product.reshape(-1)
+    return product
+
+
+def outer(left: Array, right: Array) -> Array:
+    """The outer product of two vectors, in flint matrices."""
+    left, right = np.ravel(left), np.ravel(right)
+    if left.size == 0 or right.size == 0:
+        return np.outer(left, right)
+    return _product(left.reshape(-1, 1), right.reshape(1, -1))
+
+
 def hull(*candidates: Real) -> Real:
     """A ball enclosing every candidate (their union)."""
     balls = [Real.of(c).enclosure() for c in candidates]
@@ -207,6 +286,8 @@ class Hull:
     tanh = staticmethod(tanh)
     sign = staticmethod(sign)
     stabilizer = staticmethod(stabilizer)
+    matmul = staticmethod(matmul)
+    outer = staticmethod(outer)
 
     @staticmethod
     def select(values: Array, positive: Array, zero: Array, negative: Array) -> Array:

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import sympy
 
-from nncheck.network.backend import Array, select_by_sign, elementwise
+from nncheck.network.backend import Array, matmul, outer, select_by_sign, elementwise
+
+__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "sign", "stabilizer", "select", "matmul", "outer"]
 
 NAME = "exact"
 DTYPE = object

@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.network.backend import Array, select_by_sign
+from nncheck.network.backend import Array, matmul, outer, select_by_sign
+
+__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "sign", "stabilizer", "select", "matmul", "outer"]
 
 NAME = "float"
 DTYPE = np.float64

@@ -58,7 +58,7 @@ def _softmax(backend: Backend, z: Array, layer: Layer) -> Array:
 
 
 def _softmax_jacobian(backend: Backend, a: Array, layer: Layer, conventions: Conventions) -> Array:
-    return cast(Array, np.diag(a) - np.outer(a, a))
+    return np.diag(a) - backend.outer(a, a)
 
 
 @dataclass(frozen=True, slots=True)

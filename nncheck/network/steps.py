@@ -44,7 +44,7 @@ def _layer_steps(l: int, layer: Layer, network: Network) -> list[Step]:
         return act.derivative(backend, operand, layer, conventions)
 
     return [
-        Step(f"z{l}", (f"W{l}", f"a{l - 1}", f"b{l}"), lambda B, W, a, b: W @ a + b),
+        Step(f"z{l}", (f"W{l}", f"a{l - 1}", f"b{l}"), lambda B, W, a, b: B.matmul(W, a) + b),
         Step(f"a{l}", (f"z{l}",), forward),
         Step(f"da{l}/dz{l}", (f"{act.derivative_of}{l}",), derivative),
     ]
@@ -54,15 +54,15 @@ def _backward_steps(l: int, layer: Layer, network: Network) -> list[Step]:
     jacobian = ACTIVATIONS[layer.activation].jacobian
 
     def delta(backend: Backend, grad: Array, derivative: Array) -> Array:
-        return derivative.T @ grad if jacobian else grad * derivative
+        return backend.matmul(derivative.T, grad) if jacobian else grad * derivative
 
     rows = [
         Step(f"dL/dz{l}", (f"dL/da{l}", f"da{l}/dz{l}"), delta),
         Step(f"dz{l}/dW{l}", (f"a{l - 1}",), _copy),
         Step(f"dz{l}/da{l - 1}", (f"W{l}",), _copy),
-        Step(f"dL/dW{l}", (f"dL/dz{l}", f"dz{l}/dW{l}"), lambda B, d, a: np.outer(d, a)),
+        Step(f"dL/dW{l}", (f"dL/dz{l}", f"dz{l}/dW{l}"), lambda B, d, a: B.outer(d, a)),
         Step(f"dL/db{l}", (f"dL/dz{l}",), _copy),
-        Step(f"dL/da{l - 1}", (f"dz{l}/da{l - 1}", f"dL/dz{l}"), lambda B, W, d: W.T @ d),
+        Step(f"dL/da{l - 1}", (f"dz{l}/da{l - 1}", f"dL/dz{l}"), lambda B, W, d: B.matmul(W.T, d)),
     ]
     rate = network.learning_rate
     if rate is not None:

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from nncheck.network import exact
-from nncheck.network.backend import Array, select_by_sign
+from nncheck.network.backend import Array, matmul, outer, select_by_sign
 from nncheck.records import Layer, Network
 
 
@@ -36,6 +36,8 @@ class PatternBackend:
     log = staticmethod(exact.log)
     tanh = staticmethod(exact.tanh)
     stabilizer = staticmethod(exact.stabilizer)
+    matmul = staticmethod(matmul)
+    outer = staticmethod(outer)
 
     def __init__(self, pattern: Iterable[int] = ()) -> None:
         self.pending = list(pattern)

@@ -86,7 +86,7 @@ def transposed(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         i, j = index
         delta, inputs = f"dL/dz{layer}", f"dz{layer}/dW{layer}"
         yield Candidate((slip("transposed", "the outer product taken the other way round (a·δᵀ instead of δ·aᵀ)"),),
-                        (Edit(quantity, compute=lambda B, d, a: np.outer(a, d)),),
+                        (Edit(quantity, compute=lambda B, d, a: B.outer(a, d)),),
                         formula=lambda leaf: Op("*", leaf(delta, (j,)), leaf(inputs, (i,))))
     for operand in operands:
         if not (re.fullmatch(r"[Wb]\d+", operand) or re.fullmatch(r"dz\d+/da\d+", operand)):
