@@ -1,13 +1,19 @@
 """How the audit scales: sigmoid/BCE networks 8-8-8-1, 32-32-32-1 and 64-64-64-1, every quantity claimed.
 
-Measured in one run on one machine, and printed as ratios:
-- a bare python-flint arb_mat forward and backward pass of the same network (the floor);
-- nncheck's ball evaluation of every quantity (exact rationals, then arb balls, elementwise);
-- the full audit of a spec claiming every quantity (parsing reported separately);
-- the fitted exponent of audit time against parameter count (1 is linear);
-- examples per second of the default Hypothesis profile for the float/exact backend agreement.
+Measured in one run on one machine, and printed as ratios to a bare python-flint arb_mat forward and
+backward pass of the same network at 128 bits (the floor of any certified evaluation):
+- nncheck's certified evaluation of every quantity (fmpq_mat while rational, arb_mat after);
+- the full audit of a spec claiming every quantity, correctly rounded to 6 decimals (parsing apart);
+- the cost of merely building one verdict record per printed number, the floor of any audit that
+  reports each number;
+- the fitted exponents of evaluation and audit time against parameter count (1 is linear);
+- examples per second of the default Hypothesis profile for the backend-agreement properties of
+  tests/test_properties.py (ball against SymPy, float against ball).
 
-    python benchmarks/scaling.py [--repeat N]
+With --findings, also a 64-64-64-1 spec whose every number is 3 units off in its last digit: the
+audit with the default diagnosis limit and with the diagnosis off.
+
+    python benchmarks/scaling.py [--repeat N] [--findings]
 """
 
 from __future__ import annotations
@@ -15,22 +21,26 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import statistics
+import re
+import sys
 import time
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 
 from flint import arb, arb_mat, ctx
 
-from nncheck.audit import audit
+from nncheck.audit import Kind, Verdict, audit
+from nncheck.errors import Location
 from nncheck.network import ball, evaluate
-from nncheck.records import Layer, Network
+from nncheck.records import Layer, Network, Place
 from nncheck.spec import parse_spec
 from nncheck.spec.writer import dump_spec
 from nncheck.testing import claims_from_true_values
 
 SIZES = ((8, 8, 8, 1), (32, 32, 32, 1), (64, 64, 64, 1))
 TARGET_RATIO = 3.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def network(widths: tuple[int, ...], seed: int = 0) -> Network:
@@ -71,6 +81,14 @@ def bare_arb_mat(net: Network) -> None:
             delta = arb_mat([[back[i, 0] * a[i, 0] * (1 - a[i, 0])] for i in range(back.nrows())])
 
 
+def verdict_records(count: int) -> None:
+    """``count`` verdict records with fixed fields: what any audit that reports each number must build."""
+    place, location = Place("s", Location("bench.yaml", 1, 1)), Location("bench.yaml", 1, 1)
+    for _ in range(count):
+        Verdict(kind=Kind.HOLDS, ref="z1[0]", subject="z1", stated="0.5", place=place, location=location,
+                exact="0.50000", own=None, relative_error=0.0)
+
+
 def best(function: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -80,34 +98,58 @@ def best(function: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-def hypothesis_rate() -> float:
-    from hypothesis import given, settings
+def exponent(points: list[tuple[int, float]]) -> float:
+    """The least-squares slope of log time against log parameters."""
+    xs = [math.log(p) for p, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
-    from nncheck import strategies as nst
-    from nncheck.network import floating
 
-    count = 0
+def hypothesis_rates() -> dict[str, float]:
+    """Examples per second of the suite's own backend-agreement properties under its default profile."""
+    sys.path.insert(0, str(ROOT))
+    import tests.conftest  # noqa: F401  (registers and loads the default profile)
+    from tests import test_properties as properties
 
-    @settings(max_examples=40, deadline=None, database=None)
-    @given(nst.networks(numbers=nst.binary_fractions()))
-    def agreement(net: Network) -> None:
-        nonlocal count
-        count += 1
-        evaluate(net, floating)
-        with ball.precision(128):
-            evaluate(net, ball)
+    rates = {}
+    for name in ("test_ball_backend_encloses_sympy_values", "test_float_backend_agrees_with_exact_values"):
+        test = getattr(properties, name)
+        inner = test.hypothesis.inner_test
+        count = 0
 
-    start = time.perf_counter()
-    agreement()
-    return count / (time.perf_counter() - start)
+        def counting(*args: object, _inner: Callable[..., None] = inner, **kwargs: object) -> None:
+            nonlocal count
+            count += 1
+            _inner(*args, **kwargs)
+
+        test.hypothesis.inner_test = counting
+        start = time.perf_counter()
+        test()
+        rates[name] = count / (time.perf_counter() - start)
+        test.hypothesis.inner_test = inner
+    return rates
+
+
+def shifted(text: str) -> str:
+    """Every claimed 6-decimal number moved 3 units in its last digit (the network section untouched)."""
+    head, _, claims = text.partition("\nclaims:")
+
+    def move(match: re.Match[str]) -> str:
+        digits = match.group(0)
+        return digits[:-1] + str((int(digits[-1]) + 3) % 10)
+
+    return head + "\nclaims:" + re.sub(r"-?\d+\.\d{6}\b", move, claims)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept (default 3)")
+    parser.add_argument("--findings", action="store_true", help="also audit a 64-64-64-1 spec wrong throughout")
     args = parser.parse_args()
-    rows = []
-    print(f"{'network':<12} {'params':>7} {'arb_mat':>9} {'evaluate':>9} {'audit':>9} {'parse':>9} {'numbers':>8} {'audit/arb_mat':>14}")
+    evaluations, audits = [], []
+    print(f"{'network':<12} {'params':>7} {'numbers':>8} {'arb_mat':>9} {'evaluate':>9} {'audit':>9} {'parse':>9} "
+          f"{'records':>9}   evaluate/arb_mat  audit/arb_mat  records/arb_mat")
     for widths in SIZES:
         net = network(widths)
         params = sum(len(layer.bias) * (len(layer.weights[0]) + 1) for layer in net.layers)
@@ -122,16 +164,36 @@ def main() -> int:
         evaluated = best(evaluate_all, args.repeat)
         audited = best(lambda: audit(spec), args.repeat)
         parsed = best(lambda: parse_spec(text), 1)
-        numbers = len(audit(spec).verdicts)
-        rows.append((params, audited, floor))
+        result = audit(spec)
+        numbers = len(result.verdicts)
+        assert {v.kind for v in result.verdicts} == {Kind.HOLDS}, "a correctly rounded spec must hold throughout"
+        records = best(lambda: verdict_records(numbers), args.repeat)
+        evaluations.append((params, evaluated))
+        audits.append((params, audited))
         name = "-".join(map(str, widths))
-        print(f"{name:<12} {params:>7} {floor * 1e3:>7.1f}ms {evaluated * 1e3:>7.1f}ms {audited * 1e3:>7.0f}ms "
-              f"{parsed * 1e3:>7.0f}ms {numbers:>8} {audited / floor:>13.0f}x")
-    (p0, t0, _), (p1, t1, floor_64) = rows[0], rows[-1]
-    print(f"fitted exponent of audit time in parameter count: {math.log(t1 / t0) / math.log(p1 / p0):.2f} (1 is linear)")
-    ratio = t1 / floor_64
-    print(f"64-64-64-1 audit / bare arb_mat pass: {ratio:.0f}x (target <= {TARGET_RATIO:g}x): {'met' if ratio <= TARGET_RATIO else 'NOT met'}")
-    print(f"Hypothesis backend agreement, default profile: {hypothesis_rate():.0f} examples/s")
+        print(f"{name:<12} {params:>7} {numbers:>8} {floor * 1e3:>7.1f}ms {evaluated * 1e3:>7.1f}ms {audited * 1e3:>7.0f}ms "
+              f"{parsed * 1e3:>7.0f}ms {records * 1e3:>7.1f}ms   {evaluated / floor:>16.1f}x {audited / floor:>13.0f}x "
+              f"{records / floor:>15.1f}x")
+    ratio = audits[-1][1] / floor
+    print(f"fitted exponent in parameter count (1 is linear): evaluation {exponent(evaluations):.2f}, audit {exponent(audits):.2f}")
+    print(f"64-64-64-1 audit / bare arb_mat pass: {ratio:.0f}x (target <= {TARGET_RATIO:g}x): "
+          f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}; building its {numbers} verdict records alone is "
+          f"{records / floor:.1f}x")
+    for name, rate in hypothesis_rates().items():
+        print(f"Hypothesis, default profile, {name}: {rate:.0f} examples/s")
+    if args.findings:
+        net = network(SIZES[-1])
+        spec = parse_spec(shifted(dump_spec(net, claims_from_true_values(net, lambda quantity: 6))))
+        start = time.perf_counter()
+        result = audit(spec)
+        limited = time.perf_counter() - start
+        start = time.perf_counter()
+        audit(spec, diagnose=0)
+        judged = time.perf_counter() - start
+        findings = sum(1 for v in result.verdicts if v.kind is not Kind.HOLDS)
+        diagnosed = sum(1 for v in result.verdicts if v.diagnosed)
+        print(f"64-64-64-1 wrong throughout ({findings} findings of {len(result.verdicts)} numbers): audit {limited:.1f} s "
+              f"with the default diagnosis limit ({diagnosed} diagnosed), {judged:.1f} s with --diagnose 0")
     return 0
 
 

@@ -10,6 +10,11 @@ from nncheck.expr import Expr
 from nncheck.printed import Printed
 from nncheck.quantities import Architecture
 
+# The diagnosis explains this many findings, in document order, unless told otherwise (nncheck audit
+# --diagnose): each one recomputes its step a few hundred times, up to a second for a 64-wide layer.
+# Here rather than in nncheck.audit so that the command line can show it without loading the audit.
+DEFAULT_DIAGNOSE_LIMIT = 100
+
 Matrix = tuple[tuple[Fraction, ...], ...]
 Vector = tuple[Fraction, ...]
 Index = tuple[int, ...]

@@ -469,3 +469,12 @@ def test_random_errors_are_rarely_explained_and_every_hypothesis_reproduces_the_
     _count("random moves", "found") if verdict.hypotheses else None
     for hypothesis in verdict.hypotheses:
         assert _reproduces(hypothesis.value, verdict.stated), hypothesis.summary()
+
+
+def test_a_misquoted_given_is_wrong_with_no_step_to_diagnose() -> None:
+    # Found by the coverage-guided fuzzer: the input x = [1, 2] stated as [1.3, 1.8] (a claim of a0) crashed
+    # the diagnosis, which looked for the step of a quantity that no step computes.
+    from tests.helpers import minimal_spec
+
+    result = audit(parse_spec(minimal_spec("  - {quantity: a0, value: [1.3, 1.8], step: s}\n")))
+    assert [(v.kind, v.diagnosed, v.hypotheses) for v in result.verdicts] == [(Kind.WRONG, True, ())] * 2

@@ -89,8 +89,12 @@ def test_terminal_report_drops_control_characters() -> None:
     (["audit", "missing.yaml"], 2),
     (["audit", str(BLOG), "--fail-on", "wrng"], 2),
     (["audit", str(BLOG), "--format", "pdf"], 2),
+    (["audit", str(BLOG), "--diagnose", "-1"], 2),
+    (["audit", str(BLOG), "--diagnose", "some"], 2),
+    (["audit", str(BLOG), "--diagnose", "all"], 1),
     ([], 2),
-], ids=["blog", "fail-on-none", "fail-on-slip", "clean", "fail-on-holds", "broken-spec", "missing-file", "bad-fail-on", "bad-format", "no-command"])
+], ids=["blog", "fail-on-none", "fail-on-slip", "clean", "fail-on-holds", "broken-spec", "missing-file", "bad-fail-on", "bad-format",
+        "diagnose-negative", "diagnose-word", "diagnose-all", "no-command"])
 def test_exit_status(argv: list[str], status: int) -> None:
     assert run_cli(*argv)[0] == status
 
@@ -148,3 +152,31 @@ def test_network_that_cannot_be_evaluated_is_a_located_error(tmp_path) -> None:
     status, _, err = run_cli("audit", str(path))
     assert status == 2
     assert err.startswith(f"nncheck: error: {path}:4:3: the network cannot be evaluated: log of 0")
+
+
+def test_diagnosis_limit_explains_the_first_findings_and_says_how_many_it_left() -> None:
+    # The blog has 7 findings the diagnosis explains (z2, yhat, yhat-prose, L:yhat, dL/da1:dL/dz2 and two of
+    # dL/dW1: test_audit.BLOG_VERDICTS); with a limit of 2 the first two in document order are explained.
+    limited = audit(load_spec(str(BLOG)), diagnose=2)
+    diagnosed = [v.ref for v in limited.verdicts if v.diagnosed]
+    assert diagnosed == ["z2", "yhat"]
+    assert limited.undiagnosed == 5
+    everything = audit(load_spec(str(BLOG)), diagnose=None)
+    assert everything.undiagnosed == 0 and sum(v.diagnosed for v in everything.verdicts) == 7
+    assert [v.kind for v in limited.verdicts] == [v.kind for v in everything.verdicts]  # the verdicts do not change
+
+    status, out, _ = run_cli("audit", str(BLOG), "--diagnose", "0")
+    assert status == 1 and "possible cause" not in out
+    assert "7 findings not diagnosed: the diagnosis stopped after 0; nncheck audit --diagnose all explains every one" in out
+    status, out, _ = run_cli("audit", str(BLOG), "--format", "json", "--diagnose", "3")
+    assert json.loads(out)["undiagnosed"] == 4
+    status, out, _ = run_cli("audit", str(BLOG))
+    assert "not diagnosed" not in out  # the default limit (100) covers the blog
+
+
+def test_cli_default_diagnosis_limit_matches_the_audit_default() -> None:
+    import inspect
+
+    from nncheck.cli import parser
+
+    assert parser().parse_args(["audit", "x.yaml"]).diagnose == inspect.signature(audit).parameters["diagnose"].default == 100

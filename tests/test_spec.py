@@ -96,3 +96,43 @@ def test_scalar_fits_a_one_element_quantity_and_index_picks_an_element() -> None
     spec = parse_spec(minimal_spec("  - quantity: dL/dW1\n    index: [1, 0]\n    value: -0.055\n    step: s\n"))
     (statement,) = spec.claims[0].elements
     assert statement.index == (1, 0)
+
+
+def _tree(node):  # type: ignore[no-untyped-def]
+    """A node as plain data: kind, tag, value, line and column (a plain scalar's style is None or "")."""
+    mark = (node.start_mark.line, node.start_mark.column)
+    kind = type(node).__name__
+    if kind == "ScalarNode":
+        return kind, node.tag, node.value, mark, node.style or None
+    if kind == "SequenceNode":
+        return kind, node.tag, mark, [_tree(item) for item in node.value]
+    return kind, node.tag, mark, [(_tree(key), _tree(value)) for key, value in node.value]
+
+
+C_PARSER_CASES = ["a: 1e3", "a: 017", "a: .5", "a: -.inf", "a: yes", "a: ~", "a: 0x1F", "a: '0.5'", "a: !!str 5",
+                  "a: >\n  folded\n", "a: 2001-12-14", "a: +5", "a: .NaN", "- [1, 2]\n- {x: -0.0580}"]
+
+
+@pytest.mark.parametrize("text", [BLOG.read_text(), *(open(sample(name)).read() for name in ("tiny.yaml", "value_shape.yaml")),
+                                  *C_PARSER_CASES], ids=["blog", "tiny", "value_shape", *C_PARSER_CASES])
+def test_c_parser_composes_the_same_nodes_as_the_pure_one(text: str) -> None:
+    # Large specs are read with libyaml's C parser (ruamel.yaml.clib) where it is installed; it must see
+    # exactly what the pure parser sees: tags (YAML 1.2 numbers), texts and every line and column.
+    import os
+
+    from nncheck.spec.yamlsafe import _compose
+
+    try:
+        import _ruamel_yaml  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("ruamel.yaml.clib is not installed (pip install -e . installs it)")
+    assert _tree(_compose(text, "x.yaml", pure=False)) == _tree(_compose(text, "x.yaml", pure=True))
+
+
+def test_yaml_errors_are_reported_as_the_pure_parser_words_them() -> None:
+    # libyaml would say "did not find expected ',' or ']'" at 2:1; the pure parser's message is clearer.
+    with pytest.raises(SpecError) as caught:
+        parse_spec("a: [1, 2", "x.yaml")
+    assert str(caught.value) == "x.yaml:1:9: not valid YAML: expected ',' or ']', but got '<stream end>'"

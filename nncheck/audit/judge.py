@@ -10,21 +10,21 @@ from nncheck.audit import enclose
 from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.equations import evaluate as evaluate_expression
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
-from nncheck.audit.verdicts import Audit, Kind, Verdict
+from nncheck.audit.verdicts import DIAGNOSED, Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
 from nncheck.network import ball, evaluate, step_table
 from nncheck.network.backend import Array
 from nncheck.network.steps import Step
 from nncheck.network.ball import Real
-from nncheck.records import Equation, Spec, Stated
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, Spec, Stated
 
 
 class EvaluationError(NncheckError, ValueError):
     """The network's numbers cannot be evaluated (a log of a non-positive value, say)."""
 
 
-def audit(spec: Spec) -> Audit:
-    """Judge every statement and equation.
+def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
+    """Judge every statement and equation; explain the first ``diagnose`` findings (None: all of them).
 
     The network is evaluated once at :data:`ball.START_PRECISION` bits (more only if the evaluation
     itself needs it). A verdict the enclosures cannot settle is judged again, alone, at doubled
@@ -48,13 +48,14 @@ def audit(spec: Spec) -> Audit:
         else:
             verdicts.append(item)
     with ball.precision(bits):
-        verdicts = diagnose_all(spec, exact, table, verdicts)  # explain the findings: nncheck/audit/diagnose/
+        verdicts = diagnose_all(spec, exact, table, verdicts, diagnose)  # explain the findings: nncheck/audit/diagnose/
+    undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed)
     for equation in spec.equations:
         verdict, used = _settle_equation(equation, bits)
         precision = max(precision, used)
         verdicts.append(verdict)
     return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=tuple(verdicts), precision=precision,
-                 source=spec.source)
+                 source=spec.source, undiagnosed=undiagnosed)
 
 
 def _evaluate(spec: Spec, bits: int) -> tuple[Mapping[str, Array], int]:

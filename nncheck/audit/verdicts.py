@@ -136,6 +136,7 @@ class Audit:
     precision: int  # bits of the enclosures that decided every verdict
     source: str | None = None  # the audited document, as the spec names it
     coverage: Coverage | None = None  # for a Markdown document: which equations were checked, which skipped
+    undiagnosed: int = 0  # findings the diagnosis did not reach: beyond its limit (records.DEFAULT_DIAGNOSE_LIMIT)
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

@@ -11,6 +11,7 @@ from nncheck.commands import EXIT_FINDINGS, EXIT_OK
 from nncheck.errors import UsageError
 from nncheck.report import FORMATS
 from nncheck.oracles import ORACLES, TOLERANCE
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT
 
 if TYPE_CHECKING:  # the audit stage loads in run(), so that --help stays fast
     from nncheck.audit import Audit, Kind
@@ -39,10 +40,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
     known.add_argument("--write-baseline", metavar="FILE",
                        help="record the failing verdicts of SPEC in FILE as accepted, keeping other specs' entries, "
                             "and exit 0")
+    parser.add_argument("--diagnose", metavar="N", type=diagnose_limit, default=DEFAULT_DIAGNOSE_LIMIT,
+                        help="look for the likely cause of the first N findings, in document order, or of 'all' of them "
+                             f"(default: {DEFAULT_DIAGNOSE_LIMIT}; 0 turns the diagnosis off); the summary says how many "
+                             "were left out")
     parser.add_argument("--oracle", choices=ORACLES,
                         help="also run the network in a framework (torch: PyTorch, float64, needs nncheck[torch]) and "
                              "report each quantity's largest discrepancy from the exact values on standard error; "
                              f"one beyond {TOLERANCE:g}·(1 + |exact|) makes the exit status 1")
+
+
+def diagnose_limit(text: str) -> int | None:
+    """--diagnose: a count of findings, or 'all' (None: no limit)."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of findings (0 or more) or 'all', got {text!r}")
+    return value
 
 
 def fail_on(text: str, *, option: str = "--fail-on") -> frozenset[Kind]:
@@ -84,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         spec, result = None, audit_document(args.spec)
     else:
         spec = load_spec(args.spec)
-        result = audit(spec)
+        result = audit(spec, diagnose=args.diagnose)
     checked = oracle(spec.network) if oracle is not None and spec is not None else None
     # Read (or check) the baseline before any report is written, so a broken one is the only output.
     accepted = load_baseline(args.baseline) if args.baseline else None

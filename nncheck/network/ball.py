@@ -39,11 +39,19 @@ def _ball(value: Fraction) -> arb:
 class Real:
     """An exact rational or, once something transcendental happened, an arb ball."""
 
-    __slots__ = ("exact", "ball")
+    __slots__ = ("exact", "ball", "_rational")
 
     def __init__(self, exact: Fraction | None = None, ball: arb | None = None) -> None:
         self.exact = exact
         self.ball = ball
+        self._rational: fmpq | None = None
+
+    def rational(self) -> fmpq:
+        """The exact value as a flint rational (made once: weights enter many matrix products)."""
+        if self._rational is None:
+            assert self.exact is not None
+            self._rational = fmpq(self.exact.numerator, self.exact.denominator)
+        return self._rational
 
     @staticmethod
     def of(value: Operand) -> Real:  # noqa: D102
@@ -189,17 +197,12 @@ def _choose(value: Real, positive: Real, zero: Real, negative: Real) -> Real:
 def _split(values: Array) -> tuple[fmpq_mat, arb_mat | None]:
     """A matrix of Reals as its exact part (0 where a ball is) and its ball part (0 where exact; None if all exact)."""
     rows, cols = values.shape
-    exact: list[Any] = []
-    balls: list[Any] = []
-    for value in values.flat:
-        if value.exact is not None:
-            exact.append(fmpq(value.exact.numerator, value.exact.denominator))
-            balls.append(0)
-        else:
-            exact.append(0)
-            balls.append(value.ball)
-    has_ball = any(value.exact is None for value in values.flat)
-    return fmpq_mat(rows, cols, exact), arb_mat(rows, cols, balls) if has_ball else None
+    flat = values.ravel().tolist()
+    if all(value.exact is not None for value in flat):
+        return fmpq_mat(rows, cols, [value.rational() for value in flat]), None
+    exact = [0 if value.exact is None else value.rational() for value in flat]
+    balls = [0 if value.exact is not None else value.ball for value in flat]
+    return fmpq_mat(rows, cols, exact), arb_mat(rows, cols, balls)
 
 
 def _product(left: Array, right: Array) -> Array:

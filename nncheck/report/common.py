@@ -68,4 +68,12 @@ def coverage_line(coverage: Coverage) -> str:
 def summary(audit: Audit) -> str:
     counts = audit.counts()
     parts = [f"{counts[kind]} {kind.value}" for kind in Kind if counts[kind]]
-    return f"{len(audit.verdicts)} numbers checked: " + ", ".join(parts)
+    line = f"{len(audit.verdicts)} numbers checked: " + ", ".join(parts)
+    if audit.undiagnosed:
+        line += f" ({undiagnosed_note(audit)})"
+    return line
+
+
+def undiagnosed_note(audit: Audit) -> str:
+    return (f"{audit.undiagnosed} findings not diagnosed: the diagnosis stopped after "
+            f"{sum(1 for v in audit.verdicts if v.diagnosed)}; nncheck audit --diagnose all explains every one")

@@ -138,7 +138,7 @@ def as_data(audit: Audit, *, base: str | None = None) -> dict[str, Any]:
             "tool": {"driver": driver},
             "columnKind": "unicodeCodePoints",
             "results": [_result(audit, v, spec) for v in audit.verdicts if v.is_finding],
-            "properties": {"title": audit.title, "source": audit.source, "precisionBits": audit.precision,
+            "properties": {"title": audit.title, "source": audit.source, "precisionBits": audit.precision, "undiagnosed": audit.undiagnosed,
                            **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})},
         }],
     }

@@ -325,7 +325,7 @@ def _equations(reader: Reader, node: Any, claim_ids: set[str]) -> list[Equation]
             column = getattr(error, "column", 1)
             where = reader.at(keys["expression"])
             # Point inside the expression when it is written plainly on one line.
-            offset = column if keys["expression"].style is None else column + 1
+            offset = column if not keys["expression"].style else column + 1  # plain: None (pure parser) or "" (C)
             reader.problems.append(Problem(Location(where.path, where.line, where.column + offset - 1), f"expression {source!r}: {error}"))
             continue
         result.append(Equation(id=equation_id, expression=expression, source=source, printed=printed, place=place, location=reader.at(keys["value"])))

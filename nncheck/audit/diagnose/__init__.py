@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from types import MappingProxyType
 
 from nncheck.audit import enclose
-from nncheck.audit.diagnose.candidates import Candidate, Context
+from nncheck.audit.diagnose.candidates import Candidate, Context, Statements
 from nncheck.audit.diagnose.chain import EXACT, OWN, Chain, Key
 from nncheck.audit.diagnose.families import COSTS, FAMILIES
 from nncheck.audit.diagnose.render import derivation, recomputed_reads
@@ -94,6 +95,8 @@ def _same_frames(own: Chain, exact: Chain) -> bool:
 
 def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
     """The simplest hypotheses that reproduce the statement's printed number; () when none does."""
+    if ctx.target.quantity not in ctx.table:
+        return ()  # a given (the input, a weight) misquoted: no step to have slipped in
     found: list[tuple[float, int, Hypothesis]] = []
     own = Chain(ctx.table, ctx.exact, ctx.target, ctx.ledger, ctx.pinned, OWN)
     exact = Chain(ctx.table, ctx.exact, ctx.target, ctx.ledger, ctx.pinned, EXACT)
@@ -119,24 +122,36 @@ def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
     return tuple(chosen.values())[:MAX_HYPOTHESES]
 
 
-def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Step], verdicts: Sequence[Verdict]) -> list[Verdict]:
+def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Step], verdicts: Sequence[Verdict],
+                 limit: int | None = None) -> list[Verdict]:
     """``verdicts`` (of the spec's statements, in document order) with those in DIAGNOSED diagnosed.
+
+    With a ``limit``, only the first ``limit`` of them are (one diagnosis recomputes its step many
+    times; a large document wrong throughout would take minutes); the others keep ``diagnosed`` False.
 
     Each statement is diagnosed against what the document had said before it, as the audit judged it:
     a step's used values first, then its results (the ledger of nncheck/audit/own.py, replayed).
     """
-    statements = tuple(s for claim in spec.claims for s in claim.uses + claim.elements)
+    if not any(verdict.kind in DIAGNOSED for verdict in verdicts):
+        return list(verdicts)
+    document = Statements.of(tuple(s for claim in spec.claims for s in claim.uses + claim.elements))
     position = {verdict.ref: i for i, verdict in enumerate(verdicts)}
     kinds = {verdict.ref: verdict.kind for verdict in verdicts}
     result = list(verdicts)
     ledger: dict[Key, Stated] = {}
 
+    budget = [limit]
+
     def explain(statement: Stated, pinned: Mapping[Key, Stated]) -> None:
         i = position.get(statement.ref)
         if i is None or verdicts[i].kind not in DIAGNOSED:
             return
-        context = Context(network=spec.network, table=table, exact=exact, target=statement, statements=statements,
-                          kinds=kinds, ledger=dict(ledger), pinned=pinned)
+        if budget[0] is not None:
+            if budget[0] <= 0:
+                return
+            budget[0] -= 1
+        context = Context(network=spec.network, table=table, exact=exact, target=statement, document=document,
+                          kinds=kinds, ledger=MappingProxyType(ledger), pinned=pinned)  # read while explain runs
         result[i] = dataclasses.replace(verdicts[i], hypotheses=diagnose(context), diagnosed=True)
 
     for claim in spec.claims:

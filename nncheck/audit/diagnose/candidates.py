@@ -27,6 +27,35 @@ ROUNDING_SIGNIFICANT = range(2, 5)
 
 
 @dataclass(frozen=True, slots=True)
+class Statements:
+    """Every statement of the document in order, indexed once for all the statements diagnosed."""
+
+    all: tuple[Stated, ...]
+    position: Mapping[str, int]  # ref -> place in ``all``
+    by_element: Mapping[Key, tuple[Stated, ...]]  # each element's statements, in document order
+    by_quantity: Mapping[str, tuple[Stated, ...]]
+
+    @staticmethod
+    def of(statements: tuple[Stated, ...]) -> Statements:
+        by_element: dict[Key, list[Stated]] = {}
+        by_quantity: dict[str, list[Stated]] = {}
+        for s in statements:
+            by_element.setdefault((s.quantity, s.index), []).append(s)
+            by_quantity.setdefault(s.quantity, []).append(s)
+        return Statements(statements, {s.ref: i for i, s in enumerate(statements)},
+                          {key: tuple(group) for key, group in by_element.items()},
+                          {key: tuple(group) for key, group in by_quantity.items()})
+
+    def of_element(self, quantity: str, index: Index, before: Stated | None = None) -> tuple[Stated, ...]:
+        """An element's statements in document order (only those before ``before``, if given)."""
+        group = self.by_element.get((quantity, index), ())
+        if before is None:
+            return group
+        limit = self.position[before.ref]
+        return tuple(s for s in group if self.position[s.ref] < limit)
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """One statement to diagnose, and the document around it."""
 
@@ -34,11 +63,20 @@ class Context:
     table: Mapping[str, Step]
     exact: Mapping[str, Array]
     target: Stated
-    statements: tuple[Stated, ...]  # every statement of the document, in document order
+    document: Statements  # every statement of the document, in document order
     kinds: Mapping[str, Kind]  # the verdict of each judged statement, by ref
     ledger: Mapping[Key, Stated]  # the latest statement of each element before the judged one
     pinned: Mapping[Key, Stated]  # the values the judged step visibly used
     _labels: dict[Key, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def statements(self) -> tuple[Stated, ...]:
+        return self.document.all
+
+    @property
+    def position(self) -> int:
+        """The judged statement's place in the document."""
+        return self.document.position[self.target.ref]
 
     @property
     def depth(self) -> int:
@@ -55,8 +93,8 @@ class Context:
         """The statements of one element anywhere in the document, one per distinct value, in document order."""
         seen: set[Fraction] = set()
         result = []
-        for s in self.statements:
-            if (s.quantity, s.index) == (quantity, index) and s.printed.value not in seen:
+        for s in self.document.of_element(quantity, index):
+            if s.printed.value not in seen:
                 seen.add(s.printed.value)
                 result.append(s)
         return result

@@ -58,8 +58,15 @@ def _scaled_term(amount: Fraction) -> Callable[[Term], Term]:
     return lambda term: Op("*", Num(decimal_text(amount)), term)
 
 
-def _adjacent(used: Index, other: Index) -> bool:
-    return sum(abs(a - b) for a, b in zip(used, other)) == 1
+def _adjacent(used: Index, shape: tuple[int, ...]) -> Iterator[Index]:
+    """The entries next to ``used`` in its row or column (or its vector), in index order."""
+    found = []
+    for axis, size in enumerate(shape):
+        for step in (-1, 1):
+            moved = used[axis] + step
+            if 0 <= moved < size:
+                found.append(used[:axis] + (moved,) + used[axis + 1:])
+    yield from sorted(found)
 
 
 def _weight_label(ctx: Context, operand: str, index: Index) -> str:
@@ -94,9 +101,9 @@ def transposed(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         values = chain.base(operand)
         read = [leaf for q, leaf in leaves(quantity, index, ctx.network) if q == operand]
         for used in read:
-            for other in quantities.indices(values.shape):
+            for other in _adjacent(used, values.shape):
                 # "w2 for w3": the entry next to it, in its row or column.
-                if values[other].exact == values[used].exact or not _adjacent(used, other):
+                if values[other].exact == values[used].exact:
                     continue
                 yield Candidate(
                     (slip("transposed", "{other} = {value} used in place of {used}", other=_weight_label(ctx, operand, other),
@@ -265,9 +272,8 @@ def updated(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     updated_name = f"W{name}_new"
     options = [chain.base(updated_name), ctx.exact[updated_name]]
     stated = ctx.exact[updated_name].copy()
-    for statement in ctx.statements:
-        if statement.quantity == updated_name:
-            stated[statement.index] = Real(exact=statement.printed.value)
+    for statement in ctx.document.by_quantity.get(updated_name, ()):
+        stated[statement.index] = Real(exact=statement.printed.value)
     options.append(stated)
     seen: list[Array] = []
     for values in options:

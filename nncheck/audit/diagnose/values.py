@@ -40,7 +40,7 @@ def _matches(value: Real, ctx: Context) -> bool:
 
 
 def _position(ctx: Context) -> int:
-    return next(i for i, s in enumerate(ctx.statements) if s.ref == ctx.target.ref)
+    return ctx.position
 
 
 def _set_target(ctx: Context, value: Real | Fraction) -> Edit:
@@ -67,8 +67,8 @@ def substituted(ctx: Context, chain: Chain) -> Iterator[Candidate]:
                           instead=number(base[index])),),
                     (Edit(quantity, result=setting(index, value)),))
     target = ctx.target
-    for statement in reversed(ctx.statements[:_position(ctx)]):  # the latest earlier statement it repeats
-        if (statement.quantity, statement.index) == (target.quantity, target.index) and statement.printed.value == target.printed.value:
+    for statement in reversed(ctx.document.of_element(target.quantity, target.index, before=target)):  # the latest earlier statement it repeats
+        if statement.printed.value == target.printed.value:
             kind = ctx.kinds.get(statement.ref)
             judged = f" ({kind.value})" if kind is not None else ""
             yield Candidate(
@@ -185,9 +185,8 @@ def digits(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         ways = {rounded(value, places, truncate=False, half_even=even) for even in (False, True)} if places >= 0 else set()
         for correct in sorted(way for way in ways if way is not None):
             sources.append((format_fraction(correct, places), "the right value", 1 if places == printed.decimals else 3))
-    for statement in ctx.statements[:_position(ctx)]:
-        if (statement.quantity, statement.index) == (target.quantity, target.index):
-            sources.append((_plain(statement.printed.text), f"the value stated at {statement.ref!r}", 1))
+    for statement in ctx.document.of_element(target.quantity, target.index, before=target):
+        sources.append((_plain(statement.printed.text), f"the value stated at {statement.ref!r}", 1))
     shown = _plain(printed.text)
     for source, where, farthest in sources:
         if PLAIN_DECIMAL.fullmatch(source) is None:
@@ -256,9 +255,7 @@ def consistent(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         return
     layer = ctx.network.layers[int(match[1]) - 1]
     output = f"a{match[1]}"
-    for statement in ctx.statements:
-        if (statement.quantity, statement.index) != (output, ctx.target.index):
-            continue
+    for statement in ctx.document.of_element(output, ctx.target.index):
         if ctx.kinds.get(statement.ref) not in DIAGNOSED:
             continue
         try:
