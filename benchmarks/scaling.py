@@ -2,7 +2,8 @@
 
 Measured in one run on one machine, and printed as ratios to a bare python-flint arb_mat forward and
 backward pass of the same network at 128 bits (the floor of any certified evaluation):
-- nncheck's certified evaluation of every quantity (fmpq_mat while rational, arb_mat after);
+- nncheck's certified evaluation of every quantity (fmpq_mat while rational, arb_mat after), and the
+  same evaluation with numpy's elementwise products of Reals instead of flint's matrices;
 - the full audit of a spec claiming every quantity, correctly rounded to 6 decimals (parsing apart);
 - the cost of merely building one verdict record per printed number, the floor of any audit that
   reports each number;
@@ -32,7 +33,7 @@ from flint import arb, arb_mat, ctx
 
 from nncheck.audit import Kind, Verdict, audit
 from nncheck.errors import Location
-from nncheck.network import ball, evaluate
+from nncheck.network import backend, ball, evaluate
 from nncheck.records import Layer, Network, Place
 from nncheck.spec import parse_spec
 from nncheck.spec.writer import dump_spec
@@ -79,6 +80,22 @@ def bare_arb_mat(net: Network) -> None:
             back = weights[l].transpose() * delta
             a = activations[l]
             delta = arb_mat([[back[i, 0] * a[i, 0] * (1 - a[i, 0])] for i in range(back.nrows())])
+
+
+class Elementwise:
+    """The ball backend with numpy's elementwise matrix products instead of flint's matrices (for comparison)."""
+
+    NAME = "ball-elementwise"
+    DTYPE = object
+    constant = staticmethod(ball.constant)
+    exp = staticmethod(ball.exp)
+    log = staticmethod(ball.log)
+    tanh = staticmethod(ball.tanh)
+    sign = staticmethod(ball.sign)
+    stabilizer = staticmethod(ball.stabilizer)
+    select = staticmethod(ball.select)
+    matmul = staticmethod(backend.matmul)
+    outer = staticmethod(backend.outer)
 
 
 def verdict_records(count: int) -> None:
@@ -148,8 +165,8 @@ def main() -> int:
     parser.add_argument("--findings", action="store_true", help="also audit a 64-64-64-1 spec wrong throughout")
     args = parser.parse_args()
     evaluations, audits = [], []
-    print(f"{'network':<12} {'params':>7} {'numbers':>8} {'arb_mat':>9} {'evaluate':>9} {'audit':>9} {'parse':>9} "
-          f"{'records':>9}   evaluate/arb_mat  audit/arb_mat  records/arb_mat")
+    print(f"{'network':<12} {'params':>7} {'numbers':>8} {'arb_mat':>9} {'evaluate':>9} {'elementw.':>9} {'audit':>9} "
+          f"{'parse':>9} {'records':>9}   evaluate/arb_mat  elementwise/arb_mat  audit/arb_mat  records/arb_mat")
     for widths in SIZES:
         net = network(widths)
         params = sum(len(layer.bias) * (len(layer.weights[0]) + 1) for layer in net.layers)
@@ -162,6 +179,12 @@ def main() -> int:
                 evaluate(net, ball)
 
         evaluated = best(evaluate_all, args.repeat)
+
+        def evaluate_elementwise() -> None:
+            with ball.precision(128):
+                evaluate(net, Elementwise())
+
+        elementwise = best(evaluate_elementwise, 1)
         audited = best(lambda: audit(spec), args.repeat)
         parsed = best(lambda: parse_spec(text), 1)
         result = audit(spec)
@@ -171,9 +194,9 @@ def main() -> int:
         evaluations.append((params, evaluated))
         audits.append((params, audited))
         name = "-".join(map(str, widths))
-        print(f"{name:<12} {params:>7} {numbers:>8} {floor * 1e3:>7.1f}ms {evaluated * 1e3:>7.1f}ms {audited * 1e3:>7.0f}ms "
-              f"{parsed * 1e3:>7.0f}ms {records * 1e3:>7.1f}ms   {evaluated / floor:>16.1f}x {audited / floor:>13.0f}x "
-              f"{records / floor:>15.1f}x")
+        print(f"{name:<12} {params:>7} {numbers:>8} {floor * 1e3:>7.1f}ms {evaluated * 1e3:>7.1f}ms {elementwise * 1e3:>7.1f}ms "
+              f"{audited * 1e3:>7.0f}ms {parsed * 1e3:>7.0f}ms {records * 1e3:>7.1f}ms   {evaluated / floor:>16.1f}x "
+              f"{elementwise / floor:>20.1f}x {audited / floor:>13.0f}x {records / floor:>15.1f}x")
     ratio = audits[-1][1] / floor
     print(f"fitted exponent in parameter count (1 is linear): evaluation {exponent(evaluations):.2f}, audit {exponent(audits):.2f}")
     print(f"64-64-64-1 audit / bare arb_mat pass: {ratio:.0f}x (target <= {TARGET_RATIO:g}x): "
