@@ -128,3 +128,38 @@ def test_truncating_instead_of_rounding_is_a_rounding_slip_never_wrong(network: 
     allowed = {Kind.HOLDS, Kind.SLIP} if claims[which].quantity == "z1" else {Kind.HOLDS, Kind.SLIP, Kind.CARRIED}
     assert set(truncated.values()) <= allowed, truncated
     assert set(kinds.values()) <= {Kind.HOLDS, Kind.SLIP, Kind.CARRIED}, kinds
+
+
+@given(small_networks, st.data())
+def test_verdicts_do_not_depend_on_the_starting_precision(network: Network, data: st.DataObject) -> None:
+    # The audit evaluates at 128 bits and judges again, alone, each number it cannot settle there. Numbers
+    # printed to 40-45 decimals need more than 128 bits (~38 digits); claims computed from rounded earlier
+    # values are carried, and some are moved by a unit or more. The verdicts must be those of an audit
+    # that starts at 1024 bits, where every one settles at once.
+    from unittest import mock
+
+    from nncheck.network import ball
+
+    chosen: dict[str, int] = {}
+
+    def places(quantity: str) -> int:
+        if quantity not in chosen:
+            chosen[quantity] = data.draw(st.sampled_from([2, 6, 40, 45]), label=f"decimals of {quantity}")
+        return chosen[quantity]
+
+    claims = _true_claims(network, places, from_own=data.draw(st.booleans(), label="from rounded earlier values"))
+    for _ in range(data.draw(st.integers(0, 3), label="moved claims")):
+        which = data.draw(st.integers(0, len(claims) - 1), label="claim")
+        claim = claims[which]
+        position = data.draw(st.integers(0, len(_flat(claim.value)) - 1), label="element")
+        original = Decimal(_flat(claim.value)[position])
+        moved = original + data.draw(st.integers(-3, 3), label="units") * Decimal(1).scaleb(original.as_tuple().exponent)
+        claims[which] = DraftClaim(claim.quantity, _replace(claim.value, position, str(moved))[0], claim.step)
+    text = dump_spec(network, claims)
+    first = audit(parse_spec(text))
+    with mock.patch.object(ball, "START_PRECISION", 1024):
+        high = audit(parse_spec(text))
+    # Verdicts only: which earlier statements a carried number names can depend on the precision, when
+    # pinning a 40-decimal statement to its true value moves the result by less than 128 bits resolve.
+    assert [(v.ref, v.kind) for v in first.verdicts] == [(v.ref, v.kind) for v in high.verdicts]
+    note(f"precision used: {first.precision} bits")
