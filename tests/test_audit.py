@@ -173,18 +173,12 @@ def test_relu_exactly_at_a_transcendental_kink_is_reported_not_looped() -> None:
         audit(parse_spec(text))
 
 
-def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    # ŷ = σ(2.73) printed to 60 correct decimals (mpmath at 120 digits, independently of nncheck):
-    # a 128-bit ball (~38 digits) cannot place it inside its rounding interval; 256 bits (~77) can.
-    import mpmath
+def _judgements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Record (ref, working precision) at every judgement the audit makes."""
     from flint import ctx
 
     import nncheck.audit.judge as judge
 
-    with mpmath.workdps(120):
-        yhat = mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("2.73"))), 60, strip_zeros=False)  # 60 significant digits, all decimals
-    assert len(yhat.split(".")[1]) == 60
-    claims = f"  - {{quantity: yhat, value: '{yhat}', step: s}}\n  - {{quantity: L, value: 0.063181, step: t}}\n"
     seen: list[tuple[str, int]] = []
     original = judge._judge
 
@@ -193,7 +187,46 @@ def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pyt
         return original(s, *args, **kwargs)
 
     monkeypatch.setattr(judge, "_judge", spy)
+    return seen
+
+
+def test_the_audit_starts_at_the_precision_its_finest_printed_number_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ŷ = σ(2.73) printed to 55 correct decimals (mpmath at 120 digits, independently of nncheck). 55
+    # decimals are 183 bits; with 64 to spare, 256-bit balls (~77 digits) settle every number at once.
+    import mpmath
+
+    with mpmath.workdps(120):
+        yhat = mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("2.73"))), 55, strip_zeros=False)  # 55 significant digits, all decimals
+    assert len(yhat.split(".")[1]) == 55
+    claims = f"  - {{quantity: yhat, value: '{yhat}', step: s}}\n  - {{quantity: L, value: 0.063181, step: t}}\n"
+    seen = _judgements(monkeypatch)
     result = audit(parse_spec(minimal_spec(claims)))
     assert [v.kind for v in result.verdicts] == [H, H]
     assert result.precision == 256
-    assert seen == [("yhat", 128), ("L", 128), ("yhat", 256)]  # L was settled at 128 bits and not judged again
+    assert seen == [("yhat", 256), ("L", 256)]
+    # Shown to more digits than printed, and right: the 56th to 60th decimals come from the 256-bit ball.
+    with mpmath.workdps(120):
+        assert result.verdicts[0].exact == mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("2.73"))), 60, strip_zeros=False)
+
+
+def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Softmax of equal logits is exactly [1/2, 1/2], but reached through exp it is only known as balls; the
+    # Jacobian's diagonal 1/4 = 1/2 − 1/4 printed as "0.2" sits exactly on the end of [0.15, 0.25]. No ball
+    # settles that: those four numbers are judged again at 256, 512, ... 8192 bits and end undecided. The
+    # others (a1, settled at 128 bits) are judged once.
+    layers = """
+    - weights: [[1, 0], [0, 1]]
+      bias: [0, 0]
+      activation: softmax"""
+    claims = ("  - {quantity: a1, value: [0.5, 0.5], step: s}\n"
+              "  - {quantity: da1/dz1, value: [[0.2, -0.2], [-0.2, 0.2]], step: t}\n")
+    text = minimal_spec(claims, layers=layers, loss="cross_entropy").replace("input: [1, 2]", "input: [1, 1]").replace(
+        "target: 1", "target: [1, 0]")
+    seen = _judgements(monkeypatch)
+    result = audit(parse_spec(text))
+    assert [(v.ref, v.kind) for v in result.verdicts] == [("a1[0]", H), ("a1[1]", H)] + [
+        (f"da1/dz1[{i},{j}]", Kind.UNDECIDED) for i in range(2) for j in range(2)]
+    assert result.precision == 8192
+    again = [ref for ref, bits in seen if bits > 128]
+    assert {ref for ref, _ in seen if ref.startswith("a1")} == {"a1[0]", "a1[1]"} and len([r for r, _ in seen if r.startswith("a1")]) == 2
+    assert sorted(again) == sorted(f"da1/dz1[{i},{j}]" for i in range(2) for j in range(2) for _ in range(6))  # 256 ... 8192

@@ -73,10 +73,11 @@ def test_markdown_report_escapes_spec_text() -> None:
 
 
 def test_terminal_report_drops_control_characters() -> None:
-    text = minimal_spec('  - {quantity: z2, value: 2.73, step: s, id: "a\\e[2Jb"}\n')
+    # ESC c resets a terminal; ESC [2J clears it (ids may not contain "[", so it goes in the title).
+    text = minimal_spec('  - {quantity: z2, value: 2.73, step: s, id: "a\\ecb"}\n').replace("title: test", 'title: "t\\e[2Jt"')
     out = io.StringIO()
     renderer("terminal")(audit(parse_spec(text)), out, False)
-    assert "\x1b" not in out.getvalue() and "a?[2Jb" in out.getvalue()
+    assert "\x1b" not in out.getvalue() and "a?cb" in out.getvalue() and "t?[2Jt" in out.getvalue()
 
 
 @pytest.mark.parametrize(("argv", "status"), [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nncheck import quantities
 from nncheck.audit import enclose
@@ -16,6 +16,7 @@ from nncheck.network import ball, evaluate, step_table
 from nncheck.network.backend import Array
 from nncheck.network.steps import Step
 from nncheck.network.ball import Real
+from nncheck.printed import Printed
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, Spec, Stated
 
 
@@ -26,13 +27,18 @@ class EvaluationError(NncheckError, ValueError):
 def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
     """Judge every statement and equation; explain the first ``diagnose`` findings (None: all of them).
 
-    The network is evaluated once at :data:`ball.START_PRECISION` bits (more only if the evaluation
-    itself needs it). A verdict the enclosures cannot settle is judged again, alone, at doubled
+    The network is evaluated once, at :data:`ball.START_PRECISION` bits or at the precision that the
+    most finely printed number needs (:func:`needed_bits`), and more only if the evaluation itself
+    needs it. A verdict the enclosures still cannot settle is judged again, alone, at doubled
     precision, up to :data:`ball.MAX_PRECISION`; every other verdict keeps its first judgement.
     """
-    exact, bits = _evaluate(spec, ball.START_PRECISION)
-    table = step_table(spec.network)
     statements = _order(spec)
+    start = ball.START_PRECISION
+    finest = max((needed_bits(p) for p in [s.printed for s in statements] + [e.printed for e in spec.equations]), default=0)
+    while start < finest and start < ball.MAX_PRECISION:
+        start *= 2
+    exact, bits = _evaluate(spec, start)
+    table = step_table(spec.network)
     repeats = _restatements(statements)
     context = _Context(spec, table, repeats, _conflicts(statements, repeats), {s.ref: i for i, s in enumerate(statements)},
                        {bits: exact})
@@ -47,8 +53,8 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
             verdicts.append(verdict)
         else:
             verdicts.append(item)
-    with ball.precision(bits):
-        verdicts = diagnose_all(spec, exact, table, verdicts, diagnose)  # explain the findings: nncheck/audit/diagnose/
+    with ball.precision(precision):  # the diagnosis checks its candidates at the finest precision any verdict needed
+        verdicts = diagnose_all(spec, context.evaluated[precision], table, verdicts, diagnose)  # nncheck/audit/diagnose/
     undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed)
     for equation in spec.equations:
         verdict, used = _settle_equation(equation, bits)
@@ -56,6 +62,22 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
         verdicts.append(verdict)
     return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=tuple(verdicts), precision=precision,
                  source=spec.source, undiagnosed=undiagnosed)
+
+
+# Bits beyond those that resolve a printed number's last digit: room for the rounding error that a
+# long chain accumulates, and for the five extra digits reports show.
+PRECISION_MARGIN = 64
+
+
+def needed_bits(printed: Printed) -> int:
+    """The working precision at which a ball resolves the last printed digit with PRECISION_MARGIN to spare.
+
+    The printed digits, as an integer m (value = m·10^place), are |m| units of the last place; a
+    ball whose radius is 2^-bits of the value is then 2^-(bits - log2|m|) units wide.
+    """
+    top, bottom, place = printed.value.numerator, printed.value.denominator, printed.last_place
+    digits: int = abs(top * 10**-place // bottom) if place < 0 else abs(top // (bottom * 10**place))
+    return max(1, digits).bit_length() + PRECISION_MARGIN
 
 
 def _evaluate(spec: Spec, bits: int) -> tuple[Mapping[str, Array], int]:
@@ -88,12 +110,29 @@ class _Context:
 
 
 @dataclass(frozen=True, slots=True)
+class _Phase:
+    """The frame in which a claim's used values, or its results, were judged: shared by its pending statements."""
+
+    overlay: Mapping[Key, Stated]
+    ledger: dict[Key, Stated]  # a snapshot; never recorded into
+    frames: dict[int, tuple[Frame, dict[str, OwnValue | None]]] = field(default_factory=dict)  # by precision
+
+    def frame(self, context: _Context, bits: int) -> tuple[Frame, dict[str, OwnValue | None]]:
+        """The frame at ``bits`` (the network evaluated once per precision), with its own-value cache."""
+        if bits not in self.frames:
+            if bits not in context.evaluated:
+                context.evaluated[bits] = evaluate(context.spec.network, ball)
+            frame = Frame(table=context.table, exact=context.evaluated[bits], canonical_ref=context.repeats, ledger=self.ledger)
+            self.frames[bits] = (frame, {})
+        return self.frames[bits]
+
+
+@dataclass(frozen=True, slots=True)
 class _Pending:
-    """A statement whose verdict the first enclosures could not settle, with the frame it was judged in."""
+    """A statement whose verdict the first enclosures could not settle, and the phase it was judged in."""
 
     statement: Stated
-    overlay: Mapping[Key, Stated]
-    ledger: dict[Key, Stated]
+    phase: _Phase
 
 
 def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, int]:
@@ -103,11 +142,8 @@ def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, i
         last = bits >= ball.MAX_PRECISION
         with ball.precision(bits):
             try:
-                if bits not in context.evaluated:
-                    context.evaluated[bits] = evaluate(context.spec.network, ball)
-                frame = Frame(table=context.table, exact=context.evaluated[bits], canonical_ref=context.repeats,
-                              ledger=dict(pending.ledger))
-                return _judge(pending.statement, frame, pending.overlay, context, settle=last, owns={}), bits
+                frame, owns = pending.phase.frame(context, bits)
+                return _judge(pending.statement, frame, pending.phase.overlay, context, settle=last, owns=owns), bits
             except Undecided as undecided:
                 if last:
                     raise EvaluationError(f"{context.spec.network_at or context.spec.path}: the network cannot be evaluated: "
@@ -165,15 +201,20 @@ def _conflicts(statements: list[Stated], repeats: Mapping[str, str]) -> dict[str
 def _judge_all(spec: Spec, context: _Context, frame: Frame, bits: int) -> list[Verdict | _Pending]:
     """Every statement in document order; the ones the enclosures cannot settle yet are left pending."""
     results: list[Verdict | _Pending] = []
+    phase: list[_Phase | None] = [None]  # the current phase's snapshot, made at its first pending statement
 
     def judge(s: Stated, overlay: Mapping[Key, Stated], owns: dict[str, OwnValue | None]) -> Verdict | _Pending:
         try:
             return _judge(s, frame, overlay, context, settle=bits >= ball.MAX_PRECISION, owns=owns)
         except Undecided:
-            return _Pending(s, overlay, dict(frame.ledger))
+            current = phase[0]
+            if current is None:
+                current = phase[0] = _Phase(overlay, dict(frame.ledger))
+            return _Pending(s, current)
 
     for claim in spec.claims:
         owns: dict[str, OwnValue | None] = {}  # one recomputation per quantity and claim, not per element
+        phase[0] = None
         for used in claim.uses:
             if used.ref not in context.repeats:
                 results.append(judge(used, {}, owns))
@@ -181,6 +222,7 @@ def _judge_all(spec: Spec, context: _Context, frame: Frame, bits: int) -> list[V
             frame.record(used)
         overlay = {(u.quantity, u.index): u for u in claim.uses}
         owns = {}
+        phase[0] = None
         for element in claim.elements:
             results.append(judge(element, overlay, owns))
         for element in claim.elements:

@@ -230,8 +230,11 @@ def _product(left: Array, right: Array) -> Array:
     ball = terms[0]
     for term in terms[1:]:
         ball = ball + term
+    parts = ball.entries()
+    if not all(part.is_finite() for part in parts):
+        return left @ right  # an infinite or NaN ball: arb_mat would turn 0·NaN into NaN
     result = []
-    for q, part in zip(entries, ball.entries()):
+    for q, part in zip(entries, parts):
         if part.is_zero():
             result.append(Real(exact=Fraction(int(q.p), int(q.q))))
         else:
@@ -249,7 +252,7 @@ def matmul(left: Array, right: Array) -> Array:
     b = right.reshape(-1, 1) if right.ndim == 1 else right
     product = _product(a, b)
     if left.ndim == 1 and right.ndim == 1:
-        return product.reshape(())
+        return product[0, 0]  # type: ignore[no-any-return]  # a Real, as numpy's object product gives
     if left.ndim == 1:
         return product.reshape(-1)
     if right.ndim == 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fractions import Fraction
 from typing import Any
 
@@ -181,6 +183,16 @@ def _fit(reader: Reader, node: Any, elements: Elements, shape: tuple[int, ...], 
     return items
 
 
+# Element and used-value ids are made from claim ids with these ("z1[0]", "z2:a1[0]"); an id that
+# contained them could be the same as another number's.
+RESERVED_IN_IDS = re.compile(r"[:\[\]]")
+
+
+def _reserved(identifier: str) -> str:
+    return (f"id {identifier!r} contains ':', '[' or ']', which nncheck uses in the ids of elements (z1[0]) "
+            "and of the values a step used (z2:a1[0]); choose an id without them")
+
+
 def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
     arch = network.architecture
     items = reader.sequence(node, "claims") or []
@@ -195,7 +207,9 @@ def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
         place = _place(reader, keys, item)
         if claim_id is not None:
             claim_id = claim_id.strip()
-        if claim_id in seen:
+        if claim_id is not None and RESERVED_IN_IDS.search(claim_id) and "id" in keys:
+            reader.problem(keys["id"], _reserved(claim_id))
+        elif claim_id in seen:
             reader.problem(keys.get("id", item), f"claim id {claim_id!r} is already used at {seen[claim_id]}; give this claim an id")
         elif claim_id is not None:
             seen[claim_id] = reader.at(item)
@@ -311,7 +325,9 @@ def _equations(reader: Reader, node: Any, claim_ids: set[str]) -> list[Equation]
         if keys is None or not {"id", "expression", "value", "step"} <= keys.keys():
             continue
         equation_id = reader.string(keys["id"], "id")
-        if equation_id in seen:
+        if equation_id is not None and RESERVED_IN_IDS.search(equation_id):
+            reader.problem(keys["id"], _reserved(equation_id))
+        elif equation_id in seen:
             reader.problem(keys["id"], f"id {equation_id!r} is already used by a claim or an equation")
         source = reader.string(keys["expression"], "expression")
         printed = reader.number(keys["value"], "value")

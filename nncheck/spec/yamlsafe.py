@@ -7,6 +7,7 @@ alias bombs; duplicate keys are refused by the loader that walks the nodes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nncheck.errors import Location, SpecError
@@ -43,19 +44,35 @@ def compose(text: str, path: str) -> Any:
     """The root node of one YAML document, or a SpecError with the parser's location.
 
     The C parser (ruamel.yaml.clib, libyaml) reads a large spec several times faster than the pure
-    Python one and gives the same nodes, tags and marks. Its error messages are terser, so a text it
-    refuses is read again by the pure parser, whose message and location are the ones reported.
+    Python one and gives the same nodes, tags and marks, except for the few characters and constructs
+    that _C_DIFFERS finds (those texts are read by the pure parser). Its error messages are terser, so
+    a text it refuses is read again by the pure parser, whose message and location are the ones reported.
     """
+    if _C_DIFFERS.search(text) is not None:
+        return _compose(text, path, pure=True)
     try:
         return _compose(text, path, pure=False)
-    except SpecError:
+    except (SpecError, _Differs):
         return _compose(text, path, pure=True)
+
+
+class _Differs(Exception):
+    """The C parser met something it places differently from the pure parser."""
+
+
+# Where libyaml reads a text differently from the pure parser, the text goes to the pure parser only:
+# tabs (accepted after a colon), NEL and the Unicode line and paragraph separators (line breaks to
+# libyaml: a "# comment" could end early), a byte-order mark, lone surrogates, characters beyond the
+# Basic Multilingual Plane (columns counted differently), directives (%YAML 1.1 would change types)
+# and a block scalar's indicator followed by "#" (libyaml accepts it). Empty values, which libyaml
+# marks at another column or line, are noticed while parsing (_Differs).
+_C_DIFFERS = re.compile("[\t\x85\u2028\u2029\ufeff\ud800-\udfff\U00010000-\U0010ffff]|^%|[|>][-+0-9]*#", re.MULTILINE)
 
 
 def _compose(text: str, path: str, *, pure: bool) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
     yaml = YAML(typ="safe", pure=pure)
     try:
@@ -70,6 +87,8 @@ def _compose(text: str, path: str, *, pure: bool) -> Any:
                     raise SpecError.at(location(path, event), f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
+            elif not pure and isinstance(event, ScalarEvent) and event.value == "":
+                raise _Differs("libyaml marks an empty value elsewhere")  # e.g. "key:" with nothing after it
         root = yaml.compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
