@@ -230,3 +230,51 @@ def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pyt
     again = [ref for ref, bits in seen if bits > 128]
     assert {ref for ref, _ in seen if ref.startswith("a1")} == {"a1[0]", "a1[1]"} and len([r for r, _ in seen if r.startswith("a1")]) == 2
     assert sorted(again) == sorted(f"da1/dz1[{i},{j}]" for i in range(2) for j in range(2) for _ in range(6))  # 256 ... 8192
+
+
+def test_a_value_known_only_to_128_bits_is_not_shown_with_more_digits() -> None:
+    # Two identical sigmoid units subtracted: z2 = σ(0.3) − σ(0.3) is exactly 0, but reached through exp
+    # it is a ball of radius about 2^-128 ≈ 3e-39. Printed as 0 to 34 decimals it holds at 128 bits
+    # (34 zero digits need only 65 bits); the 39 decimals a display would add are not all known.
+    layers = """
+    - weights: [[0, 0], [0, 0]]
+      bias: [0.3, 0.3]
+      activation: sigmoid
+    - weights: [[1, -1]]
+      bias: 0
+      activation: identity"""
+    zero = "0." + "0" * 34
+    text = minimal_spec(f"  - {{quantity: z2, value: '{zero}', step: s}}\n", layers=layers, loss="mse")
+    verdict = audit(parse_spec(text)).verdicts[0]
+    assert verdict.kind is H
+    shown = verdict.exact.lstrip("-")
+    assert set(shown.replace(".", "")) == {"0"} and 34 <= len(shown.split(".")[1]) < 39, verdict.exact
+
+
+def test_undecided_numbers_and_equations_do_not_raise_the_precision_of_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The softmax Jacobian tie above is undecided even at 8192 bits; a wrong a1 beside it is diagnosed at
+    # 128 bits all the same. An equation printed to 60 decimals is settled on its own, not by
+    # evaluating the network at 512 bits.
+    from flint import ctx
+
+    import nncheck.audit.judge as judge
+
+    layers = """
+    - weights: [[1, 0], [0, 1]]
+      bias: [0, 0]
+      activation: softmax"""
+    claims = ("  - {quantity: a1, value: [0.7, 0.5], step: s}\n"
+              "  - {quantity: da1/dz1, value: [[0.2, -0.2], [-0.2, 0.2]], step: t}\n")
+    equation = f"equations:\n  - {{id: e, expression: '1/3', value: '0.{'3' * 60}', step: s}}\n"
+    text = minimal_spec(claims, layers=layers, loss="cross_entropy", extra=equation).replace(
+        "input: [1, 2]", "input: [1, 1]").replace("target: 1", "target: [1, 0]")
+    diagnosed_at: list[int] = []
+    evaluated_at: list[int] = []
+    diagnose_all, evaluate = judge.diagnose_all, judge.evaluate
+    monkeypatch.setattr(judge, "diagnose_all", lambda *a, **k: diagnosed_at.append(ctx.prec) or diagnose_all(*a, **k))
+    monkeypatch.setattr(judge, "evaluate", lambda *a, **k: evaluated_at.append(ctx.prec) or evaluate(*a, **k))
+    result = audit(parse_spec(text))
+    kinds = {v.ref: v.kind for v in result.verdicts}
+    assert kinds["a1[0]"] is W and kinds["da1/dz1[0,0]"] is Kind.UNDECIDED and kinds["e"] is H
+    assert result.verdicts[0].diagnosed and result.precision == 8192
+    assert diagnosed_at == [128] and evaluated_at[0] == 128

@@ -74,12 +74,20 @@ def midpoint(value: Real) -> Fraction:
 
 
 def show(value: Real, printed: Printed) -> str:
-    """The value to more decimals than ``printed`` has; exactly, when it is a short decimal."""
+    """The value to more decimals than ``printed`` has; exactly, when it is a short decimal.
+
+    A ball shows only the extra decimals its radius resolves (at least the printed ones): a value
+    that cancelled down to a tiny one is not shown with digits the arithmetic never knew.
+    """
     places = printed.decimals + EXTRA_DISPLAY_DECIMALS
     if value.exact is not None:
         exact_places = _terminating_places(value.exact.denominator)
         if exact_places is not None and exact_places <= EXACT_DISPLAY_LIMIT:
             return format_fraction(value.exact, exact_places)
+    else:
+        radius = value.enclosure().rad()
+        while places > printed.decimals and not radius * (2 * 10**places) < 1:
+            places -= 1
     return format_fraction(midpoint(value), places)
 
 

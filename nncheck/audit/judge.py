@@ -34,7 +34,7 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
     """
     statements = _order(spec)
     start = ball.START_PRECISION
-    finest = max((needed_bits(p) for p in [s.printed for s in statements] + [e.printed for e in spec.equations]), default=0)
+    finest = max((needed_bits(s.printed) for s in statements), default=0)  # equations settle on their own
     while start < finest and start < ball.MAX_PRECISION:
         start *= 2
     exact, bits = _evaluate(spec, start)
@@ -45,16 +45,20 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
     with ball.precision(bits):
         judged = _judge_all(spec, context, Frame(table=table, exact=exact, canonical_ref=repeats), bits)
     verdicts: list[Verdict] = []
-    precision = bits
+    precision = decided = bits
     for item in judged:
         if isinstance(item, _Pending):
             verdict, used = _settle(item, context, bits)
             precision = max(precision, used)
+            if verdict.kind is not Kind.UNDECIDED:
+                decided = max(decided, used)
             verdicts.append(verdict)
         else:
             verdicts.append(item)
-    with ball.precision(precision):  # the diagnosis checks its candidates at the finest precision any verdict needed
-        verdicts = diagnose_all(spec, context.evaluated[precision], table, verdicts, diagnose)  # nncheck/audit/diagnose/
+    # The diagnosis checks its candidates at the finest precision a decided verdict needed (an undecided
+    # one, which reached MAX_PRECISION, is not diagnosed).
+    with ball.precision(decided):
+        verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
     undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed)
     for equation in spec.equations:
         verdict, used = _settle_equation(equation, bits)

@@ -325,6 +325,8 @@ def _equations(reader: Reader, node: Any, claim_ids: set[str]) -> list[Equation]
         if keys is None or not {"id", "expression", "value", "step"} <= keys.keys():
             continue
         equation_id = reader.string(keys["id"], "id")
+        if equation_id is not None:
+            equation_id = equation_id.strip()  # as claim ids are
         if equation_id is not None and RESERVED_IN_IDS.search(equation_id):
             reader.problem(keys["id"], _reserved(equation_id))
         elif equation_id in seen:

@@ -64,8 +64,9 @@ class _Differs(Exception):
 # tabs (accepted after a colon), NEL and the Unicode line and paragraph separators (line breaks to
 # libyaml: a "# comment" could end early), a byte-order mark, lone surrogates, characters beyond the
 # Basic Multilingual Plane (columns counted differently), directives (%YAML 1.1 would change types)
-# and a block scalar's indicator followed by "#" (libyaml accepts it). Empty values, which libyaml
-# marks at another column or line, are noticed while parsing (_Differs).
+# and a block scalar's indicator followed by "#" (libyaml accepts it). Explicit tags, which libyaml
+# resolves differently when malformed ("!!!str"), and empty values, which it marks at another column
+# or line, are noticed while parsing (_Differs). A spec needs neither.
 _C_DIFFERS = re.compile("[\t\x85\u2028\u2029\ufeff\ud800-\udfff\U00010000-\U0010ffff]|^%|[|>][-+0-9]*#", re.MULTILINE)
 
 
@@ -87,8 +88,8 @@ def _compose(text: str, path: str, *, pure: bool) -> Any:
                     raise SpecError.at(location(path, event), f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-            elif not pure and isinstance(event, ScalarEvent) and event.value == "":
-                raise _Differs("libyaml marks an empty value elsewhere")  # e.g. "key:" with nothing after it
+            if not pure and (getattr(event, "tag", None) is not None or (isinstance(event, ScalarEvent) and event.value == "")):
+                raise _Differs("libyaml reads tags, and marks empty values, differently")  # "!!!str 1"; "key:" and nothing
         root = yaml.compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
