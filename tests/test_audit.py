@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nncheck.audit import EvaluationError, Kind, audit
 from nncheck.spec import load_spec, parse_spec
@@ -278,3 +282,27 @@ def test_undecided_numbers_and_equations_do_not_raise_the_precision_of_the_rest(
     assert kinds["a1[0]"] is W and kinds["da1/dz1[0,0]"] is Kind.UNDECIDED and kinds["e"] is H
     assert result.verdicts[0].diagnosed and result.precision == 8192
     assert diagnosed_at == [128] and evaluated_at[0] == 128
+
+
+@given(st.integers(-10**12, 10**12), st.integers(-14, 3), st.fractions(-10**4, 10**4, max_denominator=10**9), st.booleans())
+def test_the_fast_holds_test_is_the_rounding_interval_test(digits: int, place: int, value: Fraction, as_ball: bool) -> None:
+    # enclose.holds decides "inside the rounding interval" with flint rationals; enclose.inside with the
+    # interval's Fractions (printed.rounding_interval, which the review checked against the definition).
+    # Values near the printed one are drawn often: the interesting cases are at the ends.
+    from nncheck.audit import enclose
+    from nncheck.errors import Undecided
+    from nncheck.network.ball import Real, precision
+    from nncheck.printed import parse_printed
+
+    printed = parse_printed(f"{digits}e{place}")
+    near = printed.value + (value - value.numerator // value.denominator) * printed.unit  # within a unit of it
+    for true in (value, near, *printed.rounding_interval()):
+        real = Real.interval(true, Fraction(0)) if not as_ball else Real(ball=Real(exact=true).enclosure())
+        with precision(128):
+            outcomes = []
+            for test in (lambda: enclose.holds(real, printed), lambda: enclose.inside(real, *printed.rounding_interval())):
+                try:
+                    outcomes.append(test())
+                except Undecided:
+                    outcomes.append(None)
+        assert outcomes[0] == outcomes[1], (printed.text, true, as_ball)

@@ -31,6 +31,30 @@ def inside(value: Real, low: Fraction, high: Fraction) -> bool:
     raise Undecided(f"{ball} against [{low}, {high}]")
 
 
+def holds(value: Real, printed: Printed) -> bool:
+    """``inside(value, *printed.rounding_interval())``, with flint rationals: the test every number meets first.
+
+    In units of half the last printed place the interval's ends are the integers 2m − 1 and 2m + 1,
+    m being the printed digits as an integer.
+    """
+    place, stated = printed.last_place, printed.value
+    if place >= 0 or (10**-place) % stated.denominator:
+        return inside(value, *printed.rounding_interval())
+    scale = 10**-place
+    twice = 2 * stated.numerator * (scale // stated.denominator)
+    low, high = fmpq(twice - 1, 2 * scale), fmpq(twice + 1, 2 * scale)
+    if value.exact is not None:
+        true = value.rational()
+        return bool(low <= true <= high)
+    ball = value.enclosure()
+    low_ball, high_ball = arb(low), arb(high)
+    if ball >= low_ball and ball <= high_ball:
+        return True
+    if ball < low_ball or ball > high_ball:
+        return False
+    raise Undecided(f"{ball} against [{low}, {high}]")
+
+
 def strictly_inside(value: Real, low: Fraction, high: Fraction) -> bool:
     """Whether the true value lies in the open interval (low, high)."""
     if value.exact is not None:
@@ -73,7 +97,13 @@ def midpoint(value: Real) -> Fraction:
     return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
 
 
-def show(value: Real, printed: Printed) -> str:
+def shown(value: Real, printed: Printed) -> tuple[str, float | None]:
+    """``show(value, printed)`` and ``relative_error(printed, value)`` from one midpoint."""
+    middle = midpoint(value)
+    return show(value, printed, middle), _relative(printed, middle)
+
+
+def show(value: Real, printed: Printed, middle: Fraction | None = None) -> str:
     """The value to more decimals than ``printed`` has; exactly, when it is a short decimal.
 
     A ball shows only the extra decimals its radius resolves (at least the printed ones): a value
@@ -88,7 +118,7 @@ def show(value: Real, printed: Printed) -> str:
         radius = value.enclosure().rad()
         while places > printed.decimals and not radius * (2 * 10**places) < 1:
             places -= 1
-    return format_fraction(midpoint(value), places)
+    return format_fraction(midpoint(value) if middle is None else middle, places)
 
 
 def _terminating_places(denominator: int) -> int | None:
@@ -105,7 +135,10 @@ def _terminating_places(denominator: int) -> int | None:
 
 def relative_error(stated: Printed, value: Real) -> float | None:
     """(stated − true) / true for display, from the true value's midpoint; None when that is 0 (or the ratio overflows)."""
-    true = midpoint(value)
+    return _relative(stated, midpoint(value))
+
+
+def _relative(stated: Printed, true: Fraction) -> float | None:
     if true == 0:
         return None
     # Integer true division is correctly rounded: the exact quotient, rounded once.

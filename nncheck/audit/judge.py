@@ -237,14 +237,14 @@ def _judge_all(spec: Spec, context: _Context, frame: Frame, bits: int) -> list[V
 def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], context: _Context, *, settle: bool,
            owns: dict[str, OwnValue | None]) -> Verdict:
     true: Real = frame.exact[s.quantity][s.index]
-    interval = s.printed.rounding_interval()
     clashes = context.conflicts.get(s.ref, ())
     own: OwnValue | None = None
     inherits: tuple[str, ...] = ()
     try:
-        if enclose.inside(true, *interval):
+        if enclose.holds(true, s.printed):
             kind = Kind.HOLDS  # the document's own numbers are not needed: the true value decides
         else:
+            interval = s.printed.rounding_interval()
             if s.quantity not in owns:
                 owns[s.quantity] = _own(s.quantity, frame, overlay, settle)
             own = owns[s.quantity]
@@ -264,11 +264,10 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], context: _Con
         if not settle:
             raise
         kind = Kind.UNDECIDED
+    shown, relative = enclose.shown(true, s.printed)
     return Verdict(
         kind=kind, ref=s.ref, subject=s.quantity, stated=s.printed.text, place=s.place, location=s.location,
-        exact=enclose.show(true, s.printed),
-        own=None if own is None else enclose.show(own.point[s.index], s.printed),
-        relative_error=enclose.relative_error(s.printed, true),
+        exact=shown, own=None if own is None else enclose.show(own.point[s.index], s.printed), relative_error=relative,
         inherits_from=inherits, conflicts_with=tuple(ref for _, ref in clashes), used_by=s.used_by,
     )
 
