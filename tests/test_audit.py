@@ -213,19 +213,24 @@ def test_the_audit_starts_at_the_precision_its_finest_printed_number_needs(monke
         assert result.verdicts[0].exact == mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("2.73"))), 60, strip_zeros=False)
 
 
+def _softmax_tie(a1: str, extra: str = "") -> str:
+    """A softmax of the equal logits [1, 1], with ``a1`` stated and the Jacobian printed as ±0.2 (a tie at 1/4)."""
+    layers = """
+    - weights: [[1, 0], [0, 1]]
+      bias: [0, 0]
+      activation: softmax"""
+    claims = (f"  - {{quantity: a1, value: {a1}, step: s}}\n"
+              "  - {quantity: da1/dz1, value: [[0.2, -0.2], [-0.2, 0.2]], step: t}\n")
+    return minimal_spec(claims, layers=layers, loss="cross_entropy", extra=extra).replace(
+        "input: [1, 2]", "input: [1, 1]").replace("target: 1", "target: [1, 0]")
+
+
 def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
     # Softmax of equal logits is exactly [1/2, 1/2], but reached through exp it is only known as balls; the
     # Jacobian's diagonal 1/4 = 1/2 − 1/4 printed as "0.2" sits exactly on the end of [0.15, 0.25]. No ball
     # settles that: those four numbers are judged again at 256, 512, ... 8192 bits and end undecided. The
     # others (a1, settled at 128 bits) are judged once.
-    layers = """
-    - weights: [[1, 0], [0, 1]]
-      bias: [0, 0]
-      activation: softmax"""
-    claims = ("  - {quantity: a1, value: [0.5, 0.5], step: s}\n"
-              "  - {quantity: da1/dz1, value: [[0.2, -0.2], [-0.2, 0.2]], step: t}\n")
-    text = minimal_spec(claims, layers=layers, loss="cross_entropy").replace("input: [1, 2]", "input: [1, 1]").replace(
-        "target: 1", "target: [1, 0]")
+    text = _softmax_tie("[0.5, 0.5]")
     seen = _judgements(monkeypatch)
     result = audit(parse_spec(text))
     assert [(v.ref, v.kind) for v in result.verdicts] == [("a1[0]", H), ("a1[1]", H)] + [
@@ -263,15 +268,7 @@ def test_undecided_numbers_and_equations_do_not_raise_the_precision_of_the_rest(
 
     import nncheck.audit.judge as judge
 
-    layers = """
-    - weights: [[1, 0], [0, 1]]
-      bias: [0, 0]
-      activation: softmax"""
-    claims = ("  - {quantity: a1, value: [0.7, 0.5], step: s}\n"
-              "  - {quantity: da1/dz1, value: [[0.2, -0.2], [-0.2, 0.2]], step: t}\n")
-    equation = f"equations:\n  - {{id: e, expression: '1/3', value: '0.{'3' * 60}', step: s}}\n"
-    text = minimal_spec(claims, layers=layers, loss="cross_entropy", extra=equation).replace(
-        "input: [1, 2]", "input: [1, 1]").replace("target: 1", "target: [1, 0]")
+    text = _softmax_tie("[0.7, 0.5]", extra=f"equations:\n  - {{id: e, expression: '1/3', value: '0.{'3' * 60}', step: s}}\n")
     diagnosed_at: list[int] = []
     evaluated_at: list[int] = []
     diagnose_all, evaluate = judge.diagnose_all, judge.evaluate
