@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from nncheck.errors import Undecided
 
-from nncheck.expr import Binary, Call, Expr, Number, Unary
+from nncheck.expr import Binary, Expr, Number, Unary
 from nncheck.network import ball
 from nncheck.network.ball import Real
 from nncheck.printed import Printed

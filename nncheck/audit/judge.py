@@ -10,7 +10,7 @@ from nncheck.audit import enclose
 from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.equations import evaluate as evaluate_expression
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
-from nncheck.audit.verdicts import DIAGNOSED, Audit, Kind, Verdict
+from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
 from nncheck.network import ball, evaluate, step_table
 from nncheck.network.backend import Array

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nncheck.audit.verdicts import Audit
+from nncheck.findings import Audit
 from nncheck.errors import Location, SpecError
 
 # Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
 
 from nncheck.audit import enclose
-from nncheck.audit.verdicts import Kind, Remark
-from nncheck.document.nodes import Node, Number
+from nncheck.findings import Remark
+from nncheck.document.nodes import Node
 from nncheck.document.statements import Cells
-from nncheck.document.values import Evaluator, ShapeError, is_vector, shape_text
-from nncheck.errors import Undecided
+from nncheck.document.values import ShapeError, is_vector, shape_text
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
-
-
-def interval(node: Node, target: tuple[int, ...], rounded: Callable[[Number], bool]) -> Array | None:
-    """The side with rounded results standing for their rounding intervals; None where that range cannot be pushed through."""
-    try:
-        return Evaluator(interval=True, target=target, rounded=rounded).value(node)
-    except (Undecided, ValueError, ZeroDivisionError):
-        return None
-
-
-def both(left: Node, right: Node) -> tuple[Array, Array, list[str]]:
-    """Both sides evaluated exactly; an undefined product on one side is read by the other side's shape."""
-    first, second = Evaluator(), Evaluator()
-    try:
-        left_value = first.value(left)
-    except ShapeError:
-        right_value = second.value(right)
-        first = Evaluator(target=right_value.shape)
-        return first.value(left), right_value, first.readings
-    second = Evaluator(target=left_value.shape)
-    return left_value, second.value(right), second.readings
 
 
 def orientation(computed: tuple[int, ...], printed: tuple[int, ...]) -> list[Remark]:
@@ -47,20 +24,6 @@ def orientation(computed: tuple[int, ...], printed: tuple[int, ...]) -> list[Rem
     if size[0] == size[1] and is_vector(computed) and is_vector(printed):
         return [Remark("orientation", f"{shape_text(computed)} is set equal to {shape_text(printed)}; compared entry by entry")]
     raise ShapeError(f"the sides differ in shape: {shape_text(computed)} and {shape_text(printed)}")
-
-
-def overlap(left: Array, right: Array, has_interval: bool) -> Kind:
-    for a, b in zip(left.reshape(-1), right.reshape(-1)):
-        if a.exact is not None and b.exact is not None:
-            if a.exact != b.exact:
-                return Kind.WRONG
-            continue
-        x, y = a.enclosure(), b.enclosure()
-        if x < y or x > y:
-            return Kind.WRONG
-        if not has_interval:
-            raise Undecided(f"{x} against {y}")  # two exact values that balls cannot tell apart
-    return Kind.HOLDS
 
 
 def show_array(values: Array, places: int) -> str:

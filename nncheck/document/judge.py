@@ -1,303 +1,708 @@
-"""Judge a Markdown document's display equations with the spec's rounding rules and verdicts.
+"""Judge a Markdown page by its own dataflow: its givens and formulas are its true chain.
 
-Each printed number is judged against the side it equals, computed exactly (holds, rounding
-slip, wrong); a named value that disagrees with an earlier statement of the same name is a
-contradiction. "Carried" does not apply: without a network there is no true chain to be carried
-away from, only the arithmetic the document writes (docs/documents.md).
+Each equation is a chain of sides, ``a = b = c``: a **name** (``z_2``), a **printed** value, or an
+**expression** (arithmetic, or a formula over names the page has bound). Walking the page in order
+(inline math included, for the givens pages define there; only display math gets verdicts):
+
+- a name set equal to an expression, or to a printed value nothing computes, is **bound**: a given
+  is exact as written, a formula's value is its **true value** computed from the true values of
+  its names. A bound name is one quantity: stating it again later is judged against that value.
+- a number substituted for a name (``\\hat{y}(1 - \\hat{y}) = 0.938 (1 - 0.938)``), a part worked
+  out (``0.7 \\cdot 1.3 + 0.2 = 0.91 + 0.2``) and a decimal with the digits of an earlier printed
+  result stand for that quantity: its true value in the true chain, its printed digits (their
+  rounding interval, unless they are exact) in the document's own numbers.
+- every printed value is judged by the one verdict ladder (:mod:`nncheck.audit.classify`):
+  holds, carried, rounding slip, contradiction, wrong.
+- two expressions with no printed value between them must agree in the document's own numbers.
+
+docs/documents.md and docs/verdicts.md state the rules; the cases in tests/test_markdown.py are
+each computed by hand or with plain mpmath.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from enum import Enum
 
-from nncheck.audit import enclose
-from nncheck.audit.coverage import Coverage, Skipped, SkipReason
-from nncheck.audit.verdicts import Audit, Kind, Remark, Verdict
-from nncheck.document.compare import both, compact, interval, orientation, overlap, relative_error, show_array, shown, source
+from nncheck.audit import classify as ladder
+from nncheck.audit.classify import classify
+from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
 from nncheck.document.finder import Lines, Math, find_math
+from nncheck.document.frames import Binding, FrameView, State, Statement, Value, cell_value, disjoint
 from nncheck.document.latex import LatexError, LimitError, parse_display
-from nncheck.document.ledger import Conflicts, Element, conflicts, element_suffix, elements, item_refs, items_of
-from nncheck.document.nodes import Negate, Number, walk
-from nncheck.document.statements import Agreement, Cells, Check, Given, Plan, plan
-from nncheck.document.values import Evaluator, ShapeError
+from nncheck.document.nodes import FUNCTIONS, Call, Chain, Constant, Node, Number, Symbol, walk
+from nncheck.document.symbolic import proved_equal
+from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
+from nncheck.document.values import Evaluator, ShapeError, Span
 from nncheck.errors import Undecided
+from nncheck.findings import Audit, Coverage, Kind, Remark, Skipped, SkipReason, Verdict
 from nncheck.network import ball
+from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
 from nncheck.records import Place
 
 
 @dataclass(frozen=True, slots=True)
-class Display:
-    number: int  # 1-based, among the document's display equations
+class Formula:
+    """One piece of math of the page, parsed (or the reason it cannot be)."""
+
     math: Math
-    plan: Plan | None
+    number: int | None  # 1-based among display equations; None for inline math (read for its givens only)
+    chains: tuple[Chain, ...]
     error: LatexError | None
 
 
-def read_displays(text: str) -> list[Display]:
-    """Every display equation of a Markdown text, parsed and planned, or with the reason it cannot be."""
-    displays = []
-    for number, math in enumerate((m for m in find_math(text) if m.display), start=1):
+@dataclass(frozen=True, slots=True)
+class Side:
+    node: Node
+    text: str  # the LaTeX of the display it stands in
+    offset: int  # of that text in the page
+
+
+class Role(Enum):
+    NAME = "name"
+    PRINTED = "printed"
+    EXPRESSION = "expression"
+
+
+def read_formulas(text: str) -> list[Formula]:
+    """Every formula of a Markdown text, in order, parsed, or with the reason it cannot be."""
+    formulas = []
+    displays = 0
+    for math in find_math(text):
+        if math.display:
+            displays += 1
         try:
-            displays.append(Display(number, math, plan(parse_display(math.text), math.text), None))
+            chains = tuple(parse_display(math.text))
+            formulas.append(Formula(math, displays if math.display else None, chains, None))
         except LatexError as error:
-            displays.append(Display(number, math, None, error))
-    return displays
+            formulas.append(Formula(math, displays if math.display else None, (), error))
+    return formulas
 
 
 def audit_text(text: str, path: str, title: str) -> Audit:
     """Judge every display equation of a Markdown text; ``path`` names it in locations."""
-    displays = read_displays(text)
-    return _Judge(Lines(path, text), displays).run(path, title)
+    formulas = read_formulas(text)
+    state = State(euler_is_name=any(_defines_e(chain) for f in formulas for chain in f.chains))
+    return _Page(Lines(path, text), formulas, state).run(path, title)
+
+
+def _defines_e(chain: Chain) -> bool:
+    first = chain.sides[0] if chain.sides else None
+    return len(chain.sides) > 1 and isinstance(first, Constant) and first.name == "e"
 
 
 @dataclass
-class _Judge:
+class _Page:
     lines: Lines
-    displays: list[Display]
-    recomputed: dict[tuple[str, int], tuple[Real, ...]] = field(default_factory=dict)  # (name, size) -> latest values
-    results: dict[str, Real] = field(default_factory=dict)  # a printed result's digits (unsigned) -> its recomputation
+    formulas: list[Formula]
+    state: State
     precision: int = ball.START_PRECISION
-
-    def __post_init__(self) -> None:
-        planned = [(d.number, d.plan) for d in self.displays if d.plan is not None]
-        self.refs = item_refs(planned)
-        statements: list[tuple[Element, bool]] = []
-        for display in self.displays:
-            for position, item in enumerate(items_of(display.plan) if display.plan else []):
-                if isinstance(item, Check) and item.names:
-                    statements += [(e, False) for e in self._elements(display, item.cells, item.names, position)]
-                elif isinstance(item, Given):
-                    statements += [(e, True) for e in self._elements(display, item.cells, (item.name,), position)]
-        self.conflicts: Conflicts = conflicts(statements)
-
-    def _elements(self, display: Display, cells: Cells, names: tuple[str, ...], position: int) -> list[Element]:
-        offsets = [display.math.offset + node.start for node in cells.nodes]
-        return elements(cells, names, self.refs[(display.number, position)], offsets)
+    renames: dict[str, str] = field(default_factory=dict)
 
     def run(self, path: str, title: str) -> Audit:
         verdicts: list[Verdict] = []
         skipped: list[Skipped] = []
-        for display in self.displays:
-            found = self._settled(display) if display.plan is not None else []
+        displays = 0
+        for formula in self.formulas:
+            found = self._settled(formula) if formula.error is None else []
+            if formula.number is None:
+                continue  # inline math: read for what it binds, judged once the readers issue lands
+            displays += 1
             verdicts += found
             if not found:
-                skipped.append(self._skip(display))
-        coverage = Coverage(found=len(self.displays), checked=len(self.displays) - len(skipped), skipped=tuple(skipped))
+                skipped.append(self._skip(formula))
+        verdicts = _finish(verdicts, self.renames)
+        coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped))
         return Audit(path=path, title=title, depth=0, verdicts=tuple(verdicts), precision=self.precision, coverage=coverage)
 
-    def _skip(self, display: Display) -> Skipped:
-        where = self.lines.location(display.math.offset)
-        if display.error is not None:
-            reason = SkipReason.OVER_LIMIT if isinstance(display.error, LimitError) else SkipReason.UNPARSABLE
-            at = self.lines.location(display.math.offset + min(display.error.offset, len(display.math.text)))
-            return Skipped(at if reason is SkipReason.UNPARSABLE else where, reason, display.error.reason)
-        assert display.plan is not None
-        if not display.plan.has_equation:
+    def _skip(self, formula: Formula) -> Skipped:
+        math = formula.math
+        where = self.lines.location(math.offset)
+        if formula.error is not None:
+            reason = SkipReason.OVER_LIMIT if isinstance(formula.error, LimitError) else SkipReason.UNPARSABLE
+            at = self.lines.location(math.offset + min(formula.error.offset, len(math.text)))
+            return Skipped(at if reason is SkipReason.UNPARSABLE else where, reason, formula.error.reason)
+        outline = plan(list(formula.chains), math.text)
+        if not outline.has_equation:
             return Skipped(where, SkipReason.NO_EQUALITY)
-        if not display.plan.has_numeric_side:
+        if not outline.has_numeric_side:
             return Skipped(where, SkipReason.SYMBOLIC)
         return Skipped(where, SkipReason.NOTHING_TO_COMPARE)
 
-    def _settled(self, display: Display) -> list[Verdict]:
-        """The display's verdicts, at the lowest precision (from 128 bits, doubling) that decides them all."""
+    def _settled(self, formula: Formula) -> list[Verdict]:
+        """The formula's verdicts at the lowest precision (from START_PRECISION, doubling) that decides them all."""
         bits = ball.START_PRECISION
         while True:
             settle = bits >= ball.MAX_PRECISION
-            state = _State(dict(self.recomputed), dict(self.results), _used_numbers(display))
+            state = self.state.copy()
+            judge = _Formula(self, formula, state, settle)
             try:
                 with ball.precision(bits):
-                    verdicts = self._judge(display, state, settle)
+                    judge.run()
                 break
             except Undecided:
                 bits *= 2
         self.precision = max(self.precision, bits)
-        self.recomputed, self.results = state.recomputed, state.results
-        return sorted(verdicts, key=lambda v: (v.location.line, v.location.column))
-
-    def _judge(self, display: Display, state: _State, settle: bool) -> list[Verdict]:
-        assert display.plan is not None
-        verdicts: list[Verdict] = []
-        for position, item in enumerate(items_of(display.plan)):
-            ref = self.refs[(display.number, position)]
-            if isinstance(item, Check):
-                found, values = self._check(display, item, ref, state, settle)
-                verdicts += found
-                if values is not None:
-                    state.learn(item, values)
-            elif isinstance(item, Agreement):
-                verdicts.append(self._agreement(display, item, ref, state, settle))
-            else:
-                verdicts += self._given(display, item, ref, state, settle)
-        return verdicts
-
-    # -- one printed value against the side it equals ------------------------------------------
-
-    def _check(self, display: Display, check: Check, ref: str, state: _State,
-               settle: bool) -> tuple[list[Verdict], tuple[Real, ...] | None]:
-        evaluator = Evaluator(target=check.cells.shape)
-        try:
-            true = evaluator.value(check.against)
-            spread = interval(check.against, check.cells.shape, state.rounded)
-            remarks = [Remark("reading", reading) for reading in evaluator.readings]
-            remarks += orientation(true.shape, check.cells.shape)
-        except ShapeError as error:
-            return [self._undefined(display, check, ref, Remark("shape", str(error)))], None
-        except (ValueError, ZeroDivisionError) as error:
-            return [self._undefined(display, check, ref, Remark("undefined", f"the computed side is undefined: {error}"))], None
-        except Undecided:
-            if not settle:
-                raise
-            return [self._verdict(display, check, ref, i, None, Kind.UNDECIDED, ()) for i in range(len(check.cells.printed))], None
-        values = tuple(true.reshape(-1))
-        spreads = tuple(spread.reshape(-1)) if spread is not None else (None,) * len(values)
-        verdicts = [self._verdict(display, check, ref, i, values[i],
-                                  self._kind(check.cells.printed[i], values[i], spreads[i], self._earlier(display, check, ref, i), settle),
-                                  tuple(remarks))
-                    for i in range(len(values))]
-        return verdicts, values
-
-    def _kind(self, printed: Printed, true: Real, spread: Real | None, earlier: tuple[str, ...], settle: bool) -> Kind:
-        try:
-            if enclose.inside(true, *printed.rounding_interval()):
-                return Kind.HOLDS
-            if spread is not None and enclose.meets(spread, *printed.rounding_interval()):
-                return Kind.HOLDS
-            if enclose.strictly_inside(true, *enclose.one_unit(printed)):
-                return Kind.SLIP
-        except Undecided:
-            if not settle:
-                raise
-            return Kind.UNDECIDED
-        return Kind.CONTRADICTION if earlier else Kind.WRONG
-
-    def _earlier(self, display: Display, check: Check, ref: str, index: int) -> tuple[str, ...]:
-        if not check.names:
-            return ()
-        offset = display.math.offset + check.cells.nodes[index].start
-        return self.conflicts.earlier(ref + element_suffix(check.cells.shape, index), offset)
-
-    def _verdict(self, display: Display, check: Check, ref: str, index: int, true: Real | None, kind: Kind,
-                 remarks: tuple[Remark, ...]) -> Verdict:
-        return self._element(display, check.cells, check.names[:1], ref, index, true, kind, remarks,
-                             expression=None if check.names else source(display.math.text, check.against))
-
-    def _element(self, display: Display, cells: Cells, names: tuple[str, ...], ref: str, index: int, true: Real | None,
-                 kind: Kind, remarks: tuple[Remark, ...], *, expression: str | None = None,
-                 used_by: str | None = None) -> Verdict:
-        """The verdict on one printed number of ``cells``; ``true`` is what it should be (None: undecided)."""
-        printed, node = cells.printed[index], cells.nodes[index]
-        element_ref = ref + element_suffix(cells.shape, index)
-        return Verdict(
-            kind=kind, ref=element_ref, subject=names[0] if names else "equation", stated=printed.text,
-            place=self._place(display), location=self.lines.location(display.math.offset + node.start),
-            exact="undecided" if true is None else shown(true, printed), own=None,
-            relative_error=None if true is None else relative_error(printed, true),
-            conflicts_with=self.conflicts.all(element_ref) if names else (), used_by=used_by,
-            expression=expression, remarks=remarks,
-        )
-
-    def _undefined(self, display: Display, check: Check, ref: str, remark: Remark) -> Verdict:
-        return Verdict(
-            kind=Kind.WRONG, ref=ref, subject=check.names[0] if check.names else "equation",
-            stated=compact(check.cells), place=self._place(display),
-            location=self.lines.location(display.math.offset + check.claim.start), exact="undefined", own=None,
-            relative_error=None, expression=None if check.names else source(display.math.text, check.against),
-            remarks=(remark,),
-        )
-
-    def _place(self, display: Display) -> Place:
-        step = display.math.heading or f"display equation {display.number}"
-        return Place(step=step, spec=self.lines.location(display.math.offset), latex=" ".join(display.math.text.split()))
-
-    # -- two computed sides, each with its printed digits -----------------------------------------
-
-    def _agreement(self, display: Display, agreement: Agreement, ref: str, state: _State, settle: bool) -> Verdict:
-        text = display.math.text
-        left_exact = right_exact = None
-        remarks: list[Remark] = []
-        kind = Kind.WRONG
-        try:
-            left_exact, right_exact, readings = both(agreement.left, agreement.right)
-            remarks = [Remark("reading", r) for r in readings] + orientation(left_exact.shape, right_exact.shape)
-            left = interval(agreement.left, right_exact.shape, state.rounded)
-            right = interval(agreement.right, left_exact.shape, state.rounded)
-            ranges = any(state.rounded(n) for side in (agreement.left, agreement.right) for n in walk(side) if isinstance(n, Number))
-            kind = overlap(left if left is not None else left_exact, right if right is not None else right_exact, ranges)
-        except ShapeError as error:
-            remarks = [Remark("shape", str(error))]
-        except (ValueError, ZeroDivisionError) as error:
-            remarks = [Remark("undefined", f"a side is undefined: {error}")]
-        except Undecided:
-            if not settle:
-                raise
-            kind = Kind.UNDECIDED
-        places = max([n.printed.decimals for n in walk(agreement.right) if isinstance(n, Number)], default=6)
-        value_text = "undefined" if left_exact is None else show_array(left_exact, places)
-        return Verdict(
-            kind=kind, ref=ref, subject="equation", stated=source(text, agreement.right), place=self._place(display),
-            location=self.lines.location(display.math.offset + agreement.right.start), exact=value_text, own=None,
-            relative_error=None, expression=source(text, agreement.left), remarks=tuple(remarks),
-        )
-
-    # -- a value given for a name: judged against what the name was computed to be ---------------
-
-    def _given(self, display: Display, given: Given, ref: str, state: _State, settle: bool) -> list[Verdict]:
-        cells = given.cells
-        known = state.recomputed.get((given.name, len(cells.printed)))
-        verdicts = []
-        for index, printed in enumerate(cells.printed):
-            element_ref = ref + element_suffix(cells.shape, index)
-            if element_ref in self.conflicts.restated:
-                continue
-            earlier = self.conflicts.earlier(element_ref, display.math.offset + cells.nodes[index].start)
-            if known is None and not earlier:
-                continue  # a definition or a substitution nothing contradicts: nothing to judge
-            kind = Kind.CONTRADICTION if known is None else self._kind(printed, known[index], None, earlier, settle)
-            verdicts.append(self._element(display, cells, (given.name,), ref, index, known[index] if known else None, kind,
-                                          (), used_by=f"eq{display.number}" if given.used else None))
-        return verdicts
+        self.state = state
+        if judge.unnamed == 1 and formula.number is not None:
+            self.renames[f"eq{formula.number}.1"] = f"eq{formula.number}"
+        return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column))
 
 
-@dataclass(frozen=True, slots=True)
-class _Use:
-    name: str
-    index: int
-    size: int
+def _finish(verdicts: list[Verdict], renames: dict[str, str]) -> list[Verdict]:
+    """Final ids (eq3 rather than eq3.1 when a display has one unnamed check) and every statement's conflicts."""
+
+    def rename(ref: str) -> str:
+        base, bracket, rest = ref.partition("[")
+        return renames.get(base, base) + bracket + rest
+
+    return [replace(v, ref=rename(v.ref), inherits_from=tuple(dict.fromkeys(rename(r) for r in v.inherits_from)),
+                    conflicts_with=tuple(dict.fromkeys(rename(r) for r in v.conflicts_with)))
+            for v in verdicts]
 
 
 @dataclass
-class _State:
-    """What the document computed before the display being judged, and which numbers substitute for names."""
+class _Formula:
+    """The judgement of one formula at one precision; its state is a copy until every verdict settles."""
 
-    recomputed: dict[tuple[str, int], tuple[Real, ...]]
-    results: dict[str, Real]
-    used: dict[tuple[int, int], _Use]  # a number's span -> the name whose value it is
+    page: _Page
+    formula: Formula
+    state: State
+    settle: bool
+    verdicts: list[Verdict] = field(default_factory=list)
+    unnamed: int = 0
 
-    def learn(self, check: Check, values: tuple[Real, ...]) -> None:
-        for printed, value in zip(check.cells.printed, values):
-            self.results[printed.text.lstrip("-")] = value
-        self.recomputed.update({(name, len(values)): values for name in check.names})
+    def run(self) -> None:
+        math = self.formula.math
+        for chain in self.formula.chains:
+            sides = [Side(node, math.text, math.offset) for node in chain.sides]
+            first_new = 0
+            if chain.continues and self.state.last_chain:
+                first_new = len(self.state.last_chain)
+                sides = list(self.state.last_chain) + sides
+            if len(sides) > 1:
+                _Chain(self, sides, first_new).run()
+            self.state.last_chain = tuple(sides)
 
-    def rounded(self, node: Number) -> bool:
-        """Whether a printed number stands for its rounding interval: only a rounded result of earlier arithmetic does.
+    # -- ids, places and verdicts ----------------------------------------------------------------
 
-        Givens (weights, inputs) and numbers that are exactly what the document computed are exact.
+    def named_ref(self, name: str) -> str:
+        if self.formula.number is None:
+            return f"line{self.page.lines.location(self.formula.math.offset).line}:{name}"
+        count = self.state.refs.get(name, 0) + 1
+        self.state.refs[name] = count
+        return name if count == 1 else f"{name}#{count}"
+
+    def used_ref(self, name: str) -> str:
+        if self.formula.number is None:
+            return f"line{self.page.lines.location(self.formula.math.offset).line}:{name}"
+        return f"eq{self.formula.number}:{name}"
+
+    def unnamed_ref(self) -> str:
+        self.unnamed += 1
+        if self.formula.number is None:
+            return f"line{self.page.lines.location(self.formula.math.offset).line}.{self.unnamed}"
+        return f"eq{self.formula.number}.{self.unnamed}"
+
+    def place(self) -> Place:
+        math = self.formula.math
+        step = math.heading or (f"display equation {self.formula.number}" if self.formula.number else "inline math")
+        return Place(step=step, spec=self.page.lines.location(math.offset), latex=" ".join(math.text.split()))
+
+    def emit(self, verdict: Verdict) -> None:
+        self.verdicts.append(verdict)
+
+
+@dataclass
+class _Chain:
+    """One chain of sides, judged left to right. Sides before ``first_new`` belong to an earlier display."""
+
+    owner: _Formula
+    sides: list[Side]
+    first_new: int
+    overrides: dict[str, dict[Span, Array]] = field(default_factory=lambda: {"true": {}, "point": {}, "interval": {}})
+    sources: dict[Span, str] = field(default_factory=dict)
+    components: dict[Span, tuple[str, int]] = field(default_factory=dict)
+    values: dict[int, Value] = field(default_factory=dict)
+    failures: dict[int, Remark] = field(default_factory=dict)
+    readings: dict[int, list[str]] = field(default_factory=dict)
+    agreement_refs: dict[int, str] = field(default_factory=dict)
+    printed_value: tuple[Cells, str] | None = None
+
+    @property
+    def state(self) -> State:
+        return self.owner.state
+
+    def run(self) -> None:
+        roles = [self.role(side) for side in self.sides]
+        target = next((cells.shape for side in self.sides if (cells := self.cells(side)) is not None), None)
+        pairs: dict[int, list[tuple[Node, Node]] | None] = {}
+        for k in range(1, len(self.sides)):
+            if roles[k - 1] is Role.EXPRESSION and roles[k] is Role.EXPRESSION:
+                pairs[k] = match(self.sides[k - 1].node, self.sides[k].node, self.sides[k].text)
+        self.bind_first_uses(pairs)
+        names = [self.name(side) for side in self.sides]
+        defined = {k for k, name in enumerate(names) if name is not None and self.defines(name, roles)}
+        for k, side in enumerate(self.sides):
+            if roles[k] is Role.NAME and k not in defined:
+                name = names[k]
+                if name is not None and name in self.state.bindings:
+                    self.values[k] = self.state.bindings[name].value
+            elif roles[k] is Role.EXPRESSION:
+                for subtree, printed in pairs.get(k) or []:
+                    self.stand_for(subtree, printed, k)
+                self.restate_by_digits(k)
+                if k in pairs and pairs[k] is None and k - 1 in self.values:
+                    self.worked_out_without_match(k)
+                if self.evaluable(side.node):
+                    self.evaluate(k, target)
+        truth = next((k for k in range(len(self.sides)) if k in self.values or k in self.failures), None)
+        if truth is None:
+            self.bind_givens(names, defined, roles)
+            return
+        for k in range(len(self.sides)):
+            if k < self.first_new or k == truth:
+                continue
+            if roles[k] is Role.PRINTED:
+                last = all(roles[j] is not Role.PRINTED for j in range(k + 1, len(self.sides)))
+                stated = [name for name in names if name is not None] if last else []
+                self.judge_printed(k, truth, stated, defined)
+            elif roles[k] is Role.EXPRESSION and pairs.get(k) is None and k in self.values:
+                self.agree(k, truth)
+        self.bind_results(names, defined, truth)
+
+    # -- what each side is ---------------------------------------------------------------------
+
+    def name(self, side: Side) -> str | None:
+        node = side.node
+        if isinstance(node, Symbol):
+            return node.name
+        if isinstance(node, Constant) and node.name == "e" and self.state.euler_is_name:
+            return "e"
+        return None
+
+    def cells(self, side: Side) -> Cells | None:
+        return cells_of(side.node, side.text)
+
+    def role(self, side: Side) -> Role:
+        if self.name(side) is not None:
+            return Role.NAME
+        return Role.PRINTED if self.cells(side) is not None else Role.EXPRESSION
+
+    def evaluable(self, node: Node) -> bool:
+        for n in walk(node):
+            if isinstance(n, Symbol) and n.name not in self.state.bindings:
+                return False
+            if isinstance(n, Call) and n.function not in FUNCTIONS:
+                return False
+        return True
+
+    def defines(self, name: str, roles: list[Role]) -> bool:
+        """Whether this chain (re)binds ``name`` rather than stating a value of it.
+
+        A formula rebinds a name unless the name is already a formula's value in the same section
+        (then the chain restates that quantity); a plain value rebinds a given of another section
+        (a new example re-using the names); anything else states the bound quantity.
         """
-        if "." not in node.printed.text:
+        binding = self.state.bindings.get(name)
+        if binding is None:
+            return True
+        section = self.owner.formula.math.heading
+        has_formula = any(role is Role.EXPRESSION and self.evaluable(side.node) for role, side in zip(roles, self.sides))
+        if has_formula:
+            return not (binding.computed and binding.section == section)
+        return not binding.computed and binding.section != section and Role.PRINTED in roles
+
+    # -- what the numbers of an expression stand for ----------------------------------------------
+
+    def bind_first_uses(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
+        """A number substituted for a name nothing has bound yet gives that name (a given, exact)."""
+        section = self.owner.formula.math.heading
+        for k, found in pairs.items():
+            for subtree, printed in found or []:
+                name = self.name(Side(subtree, "", 0))
+                cells = cells_of(printed, self.sides[k].text)
+                if name is not None and name not in self.state.bindings and cells is not None:
+                    true = _array(cells)
+                    self.state.bind(name, Value.exact(true), computed=False, section=section)
+
+    def span(self, k: int, node: Node) -> Span:
+        offset = self.sides[k].offset
+        return (offset + node.start, offset + node.end)
+
+    def set_cell(self, k: int, node: Node, value: Value, source: str | None = None) -> None:
+        span = self.span(k, node)
+        for frame in ("true", "point", "interval"):
+            self.overrides[frame][span] = getattr(value, frame)
+        if source is not None and value.carried():
+            self.sources[span] = source
+
+    def stand_for(self, subtree: Node, printed: Node, k: int) -> None:
+        """``printed`` (in side k) works out ``subtree`` (in side k - 1): a substituted value or a worked-out part."""
+        cells = cells_of(printed, self.sides[k].text)
+        if cells is None:
+            return
+        name = self.name(Side(subtree, "", 0))
+        if name is not None:
+            self.substituted(name, cells, k)
+            return
+        try:
+            part = self.frames(k - 1, subtree, cells.shape)
+        except (ShapeError, ValueError, ZeroDivisionError):
+            return
+        except Undecided:
+            if not self.owner.settle:
+                raise
+            return
+        if part.true.size != len(cells.printed):
+            return
+        ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
+        expression = source(self.sides[k - 1].text, subtree)
+        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+            true = part.true.reshape(-1)[index]
+            if k >= self.first_new:
+                self.judge_cell(number, node, k, true, part, index, ref + element_suffix(cells.shape, index), [],
+                                expression=expression)
+            self.set_cell(k, node, cell_value(number, true, ref + element_suffix(cells.shape, index)),
+                          ref + element_suffix(cells.shape, index))
+            self.state.learn(number, true, ref + element_suffix(cells.shape, index))
+
+    def substituted(self, name: str, cells: Cells, k: int) -> None:
+        """Values a step substituted for a bound name: statements of it, standing for its true value."""
+        binding = self.state.bindings[name]
+        if binding.value.true.size != len(cells.printed):
+            return  # another quantity of the same name: values of different sizes are not compared
+        ref = self.owner.used_ref(name)
+        value = binding.value
+        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+            element_ref = ref + element_suffix(cells.shape, index)
+            true = value.true.reshape(-1)[index]
+            key = self.state.key(name, index)
+            latest = self.state.latest(key)
+            if latest is not None and latest.printed.text == number.text:
+                element_ref = latest.ref  # a repetition stands for the statement it repeats
+            elif k >= self.first_new:
+                self.judge_cell(number, node, k, true, value, index, element_ref, [name],
+                                used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed)
+                self.state.record(key, Statement(self.offset(k, node), number, element_ref))
+                value = value.restated(index, number, element_ref)
+            self.set_cell(k, node, cell_value(number, true, element_ref), element_ref)
+        self.state.update(name, value)
+
+    def worked_out_without_match(self, k: int) -> None:
+        """An expression that works out the one before it in another form: its new decimals are rounded results."""
+        before = {n.printed.text for n in walk(self.sides[k - 1].node) if isinstance(n, Number)}
+        ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
+        self.agreement_refs[k] = ref
+        for node in walk(self.sides[k].node):
+            span = self.span(k, node)
+            if isinstance(node, Number) and "." in node.printed.text and node.printed.text not in before \
+                    and span not in self.overrides["true"]:
+                exact = Real(exact=node.printed.value)
+                standing = Real.interval(node.printed.value, node.printed.half_unit)
+                self.set_cell(k, node, Value.carrying(_wrap(exact), _wrap(exact), _wrap(standing), frozenset({ref})), ref)
+
+    def restate_by_digits(self, k: int) -> None:
+        """Decimals with the digits of an earlier printed result stand for that result's quantity."""
+        side = self.sides[k]
+        for node in walk(side.node):
+            if not isinstance(node, Number) or self.span(k, node) in self.overrides["true"]:
+                continue
+            result = self.state.results.get(node.printed.text)
+            if result is None:
+                continue
+            true = -result.true if result.negative else result.true
+            self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)
+        for node in walk(side.node):
+            if isinstance(node, Call) and node.function == "softmax" and len(node.arguments) == 1:
+                self.one_score(k, node)
+
+    def one_score(self, k: int, node: Call) -> None:
+        """softmax of one score is that score's component of the softmax of the vector it belongs to."""
+        argument = node.arguments[0]
+        try:
+            score = Evaluator(names=FrameView(self.state.bindings, "true"), overrides=self.overrides["true"],
+                              base=self.sides[k].offset).value(argument)
+        except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+            return
+        if score.size == 1:
+            found = self.state.vector_of(score.reshape(-1)[0])
+            if found is not None:
+                self.components[self.span(k, node)] = found
+
+    # -- evaluation in the three frames --------------------------------------------------------
+
+    def frames(self, k: int, node: Node, target: tuple[int, ...] | None) -> Value:
+        """``node`` (of side k) in the true chain and in the document's own numbers."""
+        bindings, base = self.state.bindings, self.sides[k].offset
+        true_evaluator = Evaluator(target=target, names=FrameView(bindings, "true"), overrides=self.overrides["true"],
+                                   components=self.components, base=base)
+        true = true_evaluator.value(node)
+        self.readings[k] = true_evaluator.readings
+        point = Evaluator(target=target, names=FrameView(bindings, "point"), overrides=self.overrides["point"],
+                          components=self.components, base=base).value(node)
+        try:
+            interval = Evaluator(interval=True, target=target, names=FrameView(bindings, "interval"),
+                                 overrides=self.overrides["interval"], components=self.components, base=base).value(node)
+        except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+            interval = point  # the ranges cannot be pushed through (a log reaching 0): the digits as printed
+        sources: set[str] = set()
+        for n in walk(node):
+            span = (base + n.start, base + n.end)
+            if span in self.sources:
+                sources.add(self.sources[span])
+            elif isinstance(n, (Symbol, Constant)) and n.name in bindings:
+                sources |= bindings[n.name].value.carried()
+        return Value.carrying(true, point, interval, frozenset(sources))
+
+    def evaluate(self, k: int, target: tuple[int, ...] | None) -> None:
+        try:
+            self.values[k] = self.frames(k, self.sides[k].node, target)
+        except Undecided as undecided:
+            if not self.owner.settle:
+                raise
+            self.failures[k] = Remark("undefined", f"undecided at the highest precision: {undecided}")
+        except ShapeError as error:
+            self.failures[k] = Remark("shape", str(error))
+        except (ValueError, ZeroDivisionError) as error:
+            self.failures[k] = Remark("undefined", f"the computed side is undefined: {error}")
+
+    # -- verdicts ------------------------------------------------------------------------------
+
+    def offset(self, k: int, node: Node) -> int:
+        return self.sides[k].offset + node.start
+
+    def judge_cell(self, printed: Printed, node: Node, k: int, true: Real, own: Value | None, index: int, ref: str,
+                   names: list[str], *, expression: str | None = None, used_by: str | None = None,
+                   remarks: tuple[Remark, ...] = (), subject: str | None = None, quiet: bool = False) -> None:
+        """One printed number against its true value and its own-numbers range (element ``index`` of ``own``).
+
+        ``quiet``: a statement of a given, reported only when it does not hold.
+        """
+        earlier = any(name in self.state.bindings and self.state.disjoint(self.state.key(name, index), printed)
+                      for name in names)
+        own_range = None if own is None else own.interval.reshape(-1)[index]
+        try:
+            rung = classify(printed, true, lambda: own_range, earlier=earlier)
+        except Undecided:
+            if not self.owner.settle:
+                raise
+            rung = ladder.Rung(Kind.UNDECIDED)
+        conflicts = tuple(s.ref for name in names if name in self.state.bindings
+                          for s in self.state.ledger.get(self.state.key(name, index), ())
+                          if disjoint(s, printed))
+        point = None if own is None else own.point.reshape(-1)[index]
+        if quiet and rung.kind is Kind.HOLDS:
+            return
+        self.owner.emit(Verdict(
+            kind=rung.kind, ref=ref, subject=subject or (names[0] if names else "equation"), stated=printed.text,
+            place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, node)),
+            exact=shown(true, printed),
+            own=None if rung.kind is Kind.HOLDS or point is None or own is None or not own.carried(index) else shown(point, printed),
+            relative_error=relative_error(printed, true),
+            inherits_from=tuple(sorted(own.carried(index))) if rung.by_own_numbers and own is not None else (),
+            conflicts_with=conflicts, used_by=used_by, expression=expression, remarks=remarks,
+        ))
+
+    def judge_printed(self, k: int, truth: int, names: list[str], defined: set[int]) -> None:
+        """A printed side: each number against the chain's true value and the own numbers of the side before it."""
+        side = self.sides[k]
+        cells = self.cells(side)
+        assert cells is not None
+        known = [name for j, name in enumerate(self.names_at()) if name is not None and j not in defined and name in names]
+        ref = self.owner.named_ref(names[0]) if names else self.owner.unnamed_ref()
+        before = max((j for j in range(k) if j in self.values), default=truth)
+        expression = None if names else source(self.sides[before].text, self.sides[before].node)
+        if truth in self.failures or before in self.failures:
+            remark = self.failures.get(truth) or self.failures[before]
+            self.owner.emit(Verdict(
+                kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
+                place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, side.node)),
+                exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
+            return
+        value, own = self.values[truth], self.values[before]
+        try:
+            remarks = tuple(Remark("reading", r) for r in self.readings.get(truth, []) + self.readings.get(before, []))
+            remarks += tuple(orientation(value.true.shape, cells.shape))
+            if value.true.size != own.true.size:
+                raise ShapeError("the sides differ in shape")
+        except ShapeError as error:
+            self.owner.emit(Verdict(
+                kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
+                place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, side.node)),
+                exact="undefined", own=None, relative_error=None, expression=expression, remarks=(Remark("shape", str(error)),)))
+            return
+        restated = [name for name in known if self.restates(name, cells)]
+        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+            element_ref = ref + element_suffix(cells.shape, index)
+            true = value.true.reshape(-1)[index]
+            if not (restated and len(restated) == len(known) and not self.has_expression()):
+                quiet = not self.has_expression() and all(not self.state.bindings[name].computed for name in known)
+                self.judge_cell(number, node, k, true, own, index, element_ref, known, expression=expression,
+                                remarks=tuple(dict.fromkeys(remarks)), subject=names[0] if names else None, quiet=quiet)
+            if self.has_expression():
+                self.state.learn(number, true, element_ref)
+            for name in known:
+                key = self.state.key(name, index)
+                self.state.record(key, Statement(self.offset(k, node), number, element_ref))
+                self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
+        self.printed_value = (cells, ref)
+
+    def names_at(self) -> list[str | None]:
+        return [self.name(side) for side in self.sides]
+
+    def has_expression(self) -> bool:
+        return any(self.role(side) is Role.EXPRESSION for side in self.sides)
+
+    def restates(self, name: str, cells: Cells) -> bool:
+        """Whether ``cells`` repeat the latest statement of every element of ``name``, digit for digit."""
+        binding = self.state.bindings[name]
+        if binding.value.true.size != len(cells.printed):
             return False
-        use = self.used.get((node.start, node.end))
-        known = self.recomputed.get((use.name, use.size)) if use is not None else None
-        value = known[use.index] if known is not None and use is not None else self.results.get(node.printed.text)
-        return value is not None and not (value.exact is not None and abs(value.exact) == node.printed.value)
+        for index, number in enumerate(cells.printed):
+            latest = self.state.latest(self.state.key(name, index))
+            if latest is None:
+                true = binding.value.true.reshape(-1)[index]
+                if binding.computed or not (true.exact is not None and true.exact == number.value):
+                    return False
+            elif latest.printed.text != number.text:
+                return False
+        return True
+
+    def agree(self, k: int, truth: int) -> None:
+        """Two expressions with no printed value between them: their own numbers must meet."""
+        before = max((j for j in range(k) if j in self.values), default=None)
+        if before is None:
+            return
+        left, right = self.values[before], self.values[k]
+        ref = self.agreement_refs.get(k) or self.owner.unnamed_ref()
+        text = self.sides[k].text
+        kind = Kind.HOLDS
+        remarks: list[Remark] = [Remark("reading", r) for r in self.readings.get(k, [])]
+        try:
+            remarks += orientation(left.true.shape, right.true.shape)
+            ranged = bool(left.carried() or right.carried())
+            try:
+                for a, b in zip(left.interval.reshape(-1), right.interval.reshape(-1)):
+                    kind = _meet(a, b, ranged)
+                    if kind is Kind.WRONG:
+                        break
+            except Undecided:
+                # Two exact values no enclosure separates: an identity, when SymPy proves it.
+                if proved_equal(self.sides[before].node, self.sides[k].node, self.exact_values(before), self.exact_values(k)):
+                    kind = Kind.HOLDS
+                else:
+                    raise
+        except ShapeError as error:
+            kind, remarks = Kind.WRONG, [Remark("shape", str(error))]
+        except Undecided:
+            if not self.owner.settle:
+                raise
+            kind = Kind.UNDECIDED
+        places = max([n.printed.decimals for n in walk(self.sides[k].node) if isinstance(n, Number)], default=6)
+        self.owner.emit(Verdict(
+            kind=kind, ref=ref, subject="equation", stated=source(text, self.sides[k].node), place=self.owner.place(),
+            location=self.owner.page.lines.location(self.offset(k, self.sides[k].node)),
+            exact=show_array(left.true, places), own=None, relative_error=None,
+            inherits_from=tuple(sorted(right.carried())) if kind is not Kind.HOLDS else (),
+            expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
+        ))
+
+    def exact_values(self, k: int) -> Callable[[Node], list[Fraction] | None]:
+        """For the symbolic check: what a number or name of side k stands for, when that is exact."""
+        base = self.sides[k].offset
+        overrides, bindings = self.overrides["true"], self.state.bindings
+
+        def rationals(values: Array) -> list[Fraction] | None:
+            flat = list(values.reshape(-1))
+            return [v.exact for v in flat] if all(v.exact is not None for v in flat) else None
+
+        def exact(node: Node) -> list[Fraction] | None:
+            span = (base + node.start, base + node.end)
+            if span in overrides:
+                return rationals(overrides[span])
+            if isinstance(node, Number):
+                return [node.printed.value]
+            if isinstance(node, (Symbol, Constant)) and node.name in bindings:
+                return rationals(bindings[node.name].value.true)
+            return None
+
+        return exact
+
+    # -- what the chain binds ------------------------------------------------------------------
+
+    def bind_givens(self, names: list[str | None], defined: set[int], roles: list[Role]) -> None:
+        """A chain with nothing to compute: printed values bind the names it defines, and state the others."""
+        printed_at = [k for k, role in enumerate(roles) if role is Role.PRINTED]
+        if not printed_at:
+            return
+        k = printed_at[-1]
+        cells = self.cells(self.sides[k])
+        assert cells is not None
+        section = self.owner.formula.math.heading
+        for j in sorted(defined):
+            name = names[j]
+            if name is not None:
+                self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
+                ref = self.owner.named_ref(name) if k >= self.first_new else name
+                for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+                    self.state.record(self.state.key(name, index),
+                                      Statement(self.offset(k, node), number, ref + element_suffix(cells.shape, index), exact=True))
+
+    def bind_results(self, names: list[str | None], defined: set[int], truth: int) -> None:
+        """The names this chain defines take its true value and its last own numbers (its printed result, if any)."""
+        if truth in self.failures or truth not in self.values:
+            return
+        last = max(j for j in self.values)
+        value = self.values[truth]
+        own = self.values[last]
+        if own.true.size != value.true.size:
+            return
+        bound = Value(value.true, own.point.reshape(value.true.shape), own.interval.reshape(value.true.shape), own.sources)
+        printed = self.printed_value
+        section = self.owner.formula.math.heading
+        for j in sorted(defined):
+            name = names[j]
+            if name is None:
+                continue
+            self.state.bind(name, bound, computed=True, section=section)
+            if printed is not None:
+                cells, ref = printed
+                if len(cells.printed) != value.true.size:
+                    continue
+                for index, number in enumerate(cells.printed):
+                    element_ref = ref + element_suffix(cells.shape, index)
+                    key = self.state.key(name, index)
+                    self.state.record(key, Statement(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
+                    self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
 
 
-def _used_numbers(display: Display) -> dict[tuple[int, int], _Use]:
-    result: dict[tuple[int, int], _Use] = {}
-    for given in display.plan.givens if display.plan else ():
-        if given.used:
-            for index, node in enumerate(given.cells.nodes):
-                number = node.operand if isinstance(node, Negate) else node
-                result[(number.start, number.end)] = _Use(given.name, index, len(given.cells.nodes))
-    return result
+def _meet(a: Real, b: Real, ranged: bool) -> Kind:
+    """Whether two values (ranges, when ``ranged``) can be equal; Undecided for two exact values balls cannot separate."""
+    if a.exact is not None and b.exact is not None:
+        return Kind.HOLDS if a.exact == b.exact else Kind.WRONG
+    x, y = a.enclosure(), b.enclosure()
+    if x < y or x > y:
+        return Kind.WRONG
+    if not ranged:
+        raise Undecided(f"{x} against {y}")
+    return Kind.HOLDS
+
+
+def _wrap(value: Real) -> Array:
+    from nncheck.document.values import wrap
+
+    return wrap(value)
+
+
+def _array(cells: Cells) -> Array:
+    from nncheck.document.frames import as_array
+
+    return as_array([Real(exact=p.value) for p in cells.printed], cells.shape)
+
+
+__all__ = ["Binding", "Formula", "audit_text", "read_formulas"]

@@ -129,7 +129,7 @@ class _Converter:
                 previous = result.pop()  # "&= 2" on the next row continues the equation above
                 result.append(Chain(previous.sides + tuple(sides), previous.start, end))
             else:
-                result.append(Chain(tuple(sides), start, end))
+                result.append(Chain(tuple(sides), start, end, continues=item.data == "continuation"))
         return result
 
     @staticmethod

@@ -131,6 +131,7 @@ class Chain:
     sides: tuple[Node, ...]
     start: int
     end: int
+    continues: bool = False  # it begins with "=": it continues the previous display's last equation
 
 
 def children(node: Node) -> tuple[Node, ...]:

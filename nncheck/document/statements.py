@@ -10,6 +10,7 @@ already worked out (0.7·1.3 + 0.2 = 0.91 + 0.2) states those parts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -156,8 +157,7 @@ def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
     if isinstance(left, (Symbol, Constant)) and isinstance(right, (Symbol, Constant)):
         return [] if left.name == right.name else None
     if isinstance(left, Sum) and isinstance(right, Sum):
-        signs_agree = [s for s, _ in left.terms] == [s for s, _ in right.terms]
-        return _all(left.terms, right.terms, text) if signs_agree else None
+        return _terms(left, right, text)
     if isinstance(left, Product) and isinstance(right, Product):
         operators_agree = [o for o, _ in left.factors] == [o for o, _ in right.factors]
         return _all(left.factors, right.factors, text) if operators_agree else None
@@ -173,6 +173,24 @@ def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
     return None
 
 
+def _terms(left: Sum, right: Sum, text: str) -> list[tuple[Node, Node]] | None:
+    """Term by term; a term worked out with its sign flipped (``+ 1 \\times (-0.4)`` written ``- 0.4``) states the negated term."""
+    if len(left.terms) != len(right.terms):
+        return None
+    pairs: list[tuple[Node, Node]] = []
+    for (left_sign, a), (right_sign, b) in zip(left.terms, right.terms):
+        if left_sign != right_sign:
+            if cells_of(b, text) is None:
+                return None
+            pairs.append((Negate(a, a.start, a.end), b))
+            continue
+        found = match(a, b, text)
+        if found is None:
+            return None
+        pairs += found
+    return pairs
+
+
 def _all(left: Sequence[tuple[str, Node]], right: Sequence[tuple[str, Node]], text: str) -> list[tuple[Node, Node]] | None:
     if len(left) != len(right):
         return None
@@ -184,3 +202,11 @@ def _all(left: Sequence[tuple[str, Node]], right: Sequence[tuple[str, Node]], te
         pairs += found
     return pairs
 
+
+def element_suffix(shape: tuple[int, ...], index: int) -> str:
+    """[i] for a vector (of either orientation), [i,j] for a matrix, nothing for a number."""
+    if math.prod(shape) == 1:
+        return ""
+    if len(shape) == 1 or 1 in shape:
+        return f"[{index}]"
+    return f"[{index // shape[1]},{index % shape[1]}]"

@@ -1,9 +1,9 @@
-"""Evaluate a numeric side exactly: Fractions while rational, rigorous balls after (nncheck.network.ball).
+"""Evaluate a side in a frame: Fractions while rational, rigorous balls after (nncheck.network.ball).
 
 Values are numpy object arrays of :class:`Real`: shape () for a number, (n,) for a list written
-inline, (rows, columns) for a matrix. With ``interval=True`` the decimals ``rounded`` picks (by
-default every one; whole numbers never) stand for their rounding intervals: how a side "keeps its
-own printed digits".
+inline, (rows, columns) for a matrix. The frame (:class:`Evaluator`) gives each name its value and
+each number that restates an earlier result the value it stands for: the true value in the true
+chain, the printed digits' rounding interval in the document's own numbers.
 
 A product that is undefined as written (a column times a column) is read the way the other
 side of the equation shows was meant, when exactly one reading fits its shape: the outer product
@@ -13,7 +13,7 @@ u·vᵀ, the dot product uᵀv, or the elementwise product. The reading is recor
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -70,26 +70,46 @@ def same_size_vectors(left: Shape, right: Shape) -> bool:
     return is_vector(left) and is_vector(right) and math.prod(left) == math.prod(right)
 
 
+Span = tuple[int, int]
+
+
 @dataclass
 class Evaluator:
-    """One evaluation of one side; ``target`` is the other side's shape, used to read undefined products."""
+    """One evaluation of one side in one frame; ``target`` is the other side's shape, used to read undefined products.
+
+    A frame says what the side's names and numbers stand for: ``names`` maps a name to its value,
+    ``overrides`` maps a node's span (document offsets: ``base`` + the node's offsets) to the value
+    it stands for (a number that restates an earlier result), and ``components`` maps the span of a
+    ``softmax`` applied to one score to the name of the vector of scores and the score's index.
+    Printed numbers without an override are exact as written. With ``interval`` a max or min whose
+    operands' ranges overlap takes their hull (the range of both) instead of asking for more precision.
+    """
 
     interval: bool = False
     target: Shape | None = None
-    # In the interval reading, which printed numbers stand for their rounding interval (the others are exact).
-    rounded: Callable[[Number], bool] = lambda node: "." in node.printed.text
+    names: Mapping[str, Array] = field(default_factory=dict)
+    overrides: Mapping[Span, Array] = field(default_factory=dict)
+    components: Mapping[Span, tuple[str, int]] = field(default_factory=dict)
+    base: int = 0
     readings: list[str] = field(default_factory=list)
 
     def value(self, node: Node) -> Array:
+        span = (self.base + node.start, self.base + node.end)
+        if span in self.overrides:
+            return self.overrides[span]
         if isinstance(node, Number):
-            printed = node.printed
-            if self.interval and self.rounded(node):
-                return number(Real.interval(printed.value, printed.half_unit))
-            return number(Real(exact=printed.value))
+            return number(Real(exact=node.printed.value))
         if isinstance(node, Constant):
+            if node.name in self.names:  # the page uses e as a name (e = t - a)
+                return self.names[node.name]
             return number(Real(ball=arb.const_e() if node.name == "e" else arb.pi()))
         if isinstance(node, Symbol):
-            raise ShapeError(f"{node.name} has no value")  # callers evaluate numeric sides only
+            if node.name in self.names:
+                return self.names[node.name]
+            raise ShapeError(f"{node.name} has no value")  # callers evaluate sides whose names are bound
+        if isinstance(node, Call) and span in self.components:
+            vector, index = self.components[span]
+            return number(self.call("softmax", [self.names[vector]]).reshape(-1)[index])
         if isinstance(node, Negate):
             return wrap(-self.value(node.operand))
         if isinstance(node, Sum):
@@ -193,7 +213,7 @@ class Evaluator:
 
     def power(self, node: Power) -> Array:
         exponent = self.scalar(self.value(node.exponent), "the exponent")
-        if isinstance(node.base, Constant) and node.base.name == "e":
+        if isinstance(node.base, Constant) and node.base.name == "e" and "e" not in self.names:
             return wrap(ball.exp(wrap(exponent)))
         base = self.value(node.base)
         return wrap(np.frompyfunc(lambda element: real_power(element, exponent), 1, 1)(base))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nncheck.audit import Audit, Kind, Verdict
-from nncheck.audit.coverage import DETAILED, Coverage, SkipReason
+from nncheck.findings import DETAILED, Coverage, SkipReason
 from nncheck.quantities import display
 
 

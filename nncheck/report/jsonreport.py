@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from nncheck import __version__
 from nncheck.audit import Audit, Hypothesis, Kind, Verdict
-from nncheck.audit.coverage import Coverage
+from nncheck.findings import Coverage
 from nncheck.report.common import coverage_line
 
 # Bump on any change that could break a reader of the JSON: a field removed, renamed or changing meaning.

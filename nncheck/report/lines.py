@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from nncheck.audit import Audit, Kind, Verdict
-from nncheck.audit.coverage import DETAILED
+from nncheck.findings import DETAILED
 from nncheck.report.common import coverage_line, notes
 
 # Severity per verdict kind, in SARIF's vocabulary (error, warning, note), which compilers share.

@@ -20,7 +20,7 @@ from nncheck.audit.diagnose.chain import EXACT, OWN, Chain, Key
 from nncheck.audit.diagnose.families import COSTS, FAMILIES
 from nncheck.audit.diagnose.render import derivation, recomputed_reads
 from nncheck.audit.diagnose.values import rounding_candidates, substituted
-from nncheck.audit.verdicts import DIAGNOSED, Hypothesis, Verdict
+from nncheck.findings import DIAGNOSED, Hypothesis, Verdict
 from nncheck.errors import Undecided
 from nncheck.network.backend import Array
 from nncheck.network.steps import Step

@@ -11,7 +11,7 @@ from nncheck.audit.derive import Leaf, Term
 from nncheck.audit.derive import name as derive_name
 from nncheck.audit.diagnose.chain import Chain, Edit, Key
 from nncheck.audit.enclose import midpoint
-from nncheck.audit.verdicts import Kind, Slip
+from nncheck.findings import Kind, Slip
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.network.steps import Step

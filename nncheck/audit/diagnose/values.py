@@ -14,7 +14,7 @@ from nncheck.audit import enclose
 from nncheck.audit.derive import ONE, Call, Num, Op, Term, leaves, number, text
 from nncheck.audit.diagnose.candidates import Candidate, Context, constant, decimal_text, rounded, roundings, slip
 from nncheck.audit.diagnose.chain import Chain, Edit, setting
-from nncheck.audit.verdicts import DIAGNOSED
+from nncheck.findings import DIAGNOSED
 from nncheck.errors import Undecided
 from nncheck.network import ball
 from nncheck.network.backend import Array

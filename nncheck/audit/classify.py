@@ -1,0 +1,58 @@
+"""The verdict ladder: one printed number against the true chain and the document's own numbers.
+
+Every printed number nncheck judges — a spec's claim, a value a step used, a spec equation, a page's
+result, a value a page substituted for a name — goes down these rungs, in this order
+(docs/verdicts.md):
+
+1. **holds**: the true value lies in the printed number's rounding interval;
+2. **carried**: the document's own numbers (its earlier printed values, each standing for its
+   rounding interval unless it is exact) give a range that meets that interval;
+3. **rounding slip**: the true value lies within one unit of the last printed digit, or the own
+   numbers' range does (a slip on top of carried numbers);
+4. **contradiction**: none of the above, and the same quantity was printed before with a
+   rounding interval disjoint from this one;
+5. **wrong**: none of the above.
+
+An enclosure that straddles a rung's boundary raises :class:`nncheck.errors.Undecided`; the caller
+raises the precision (or, at the last precision, gives the verdict ``undecided``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nncheck.audit import enclose
+from nncheck.findings import Kind
+from nncheck.network.ball import Real
+from nncheck.printed import Printed
+
+
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """The verdict and whether the document's own numbers decided it (then it carries their sources)."""
+
+    kind: Kind
+    by_own_numbers: bool = False
+
+
+HOLDS = Rung(Kind.HOLDS)
+
+
+def classify(printed: Printed, true: Real, own: Callable[[], Real | None], *, earlier: bool) -> Rung:
+    """The rung for ``printed``; ``own`` gives the own numbers' range lazily (None: there is none).
+
+    ``true`` is the true value's enclosure; ``earlier`` says whether the quantity was printed
+    before with a disjoint rounding interval. Raises Undecided when an enclosure cannot settle a rung.
+    """
+    if enclose.holds(true, printed):
+        return HOLDS
+    interval = printed.rounding_interval()
+    own_range = own()
+    if own_range is not None and enclose.meets(own_range, *interval):
+        return Rung(Kind.CARRIED, by_own_numbers=True)
+    if enclose.strictly_inside(true, *enclose.one_unit(printed)):
+        return Rung(Kind.SLIP)
+    if own_range is not None and enclose.meets_open(own_range, *enclose.one_unit(printed)):
+        return Rung(Kind.SLIP, by_own_numbers=True)
+    return Rung(Kind.CONTRADICTION if earlier else Kind.WRONG)

@@ -1,0 +1,202 @@
+"""What a page has established so far: its names' values in the true chain and in its own numbers.
+
+A page has a true chain as a spec does: its givens (exact as written) and its formulas. Each name
+the page binds carries three values: the **true** value (the formulas over the givens), and the
+document's **own** numbers, as printed (``point``) and as ranges (``interval``: a printed result
+stands for its rounding interval unless it is exactly the true value). ``sources`` names the
+statements whose printed values, differing from the true ones, entered the own numbers: what a
+carried value carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from nncheck.document.values import wrap
+from nncheck.network.backend import Array
+from nncheck.network.ball import Real
+from nncheck.printed import Printed
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A quantity in the three frames, with the statements its own numbers carry."""
+
+    true: Array
+    point: Array
+    interval: Array
+    sources: tuple[frozenset[str], ...] = ()  # per element (row-major); () when no element carries anything
+
+    @classmethod
+    def exact(cls, true: Array) -> Value:
+        return cls(true, true, true)
+
+    @classmethod
+    def carrying(cls, true: Array, point: Array, interval: Array, sources: frozenset[str]) -> Value:
+        """A value whose every element carries ``sources``."""
+        return cls(true, point, interval, (sources,) * int(true.size) if sources else ())
+
+    def carried(self, index: int | None = None) -> frozenset[str]:
+        """The statements element ``index`` (None: any element) carries."""
+        if not self.sources:
+            return frozenset()
+        if index is None:
+            return frozenset().union(*self.sources)
+        return self.sources[index]
+
+    def restated(self, index: int, printed: Printed, ref: str) -> Value:
+        """This value with element ``index`` replaced, in the own frames, by a printed statement of it."""
+        point, interval = self.point.copy(), self.interval.copy()
+        flat_point, flat_interval = point.reshape(-1), interval.reshape(-1)
+        exact, standing = statement_frames(printed, self.true.reshape(-1)[index])
+        flat_point[index], flat_interval[index] = exact, standing
+        sources = list(self.sources or (frozenset(),) * int(self.true.size))
+        sources[index] = frozenset() if standing is exact else frozenset({ref})
+        return replace(self, point=point, interval=interval, sources=tuple(sources) if any(sources) else ())
+
+
+def statement_frames(printed: Printed, true: Real) -> tuple[Real, Real]:
+    """A printed statement's value in the own frames: its digits, and its rounding interval unless it is exactly ``true``."""
+    exact = Real(exact=printed.value)
+    if true.exact is not None and true.exact == printed.value:
+        return exact, exact
+    return exact, Real.interval(printed.value, printed.half_unit)
+
+
+def cell_value(printed: Printed, true: Real, source: str | None) -> Value:
+    """A printed number standing for ``true`` (a restated result, a substituted value)."""
+    exact, standing = statement_frames(printed, true)
+    sources = frozenset({source}) if source is not None and standing is not exact else frozenset()
+    return Value.carrying(wrap(true), wrap(exact), wrap(standing), sources)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name's value and how the page gave it: a formula (``computed``) or a given, in which section."""
+
+    value: Value
+    computed: bool
+    section: str | None
+    generation: int  # a new binding of the same name is another quantity: statements are compared within one
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """An earlier printed result, found again by its digits when a later step uses it."""
+
+    true: Real
+    negative: bool
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One printed value of one element of a name, for restatements and contradictions."""
+
+    offset: int
+    printed: Printed
+    ref: str
+    exact: bool = False  # a given's value, exact as written rather than a rounding interval
+
+    def interval(self) -> tuple[Fraction, Fraction]:
+        if self.exact:
+            return self.printed.value, self.printed.value
+        return self.printed.rounding_interval()
+
+
+Key = tuple[str, int, int, int]  # (name, generation, size, index)
+
+
+class FrameView(Mapping[str, Array]):
+    """A name's value in one frame, read lazily from the bindings (no copy per evaluation)."""
+
+    def __init__(self, bindings: Mapping[str, Binding], frame: str) -> None:
+        self.bindings, self.frame = bindings, frame
+
+    def __getitem__(self, name: str) -> Array:
+        return getattr(self.bindings[name].value, self.frame)  # type: ignore[no-any-return]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.bindings
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.bindings)
+
+    def __len__(self) -> int:
+        return len(self.bindings)
+
+
+@dataclass
+class State:
+    """Everything established before the display being judged; copied before a display, kept once it settles."""
+
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    results: dict[str, Result] = field(default_factory=dict)  # unsigned digits -> the latest result printed so
+    ledger: dict[Key, list[Statement]] = field(default_factory=dict)
+    generations: int = 0
+    euler_is_name: bool = False
+    refs: dict[str, int] = field(default_factory=dict)  # how often each name got an id: z_2, z_2#2, ...
+    last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
+
+    def copy(self) -> State:
+        return State(dict(self.bindings), dict(self.results), {k: list(v) for k, v in self.ledger.items()},
+                     self.generations, self.euler_is_name, dict(self.refs), self.last_chain)
+
+    def bind(self, name: str, value: Value, *, computed: bool, section: str | None) -> None:
+        self.generations += 1
+        self.bindings[name] = Binding(value, computed, section, self.generations)
+
+    def update(self, name: str, value: Value) -> None:
+        self.bindings[name] = replace(self.bindings[name], value=value)
+
+    def key(self, name: str, index: int) -> Key:
+        binding = self.bindings[name]
+        return (name, binding.generation, int(binding.value.true.size), index)
+
+    def latest(self, key: Key) -> Statement | None:
+        statements = self.ledger.get(key)
+        return statements[-1] if statements else None
+
+    def disjoint(self, key: Key, printed: Printed) -> bool:
+        """Whether an earlier statement of the element has a rounding interval disjoint from ``printed``'s."""
+        return any(disjoint(statement, printed) for statement in self.ledger.get(key, ()))
+
+    def record(self, key: Key, statement: Statement) -> None:
+        self.ledger.setdefault(key, []).append(statement)
+
+    def learn(self, printed: Printed, true: Real, ref: str) -> None:
+        """A printed result: a later step that uses these digits uses this quantity."""
+        if "." in printed.text:
+            self.results[printed.text.lstrip("-\u2212+")] = Result(true, printed.value < 0, ref)
+
+    def vector_of(self, score: Real) -> tuple[str, int] | None:
+        """The latest bound vector with an element exactly ``score``, and its index (for softmax of one score)."""
+        if score.exact is None:
+            return None
+        for name in reversed(list(self.bindings)):
+            true = self.bindings[name].value.true
+            if true.size < 2 or sum(1 for n in true.shape if n > 1) > 1:
+                continue
+            for index, element in enumerate(true.reshape(-1)):
+                if element.exact is not None and element.exact == score.exact:
+                    return name, index
+        return None
+
+
+def disjoint(statement: Statement, printed: Printed) -> bool:
+    """Whether no value both rounds to ``printed`` and is the earlier ``statement``'s value."""
+    low, high = printed.rounding_interval()
+    other_low, other_high = statement.interval()
+    return other_high < low or other_low > high
+
+
+def as_array(values: list[Real], shape: tuple[int, ...]) -> Array:
+    result = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        result[i] = value
+    return result.reshape(shape)
