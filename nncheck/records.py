@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from nncheck.errors import Location
-from nncheck.expr import Expr
+from nncheck.expr.nodes import Node
 from nncheck.printed import Printed
 from nncheck.quantities import Architecture
 
@@ -96,7 +96,7 @@ class Equation:
     """Arithmetic the document shows that is not a named quantity: ``expression = value``."""
 
     id: str
-    expression: Expr
+    expression: Node
     source: str  # the expression as written in the spec
     printed: Printed
     place: Place

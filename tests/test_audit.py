@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import math
 import numpy as np
 import pytest
 from hypothesis import given
@@ -145,11 +146,14 @@ EQUATIONS = [
     ("0.938 × (1 − 0.938)", "0.0582", H),      # 0.058156
     ("-log(0.938)", "0.064", H),               # 0.0640053
     ("1 / (1 + exp(-3))", "0.952", S),         # 0.9525741: truncated, and 3 is exact
-    ("1 / (1 + exp(-2.73))", "0.938", H),      # 0.93877 from 2.73, but 2.725 gives 0.93848
+    ("1 / (1 + exp(-2.73))", "0.938", S),      # 0.93877: 2.73 is a given, exact as written
     ("sigmoid(3.18)", "0.96", H),              # 0.9600733
     ("0.7*1.3 + 0.9*1.8 + 0.2", "3.18", W),    # 2.73
     ("2^10 / 1024", "1", H),
-    ("0.33 * 3", "1.00", H),                   # 0.99, but 0.33 may stand for up to 0.335: 1.005 meets
+    ("0.33 * 3", "1.00", W),                   # 0.99: 0.33 is a given, exact (not a range reaching 1.005)
+    ("1.3 * 0.7 + 0.2", "1.13", W),            # 1.11
+    ("1.3 * 0.7 + 0.2", "1.11", H),
+    ("1.5 * 0.4 + 0.3", "0.92", W),            # 0.9
     ("0.33 * 3", "1.02", W),
     ("relu(0.0) + 0.5", "0.5", H),             # 0.0 stands for [−0.05, 0.05]: ReLU's range there is [0, 0.05]
     ("relu(-2) + max(1, 3)", "3", H),
@@ -161,6 +165,20 @@ def test_free_equations(expression: str, value: str, kind: Kind) -> None:
     extra = f"equations:\n  - {{id: e, expression: '{expression}', value: '{value}', step: s}}\n"
     result = audit(parse_spec(minimal_spec("  []", extra="").replace("claims:\n  []", extra + "claims: []")))
     assert [v.kind for v in result.verdicts] == [kind]
+
+
+def test_a_number_an_equation_restates_stands_for_its_quantity() -> None:
+    # specs/blog.yaml states ∂ŷ/∂z2 = 0.0582 (its true value is σ′(2.73) = 0.0574775..., computed here with
+    # plain math). In an equation, 0.0582 then stands for that quantity: 2 × 0.0582 is 0.114955 in the true
+    # chain, and 0.1164 (the printed digits' product) is carried from the rounded statement.
+    sigma = 1 / (1 + math.exp(-2.73))
+    assert round(2 * sigma * (1 - sigma), 4) == 0.115 and 2 * 0.0582 == pytest.approx(0.1164)
+    text = BLOG.read_text(encoding="utf-8")
+    text += "equations:\n" + "".join(f"  - {{id: e{i}, expression: '2 * 0.0582', value: '{v}', step: s}}\n"
+                                      for i, v in enumerate(("0.1150", "0.1164", "0.1200")))
+    verdicts = {v.ref: v for v in audit(parse_spec(text), diagnose=0).verdicts if v.subject == "equation"}
+    assert [verdicts[f"e{i}"].kind for i in range(3)] == [H, C, W]
+    assert verdicts["e1"].inherits_from == ("dyhat/dz2",) and verdicts["e1"].own == "0.1164"
 
 
 def test_relu_exactly_at_a_transcendental_kink_is_reported_not_looped() -> None:

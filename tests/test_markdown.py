@@ -25,9 +25,9 @@ from nncheck.findings import SkipReason
 from nncheck.audit.enclose import midpoint
 from nncheck.document import audit_markdown
 from nncheck.document.finder import Lines, find_math
-from nncheck.document.latex import MAX_DEPTH, LatexError, LimitError, parse_display
-from nncheck.document.nodes import Symbol
-from nncheck.document.values import Evaluator
+from nncheck.expr.latex import MAX_DEPTH, LatexError, LimitError, parse_display
+from nncheck.expr.nodes import Symbol
+from nncheck.expr.evaluate import Evaluator
 from nncheck.network import ball
 from nncheck.report import FORMATS, renderer
 from tests.helpers import FUZZ, ROOT, run_cli

@@ -20,7 +20,8 @@ from mkdocs.utils.yaml import yaml_load
 
 from nncheck.audit import Kind, audit
 from nncheck.cli import parser
-from nncheck.expr import Binary, Call, Expr, Number, Unary, parse_expression
+from nncheck.expr import parse_expression
+from nncheck.expr.nodes import DIVIDE, Call, Negate, Node, Number, Power, Product, Sum
 from nncheck.network import ball, evaluate, floating
 from nncheck.network.ball import Real
 from nncheck.quantities import indices, is_given
@@ -181,17 +182,21 @@ claims: []
 }
 
 
-def _float(node: Expr) -> float:
+def _float(node: Node) -> float:
     """A plain float evaluation of the equation language, independent of nncheck's ball arithmetic."""
     if isinstance(node, Number):
         return float(node.printed.value)
-    if isinstance(node, Unary):
-        return -_float(node.operand) if node.op == "-" else _float(node.operand)
-    if isinstance(node, Binary):
-        left, right = _float(node.left), _float(node.right)
-        operations: dict[str, Any] = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__,
-                                      "^": float.__pow__}
-        return float(operations[node.op](left, right))
+    if isinstance(node, Negate):
+        return -_float(node.operand)
+    if isinstance(node, Sum):
+        return sum(_float(term) if sign == "+" else -_float(term) for sign, term in node.terms)
+    if isinstance(node, Product):
+        result = 1.0
+        for operator, factor in node.factors:
+            result = result / _float(factor) if operator == DIVIDE else result * _float(factor)
+        return result
+    if isinstance(node, Power):
+        return float(_float(node.base) ** _float(node.exponent))
     assert isinstance(node, Call)
     values = [_float(argument) for argument in node.arguments]
     functions: dict[str, Any] = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max,

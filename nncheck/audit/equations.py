@@ -1,92 +1,75 @@
-"""Evaluate a spec's free equations with ball reals: exact for rational arithmetic, rigorous after."""
+"""Judge a spec's free equations by the rule every printed number follows (docs/verdicts.md#equations).
+
+A number in an equation is a given, exact as written, unless its digits are those of a value the
+spec states for a quantity (a claim's element, or a value a step used): then it restates that
+quantity, and stands for the quantity's true value in the true chain and for its printed digits
+(their rounding interval, unless they are exact) in the document's own numbers. The printed
+result then goes down the one verdict ladder (:mod:`nncheck.audit.classify`).
+"""
 
 from __future__ import annotations
 
-from fractions import Fraction
+from collections.abc import Mapping
 
+from nncheck.audit import enclose
+from nncheck.audit.classify import Rung, classify
+from nncheck.expr.evaluate import Evaluator, Span, wrap
+from nncheck.expr.nodes import Number, walk
 from nncheck.errors import Undecided
-
-from nncheck.expr import Binary, Expr, Number, Unary
-from nncheck.network import ball
+from nncheck.findings import Kind, Verdict
+from nncheck.network.backend import Array
 from nncheck.network.ball import Real
-from nncheck.printed import Printed
+from nncheck.records import Equation, Stated
 
 
-def literal(printed: Printed, as_interval: bool) -> Real:
-    """A written number; in the interval reading a decimal stands for its rounding interval.
-
-    Whole numbers written without a decimal point ("1 - 0.938", "2 ×") are taken as exact.
-    """
-    if as_interval and "." in printed.text:
-        return Real.interval(printed.value, printed.half_unit)
-    return Real(exact=printed.value)
+def restated_digits(statements: list[Stated]) -> dict[str, Stated]:
+    """The latest statement with each decimal's digits (unsigned), for equations that use them."""
+    return {s.printed.text.lstrip("-+\u2212"): s for s in statements if "." in s.printed.text}
 
 
-def _scalar(function: object, value: Real) -> Real:
-    import numpy as np
+def judge_equation(equation: Equation, exact: Mapping[str, Array], restated: Mapping[str, Stated], *, settle: bool) -> Verdict:
+    """The verdict on an equation's printed result; Undecided (unless ``settle``) when the enclosures cannot tell."""
+    true_frame: dict[Span, Array] = {}
+    point_frame: dict[Span, Array] = {}
+    interval_frame: dict[Span, Array] = {}
+    sources: list[str] = []
+    for node in walk(equation.expression):
+        statement = restated.get(node.printed.text) if isinstance(node, Number) else None
+        if statement is None or not isinstance(node, Number):
+            continue
+        true: Real = exact[statement.quantity][statement.index]
+        if statement.printed.value < 0:
+            true = -true
+        span = (node.start, node.end)
+        printed = node.printed
+        true_frame[span], point_frame[span] = wrap(true), wrap(Real(exact=printed.value))
+        if true.exact is not None and true.exact == printed.value:
+            interval_frame[span] = point_frame[span]
+        else:
+            interval_frame[span] = wrap(Real.interval(printed.value, printed.half_unit))
+            sources.append(statement.ref)
+    value = Evaluator(overrides=true_frame).value(equation.expression).reshape(-1)[0]
+    printed = equation.printed
 
-    result = function(np.array([value], dtype=object))  # type: ignore[operator]
-    return result[0]  # type: ignore[no-any-return]
+    def own() -> Real | None:
+        if not sources:
+            return None
+        try:
+            return Evaluator(interval=True, overrides=interval_frame).value(equation.expression).reshape(-1)[0]  # type: ignore[no-any-return]
+        except (ValueError, ZeroDivisionError, Undecided):
+            return None
 
-
-def evaluate(node: Expr, as_interval: bool = False) -> Real:
-    if isinstance(node, Number):
-        return literal(node.printed, as_interval)
-    if isinstance(node, Unary):
-        operand = evaluate(node.operand, as_interval)
-        return -operand if node.op == "-" else operand
-    if isinstance(node, Binary):
-        left, right = evaluate(node.left, as_interval), evaluate(node.right, as_interval)
-        if node.op == "+":
-            return left + right
-        if node.op == "-":
-            return left - right
-        if node.op == "*":
-            return left * right
-        if node.op == "/":
-            return left / right
-        return _power(left, right)
-    arguments = [evaluate(argument, as_interval) for argument in node.arguments]
-    return _call(node.function, arguments, as_interval)
-
-
-# Integer powers beyond this are refused: 10^100000 must not be computed exactly.
-MAX_INTEGER_POWER = 1000
-
-
-def _power(base: Real, exponent: Real) -> Real:
-    if exponent.exact is not None and exponent.exact.denominator == 1 and abs(exponent.exact) <= MAX_INTEGER_POWER:
-        result = base ** abs(int(exponent.exact))
-        return Real(exact=Fraction(1)) / result if exponent.exact < 0 else result
-    if base.sign() <= 0:
-        raise ValueError("a non-integer power of a number that is not positive")
-    return _scalar(ball.exp, exponent * _scalar(ball.log, base))
-
-
-def _call(function: str, arguments: list[Real], as_interval: bool = False) -> Real:
-    value = arguments[0]
-    if function == "exp":
-        return _scalar(ball.exp, value)
-    if function in ("log", "ln"):
-        return _scalar(ball.log, value)
-    if function == "tanh":
-        return _scalar(ball.tanh, value)
-    if function == "sigmoid":
-        return Real(exact=Fraction(1)) / (1 + _scalar(ball.exp, -value))
-    if function == "sqrt":
-        if value.sign() < 0:
-            raise ValueError("square root of a negative number")
-        return Real(ball=value.enclosure().sqrt())
-    if function == "relu":
-        arguments = [value, Real(exact=Fraction(0))]
-        function = "max"
-    value, other = arguments
     try:
-        left_larger = (value - other).sign() >= 0
+        rung = classify(printed, value, own, earlier=False)
     except Undecided:
-        if not as_interval:
-            raise  # a point at a kink: the audit raises the precision
-        return ball.hull(value, other)  # encloses both max and min of two overlapping ranges
-    if function == "max":
-        return value if left_larger else other
-    return other if left_larger else value
+        if not settle:
+            raise
+        rung = Rung(Kind.UNDECIDED)
+    point = Evaluator(overrides=point_frame).value(equation.expression).reshape(-1)[0] if sources else None
+    return Verdict(
+        kind=rung.kind, ref=equation.id, subject="equation", stated=printed.text, place=equation.place,
+        location=equation.location, exact=enclose.show(value, printed),
+        own=None if point is None or rung.kind is Kind.HOLDS else enclose.show(point, printed),
+        relative_error=enclose.relative_error(printed, value),
+        inherits_from=tuple(dict.fromkeys(sources)) if rung.by_own_numbers else (), expression=equation.source,
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from nncheck import quantities
 from nncheck.audit import enclose
 from nncheck.audit.diagnose import diagnose_all
-from nncheck.audit.equations import evaluate as evaluate_expression
+from nncheck.audit.equations import judge_equation, restated_digits
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
@@ -60,8 +60,9 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
     with ball.precision(decided):
         verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
     undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed)
+    restated = restated_digits(statements)
     for equation in spec.equations:
-        verdict, used = _settle_equation(equation, bits)
+        verdict, used = _settle_equation(equation, context, restated, bits)
         precision = max(precision, used)
         verdicts.append(verdict)
     return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=tuple(verdicts), precision=precision,
@@ -154,14 +155,18 @@ def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, i
                                           f"{undecided} is still undecided at {bits} bits") from None
 
 
-def _settle_equation(equation: Equation, bits: int) -> tuple[Verdict, int]:
+def _settle_equation(equation: Equation, context: _Context, restated: Mapping[str, Stated], bits: int) -> tuple[Verdict, int]:
     while True:
         last = bits >= ball.MAX_PRECISION
         with ball.precision(bits):
             try:
-                return _judge_equation(equation, settle=last), bits
+                if bits not in context.evaluated:
+                    context.evaluated[bits] = evaluate(context.spec.network, ball)
+                return judge_equation(equation, context.evaluated[bits], restated, settle=last), bits
             except Undecided:
                 bits *= 2
+            except (ValueError, ZeroDivisionError) as error:
+                raise EvaluationError(f"{equation.location}: equation {equation.id!r} cannot be evaluated: {error}") from None
 
 
 def _order(spec: Spec) -> list[Stated]:
@@ -284,25 +289,3 @@ def _own(quantity: str, frame: Frame, overlay: Mapping[Key, Stated], settle: boo
         if not settle:
             raise
         return None
-
-
-def _judge_equation(equation: Equation, settle: bool) -> Verdict:
-    true = evaluate_expression(equation.expression)
-    interval = evaluate_expression(equation.expression, as_interval=True)
-    printed = equation.printed
-    try:
-        if enclose.inside(true, *printed.rounding_interval()) or enclose.meets(interval, *printed.rounding_interval()):
-            kind = Kind.HOLDS
-        elif enclose.strictly_inside(true, *enclose.one_unit(printed)):
-            kind = Kind.SLIP
-        else:
-            kind = Kind.WRONG
-    except Undecided:
-        if not settle:
-            raise
-        kind = Kind.UNDECIDED
-    return Verdict(
-        kind=kind, ref=equation.id, subject="equation", stated=printed.text, place=equation.place,
-        location=equation.location, exact=enclose.show(true, printed), own=None,
-        relative_error=enclose.relative_error(printed, true), expression=equation.source,
-    )

@@ -8,9 +8,9 @@ import numpy as np
 
 from nncheck.audit import enclose
 from nncheck.findings import Remark
-from nncheck.document.nodes import Node
+from nncheck.expr.nodes import Node
 from nncheck.document.statements import Cells
-from nncheck.document.values import ShapeError, is_vector, shape_text
+from nncheck.expr.evaluate import ShapeError, is_vector, shape_text
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.printed import Printed

@@ -17,8 +17,8 @@ from typing import Any
 from nncheck import quantities
 from nncheck.document import read_document, title_of
 from nncheck.document.finder import Lines, Math, find_math
-from nncheck.document.latex import LatexError, parse_display
-from nncheck.document.nodes import (
+from nncheck.expr.latex import LatexError, parse_display
+from nncheck.expr.nodes import (
     DIVIDE, TIMES, Call, Chain, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, children, walk,
 )
 from nncheck.document.statements import Cells, Check, plan

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.document.values import wrap
+from nncheck.expr.evaluate import wrap
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.printed import Printed

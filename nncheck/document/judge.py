@@ -31,11 +31,11 @@ from nncheck.audit.classify import classify
 from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
 from nncheck.document.finder import Lines, Math, find_math
 from nncheck.document.frames import Binding, FrameView, State, Statement, Value, cell_value, disjoint
-from nncheck.document.latex import LatexError, LimitError, parse_display
-from nncheck.document.nodes import FUNCTIONS, Call, Chain, Constant, Node, Number, Symbol, walk
-from nncheck.document.symbolic import proved_equal
+from nncheck.expr.latex import LatexError, LimitError, parse_display
+from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Node, Number, Symbol, walk
+from nncheck.expr.symbolic import proved_equal
 from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
-from nncheck.document.values import Evaluator, ShapeError, Span
+from nncheck.expr.evaluate import Evaluator, ShapeError, Span
 from nncheck.errors import Undecided
 from nncheck.findings import Audit, Coverage, Kind, Remark, Skipped, SkipReason, Verdict
 from nncheck.network import ball
@@ -694,7 +694,7 @@ def _meet(a: Real, b: Real, ranged: bool) -> Kind:
 
 
 def _wrap(value: Real) -> Array:
-    from nncheck.document.values import wrap
+    from nncheck.expr.evaluate import wrap
 
     return wrap(value)
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from nncheck.document.nodes import (
+from nncheck.expr.nodes import (
     Call, Chain, Constant, Matrix, Negate, Node, Power, Product, Quotient, Sum, Symbol, Transpose, Vector, children,
     is_numeric, printed_cells,
 )

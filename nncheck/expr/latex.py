@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Any
 
-from nncheck.document.nodes import (
+from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, TIMES, Call, Chain, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum,
     Symbol, Transpose, Vector,
 )
@@ -79,7 +79,7 @@ def parse_display(text: str) -> list[Chain]:
     """The equations of one display; LatexError with the reason when it cannot be read."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-    from nncheck.document.grammar import parser
+    from nncheck.expr.grammar import parser
 
     check_limits(text)
     try:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from flint import arb
 
-from nncheck.document.nodes import (
+from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Transpose,
 )
 from nncheck.errors import Undecided

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from nncheck.document.nodes import (
+from nncheck.expr.nodes import (
     DIVIDE, TIMES, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Vector, walk,
 )
 

@@ -1,0 +1,167 @@
+"""The plain-text arithmetic of a spec's ``equations:``, parsed without eval into nncheck's one tree.
+
+Grammar (precedence low to high)::
+
+    expr    := term (("+" | "-") term)*
+    term    := unary (("*" | "/") unary)*
+    unary   := ("-" | "+") unary | power
+    power   := atom ("^" unary)?          # right-associative; "**" is accepted as "^"
+    atom    := NUMBER | NAME "(" expr ("," expr)* ")" | "(" expr ")"
+
+NAME is one of the functions in FUNCTIONS. "×" and "·" mean "*", "−" means "-". The nodes are
+those of :mod:`nncheck.expr.nodes` (the LaTeX reader's), with offsets into the text, so one
+evaluator judges both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nncheck.expr.nodes import DIVIDE, TIMES, Call, Negate, Node, Number, Power, Product, Sum
+from nncheck.printed import parse_printed
+
+# Each function and how many arguments it takes (the evaluator's names: ln is log).
+FUNCTIONS: dict[str, int] = {
+    "exp": 1, "log": 1, "ln": 1, "sqrt": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "max": 2, "min": 2,
+}
+# Expressions longer or deeper than this are refused (bounded work on hostile input).
+MAX_LENGTH = 2000
+MAX_DEPTH = 50
+
+_TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[a-z]+)|(?P<op>\*\*|[-+*/^(),×·−]))")
+_SYNONYMS = {"×": "*", "·": "*", "−": "-", "**": "^"}
+
+Token = tuple[str, str, int, str]  # kind, value, 0-based offset, raw text
+
+
+class ExprSyntaxError(ValueError):
+    """The expression is not in the language; ``column`` is 1-based within the expression."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def _tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    position = 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            offset = position + len(text[position:]) - len(text[position:].lstrip())
+            raise ExprSyntaxError(f"unexpected {text[offset]!r}", offset + 1)
+        kind = match.lastgroup or ""
+        raw = match[kind]
+        value = _SYNONYMS.get(raw, raw) if kind == "op" else raw
+        tokens.append((kind, value, match.start(kind), raw))
+        position = match.end()
+    tokens.append(("end", "", len(text), ""))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokenize(text)
+        self.position = 0
+        self.depth = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.position]
+
+    def take(self, value: str | None = None) -> Token:
+        token = self.peek()
+        if value is not None and token[1] != value:
+            found = "the end" if token[0] == "end" else repr(token[3])
+            raise ExprSyntaxError(f"expected {value!r}, found {found}", token[2] + 1)
+        self.position += 1
+        return token
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprSyntaxError(f"nested deeper than {MAX_DEPTH} levels", self.peek()[2] + 1)
+
+    def end(self) -> int:
+        """The offset where the last token taken ends."""
+        kind, _, offset, raw = self.tokens[self.position - 1]
+        return offset + len(raw)
+
+    def expr(self) -> Node:
+        self.deeper()
+        start = self.peek()[2]
+        terms: list[tuple[str, Node]] = [("+", self.term())]
+        while self.peek()[1] in ("+", "-"):
+            sign = self.take()[1]
+            terms.append((sign, self.term()))
+        self.depth -= 1
+        return terms[0][1] if len(terms) == 1 else Sum(tuple(terms), start, self.end())
+
+    def term(self) -> Node:
+        start = self.peek()[2]
+        factors: list[tuple[str, Node]] = [(TIMES, self.unary())]
+        while self.peek()[1] in ("*", "/"):
+            operator = TIMES if self.take()[1] == "*" else DIVIDE
+            factors.append((operator, self.unary()))
+        return factors[0][1] if len(factors) == 1 else Product(tuple(factors), start, self.end())
+
+    def unary(self) -> Node:
+        if self.peek()[1] in ("-", "+"):
+            self.deeper()
+            start = self.peek()[2]
+            sign = self.take()[1]
+            operand = self.unary()
+            self.depth -= 1
+            return Negate(operand, start, self.end()) if sign == "-" else operand
+        return self.power()
+
+    def power(self) -> Node:
+        start = self.peek()[2]
+        base = self.atom()
+        if self.peek()[1] == "^":
+            self.take()
+            exponent = self.unary()
+            return Power(base, exponent, start, self.end())
+        return base
+
+    def atom(self) -> Node:
+        kind, value, offset, raw = self.peek()
+        if kind == "number":
+            self.take()
+            try:
+                return Number(parse_printed(value), offset, offset + len(raw))
+            except ValueError as error:
+                raise ExprSyntaxError(str(error), offset + 1) from None
+        if kind == "name":
+            if value not in FUNCTIONS:
+                raise ExprSyntaxError(f"unknown function {value!r}; expected one of: {', '.join(FUNCTIONS)}", offset + 1)
+            self.take()
+            self.take("(")
+            arguments = [self.expr()]
+            while self.peek()[1] == ",":
+                self.take()
+                arguments.append(self.expr())
+            self.take(")")
+            if len(arguments) != FUNCTIONS[value]:
+                raise ExprSyntaxError(f"{value} takes {FUNCTIONS[value]} argument(s), got {len(arguments)}", offset + 1)
+            return Call("log" if value == "ln" else value, tuple(arguments), offset, self.end())
+        if value == "(":
+            self.take()
+            node = self.expr()
+            self.take(")")
+            return node
+        found = "the end of the expression" if kind == "end" else repr(raw)
+        raise ExprSyntaxError(f"expected a number, a function or '(', found {found}", offset + 1)
+
+
+def parse_expression(text: str) -> Node:
+    """Parse an equation's arithmetic; raise ExprSyntaxError with a column on bad input."""
+    if len(text) > MAX_LENGTH:
+        raise ExprSyntaxError(f"expression is {len(text)} characters long; at most {MAX_LENGTH} are accepted", 1)
+    parser = _Parser(text)
+    node = parser.expr()
+    kind, _, offset, raw = parser.peek()
+    if kind != "end":
+        raise ExprSyntaxError(f"unexpected {raw!r} after a complete expression", offset + 1)
+    return node
