@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from nncheck import quantities
 from nncheck.audit import enclose
+from nncheck.audit.classify import classify
 from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.equations import judge_equation, restated_digits
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
@@ -245,26 +246,20 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], context: _Con
     clashes = context.conflicts.get(s.ref, ())
     own: OwnValue | None = None
     inherits: tuple[str, ...] = ()
+    earlier = [ref for position, ref in clashes if position < context.positions[s.ref]]
+
+    def own_range() -> Real | None:
+        nonlocal own
+        if s.quantity not in owns:
+            owns[s.quantity] = _own(s.quantity, frame, overlay, settle)
+        own = owns[s.quantity]
+        return None if own is None else own.interval[s.index]
+
     try:
-        if enclose.holds(true, s.printed):
-            kind = Kind.HOLDS  # the document's own numbers are not needed: the true value decides
-        else:
-            interval = s.printed.rounding_interval()
-            if s.quantity not in owns:
-                owns[s.quantity] = _own(s.quantity, frame, overlay, settle)
-            own = owns[s.quantity]
-            own_interval: Real | None = None if own is None else own.interval[s.index]
-            earlier = [ref for position, ref in clashes if position < context.positions[s.ref]]
-            if own_interval is not None and enclose.meets(own_interval, *interval):
-                kind, inherits = Kind.CARRIED, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
-            elif enclose.strictly_inside(true, *enclose.one_unit(s.printed)):
-                kind = Kind.SLIP
-            elif own_interval is not None and enclose.meets_open(own_interval, *enclose.one_unit(s.printed)):
-                kind, inherits = Kind.SLIP, carried_from(frame, s.quantity, s.index, overlay, own) if own else ()
-            elif earlier:
-                kind = Kind.CONTRADICTION
-            else:
-                kind = Kind.WRONG
+        rung = classify(s.printed, true, own_range, earlier=bool(earlier))
+        kind = rung.kind
+        if rung.by_own_numbers and own is not None:
+            inherits = carried_from(frame, s.quantity, s.index, overlay, own)
     except Undecided:
         if not settle:
             raise
