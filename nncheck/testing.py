@@ -163,21 +163,16 @@ def claims_from_true_values(network: Network, places: Callable[[str], int], *, f
     from nncheck.network.steps import given_values, step_table
     from nncheck.spec.writer import DraftClaim
 
-    bits = ball.START_PRECISION
-    while True:
-        try:
-            with ball.precision(bits):
-                values = dict(given_values(network, ball))
-                claims = []
-                for step in step_table(network).values():
-                    digits = places(step.quantity)
-                    true = step(ball, *(values[name] for name in step.operands))
-                    texts = np.vectorize(lambda v: correctly_rounded(v, digits), otypes=[object])(true)
-                    rounded = np.vectorize(lambda t: Real(exact=Fraction(t)), otypes=[object])(texts)
-                    values[step.quantity] = rounded if from_own else true
-                    claims.append(DraftClaim(step.quantity, _nest(np.asarray(texts, dtype=object), str), step.quantity))
-                return claims
-        except Undecided:
-            if bits >= ball.MAX_PRECISION:
-                raise
-            bits *= 2
+    def attempt(bits: int, last: bool) -> list[DraftClaim]:
+        values = dict(given_values(network, ball))
+        claims = []
+        for step in step_table(network).values():
+            digits = places(step.quantity)
+            true = step(ball, *(values[name] for name in step.operands))
+            texts = np.vectorize(lambda v: correctly_rounded(v, digits), otypes=[object])(true)
+            rounded = np.vectorize(lambda t: Real(exact=Fraction(t)), otypes=[object])(texts)
+            values[step.quantity] = rounded if from_own else true
+            claims.append(DraftClaim(step.quantity, _nest(np.asarray(texts, dtype=object), str), step.quantity))
+        return claims
+
+    return ball.settled(attempt)[0]

@@ -88,19 +88,16 @@ def needed_bits(printed: Printed) -> int:
 
 def _evaluate(spec: Spec, bits: int) -> tuple[Mapping[str, Array], int]:
     """Every quantity of the network at ``bits`` of precision or, where a kink is undecided, more."""
-    while True:
-        try:
-            with ball.precision(bits):
-                return evaluate(spec.network, ball), bits
-        except Undecided as undecided:
-            if bits >= ball.MAX_PRECISION:
-                raise EvaluationError(
-                    f"{spec.network_at or spec.path}: the network cannot be evaluated: {undecided} is still undecided at {bits} bits "
-                    "(a ReLU or comparison at a value that is exactly a kink, reached through transcendental functions)"
-                ) from None
-            bits *= 2
-        except (ValueError, ZeroDivisionError) as error:
-            raise EvaluationError(f"{spec.network_at or spec.path}: the network cannot be evaluated: {error}") from None
+    try:
+        return ball.settled(lambda _bits, _last: evaluate(spec.network, ball), bits)
+    except Undecided as undecided:
+        raise EvaluationError(
+            f"{spec.network_at or spec.path}: the network cannot be evaluated: {undecided} is still undecided at "
+            f"{ball.MAX_PRECISION} bits (a ReLU or comparison at a value that is exactly a kink, reached through "
+            "transcendental functions)"
+        ) from None
+    except (ValueError, ZeroDivisionError) as error:
+        raise EvaluationError(f"{spec.network_at or spec.path}: the network cannot be evaluated: {error}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,32 +139,29 @@ class _Pending:
 
 
 def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, int]:
-    """Judge one statement again at doubled precision until its verdict is decided (or MAX_PRECISION)."""
-    while True:
-        bits *= 2
-        last = bits >= ball.MAX_PRECISION
-        with ball.precision(bits):
-            try:
-                frame, owns = pending.phase.frame(context, bits)
-                return _judge(pending.statement, frame, pending.phase.overlay, context, settle=last, owns=owns), bits
-            except Undecided as undecided:
-                if last:
-                    raise EvaluationError(f"{context.spec.network_at or context.spec.path}: the network cannot be evaluated: "
-                                          f"{undecided} is still undecided at {bits} bits") from None
+    """Judge one statement again from doubled precision until its verdict is decided (or MAX_PRECISION)."""
+
+    def attempt(bits: int, last: bool) -> Verdict:
+        frame, owns = pending.phase.frame(context, bits)
+        return _judge(pending.statement, frame, pending.phase.overlay, context, settle=last, owns=owns)
+
+    try:
+        return ball.settled(attempt, 2 * bits)
+    except Undecided as undecided:
+        raise EvaluationError(f"{context.spec.network_at or context.spec.path}: the network cannot be evaluated: "
+                              f"{undecided} is still undecided at {ball.MAX_PRECISION} bits") from None
 
 
 def _settle_equation(equation: Equation, context: _Context, restated: Mapping[str, Stated], bits: int) -> tuple[Verdict, int]:
-    while True:
-        last = bits >= ball.MAX_PRECISION
-        with ball.precision(bits):
-            try:
-                if bits not in context.evaluated:
-                    context.evaluated[bits] = evaluate(context.spec.network, ball)
-                return judge_equation(equation, context.evaluated[bits], restated, settle=last), bits
-            except Undecided:
-                bits *= 2
-            except (ValueError, ZeroDivisionError) as error:
-                raise EvaluationError(f"{equation.location}: equation {equation.id!r} cannot be evaluated: {error}") from None
+    def attempt(bits: int, last: bool) -> Verdict:
+        if bits not in context.evaluated:
+            context.evaluated[bits] = evaluate(context.spec.network, ball)
+        return judge_equation(equation, context.evaluated[bits], restated, settle=last)
+
+    try:
+        return ball.settled(attempt, bits)
+    except (ValueError, ZeroDivisionError) as error:
+        raise EvaluationError(f"{equation.location}: equation {equation.id!r} cannot be evaluated: {error}") from None
 
 
 def _order(spec: Spec) -> list[Stated]:

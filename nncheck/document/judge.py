@@ -135,19 +135,14 @@ class _Page:
 
     def _settled(self, formula: Formula) -> list[Verdict]:
         """The formula's verdicts at the lowest precision (from START_PRECISION, doubling) that decides them all."""
-        bits = ball.START_PRECISION
-        while True:
-            settle = bits >= ball.MAX_PRECISION
-            state = self.state.copy()
-            judge = _Formula(self, formula, state, settle)
-            try:
-                with ball.precision(bits):
-                    judge.run()
-                break
-            except Undecided:
-                bits *= 2
+        def attempt(bits: int, last: bool) -> _Formula:
+            judge = _Formula(self, formula, self.state.copy(), last)
+            judge.run()
+            return judge
+
+        judge, bits = ball.settled(attempt)
         self.precision = max(self.precision, bits)
-        self.state = state
+        self.state = judge.state
         if judge.unnamed == 1 and formula.number is not None:
             self.renames[f"eq{formula.number}.1"] = f"eq{formula.number}"
         return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column))

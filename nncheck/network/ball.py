@@ -10,10 +10,10 @@ Matrix products, the bulk of the work, run in python-flint's C matrices: the rat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 import numpy as np
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat
@@ -314,3 +314,25 @@ def precision(bits: int) -> Iterator[None]:
     """Work at ``bits`` of precision inside the block."""
     with ctx.workprec(bits):
         yield
+
+
+T = TypeVar("T")
+
+
+def settled(attempt: Callable[[int, bool], T], start: int = START_PRECISION) -> tuple[T, int]:
+    """``attempt(bits, last)`` at ``start`` bits, doubled while it raises Undecided: the one precision loop.
+
+    Every judgement that enclosures may fail to settle runs through here. At MAX_PRECISION ``last``
+    is True: the attempt gives its "undecided" answer then, or raises (the Undecided reaches the
+    caller). Returns the result and the precision that settled it.
+    """
+    bits = start
+    while True:
+        last = bits >= MAX_PRECISION
+        with precision(bits):
+            try:
+                return attempt(bits, last), bits
+            except Undecided:
+                if last:
+                    raise
+        bits *= 2

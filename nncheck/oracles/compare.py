@@ -9,7 +9,6 @@ from typing import Any, cast
 
 import numpy as np
 
-from nncheck.errors import Undecided
 from nncheck.network import ball, evaluate, step_table
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
@@ -23,19 +22,14 @@ KINKED = ("relu", "leaky_relu")
 def check(network: Network, framework: Framework, *, tolerance: float = TOLERANCE) -> OracleReport:
     """Run ``framework`` on the network and measure, per quantity, how far it lies from the exact values."""
     found = framework.values(network)
-    bits = ball.START_PRECISION
-    while True:
-        try:
-            with ball.precision(bits):
-                exact = evaluate(network, ball)
-                return OracleReport(
-                    framework=f"{framework.LABEL} {framework.version()}", dtype="float64", tolerance=tolerance,
-                    discrepancies=discrepancies(network, found, exact), kinks=kinks(network, exact),
-                )
-        except Undecided:
-            if bits >= ball.MAX_PRECISION:
-                raise
-            bits *= 2
+    def attempt(bits: int, last: bool) -> OracleReport:
+        exact = evaluate(network, ball)
+        return OracleReport(
+            framework=f"{framework.LABEL} {framework.version()}", dtype="float64", tolerance=tolerance,
+            discrepancies=discrepancies(network, found, exact), kinks=kinks(network, exact),
+        )
+
+    return ball.settled(attempt)[0]
 
 
 def discrepancies(network: Network, found: Mapping[str, Any], exact: Mapping[str, Array]) -> tuple[Discrepancy, ...]:
