@@ -58,3 +58,58 @@ FUZZ = {"inputs": 0}
 # The diagnosis's planted slips (tests/test_diagnose.py): per family, planted and found among the top
 # three; and random moves of a printed number, and how many of them got an explanation anyway.
 DIAGNOSIS: dict[str, dict[str, int]] = {}
+
+
+# -- pages written from a network: the forward pass and the loss, as a tutorial prints them -----------
+
+_ACTIVATION_LATEX = {
+    "identity": "z_{{{l}}}", "relu": "\\max(0, z_{{{l}}})", "sigmoid": "\\sigma(z_{{{l}}})", "tanh": "\\tanh(z_{{{l}}})",
+    "softmax": "\\text{{softmax}}(z_{{{l}}})", "leaky_relu": "\\max({slope} z_{{{l}}}, z_{{{l}}})",
+}
+_LOSS_LATEX = {
+    "bce": "-\\frac{{1}}{{{n}}} \\left(y^T \\log(a_{{{d}}}) + (1 - y)^T \\log(1 - a_{{{d}}})\\right)",
+    "mse": "\\frac{{1}}{{{n}}} (a_{{{d}}} - y)^T (a_{{{d}}} - y)",
+    "half_sse": "\\frac{{1}}{{2}} (a_{{{d}}} - y)^T (a_{{{d}}} - y)",
+    "cross_entropy": "-y^T \\log(a_{{{d}}})",
+}
+
+
+def bmatrix(value: object) -> str:
+    """Printed text (or nested lists of it, or Fractions written out) as a LaTeX bmatrix; a vector is a column."""
+    from nncheck.spec.writer import exact_text
+
+    def cell(v: object) -> str:
+        return v if isinstance(v, str) else exact_text(v)  # type: ignore[arg-type]
+
+    rows = value if isinstance(value, (list, tuple)) else [value]
+    lines = [" & ".join(cell(c) for c in row) if isinstance(row, (list, tuple)) else cell(row) for row in rows]
+    return "\\begin{bmatrix} " + " \\\\ ".join(lines) + " \\end{bmatrix}"
+
+
+def forward_page(network: object, claims: list[object], *, substitute: bool = False) -> str:
+    """A Markdown page of the network's givens, forward pass and loss, printing the claims' values.
+
+    With ``substitute`` each pre-activation is also written with the printed numbers in place of its
+    names (W_1 a_0 + b_1 = [..][..] + [..] = [..]), as most tutorials do.
+    """
+    from nncheck.records import Network
+    from nncheck.spec.writer import DraftClaim, exact_text
+
+    assert isinstance(network, Network)
+    printed = {c.quantity: c.value for c in claims if isinstance(c, DraftClaim)}
+    depth = len(network.layers)
+    lines = ["# A generated worked example", "", "## Givens", "", f"$$a_{{0}} = {bmatrix(list(network.input))}$$", ""]
+    for l, layer in enumerate(network.layers, start=1):
+        lines += [f"$$W_{{{l}}} = {bmatrix([list(row) for row in layer.weights])}, \\quad b_{{{l}}} = {bmatrix(list(layer.bias))}$$", ""]
+    lines += [f"$$y = {bmatrix(list(network.target))}$$", "", "## Forward pass", ""]
+    for l, layer in enumerate(network.layers, start=1):
+        z = f"z_{{{l}}} = W_{{{l}}} a_{{{l - 1}}} + b_{{{l}}}"
+        if substitute:
+            previous = bmatrix(list(network.input)) if l == 1 else bmatrix(printed[f"a{l - 1}"])
+            z += f" = {bmatrix([list(row) for row in layer.weights])} {previous} + {bmatrix(list(layer.bias))}"
+        lines += [f"$${z} = {bmatrix(printed[f'z{l}'])}$$", ""]
+        activation = _ACTIVATION_LATEX[layer.activation].format(l=l, slope=exact_text(layer.negative_slope))
+        lines += [f"$$a_{{{l}}} = {activation} = {bmatrix(printed[f'a{l}'])}$$", ""]
+    loss = _LOSS_LATEX[network.loss].format(n=len(network.target), d=depth)
+    lines += ["## Loss", "", f"$$L = {loss} = {printed['L']}$$", ""]
+    return "\n".join(lines)

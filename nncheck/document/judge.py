@@ -438,8 +438,11 @@ class _Chain:
                                    components=self.components, base=base)
         true = true_evaluator.value(node)
         self.readings[k] = true_evaluator.readings
-        point = Evaluator(target=target, names=FrameView(bindings, "point"), overrides=self.overrides["point"],
-                          components=self.components, base=base).value(node)
+        try:
+            point = Evaluator(target=target, names=FrameView(bindings, "point"), overrides=self.overrides["point"],
+                              components=self.components, base=base).value(node)
+        except (ShapeError, ValueError, ZeroDivisionError):
+            return Value.exact(true)  # the page's own numbers cannot be pushed through (log 0.0): no own value
         try:
             interval = Evaluator(interval=True, target=target, names=FrameView(bindings, "interval"),
                                  overrides=self.overrides["interval"], components=self.components, base=base).value(node)

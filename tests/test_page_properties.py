@@ -1,0 +1,82 @@
+"""The page audit, property-tested as the spec audit is: generated pages of random networks.
+
+Each page prints a network's givens, forward pass and loss (tests.helpers.forward_page), with the
+values the spec properties use (nncheck.testing.claims_from_true_values, computed on the ball
+backend from the network, not by the page audit). No false alarm on a correct page, every planted
+error flagged, a truncation never called wrong.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+from nncheck import strategies as nst
+from nncheck.document import audit_markdown
+from nncheck.findings import Kind
+from nncheck.records import Network
+from nncheck.spec.writer import DraftClaim
+from tests.helpers import DETECTION, forward_page
+from tests.test_auditor_properties import _flat, _places, _replace, _true_claims, _truncate
+
+small_networks = nst.networks(max_depth=2, max_width=3)
+PRINTED = ("z1", "a1", "z2", "a2", "L")  # what forward_page prints
+
+
+def _kinds(network: Network, claims: list[DraftClaim], substitute: bool) -> dict[str, Kind]:
+    page = forward_page(network, claims, substitute=substitute)
+    note(page)
+    return {v.ref: v.kind for v in audit_markdown(page).verdicts}
+
+
+def _page_ref(quantity: str, suffix: str) -> str:
+    """The page's id of a quantity's element: z1[0] is z_1[0], L is L (a one-element column has no index)."""
+    name = quantity if quantity == "L" else f"{quantity[0]}_{quantity[1:]}"
+    return name + (suffix if suffix.count(",") == 0 else f"[{suffix[1:-1].split(',')[0]}]")
+
+
+@given(small_networks, st.data(), st.booleans())
+def test_correctly_rounded_pages_always_hold(network: Network, data: st.DataObject, substitute: bool) -> None:
+    kinds = _kinds(network, _true_claims(network, _places(data)), substitute)
+    # UNDECIDED only where a true value lies exactly on a rounding boundary reached through exp
+    # (softmax of equal scores), as for specs.
+    assert set(kinds.values()) <= {Kind.HOLDS, Kind.UNDECIDED}, kinds
+
+
+@given(small_networks, st.data(), st.booleans())
+def test_pages_computed_from_their_rounded_numbers_never_fail(network: Network, data: st.DataObject, substitute: bool) -> None:
+    kinds = _kinds(network, _true_claims(network, _places(data), from_own=True), substitute)
+    assert set(kinds.values()) <= {Kind.HOLDS, Kind.CARRIED, Kind.UNDECIDED}, kinds
+
+
+@given(small_networks, st.data(), st.booleans())
+def test_a_printed_value_moved_by_two_or_more_units_is_flagged(network: Network, data: st.DataObject, substitute: bool) -> None:
+    claims = _true_claims(network, _places(data))
+    shown = [i for i, c in enumerate(claims) if c.quantity in PRINTED]
+    which = data.draw(st.sampled_from(shown), label="claim")
+    claim = claims[which]
+    position = data.draw(st.integers(0, len(_flat(claim.value)) - 1), label="element")
+    units = data.draw(st.integers(2, 50) | st.integers(-50, -2), label="units moved")
+    original = Decimal(_flat(claim.value)[position])
+    moved = original + units * Decimal(1).scaleb(original.as_tuple().exponent)
+    value, suffix = _replace(claim.value, position, str(moved))
+    claims[which] = DraftClaim(claim.quantity, value, claim.step)
+    kinds = _kinds(network, claims, substitute)
+    ref = _page_ref(claim.quantity, suffix)
+    DETECTION["planted"] += 1
+    DETECTION["flagged"] += kinds.get(ref, Kind.HOLDS) is not Kind.HOLDS
+    assert kinds.get(ref) not in (None, Kind.HOLDS), (ref, str(original), str(moved), kinds)
+
+
+@given(small_networks, st.data(), st.booleans())
+def test_truncating_instead_of_rounding_is_never_wrong_on_a_page(network: Network, data: st.DataObject, substitute: bool) -> None:
+    digits = data.draw(st.integers(1, 6), label="decimals")
+    claims = _true_claims(network, lambda quantity: digits)
+    precise = _true_claims(network, lambda quantity: digits + 12)
+    shown = [i for i, c in enumerate(claims) if c.quantity in PRINTED]
+    which = data.draw(st.sampled_from(shown), label="claim")
+    claims[which] = DraftClaim(claims[which].quantity, _truncate(precise[which].value, digits), claims[which].step)
+    kinds = _kinds(network, claims, substitute)
+    assert set(kinds.values()) <= {Kind.HOLDS, Kind.SLIP, Kind.CARRIED, Kind.UNDECIDED}, kinds
