@@ -2,7 +2,9 @@
 
 Registered through the ``pytest11`` entry point, so every pytest run in an environment with nncheck
 installed imports this module: it imports nothing heavy. The audit loads when a spec is collected.
-Settings (ini options, see docs/ci.md): ``nncheck_specs``, ``nncheck_fail_on``, ``nncheck_baseline``.
+Settings (ini options, see docs/ci.md): ``nncheck_specs``, ``nncheck_pages``, ``nncheck_fail_on``,
+``nncheck_baseline``. Markdown pages are collected only when ``nncheck_pages`` names them: the plugin is
+loaded in every pytest run, and a project's README is not a worked example.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 from nncheck.commands.audit import DEFAULT_FAIL_ON  # as `nncheck audit`; importing it is cheap
 
 if TYPE_CHECKING:
-    from nncheck.audit import Kind, Verdict
+    from nncheck.audit import Audit, Kind, Verdict
     from nncheck.baseline import Accepted, Baseline
 
 # Which files are looked at: fnmatch patterns, matched against the file name, or against the path
@@ -33,6 +35,8 @@ SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:", re.MULT
 # No more than this much of a candidate file is read to look for the marker; specs are refused
 # beyond this size anyway (nncheck.spec.yamlsafe.MAX_BYTES).
 SNIFF_BYTES = 1_000_000
+# Markdown pages (nncheck.document.SUFFIXES, repeated here so that loading the plugin imports nothing).
+PAGE_SUFFIXES = (".md", ".markdown")
 
 
 class BaselineFixedWarning(UserWarning):
@@ -43,6 +47,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("nncheck_specs", type="args", default=list(DEFAULT_SPECS),
                   help="nncheck: patterns of files that may be specs (a name, or a path from the rootdir if it "
                        "contains '/'); only files with a top-level 'nncheck:' key are collected")
+    parser.addini("nncheck_pages", type="args", default=[],
+                  help="nncheck: patterns of Markdown pages to audit (a name, or a path from the rootdir if it "
+                       "contains '/'); none by default")
     parser.addini("nncheck_fail_on", default=DEFAULT_FAIL_ON,
                   help="nncheck: comma-separated verdicts whose tests fail: holds, slip, carried, wrong, "
                        f"contradiction, undecided, or 'none' (default: {DEFAULT_FAIL_ON})")
@@ -55,6 +62,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SpecFile |
     config = parent.config
     if matches(file_path, config.rootpath, config.getini("nncheck_specs")) and is_spec(file_path):
         return SpecFile.from_parent(parent, path=file_path)
+    if file_path.suffix.lower() in PAGE_SUFFIXES and matches(file_path, config.rootpath, config.getini("nncheck_pages")):
+        return PageFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -108,16 +117,20 @@ def shown(path: str | os.PathLike[str], config: pytest.Config) -> str:
 class SpecFile(pytest.File):
     """A spec: audited once, at collection; a spec that cannot be read is a collection error at file:line:col."""
 
-    def collect(self) -> Iterator[ClaimItem]:
+    def audited(self) -> Audit:
         from nncheck.audit import audit
-        from nncheck.baseline import compare, identity
-        from nncheck.errors import NncheckError
         from nncheck.spec import parse_spec
         from nncheck.spec.yamlsafe import read_text
 
+        return audit(parse_spec(read_text(str(self.path)), shown(self.path, self.config)))
+
+    def collect(self) -> Iterator[ClaimItem]:
+        from nncheck.baseline import compare, identity
+        from nncheck.errors import NncheckError
+
         try:
             options = settings(self.config)
-            result = audit(parse_spec(read_text(str(self.path)), shown(self.path, self.config)))
+            result = self.audited()
         except NncheckError as error:
             raise self.CollectError(str(error)) from None
         accepted = [a for baseline in options.baselines for a in baseline.for_spec(str(self.path))]
@@ -130,6 +143,15 @@ class SpecFile(pytest.File):
             yield ClaimItem.from_parent(self, name=verdict.ref, verdict=verdict,
                                         failing=verdict.kind in options.fail_on,
                                         accepted=by_identity.get(identity(verdict)))
+
+
+class PageFile(SpecFile):
+    """A Markdown page, audited by its own true chain (docs/documents.md); its numbers are items as a spec's are."""
+
+    def audited(self) -> Audit:
+        from nncheck.document import audit_markdown, read_document
+
+        return audit_markdown(read_document(str(self.path)), shown(self.path, self.config))
 
 
 class ClaimFailed(Exception):

@@ -11,6 +11,8 @@ from fractions import Fraction
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import os
+
 import pytest
 
 # Loaded before pytester's in-process runs, which drop the modules a run imports afresh: numpy and
@@ -288,3 +290,21 @@ def test_the_documented_failure_is_what_the_plugin_prints(pytester: pytest.Pytes
     (example,) = [block for block in re.findall(r"```text\n(.*?)```", guide, re.DOTALL) if "claim 'z2'" in block and "____" in block]
     assert example.splitlines()[1:] == printed.splitlines()
     assert printed.splitlines()[0] in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# z_2 = 0.7 · 1.3 + 0.9 · 1.8 + 0.2 = 2.73 (by hand), printed 3.18; then σ(2.73) = 0.93877, printed 0.9388.
+PAGE = """# A page
+
+$$z_2 = 0.7 \\cdot 1.3 + 0.9 \\cdot 1.8 + 0.2 = 3.18$$
+
+$$a = \\sigma(2.73) = 0.9388$$
+"""
+
+
+def test_pages_are_collected_only_when_named(pytester: pytest.Pytester) -> None:
+    write(pytester, {"docs/page.md": PAGE, "README.md": PAGE})
+    assert outcomes(pytester) == {"passed": [], "failed": [], "xfailed": []}
+    pytester.makeini("[pytest]\nnncheck_pages = docs/*.md\n")
+    assert outcomes(pytester) == {"passed": ["a"], "failed": ["z_2"], "xfailed": []}
+    (failure,) = failure_texts(pytester).values()
+    assert failure.startswith(f"docs{os.sep}page.md:3: ") and "3.18" in failure and "2.73" in failure
