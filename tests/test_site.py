@@ -464,3 +464,23 @@ def test_site_builds_pages_for_several_specs_with_distinct_names(tmp_path: Path)
     assert [page.name for page in site.pages] == ["index.md", "blog.md", "blog-2.md"]
     assert site.warnings == ()
     assert "(blog.md)" in site.pages[0].text and "(blog-2.md)" in site.pages[0].text
+
+
+def test_a_markdown_page_gets_an_errata_page(tmp_path: Path) -> None:
+    # The blog's equations as a page (tests/samples/markdown/blog.md): its findings are those of
+    # tests/test_markdown.py, listed failing ones first, each in the section of its display equation.
+    from nncheck.document import audit_document
+    from nncheck.site import build_site
+
+    page = ROOT / "tests" / "samples" / "markdown" / "blog.md"
+    result = audit_document(str(page))
+    site = build_site([(None, result)])
+    (index, blog) = site.pages
+    text = blog.text
+    assert "Page: " in text and "## Equations in page order" in text
+    findings = [v for v in result.verdicts if v.kind is not Kind.HOLDS]
+    assert text.count('\n!!! ') == len(findings)
+    assert text.index("Wrong: z&#95;2 = 3.18") < text.index("Rounding slip: ŷ = 0.938") < text.index("Carried: L = 0.064")
+    assert "it should print **2.73**" in text
+    status, out, _ = run_cli("site", str(page), "--out", str(tmp_path))
+    assert status == 0 and (tmp_path / "blog.md").read_text(encoding="utf-8") == text

@@ -11,23 +11,31 @@ from nncheck.errors import UsageError
 
 NAME = "site"
 HELP = "write the Markdown pages of an errata site (mkdocs-material)"
-DESCRIPTION = ("Audit each SPEC and write an overview (index.md) and one errata page per spec (named after the "
-               "spec file) into DIR, for the mkdocs-material site. The blog's pages: "
+DESCRIPTION = ("Audit each SPEC (or Markdown page) and write an overview (index.md) and one errata page per "
+               "document (named after its file) into DIR, for the mkdocs-material site. The blog's pages: "
                "nncheck site specs/*.yaml --out docs/errata")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("specs", metavar="SPEC", nargs="+", help="spec files, e.g. specs/*.yaml")
+    parser.add_argument("specs", metavar="SPEC", nargs="+", help="spec files or Markdown pages, e.g. specs/*.yaml")
     parser.add_argument("--out", metavar="DIR", required=True, help="folder for the pages (created if missing)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from nncheck.audit import audit
+    from nncheck.audit import Audit, audit
+    from nncheck.document import audit_document, is_document
+    from nncheck.records import Spec
     from nncheck.site import build_site
     from nncheck.spec import load_spec
 
-    specs = [load_spec(path) for path in args.specs]
-    site = build_site([(spec, audit(spec)) for spec in specs])
+    audited: list[tuple[Spec | None, Audit]] = []
+    for path in args.specs:
+        if is_document(path):
+            audited.append((None, audit_document(path)))
+        else:
+            spec = load_spec(path)
+            audited.append((spec, audit(spec)))
+    site = build_site(audited)
     for warning in site.warnings:
         # Spec text in the message: control characters could move the cursor or recolour the terminal.
         message = "".join(ch if ch.isprintable() else "?" for ch in warning.message)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nncheck.audit import Audit
 from nncheck.errors import Problem
 from nncheck.records import Spec
-from nncheck.site.errata import Errata, errata, slug
+from nncheck.site.errata import Errata, errata, page_errata, slug
 from nncheck.site.pages import document_page, overview_page
 
 OVERVIEW = "index.md"
@@ -31,10 +31,14 @@ class Site:
     warnings: tuple[Problem, ...]  # spec LaTeX shown as code because it cannot be rendered
 
 
-def build_site(audited: Sequence[tuple[Spec, Audit]]) -> Site:
-    """The overview and one page per spec (named after its file; "blog.md" for specs/blog.yaml)."""
+def build_site(audited: Sequence[tuple[Spec | None, Audit]]) -> Site:
+    """The overview and one page per document (named after its file; "blog.md" for specs/blog.yaml).
+
+    A Markdown page is audited without a spec (``None``): its errata page lists its display equations.
+    """
     taken = {OVERVIEW.removesuffix(".md")}
-    documents: list[Errata] = [errata(spec, audit, slug(spec.path, taken)) for spec, audit in audited]
+    documents: list[Errata] = [errata(spec, audit, slug(spec.path, taken)) if spec is not None
+                               else page_errata(audit, slug(audit.path, taken)) for spec, audit in audited]
     warnings = tuple(
         Problem(section.place.spec, f"LaTeX of {section.id!r} is shown as code: {section.latex_problem}")
         for document in documents for section in document.claims + document.equations if section.latex_problem

@@ -68,6 +68,7 @@ class Section:
     entries: tuple[Entry, ...]
     latex_problem: str | None  # why the recorded LaTeX cannot be rendered, if it cannot
     expression: str | None = None  # for an equation
+    kind: str = "Claim"  # "Claim", or "Display equation" on a page's errata
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +176,53 @@ def errata(spec: Spec, audit: Audit, page_slug: str) -> Errata:
         for heading, kinds in GROUPS
     )
     return Errata(page_slug, audit, tuple(group for group in corrections if group[1]), claims, equations)
+
+
+def _page_should_say(verdict: Verdict) -> str:
+    """The true value rounded to the printed digits, from the verdict's exact text (a page has no network to recompute)."""
+    try:
+        return should_say(Fraction(verdict.exact), parse_printed(verdict.stated))
+    except (ValueError, ZeroDivisionError):
+        return verdict.exact  # "undefined", a shape error, or a value written in scientific notation
+
+
+def page_errata(audit: Audit, page_slug: str) -> Errata:
+    """The page of one audited Markdown page: one section per display equation, its numbers in page order.
+
+    A page has no network, so an entry's derivation is its equation as printed (the section's LaTeX)
+    and its true value; agreements between two expressions are the page's "equations".
+    """
+    anchors: set[str] = set()
+    sections: dict[str, tuple[str, Place]] = {}
+    in_order: list[Entry] = []
+    for verdict in audit.verdicts:
+        key = str(verdict.place.spec)
+        if key not in sections:
+            sections[key] = (markup.anchor(verdict.place.step + " " + key.rsplit(":", 2)[-2], anchors, "display"), verdict.place)
+        anchor = sections[key][0]
+        if verdict.expression is not None and verdict.subject == "equation" and not _is_number(verdict.stated):
+            in_order.append(Entry(verdict, f"{verdict.expression} = {verdict.stated}", verdict.place.step, anchor,
+                                  verdict.exact, None))
+        else:
+            in_order.append(Entry(verdict, subject(verdict, audit.depth), verdict.place.step, anchor,
+                                  _page_should_say(verdict), None))
+    named = {entry.verdict.ref: entry for entry in in_order if entry.verdict.subject != "equation"}
+    displays = tuple(
+        Section(f"line {place.spec.line}", anchor, place, tuple(e for e in in_order if str(e.verdict.place.spec) == key),
+                mathml.problem(place.latex) if place.latex else None, kind="Display equation")
+        for key, (anchor, place) in sections.items()
+    )
+    corrections = tuple(
+        (heading, tuple(_correction(entry, named) for entry in in_order if entry.verdict.kind in kinds))
+        for heading, kinds in GROUPS
+    )
+    return Errata(page_slug, audit, tuple(group for group in corrections if group[1]), displays, ())
+
+
+def _is_number(text: str) -> bool:
+    try:
+        parse_printed(text)
+    except ValueError:
+        return False
+    return True
+

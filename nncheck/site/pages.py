@@ -94,10 +94,11 @@ def _math_or_code(latex_source: str, problem: str | None) -> str:
 def _section(section: Section, level: str) -> str:
     place = section.place
     heading = f"{level} {markup.text(place.step) or markup.text(section.id)} {{ #{section.anchor} }}"
-    facts = [f"{'Equation' if section.expression is not None else 'Claim'} {markup.text(section.id)}"]
+    kind = "Equation" if section.expression is not None else section.kind
+    facts = [f"{kind} {markup.text(section.id)}"]
     if place.document_line is not None:
         facts.append(f"line {place.document_line} of the document")
-    facts.append(f"spec {markup.text(str(place.spec))}")
+    facts.append(f"{'page' if section.kind == 'Display equation' else 'spec'} {markup.text(str(place.spec))}")
     parts = [heading, " · ".join(facts)]
     if section.expression is not None:
         parts.append(f"Arithmetic as printed: {markup.text(section.expression)}")
@@ -133,16 +134,22 @@ def document_page(errata: Errata) -> str:
     intro = ["---", f'title: "{title}"', "---", "", f"# {title}", ""]
     if audit.source:
         intro.append(f"Document: {markup.source(audit.source)}  ")
-    intro += [f"Spec: {markup.text(audit.path)} · {markup.text(summary(audit))}", ""]
+    page = audit.coverage is not None  # a Markdown page, audited by its own true chain
+    intro += [f"{'Page' if page else 'Spec'}: {markup.text(audit.path)} · {markup.text(summary(audit))}", ""]
     out = ["\n".join(intro), "## Corrections\n"]
     if not errata.corrections:
-        out.append("Every number the spec records holds: nothing to correct.\n")
+        out.append(f"Every number the {'page' if page else 'spec'} records holds: nothing to correct.\n")
     for heading, corrections in errata.corrections:
         out.append(f"### {heading}\n")
         out += [_correction(c) for c in corrections]
-    out.append("## Claims in document order\n")
-    out.append("Each step as the document prints it, every number it states, and how the correct value is computed "
-               "from the network's givens (shown rounded; the verdicts are decided exactly).\n")
+    if page:
+        out.append("## Equations in page order\n")
+        out.append("Each display equation as the page prints it, every number it states and its true value, computed from "
+                   "the page's givens through its formulas (shown rounded; the verdicts are decided exactly).\n")
+    else:
+        out.append("## Claims in document order\n")
+        out.append("Each step as the document prints it, every number it states, and how the correct value is computed "
+                   "from the network's givens (shown rounded; the verdicts are decided exactly).\n")
     out += [_section(section, "###") for section in errata.claims]
     if errata.equations:
         out.append("## Equations\n")
