@@ -368,6 +368,29 @@ DATAFLOW_CASES = {
     "a rounded result through a max": (
         "$$z = 0.5 \\times 2.5999 = 1.3$$\n\n$$a = \\max(0, 1.3) = 1.3$$\n\n$$b = 2 \\times 1.3 = 2.6$$",
         {"z": Kind.HOLDS, "a": Kind.HOLDS, "b": Kind.HOLDS}, [("b", 2.5999)]),
+    # Found by an independent review on pages of its own; the true values computed here with plain math.
+    "a component p_2 of a vector p": (
+        "$$p = \\text{softmax}\\left(\\begin{bmatrix} 0.22 \\\\ 0.28 \\\\ -0.06 \\end{bmatrix}\\right) = "
+        "\\begin{bmatrix} 0.3549 \\\\ 0.3769 \\\\ 0.2682 \\end{bmatrix}$$\n\n$$L = -\\ln p_2 = -\\ln 0.3769 = 0.9759$$",
+        {"p[0]": Kind.HOLDS, "p[1]": Kind.HOLDS, "p[2]": Kind.HOLDS, "L": Kind.HOLDS},
+        [("L", -math.log(math.exp(0.28) / (math.exp(0.22) + math.exp(0.28) + math.exp(-0.06))))]),
+    "a formula recomputed when another example re-binds its names": (
+        "## Step 1\n\n$$\\hat{y} = 0.39, \\quad \\frac{\\partial L}{\\partial b} = \\hat{y} - 2.2 = -1.81$$\n\n"
+        "## Step 2\n\n$$\\hat{y} = 0.6334, \\quad \\frac{\\partial L}{\\partial b} = -1.5666$$",
+        {"∂L/∂b": Kind.HOLDS, "∂L/∂b#2": Kind.HOLDS}, [("∂L/∂b#2", 0.6334 - 2.2)]),
+    "a factor worked out from the true value the page misprinted": (
+        "$$a = \\sigma(0.53) = 0.6259$$\n\n$$d = 3 \\cdot a(1 - a) = 3 \\times 0.2332$$",
+        {"a": Kind.WRONG, "eq2": Kind.HOLDS}, [("a", _sigmoid(0.53)), ("eq2", _sigmoid(0.53) * (1 - _sigmoid(0.53)))]),
+    "a term written with its sign flipped states the negated name": (
+        "Here $w = 0.5$, $b = -0.1$, $h = 0.6044$.\n\n$$a = w h + b = 0.5 \\times 0.6044 - 0.1 = 0.2022$$\n\n"
+        "$$c = w h + b = 0.5 \\times 0.6044 + 0.1 = 0.4022$$",
+        {"a": Kind.HOLDS, "eq2:b": Kind.CONTRADICTION, "c": Kind.CARRIED}, [("a", 0.5 * 0.6044 - 0.1), ("c", 0.5 * 0.6044 - 0.1)]),
+    "a new example re-binds every given it changes": (
+        "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.055 = -0.355$$",
+        {"e": Kind.HOLDS, "e#2": Kind.HOLDS}, [("e#2", -0.355)]),
+    "one changed given among unchanged ones is a contradiction": (
+        "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
+        {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),
 }
 
 

@@ -11,6 +11,7 @@ carried value carries.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -49,6 +50,21 @@ class Value:
             return frozenset().union(*self.sources)
         return self.sources[index]
 
+    def element(self, index: int) -> Value:
+        """Element ``index`` (row-major) as a value of its own: a component p_2 of a vector p."""
+        sources = (self.sources[index],) if self.sources else ()
+        return Value(wrap(self.true.reshape(-1)[index]), wrap(self.point.reshape(-1)[index]),
+                     wrap(self.interval.reshape(-1)[index]), sources)
+
+    def with_element(self, index: int, element: Value) -> Value:
+        """This value with element ``index`` replaced by ``element`` in the own frames (the true value stays)."""
+        point, interval = self.point.copy(), self.interval.copy()
+        point.reshape(-1)[index] = element.point.reshape(-1)[0]
+        interval.reshape(-1)[index] = element.interval.reshape(-1)[0]
+        sources = list(self.sources or (frozenset(),) * int(self.true.size))
+        sources[index] = element.carried()
+        return replace(self, point=point, interval=interval, sources=tuple(sources) if any(sources) else ())
+
     def restated(self, index: int, printed: Printed, ref: str) -> Value:
         """This value with element ``index`` replaced, in the own frames, by a printed statement of it."""
         point, interval = self.point.copy(), self.interval.copy()
@@ -83,6 +99,48 @@ class Binding:
     computed: bool
     section: str | None
     generation: int  # a new binding of the same name is another quantity: statements are compared within one
+    formula: Any = None  # the expression that computed it (a judge's Side), to recompute when what it reads is re-bound
+    reads: tuple[tuple[str, int], ...] = ()  # the names the formula read, with their generations then
+    element: int | None = None  # set on the view of one component of a vector (p_2 of p)
+
+
+COMPONENT = re.compile(r"(?P<base>.+)_(?P<index>[0-9]+)")
+
+
+class Bindings(dict[str, Binding]):
+    """Names and their bindings; ``p_2`` also names the second component of a bound vector ``p`` (counted from 1).
+
+    A component is a view: reading it gives a scalar binding of the vector's generation, and
+    :meth:`State.update` writes a statement of it back into the vector.
+    """
+
+    def component(self, name: str) -> tuple[str, int] | None:
+        if dict.__contains__(self, name):
+            return None
+        match = COMPONENT.fullmatch(name)
+        if match is None or not dict.__contains__(self, match["base"]):
+            return None
+        true = dict.__getitem__(self, match["base"]).value.true
+        index = int(match["index"])
+        if sum(1 for n in true.shape if n > 1) != 1 or not 1 <= index <= true.size:
+            return None
+        return match["base"], index - 1
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (isinstance(name, str) and self.component(name) is not None)
+
+    def __getitem__(self, name: str) -> Binding:
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        found = self.component(name)
+        if found is None:
+            raise KeyError(name)
+        base, index = found
+        binding = dict.__getitem__(self, base)
+        return replace(binding, value=binding.value.element(index), element=index, formula=None, reads=())
+
+    def get(self, name: str, default: Binding | None = None) -> Binding | None:  # type: ignore[override]
+        return self[name] if name in self else default
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +193,7 @@ class FrameView(Mapping[str, Array]):
 class State:
     """Everything established before the display being judged; copied before a display, kept once it settles."""
 
-    bindings: dict[str, Binding] = field(default_factory=dict)
+    bindings: Bindings = field(default_factory=Bindings)
     results: dict[str, Result] = field(default_factory=dict)  # unsigned digits -> the latest result printed so
     ledger: dict[Key, list[Statement]] = field(default_factory=dict)
     generations: int = 0
@@ -144,19 +202,39 @@ class State:
     last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
 
     def copy(self) -> State:
-        return State(dict(self.bindings), dict(self.results), {k: list(v) for k, v in self.ledger.items()},
+        return State(Bindings(self.bindings), dict(self.results), {k: list(v) for k, v in self.ledger.items()},
                      self.generations, self.euler_is_name, dict(self.refs), self.last_chain)
 
-    def bind(self, name: str, value: Value, *, computed: bool, section: str | None) -> None:
+    def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None) -> None:
         self.generations += 1
-        self.bindings[name] = Binding(value, computed, section, self.generations)
+        reads = tuple((n, self.bindings[n].generation) for n in getattr(formula, "reads", ()) if n in self.bindings)
+        self.bindings[name] = Binding(value, computed, section, self.generations, formula, reads)
 
     def update(self, name: str, value: Value) -> None:
-        self.bindings[name] = replace(self.bindings[name], value=value)
+        component = self.bindings.component(name)
+        if component is None:
+            self.bindings[name] = replace(self.bindings[name], value=value)
+            return
+        base, index = component
+        binding = dict.__getitem__(self.bindings, base)
+        self.bindings[base] = replace(binding, value=binding.value.with_element(index, value))
 
     def key(self, name: str, index: int) -> Key:
+        component = self.bindings.component(name)
+        if component is not None:
+            base, element = component
+            binding = dict.__getitem__(self.bindings, base)
+            return (base, binding.generation, int(binding.value.true.size), element)
         binding = self.bindings[name]
         return (name, binding.generation, int(binding.value.true.size), index)
+
+    def stale(self, name: str) -> bool:
+        """Whether a formula's value read a name that has been bound anew since (another example's givens)."""
+        binding = self.bindings.get(name)
+        if binding is None or binding.formula is None:
+            return False
+        return any(read not in self.bindings or self.bindings[read].generation != generation
+                   for read, generation in binding.reads)
 
     def latest(self, key: Key) -> Statement | None:
         statements = self.ledger.get(key)

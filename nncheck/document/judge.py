@@ -32,7 +32,7 @@ from nncheck.document.compare import compact, orientation, relative_error, show_
 from nncheck.document.finder import Lines, Math, find_math
 from nncheck.document.frames import Binding, FrameView, State, Statement, Value, cell_value, disjoint
 from nncheck.expr.latex import LatexError, LimitError, parse_display
-from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Node, Number, Symbol, walk
+from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Symbol, walk
 from nncheck.expr.symbolic import proved_equal
 from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
 from nncheck.expr.evaluate import Evaluator, ShapeError, Span
@@ -60,6 +60,11 @@ class Side:
     node: Node
     text: str  # the LaTeX of the display it stands in
     offset: int  # of that text in the page
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The names the side reads (e counts: it may be a name)."""
+        return tuple(dict.fromkeys(n.name for n in walk(self.node) if isinstance(n, (Symbol, Constant))))
 
 
 class Role(Enum):
@@ -239,7 +244,16 @@ class _Chain:
         for k in range(1, len(self.sides)):
             if roles[k - 1] is Role.EXPRESSION and roles[k] is Role.EXPRESSION:
                 pairs[k] = match(self.sides[k - 1].node, self.sides[k].node, self.sides[k].text)
+        self.rebind_examples(pairs)
         self.bind_first_uses(pairs)
+        # A formula whose names another example has re-bound is recomputed before it is read; a name this
+        # chain defines anew by a formula of its own is not.
+        formula = any(role is Role.EXPRESSION and self.evaluable(side.node) for role, side in zip(roles, self.sides))
+        seen: set[str] = set()
+        for role, side in zip(roles, self.sides):
+            if role is Role.EXPRESSION or (role is Role.NAME and not formula):
+                for read in side.reads:
+                    self.refresh(read, seen)
         names = [self.name(side) for side in self.sides]
         defined = {k for k, name in enumerate(names) if name is not None and self.defines(name, roles)}
         for k, side in enumerate(self.sides):
@@ -269,6 +283,25 @@ class _Chain:
             elif roles[k] is Role.EXPRESSION and pairs.get(k) is None and k in self.values:
                 self.agree(k, truth)
         self.bind_results(names, defined, truth)
+
+    def refresh(self, name: str, seen: set[str]) -> None:
+        """Recompute a formula's value whose names were bound anew (another example): a formula is a definition."""
+        if name in seen or not self.state.stale(name):
+            return
+        seen.add(name)
+        binding = self.state.bindings[name]
+        for read, _ in binding.reads:
+            self.refresh(read, seen)
+        side: Side = binding.formula
+        again = _Chain(self.owner, [side], first_new=1)
+        again.restate_by_digits(0)
+        if not again.evaluable(side.node):
+            return
+        try:
+            value = again.frames(0, side.node, binding.value.true.shape)
+        except (ShapeError, ValueError, ZeroDivisionError):
+            return
+        self.state.bind(name, value, computed=True, section=self.owner.formula.math.heading, formula=side)
 
     # -- what each side is ---------------------------------------------------------------------
 
@@ -314,6 +347,29 @@ class _Chain:
 
     # -- what the numbers of an expression stand for ----------------------------------------------
 
+    def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
+        """Givens of another section substituted with new values: a new example re-binds them, unless another
+        given of that section is substituted unchanged (then the one that differs is a contradiction)."""
+        section = self.owner.formula.math.heading
+        changed: list[tuple[str, Cells]] = []
+        unchanged = 0
+        for k, found in pairs.items():
+            for subtree, printed in found or [] if k >= self.first_new else []:
+                name = self.name(Side(subtree, "", 0))
+                binding = self.state.bindings.get(name) if name is not None else None
+                cells = cells_of(printed, self.sides[k].text)
+                if name is None or binding is None or cells is None or binding.computed or binding.section == section \
+                        or binding.element is not None or binding.value.true.size != len(cells.printed):
+                    continue
+                same = all(true.exact == number.value for true, number in zip(binding.value.true.reshape(-1), cells.printed))
+                if same:
+                    unchanged += 1
+                else:
+                    changed.append((name, cells))
+        if changed and not unchanged:
+            for name, cells in changed:
+                self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
+
     def bind_first_uses(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """A number substituted for a name nothing has bound yet gives that name (a given, exact)."""
         section = self.owner.formula.math.heading
@@ -345,6 +401,9 @@ class _Chain:
         if name is not None:
             self.substituted(name, cells, k)
             return
+        if isinstance(subtree, Negate) and (negated := self.name(Side(subtree.operand, "", 0))) is not None:
+            self.substituted(negated, cells, k, negate=True)  # "+ b" written "- 0.1": b = -0.1
+            return
         try:
             part = self.frames(k - 1, subtree, cells.shape)
         except (ShapeError, ValueError, ZeroDivisionError):
@@ -366,16 +425,20 @@ class _Chain:
                           ref + element_suffix(cells.shape, index))
             self.state.learn(number, true, ref + element_suffix(cells.shape, index))
 
-    def substituted(self, name: str, cells: Cells, k: int) -> None:
-        """Values a step substituted for a bound name: statements of it, standing for its true value."""
+    def substituted(self, name: str, cells: Cells, k: int, *, negate: bool = False) -> None:
+        """Values a step substituted for a bound name: statements of it, standing for its true value.
+
+        ``negate``: the value stands under a flipped sign (``+ b`` written ``- 0.1`` states b = -0.1).
+        """
         binding = self.state.bindings[name]
         if binding.value.true.size != len(cells.printed):
             return  # another quantity of the same name: values of different sizes are not compared
         ref = self.owner.used_ref(name)
         value = binding.value
-        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+        for index, (written, node) in enumerate(zip(cells.printed, cells.nodes)):
             element_ref = ref + element_suffix(cells.shape, index)
             true = value.true.reshape(-1)[index]
+            number = _negated(written) if negate else written
             key = self.state.key(name, index)
             latest = self.state.latest(key)
             if latest is not None and latest.printed.text == number.text:
@@ -385,7 +448,7 @@ class _Chain:
                                 used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed)
                 self.state.record(key, Statement(self.offset(k, node), number, element_ref))
                 value = value.restated(index, number, element_ref)
-            self.set_cell(k, node, cell_value(number, true, element_ref), element_ref)
+            self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)
         self.state.update(name, value)
 
     def worked_out_without_match(self, k: int) -> None:
@@ -585,8 +648,10 @@ class _Chain:
             remarks += orientation(left.true.shape, right.true.shape)
             ranged = bool(left.carried() or right.carried())
             try:
-                for a, b in zip(left.interval.reshape(-1), right.interval.reshape(-1)):
+                for a, b, true in zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1)):
                     kind = _meet(a, b, ranged)
+                    if kind is Kind.WRONG and ranged:
+                        kind = _meet(true, b, ranged)  # worked out from the true values the page did not print
                     if kind is Kind.WRONG:
                         break
             except Undecided:
@@ -606,7 +671,7 @@ class _Chain:
             kind=kind, ref=ref, subject="equation", stated=source(text, self.sides[k].node), place=self.owner.place(),
             location=self.owner.page.lines.location(self.offset(k, self.sides[k].node)),
             exact=show_array(left.true, places), own=None, relative_error=None,
-            inherits_from=tuple(sorted(right.carried())) if kind is not Kind.HOLDS else (),
+            inherits_from=tuple(sorted(right.carried() - {ref})) if kind is not Kind.HOLDS else (),
             expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
         ))
 
@@ -663,11 +728,12 @@ class _Chain:
         bound = Value(value.true, own.point.reshape(value.true.shape), own.interval.reshape(value.true.shape), own.sources)
         printed = self.printed_value
         section = self.owner.formula.math.heading
+        formula = self.sides[truth] if self.role(self.sides[truth]) is Role.EXPRESSION and truth >= self.first_new else None
         for j in sorted(defined):
             name = names[j]
             if name is None:
                 continue
-            self.state.bind(name, bound, computed=True, section=section)
+            self.state.bind(name, bound, computed=True, section=section, formula=formula)
             if printed is not None:
                 cells, ref = printed
                 if len(cells.printed) != value.true.size:
@@ -689,6 +755,11 @@ def _meet(a: Real, b: Real, ranged: bool) -> Kind:
     if not ranged:
         raise Undecided(f"{x} against {y}")
     return Kind.HOLDS
+
+
+def _negated(printed: Printed) -> Printed:
+    text = printed.text[1:] if printed.text.startswith(("-", "\u2212")) else "-" + printed.text
+    return Printed(text=text, value=-printed.value, last_place=printed.last_place)
 
 
 def _wrap(value: Real) -> Array:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from nncheck.expr.nodes import (
-    Call, Chain, Constant, Matrix, Negate, Node, Power, Product, Quotient, Sum, Symbol, Transpose, Vector, children,
+    TIMES, Call, Chain, Constant, Matrix, Negate, Node, Power, Product, Quotient, Sum, Symbol, Transpose, Vector, children,
     is_numeric, printed_cells,
 )
 from nncheck.printed import Printed
@@ -160,7 +160,9 @@ def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
         return _terms(left, right, text)
     if isinstance(left, Product) and isinstance(right, Product):
         operators_agree = [o for o, _ in left.factors] == [o for o, _ in right.factors]
-        return _all(left.factors, right.factors, text) if operators_agree else None
+        if operators_agree:
+            return _all(left.factors, right.factors, text)
+        return _worked_tail(left, right, text)
     if isinstance(left, Call) and isinstance(right, Call) and left.function != right.function:
         return None
     if isinstance(left, Matrix) and isinstance(right, Matrix) and len(left.rows) != len(right.rows):
@@ -171,6 +173,23 @@ def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
             return None
         return _all([("", p) for p in left_parts], [("", p) for p in right_parts], text)
     return None
+
+
+def _worked_tail(left: Product, right: Product, text: str) -> list[tuple[Node, Node]] | None:
+    """``3 \\cdot a(1 - a) = 3 \\times 0.2332``: the leading factors match and the last printed one works out the rest."""
+    count = len(right.factors)
+    if count >= len(left.factors) or cells_of(right.factors[-1][1], text) is None:
+        return None
+    rest = left.factors[count - 1:]
+    if any(operator != TIMES for operator, _ in rest) or right.factors[-1][0] != TIMES:
+        return None
+    if [o for o, _ in left.factors[:count - 1]] != [o for o, _ in right.factors[:count - 1]]:
+        return None
+    pairs = _all(left.factors[:count - 1], right.factors[:count - 1], text)
+    if pairs is None:
+        return None
+    tail = Product(((TIMES, rest[0][1]),) + tuple(rest[1:]), rest[0][1].start, rest[-1][1].end)
+    return pairs + [(tail, right.factors[-1][1])]
 
 
 def _terms(left: Sum, right: Sum, text: str) -> list[tuple[Node, Node]] | None:

@@ -68,7 +68,8 @@ def coverage_line(coverage: Coverage) -> str:
 def summary(audit: Audit) -> str:
     counts = audit.counts()
     parts = [f"{counts[kind]} {kind.value}" for kind in Kind if counts[kind]]
-    line = f"{len(audit.verdicts)} numbers checked: " + ", ".join(parts)
+    count = len(audit.verdicts)
+    line = f"{count} {'number' if count == 1 else 'numbers'} checked" + (": " + ", ".join(parts) if parts else "")
     if audit.undiagnosed:
         line += f" ({undiagnosed_note(audit)})"
     return line
