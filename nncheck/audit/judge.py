@@ -9,6 +9,7 @@ from nncheck import quantities
 from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.audit.diagnose import diagnose_all
+from nncheck.audit.ledger import Entry, Ledger
 from nncheck.audit.equations import judge_equation, restated_digits
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
@@ -40,8 +41,8 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
         start *= 2
     exact, bits = _evaluate(spec, start)
     table = step_table(spec.network)
-    repeats = _restatements(statements)
-    context = _Context(spec, table, repeats, _conflicts(statements, repeats), {s.ref: i for i, s in enumerate(statements)},
+    repeats, conflicts = _ledger(statements)
+    context = _Context(spec, table, repeats, conflicts, {s.ref: i for i, s in enumerate(statements)},
                        {bits: exact})
     with ball.precision(bits):
         judged = _judge_all(spec, context, Frame(table=table, exact=exact, canonical_ref=repeats), bits)
@@ -169,37 +170,19 @@ def _order(spec: Spec) -> list[Stated]:
     return [s for claim in spec.claims for s in claim.uses + claim.elements]
 
 
-def _restatements(statements: list[Stated]) -> dict[str, str]:
-    """Used values that repeat the latest statement of the same element, digit for digit."""
-    latest: dict[Key, Stated] = {}
+def _ledger(statements: list[Stated]) -> tuple[dict[str, str], dict[str, list[tuple[int, str]]]]:
+    """The restatements (a used value repeating the latest statement of its element digit for digit, by ref,
+    with the statement it repeats) and each statement's conflicts, from one pass of the ledger."""
+    ledger: Ledger[Key] = Ledger()
     repeats: dict[str, str] = {}
-    for s in statements:
-        key = (s.quantity, s.index)
-        previous = latest.get(key)
-        if s.used_by is not None and previous is not None and previous.printed.text == s.printed.text:
-            repeats[s.ref] = repeats.get(previous.ref, previous.ref)
-        latest[key] = s
-    return repeats
-
-
-def _conflicts(statements: list[Stated], repeats: Mapping[str, str]) -> dict[str, list[tuple[int, str]]]:
-    """For each statement stated more than once, the other statements of its element whose rounding intervals are disjoint."""
-    by_key: dict[Key, list[tuple[int, Stated]]] = {}
     for position, s in enumerate(statements):
-        if s.ref not in repeats:
-            by_key.setdefault((s.quantity, s.index), []).append((position, s))
-    result: dict[str, list[tuple[int, str]]] = {}
-    for group in by_key.values():
-        if len(group) < 2:
-            continue
-        intervals = [s.printed.rounding_interval() for _, s in group]
-        for (position, s), (low, high) in zip(group, intervals):
-            result[s.ref] = [
-                (other_position, other.ref)
-                for (other_position, other), (other_low, other_high) in zip(group, intervals)
-                if other is not s and (other_high < low or other_low > high)
-            ]
-    return result
+        key = (s.quantity, s.index)
+        repeated = ledger.repeated(key, s.printed) if s.used_by is not None else None
+        if repeated is not None:
+            repeats[s.ref] = repeated.ref
+        else:
+            ledger.record(key, Entry(position, s.printed, s.ref))
+    return repeats, ledger.conflicts()
 
 
 def _judge_all(spec: Spec, context: _Context, frame: Frame, bits: int) -> list[Verdict | _Pending]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 import re
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from nncheck.audit.ledger import Ledger
 from nncheck.expr.evaluate import wrap
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
@@ -152,21 +152,6 @@ class Result:
     ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """One printed value of one element of a name, for restatements and contradictions."""
-
-    offset: int
-    printed: Printed
-    ref: str
-    exact: bool = False  # a given's value, exact as written rather than a rounding interval
-
-    def interval(self) -> tuple[Fraction, Fraction]:
-        if self.exact:
-            return self.printed.value, self.printed.value
-        return self.printed.rounding_interval()
-
-
 Key = tuple[str, int, int, int]  # (name, generation, size, index)
 
 
@@ -195,14 +180,14 @@ class State:
 
     bindings: Bindings = field(default_factory=Bindings)
     results: dict[str, Result] = field(default_factory=dict)  # unsigned digits -> the latest result printed so
-    ledger: dict[Key, list[Statement]] = field(default_factory=dict)
+    ledger: Ledger[Key] = field(default_factory=Ledger)
     generations: int = 0
     euler_is_name: bool = False
     refs: dict[str, int] = field(default_factory=dict)  # how often each name got an id: z_2, z_2#2, ...
     last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
 
     def copy(self) -> State:
-        return State(Bindings(self.bindings), dict(self.results), {k: list(v) for k, v in self.ledger.items()},
+        return State(Bindings(self.bindings), dict(self.results), self.ledger.copy(),
                      self.generations, self.euler_is_name, dict(self.refs), self.last_chain)
 
     def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None) -> None:
@@ -236,17 +221,6 @@ class State:
         return any(read not in self.bindings or self.bindings[read].generation != generation
                    for read, generation in binding.reads)
 
-    def latest(self, key: Key) -> Statement | None:
-        statements = self.ledger.get(key)
-        return statements[-1] if statements else None
-
-    def disjoint(self, key: Key, printed: Printed) -> bool:
-        """Whether an earlier statement of the element has a rounding interval disjoint from ``printed``'s."""
-        return any(disjoint(statement, printed) for statement in self.ledger.get(key, ()))
-
-    def record(self, key: Key, statement: Statement) -> None:
-        self.ledger.setdefault(key, []).append(statement)
-
     def learn(self, printed: Printed, true: Real, ref: str) -> None:
         """A printed result: a later step that uses these digits uses this quantity."""
         if "." in printed.text:
@@ -264,13 +238,6 @@ class State:
                 if element.exact is not None and element.exact == score.exact:
                     return name, index
         return None
-
-
-def disjoint(statement: Statement, printed: Printed) -> bool:
-    """Whether no value both rounds to ``printed`` and is the earlier ``statement``'s value."""
-    low, high = printed.rounding_interval()
-    other_low, other_high = statement.interval()
-    return other_high < low or other_low > high
 
 
 def as_array(values: list[Real], shape: tuple[int, ...]) -> Array:

@@ -30,7 +30,8 @@ from nncheck.audit import classify as ladder
 from nncheck.audit.classify import classify
 from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
 from nncheck.document.finder import Lines, Math, find_math
-from nncheck.document.frames import Binding, FrameView, State, Statement, Value, cell_value, disjoint
+from nncheck.audit.ledger import Entry
+from nncheck.document.frames import Binding, FrameView, State, Value, cell_value
 from nncheck.expr.latex import LatexError, LimitError, parse_display
 from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Symbol, walk
 from nncheck.expr.symbolic import proved_equal
@@ -120,7 +121,7 @@ class _Page:
             verdicts += found
             if not found:
                 skipped.append(self._skip(formula))
-        verdicts = _finish(verdicts, self.renames)
+        verdicts = _finish(verdicts, self.renames, self.state.ledger.conflicts())
         coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped))
         return Audit(path=path, title=title, depth=0, verdicts=tuple(verdicts), precision=self.precision, coverage=coverage)
 
@@ -153,15 +154,17 @@ class _Page:
         return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column))
 
 
-def _finish(verdicts: list[Verdict], renames: dict[str, str]) -> list[Verdict]:
-    """Final ids (eq3 rather than eq3.1 when a display has one unnamed check) and every statement's conflicts."""
+def _finish(verdicts: list[Verdict], renames: dict[str, str], conflicts: dict[str, list[tuple[int, str]]]) -> list[Verdict]:
+    """Final ids (eq3 rather than eq3.1 when a display has one unnamed check) and every statement's conflicts,
+    earlier and later (the ledger's, at the end of the page)."""
 
     def rename(ref: str) -> str:
         base, bracket, rest = ref.partition("[")
         return renames.get(base, base) + bracket + rest
 
     return [replace(v, ref=rename(v.ref), inherits_from=tuple(dict.fromkeys(rename(r) for r in v.inherits_from)),
-                    conflicts_with=tuple(dict.fromkeys(rename(r) for r in v.conflicts_with)))
+                    conflicts_with=tuple(dict.fromkeys(rename(r) for r in v.conflicts_with + tuple(
+                        ref for _, ref in conflicts.get(v.ref, ()) if v.subject != "equation"))))
             for v in verdicts]
 
 
@@ -440,13 +443,13 @@ class _Chain:
             true = value.true.reshape(-1)[index]
             number = _negated(written) if negate else written
             key = self.state.key(name, index)
-            latest = self.state.latest(key)
+            latest = self.state.ledger.latest(key)
             if latest is not None and latest.printed.text == number.text:
                 element_ref = latest.ref  # a repetition stands for the statement it repeats
             elif k >= self.first_new:
                 self.judge_cell(number, node, k, true, value, index, element_ref, [name],
                                 used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed)
-                self.state.record(key, Statement(self.offset(k, node), number, element_ref))
+                self.state.ledger.record(key, Entry(self.offset(k, node), number, element_ref))
                 value = value.restated(index, number, element_ref)
             self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)
         self.state.update(name, value)
@@ -544,7 +547,7 @@ class _Chain:
 
         ``quiet``: a statement of a given, reported only when it does not hold.
         """
-        earlier = any(name in self.state.bindings and self.state.disjoint(self.state.key(name, index), printed)
+        earlier = any(name in self.state.bindings and self.state.ledger.conflicting(self.state.key(name, index), printed)
                       for name in names)
         own_range = None if own is None else own.interval.reshape(-1)[index]
         try:
@@ -553,9 +556,8 @@ class _Chain:
             if not self.owner.settle:
                 raise
             rung = ladder.Rung(Kind.UNDECIDED)
-        conflicts = tuple(s.ref for name in names if name in self.state.bindings
-                          for s in self.state.ledger.get(self.state.key(name, index), ())
-                          if disjoint(s, printed))
+        conflicts = tuple(ref for name in names if name in self.state.bindings
+                          for ref in self.state.ledger.conflicting(self.state.key(name, index), printed))
         point = None if own is None else own.point.reshape(-1)[index]
         if quiet and rung.kind is Kind.HOLDS:
             return
@@ -609,7 +611,7 @@ class _Chain:
                 self.state.learn(number, true, element_ref)
             for name in known:
                 key = self.state.key(name, index)
-                self.state.record(key, Statement(self.offset(k, node), number, element_ref))
+                self.state.ledger.record(key, Entry(self.offset(k, node), number, element_ref))
                 self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
         self.printed_value = (cells, ref)
 
@@ -625,7 +627,7 @@ class _Chain:
         if binding.value.true.size != len(cells.printed):
             return False
         for index, number in enumerate(cells.printed):
-            latest = self.state.latest(self.state.key(name, index))
+            latest = self.state.ledger.latest(self.state.key(name, index))
             if latest is None:
                 true = binding.value.true.reshape(-1)[index]
                 if binding.computed or not (true.exact is not None and true.exact == number.value):
@@ -713,8 +715,8 @@ class _Chain:
                 self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
                 ref = self.owner.named_ref(name) if k >= self.first_new else name
                 for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
-                    self.state.record(self.state.key(name, index),
-                                      Statement(self.offset(k, node), number, ref + element_suffix(cells.shape, index), exact=True))
+                    self.state.ledger.record(self.state.key(name, index),
+                                             Entry(self.offset(k, node), number, ref + element_suffix(cells.shape, index), exact=True))
 
     def bind_results(self, names: list[str | None], defined: set[int], truth: int) -> None:
         """The names this chain defines take its true value and its last own numbers (its printed result, if any)."""
@@ -741,7 +743,7 @@ class _Chain:
                 for index, number in enumerate(cells.printed):
                     element_ref = ref + element_suffix(cells.shape, index)
                     key = self.state.key(name, index)
-                    self.state.record(key, Statement(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
+                    self.state.ledger.record(key, Entry(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
                     self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
 
 
