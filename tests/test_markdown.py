@@ -494,6 +494,10 @@ def test_extract_writes_a_spec_that_loads_and_finds_the_blogs_errata(tmp_path: P
     assert layers[0].weights == ((Fraction("0.2"), Fraction("0.4")), (Fraction("0.1"), Fraction("0.6")))
     assert spec.network.input == (1, 2) and spec.network.target == (1,)
     found = {v.ref: v.kind for v in audit(spec).verdicts}
+    # The draft and the page itself agree on every number both state (the draft's network is judged by the
+    # step table, the page by its own formulas).
+    page = kinds(audit_file(BLOG_MD))
+    assert {ref: page[ref] for ref in BLOG_SHARED} == {ref: found[spec_ref] for ref, spec_ref in BLOG_SHARED.items()}
     assert found["z2"] is Kind.WRONG and found["yhat"] is Kind.SLIP
     assert found["dL/dW1[0,1]"] is Kind.WRONG and found["dL/dW1[1,1]"] is Kind.WRONG
     assert found["dL/da1:dL/dz2"] is Kind.CONTRADICTION
