@@ -86,8 +86,11 @@ def bmatrix(value: object) -> str:
     return "\\begin{bmatrix} " + " \\\\ ".join(lines) + " \\end{bmatrix}"
 
 
-def forward_page(network: object, claims: list[object], *, substitute: bool = False) -> str:
+def forward_page(network: object, claims: list[object], *, substitute: bool = False, backward: bool = False) -> str:
     """A Markdown page of the network's givens, forward pass and loss, printing the claims' values.
+
+    With ``backward`` (for the activations and losses of BACKWARD_ACTIVATIONS and BACKWARD_LOSSES) the
+    page goes on with the backward pass: ∂L/∂a, ∂a/∂z, ∂L/∂z, ∂L/∂W and ∂L/∂a of the layer below.
 
     With ``substitute`` each pre-activation is also written with the printed numbers in place of its
     names (W_1 a_0 + b_1 = [..][..] + [..] = [..]), as most tutorials do.
@@ -112,4 +115,34 @@ def forward_page(network: object, claims: list[object], *, substitute: bool = Fa
         lines += [f"$$a_{{{l}}} = {activation} = {bmatrix(printed[f'a{l}'])}$$", ""]
     loss = _LOSS_LATEX[network.loss].format(n=len(network.target), d=depth)
     lines += ["## Loss", "", f"$$L = {loss} = {printed['L']}$$", ""]
+    if backward:
+        lines += _backward(network, printed)
     return "\n".join(lines)
+
+
+# The backward pass as tutorials write it, for the activations and losses whose derivatives are elementwise
+# formulas of a_l (BACKWARD_ACTIVATIONS, BACKWARD_LOSSES); ∂ is written \partial, names as ∂L/∂z_2.
+BACKWARD_ACTIVATIONS = {"sigmoid": "a_{{{l}}} \\odot (1 - a_{{{l}}})", "tanh": "1 - a_{{{l}}} \\odot a_{{{l}}}"}
+BACKWARD_LOSSES = {"half_sse": "a_{{{d}}} - y", "mse": "\\frac{{2}}{{{n}}} (a_{{{d}}} - y)"}
+
+
+def _partial(top: str, bottom: str) -> str:
+    return f"\\frac{{\\partial {top}}}{{\\partial {bottom}}}"
+
+
+def _backward(network: object, printed: dict[str, object]) -> list[str]:
+    from nncheck.records import Network
+
+    assert isinstance(network, Network)
+    depth = len(network.layers)
+    gradient = BACKWARD_LOSSES[network.loss].format(d=depth, n=len(network.target))
+    lines = ["## Backward pass", "", f"$${_partial('L', f'a_{{{depth}}}')} = {gradient} = {bmatrix(printed[f'dL/da{depth}'])}$$", ""]
+    for l in range(depth, 0, -1):
+        activation = network.layers[l - 1].activation
+        da, dz, dl = _partial(f"a_{{{l}}}", f"z_{{{l}}}"), _partial("L", f"z_{{{l}}}"), _partial("L", f"a_{{{l}}}")
+        lines += [f"$${da} = {BACKWARD_ACTIVATIONS[activation].format(l=l)} = {bmatrix(printed[f'da{l}/dz{l}'])}$$", ""]
+        lines += [f"$${dz} = {dl} \\odot {da} = {bmatrix(printed[f'dL/dz{l}'])}$$", ""]
+        lines += [f"$${_partial('L', f'W_{{{l}}}')} = {dz} a_{{{l - 1}}}^T = {bmatrix(printed[f'dL/dW{l}'])}$$", ""]
+        if l > 1:
+            lines += [f"$${_partial('L', f'a_{{{l - 1}}}')} = W_{{{l}}}^T {dz} = {bmatrix(printed[f'dL/da{l - 1}'])}$$", ""]
+    return lines
