@@ -526,3 +526,17 @@ def test_extract_needs_weights(tmp_path: Path) -> None:
     page.write_text("$$1 + 1 = 2$$\n", encoding="utf-8")
     status, out, err = run_cli("extract", str(page))
     assert status == 2 and out == "" and err.startswith(f"{page}:1:1: no weights found")
+
+
+def test_a_formula_judged_again_at_a_higher_precision_is_recorded_once() -> None:
+    # e to 45 decimals needs more than the first 128 bits (about 38 digits): the display is judged again at
+    # 256 bits, from scratch. Its statement is recorded once: the restatement below repeats it digit for
+    # digit (no verdict, no second id), and e^2 = 7.389056... holds when computed from c.
+    import mpmath
+
+    with mpmath.workdps(60):
+        digits = mpmath.nstr(mpmath.e, 46)  # correctly rounded to 45 decimals, by plain mpmath
+    assert len(digits.split(".")[1]) == 45 and digits.startswith(str(math.e)[:15])
+    result = audit_markdown(f"$$c = \\exp(1) = {digits}$$\n\n$$d = c = {digits}$$\n\n$$f = c^2 = 7.38906$$")
+    assert kinds(result) == {"c": Kind.HOLDS, "f": Kind.HOLDS}
+    assert result.precision > ball.START_PRECISION

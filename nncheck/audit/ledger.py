@@ -47,9 +47,6 @@ class Ledger(Generic[K]):
 
     by_key: dict[K, list[Entry]] = field(default_factory=dict)
 
-    def copy(self) -> Ledger[K]:
-        return Ledger({key: list(entries) for key, entries in self.by_key.items()})
-
     def latest(self, key: K) -> Entry | None:
         entries = self.by_key.get(key)
         return entries[-1] if entries else None
@@ -61,6 +58,13 @@ class Ledger(Generic[K]):
 
     def record(self, key: K, entry: Entry) -> None:
         self.by_key.setdefault(key, []).append(entry)
+
+    def unrecord(self, key: K) -> None:
+        """Take back the latest statement of ``key`` (a judgement made again at another precision)."""
+        entries = self.by_key[key]
+        entries.pop()
+        if not entries:
+            del self.by_key[key]
 
     def conflicting(self, key: K, printed: Printed) -> tuple[str, ...]:
         """The refs of the statements recorded so far that ``printed`` conflicts with."""

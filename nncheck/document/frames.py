@@ -10,14 +10,14 @@ carried value carries.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from nncheck.audit.ledger import Ledger
+from nncheck.audit.ledger import Entry, Ledger
 from nncheck.expr.evaluate import wrap
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
@@ -174,9 +174,17 @@ class FrameView(Mapping[str, Array]):
         return len(self.bindings)
 
 
+_MISSING = object()
+
+
 @dataclass
 class State:
-    """Everything established before the display being judged; copied before a display, kept once it settles."""
+    """Everything established before the formula being judged.
+
+    A formula is judged on the state itself; every change is journalled, so that a judgement the
+    enclosures cannot settle is undone (:meth:`rollback`) and made again at a higher precision.
+    Undoing costs what the formula changed, not the size of the page.
+    """
 
     bindings: Bindings = field(default_factory=Bindings)
     results: dict[str, Result] = field(default_factory=dict)  # unsigned digits -> the latest result printed so
@@ -185,24 +193,58 @@ class State:
     euler_is_name: bool = False
     refs: dict[str, int] = field(default_factory=dict)  # how often each name got an id: z_2, z_2#2, ...
     last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
+    journal: list[Callable[[], None]] = field(default_factory=list)
 
-    def copy(self) -> State:
-        return State(Bindings(self.bindings), dict(self.results), self.ledger.copy(),
-                     self.generations, self.euler_is_name, dict(self.refs), self.last_chain)
+    def mark(self) -> int:
+        """A point to roll back to."""
+        return len(self.journal)
+
+    def rollback(self, mark: int) -> None:
+        """Undo every change made since ``mark``."""
+        while len(self.journal) > mark:
+            self.journal.pop()()
+
+    def commit(self) -> None:
+        """Forget the journal: what was judged stands."""
+        self.journal.clear()
+
+    def put(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
+        """``mapping[key] = value``, journalled."""
+        old = dict.get(mapping, key, _MISSING)
+        self.journal.append(lambda: dict.__delitem__(mapping, key) if old is _MISSING else dict.__setitem__(mapping, key, old))
+        dict.__setitem__(mapping, key, value)
+
+    def record(self, key: Key, entry: Entry) -> None:
+        """A statement, into the ledger, journalled."""
+        self.ledger.record(key, entry)
+        self.journal.append(lambda: self.ledger.unrecord(key))
+
+    def count_ref(self, name: str) -> int:
+        """How often ``name`` has been given an id, this one included."""
+        count = self.refs.get(name, 0) + 1
+        self.put(self.refs, name, count)
+        return count
+
+    def continue_from(self, sides: tuple[Any, ...]) -> None:
+        old = self.last_chain
+        self.journal.append(lambda: setattr(self, "last_chain", old))
+        self.last_chain = sides
 
     def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None) -> None:
+        old = self.generations
+        self.journal.append(lambda: setattr(self, "generations", old))
         self.generations += 1
         reads = tuple((n, self.bindings[n].generation) for n in getattr(formula, "reads", ()) if n in self.bindings)
-        self.bindings[name] = Binding(value, computed, section, self.generations, formula, reads)
+        self.put(self.bindings, name, Binding(value, computed, section, self.generations, formula, reads))
 
     def update(self, name: str, value: Value) -> None:
         component = self.bindings.component(name)
         if component is None:
-            self.bindings[name] = replace(self.bindings[name], value=value)
+            self.put(self.bindings, name, replace(self.bindings[name], value=value))
             return
         base, index = component
         binding = dict.__getitem__(self.bindings, base)
-        self.bindings[base] = replace(binding, value=binding.value.with_element(index, value))
+        self.put(self.bindings, base, replace(binding, value=binding.value.with_element(index, value)))
 
     def key(self, name: str, index: int) -> Key:
         component = self.bindings.component(name)
@@ -224,7 +266,7 @@ class State:
     def learn(self, printed: Printed, true: Real, ref: str) -> None:
         """A printed result: a later step that uses these digits uses this quantity."""
         if "." in printed.text:
-            self.results[printed.text.lstrip("-\u2212+")] = Result(true, printed.value < 0, ref)
+            self.put(self.results, printed.text.lstrip("-\u2212+"), Result(true, printed.value < 0, ref))
 
     def vector_of(self, score: Real) -> tuple[str, int] | None:
         """The latest bound vector with an element exactly ``score``, and its index (for softmax of one score)."""

@@ -141,14 +141,17 @@ class _Page:
 
     def _settled(self, formula: Formula) -> list[Verdict]:
         """The formula's verdicts at the lowest precision (from START_PRECISION, doubling) that decides them all."""
+        mark = self.state.mark()
+
         def attempt(bits: int, last: bool) -> _Formula:
-            judge = _Formula(self, formula, self.state.copy(), last)
+            self.state.rollback(mark)  # a judgement the enclosures could not settle is made again, from scratch
+            judge = _Formula(self, formula, self.state, last)
             judge.run()
             return judge
 
         judge, bits = ball.settled(attempt)
         self.precision = max(self.precision, bits)
-        self.state = judge.state
+        self.state.commit()
         if judge.unnamed == 1 and formula.number is not None:
             self.renames[f"eq{formula.number}.1"] = f"eq{formula.number}"
         return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column))
@@ -189,15 +192,14 @@ class _Formula:
                 sides = list(self.state.last_chain) + sides
             if len(sides) > 1:
                 _Chain(self, sides, first_new).run()
-            self.state.last_chain = tuple(sides)
+            self.state.continue_from(tuple(sides))
 
     # -- ids, places and verdicts ----------------------------------------------------------------
 
     def named_ref(self, name: str) -> str:
         if self.formula.number is None:
             return f"line{self.page.lines.location(self.formula.math.offset).line}:{name}"
-        count = self.state.refs.get(name, 0) + 1
-        self.state.refs[name] = count
+        count = self.state.count_ref(name)
         return name if count == 1 else f"{name}#{count}"
 
     def used_ref(self, name: str) -> str:
@@ -449,7 +451,7 @@ class _Chain:
             elif k >= self.first_new:
                 self.judge_cell(number, node, k, true, value, index, element_ref, [name],
                                 used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed)
-                self.state.ledger.record(key, Entry(self.offset(k, node), number, element_ref))
+                self.state.record(key, Entry(self.offset(k, node), number, element_ref))
                 value = value.restated(index, number, element_ref)
             self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)
         self.state.update(name, value)
@@ -611,7 +613,7 @@ class _Chain:
                 self.state.learn(number, true, element_ref)
             for name in known:
                 key = self.state.key(name, index)
-                self.state.ledger.record(key, Entry(self.offset(k, node), number, element_ref))
+                self.state.record(key, Entry(self.offset(k, node), number, element_ref))
                 self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
         self.printed_value = (cells, ref)
 
@@ -715,7 +717,7 @@ class _Chain:
                 self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
                 ref = self.owner.named_ref(name) if k >= self.first_new else name
                 for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
-                    self.state.ledger.record(self.state.key(name, index),
+                    self.state.record(self.state.key(name, index),
                                              Entry(self.offset(k, node), number, ref + element_suffix(cells.shape, index), exact=True))
 
     def bind_results(self, names: list[str | None], defined: set[int], truth: int) -> None:
@@ -743,7 +745,7 @@ class _Chain:
                 for index, number in enumerate(cells.printed):
                     element_ref = ref + element_suffix(cells.shape, index)
                     key = self.state.key(name, index)
-                    self.state.ledger.record(key, Entry(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
+                    self.state.record(key, Entry(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
                     self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
 
 
