@@ -68,11 +68,11 @@ def test_pages_computed_from_their_rounded_numbers_never_fail(network: Network, 
     assert set(kinds.values()) <= {Kind.HOLDS, Kind.CARRIED, Kind.UNDECIDED}, kinds
 
 
-@given(small_networks, st.data(), st.booleans())
-def test_a_printed_value_moved_by_two_or_more_units_is_flagged(network: Network, data: st.DataObject, substitute: bool) -> None:
+def _moved_value_is_flagged(network: Network, data: st.DataObject, printed: tuple[str, ...], *, substitute: bool,
+                            backward: bool) -> None:
+    """Move one printed element of one of the ``printed`` quantities by 2 to 50 units: its verdict is not holds."""
     claims = _true_claims(network, _places(data))
-    shown = [i for i, c in enumerate(claims) if c.quantity in PRINTED]
-    which = data.draw(st.sampled_from(shown), label="claim")
+    which = data.draw(st.sampled_from([i for i, c in enumerate(claims) if c.quantity in printed]), label="claim")
     claim = claims[which]
     position = data.draw(st.integers(0, len(_flat(claim.value)) - 1), label="element")
     units = data.draw(st.integers(2, 50) | st.integers(-50, -2), label="units moved")
@@ -80,11 +80,18 @@ def test_a_printed_value_moved_by_two_or_more_units_is_flagged(network: Network,
     moved = original + units * Decimal(1).scaleb(original.as_tuple().exponent)
     value, suffix = _replace(claim.value, position, str(moved))
     claims[which] = DraftClaim(claim.quantity, value, claim.step)
-    kinds = _kinds(network, claims, substitute)
-    ref = _page_ref(claim.quantity, suffix, (1, 1))
+    kinds = _kinds(network, claims, substitute, backward=backward)
+    nested = not isinstance(claim.value, str) and not isinstance(claim.value[0], str)
+    shape = (len(claim.value), len(claim.value[0])) if nested else (len(_flat(claim.value)), 1)
+    ref = _page_ref(claim.quantity, suffix if "," in suffix else f"[{suffix[1:-1] or 0},0]", shape)
     DETECTION["planted"] += 1
     DETECTION["flagged"] += kinds.get(ref, Kind.HOLDS) is not Kind.HOLDS
     assert kinds.get(ref) not in (None, Kind.HOLDS), (ref, str(original), str(moved), kinds)
+
+
+@given(small_networks, st.data(), st.booleans())
+def test_a_printed_value_moved_by_two_or_more_units_is_flagged(network: Network, data: st.DataObject, substitute: bool) -> None:
+    _moved_value_is_flagged(network, data, PRINTED, substitute=substitute, backward=False)
 
 
 @given(small_networks, st.data(), st.booleans())
@@ -117,21 +124,4 @@ def test_backward_passes_hold_when_correct_and_never_fail_from_their_own_numbers
 
 @given(backward_networks, st.data(), st.booleans())
 def test_a_backward_value_moved_by_two_or_more_units_is_flagged(network: Network, data: st.DataObject, substitute: bool) -> None:
-    claims = _true_claims(network, _places(data))
-    shown = [i for i, c in enumerate(claims) if c.quantity in BACKWARD and c.quantity.rstrip("0123456789")[-1:] != ""]
-    which = data.draw(st.sampled_from(shown), label="claim")
-    claim = claims[which]
-    position = data.draw(st.integers(0, len(_flat(claim.value)) - 1), label="element")
-    units = data.draw(st.integers(2, 50) | st.integers(-50, -2), label="units moved")
-    original = Decimal(_flat(claim.value)[position])
-    moved = original + units * Decimal(1).scaleb(original.as_tuple().exponent)
-    value, suffix = _replace(claim.value, position, str(moved))
-    claims[which] = DraftClaim(claim.quantity, value, claim.step)
-    kinds = _kinds(network, claims, substitute, backward=True)
-    flat = _flat(claim.value)
-    shape = (len(claim.value), len(claim.value[0])) if not isinstance(claim.value[0], str) else (len(flat), 1)
-    ref = _page_ref(claim.quantity, suffix if "," in suffix else f"[{suffix[1:-1] or 0},0]", shape)
-    DETECTION["planted"] += 1
-    DETECTION["flagged"] += kinds.get(ref, Kind.HOLDS) is not Kind.HOLDS
-    assert kinds.get(ref) not in (None, Kind.HOLDS), (ref, str(original), str(moved), kinds)
-
+    _moved_value_is_flagged(network, data, BACKWARD, substitute=substitute, backward=True)
