@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Each pattern names a family of quantities; ``{l}`` stands for a layer number, ``{p}`` for l - 1.
 _LAYER = r"(?P<l>\d+)"
@@ -21,6 +22,11 @@ class Family:
     pattern: str
     template: str  # canonical spelling, with {l} and {p}
     first_layer: int  # smallest l allowed (0 for a0 and dL/da0)
+
+    @property
+    def key(self) -> str:
+        """The family's name: the template without its layer numbers ("dz/da" for dz{l}/da{p})."""
+        return self.template.replace("{l}", "").replace("{p}", "")
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -39,6 +45,36 @@ FAMILIES: tuple[Family, ...] = (
     Family(rf"b{_LAYER}_new", "b{l}_new", 1),
 )
 SCALARS = ("L",)  # the loss
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A canonical quantity name read once: its family ("z", "dL/dW", "W_new", "L", ...) and its layer (None for L, y)."""
+
+    name: str
+    family: str
+    layer: int | None
+
+
+@lru_cache(maxsize=4096)
+def parse(name: str) -> Quantity:
+    """The record of a canonical name (see :func:`canonical`); ValueError when no family spells it."""
+    if name in SCALARS or name == "y":
+        return Quantity(name, name, None)
+    for family in FAMILIES:
+        match = re.fullmatch(family.pattern, name)
+        if match is not None:
+            return Quantity(name, family.key, int(match["l"]))
+    raise ValueError(f"{name!r} is not a canonical quantity name")
+
+
+def layer_of(name: str, *families: str) -> int | None:
+    """The layer of ``name`` when it belongs to one of ``families``, else None."""
+    try:
+        quantity = parse(name)
+    except ValueError:
+        return None
+    return quantity.layer if quantity.family in families else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +137,19 @@ def shape(name: str, arch: Architecture) -> Shape:
         return ()
     if name == "y":
         return (w[-1],)
-    match = re.fullmatch(r"(?:dL/d)?(?P<kind>[Wbza])(?P<l>\d+)(?:_new)?", name)
-    if match is not None:
-        layer = int(match["l"])
-        return (w[layer], w[layer - 1]) if match["kind"] == "W" else (w[layer],)
-    match = re.fullmatch(r"d(?P<top>[az])(?P<l>\d+)/d(?P<bottom>[zWa])\d+", name)
-    if match is None:
-        raise ValueError(f"no shape for {name!r}")
-    layer = int(match["l"])
-    if match["top"] == "a":
+    try:
+        quantity = parse(name)
+    except ValueError:
+        raise ValueError(f"no shape for {name!r}") from None
+    layer = quantity.layer
+    assert layer is not None
+    if quantity.family in ("W", "dL/dW", "W_new", "dz/da"):
+        return (w[layer], w[layer - 1])
+    if quantity.family == "da/dz":
         return (w[layer], w[layer]) if layer in arch.jacobian_layers else (w[layer],)
-    if match["bottom"] == "W":
+    if quantity.family == "dz/dW":
         return (w[layer - 1],)
-    return (w[layer], w[layer - 1])
+    return (w[layer],)
 
 
 def display(name: str, depth: int) -> str:
@@ -129,7 +165,7 @@ def display(name: str, depth: int) -> str:
 
 def is_given(name: str) -> bool:
     """Inputs of the computation: the document defines them, nothing computes them."""
-    return name in ("a0", "y") or re.fullmatch(r"[Wb]\d+", name) is not None
+    return name in ("a0", "y") or layer_of(name, "W", "b") is not None
 
 
 def indices(shape_: Sequence[int]) -> list[tuple[int, ...]]:

@@ -189,3 +189,16 @@ def test_ids_may_not_contain_the_characters_element_ids_are_made_with(identifier
     equation = f"equations:\n  - {{id: '{identifier}', expression: '1 + 1', value: 2, step: s}}\n"
     with pytest.raises(SpecError, match="contains ':', '\\[' or '\\]'"):
         parse_spec(minimal_spec("  []", extra=equation), "x.yaml")
+
+
+def test_quantity_names_are_read_once_into_records() -> None:
+    from nncheck.quantities import Architecture, Quantity, accepted_names, layer_of, parse, shape
+
+    assert parse("dz2/da1") == Quantity("dz2/da1", "dz/da", 2)
+    assert (parse("W1_new").family, parse("b2_new").family, parse("L").layer) == ("W_new", "b_new", None)
+    assert (layer_of("z3", "z"), layer_of("a3", "z"), layer_of("W2", "W", "b")) == (3, None, 2)
+    # Shapes for widths 2-3-1, by hand: W2 is 1×3, ∂z2/∂a1 is W2's shape, ∂z2/∂W2 is a1's, ∂a1/∂z1 elementwise.
+    arch = Architecture(widths=(2, 3, 1))
+    expected = {"W2": (1, 3), "dz2/da1": (1, 3), "dz2/dW2": (3,), "da1/dz1": (3,), "dL/dW1": (3, 2), "b1_new": (3,), "L": ()}
+    assert {name: shape(name, arch) for name in expected} == expected
+    assert all(parse(name).name == name for name in accepted_names(arch) if name not in ("x", "yhat", "dL/dyhat"))

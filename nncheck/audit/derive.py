@@ -11,7 +11,6 @@ the values of a slip as leaves.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -101,10 +100,10 @@ def _symbol(base: str, depth: int) -> str:
         return r"\hat{y}"
     if base == "a0":
         return "x"
-    match = re.fullmatch(r"(?P<kind>[Wbza])(?P<l>\d+)(?P<new>_new)?", base)
-    if match is None:
+    layer = quantities.layer_of(base, "W", "b", "z", "a", "W_new", "b_new")
+    if layer is None:
         return base  # L, y
-    return f"{match['kind']}_{{{match['l']}}}" + (r"^{\text{new}}" if match["new"] else "")
+    return f"{base[0]}_{{{layer}}}" + (r"^{\text{new}}" if base.endswith("_new") else "")
 
 
 def name(quantity: str, index: Index, values: Mapping[str, Array], depth: int) -> Name:
@@ -191,19 +190,11 @@ def _activation_derivative(network: Network, l: int, index: Index, leaf: Leaf) -
     return Call(layer.activation + "'", (value,))  # relu', leaky_relu': a step at 0
 
 
-FAMILIES = (
-    ("z", r"z(\d+)"), ("a", r"a(\d+)"), ("da/dz", r"da(\d+)/dz\d+"), ("dL/da", r"dL/da(\d+)"), ("dL/dz", r"dL/dz(\d+)"),
-    ("dz/dW", r"dz(\d+)/dW\d+"), ("dz/da", r"dz(\d+)/da\d+"), ("dL/dW", r"dL/dW(\d+)"), ("dL/db", r"dL/db(\d+)"),
-    ("W_new", r"W(\d+)_new"), ("b_new", r"b(\d+)_new"),
-)
-
-
 def _family(quantity: str) -> tuple[str, int]:
-    for family, pattern in FAMILIES:
-        match = re.fullmatch(pattern, quantity)
-        if match is not None:
-            return family, int(match[1])
-    raise ValueError(f"no derivation for {quantity!r}")
+    record = quantities.parse(quantity) if "/" in quantity or quantity[:1] in "zaWb" else None
+    if record is None or record.layer is None or record.family in ("W", "b"):
+        raise ValueError(f"no derivation for {quantity!r}")
+    return record.family, record.layer
 
 
 def builder(quantity: str, index: Index, network: Network) -> Callable[[Leaf], Term] | None:

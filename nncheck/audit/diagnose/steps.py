@@ -4,7 +4,6 @@ weights. Each is planted in the judged statement's own step (a factor also in th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from itertools import combinations
@@ -12,6 +11,7 @@ from itertools import combinations
 import numpy as np
 
 from nncheck import quantities
+from nncheck.quantities import layer_of
 from nncheck.audit.derive import Neg, Num, Op, Term, leaves
 from nncheck.audit.diagnose.candidates import Candidate, Context, constant, decimal_text, slip
 from nncheck.audit.diagnose.chain import Chain, Edit, Transform, replaced
@@ -25,11 +25,6 @@ from nncheck.records import Index
 FACTORS = ((Fraction(2), "doubled (a factor 2 too many, or a ½ left out)"), (Fraction(1, 2), "halved (the factor 2 left out, or an extra ½)"))
 # Loss steps a factor slip is looked for in, this many steps up from the judged one.
 FACTOR_DISTANCE = 2
-
-
-def _layer(pattern: str, quantity: str) -> int | None:
-    match = re.fullmatch(pattern, quantity)
-    return int(match[1]) if match is not None else None
 
 
 def _transpose(values: Array) -> Array:
@@ -71,7 +66,7 @@ def _adjacent(used: Index, shape: tuple[int, ...]) -> Iterator[Index]:
 
 def _weight_label(ctx: Context, operand: str, index: Index) -> str:
     """dz{l}/da{l-1} is a copy of W{l}: name its entries as W{l}'s."""
-    layer = _layer(r"dz(\d+)/da\d+", operand)
+    layer = layer_of(operand, "dz/da")
     return f"W{layer}[{index[0]},{index[1]}]" if layer is not None else ctx.label(operand, index)
 
 
@@ -80,15 +75,15 @@ def transposed(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     quantity, index = ctx.target.quantity, ctx.target.index
     operands = ctx.table[quantity].operands
     widths = ctx.network.architecture.widths
-    layer = _layer(r"z(\d+)", quantity)
+    layer = layer_of(quantity, "z")
     if layer is not None and widths[layer] == widths[layer - 1]:
         yield Candidate((slip("transposed", "W{l}ᵀ used instead of W{l}", l=str(layer)),),
                         (Edit(quantity, operands=((f"W{layer}", _transpose),)),))
-    layer = _layer(r"dL/da(\d+)", quantity)
+    layer = layer_of(quantity, "dL/da")
     if layer is not None and layer < ctx.depth and widths[layer + 1] == widths[layer]:
         yield Candidate((slip("transposed", "W{l} used instead of W{l}ᵀ", l=str(layer + 1)),),
                         (Edit(quantity, operands=((f"dz{layer + 1}/da{layer}", _transpose),)),))
-    layer = _layer(r"dL/dW(\d+)", quantity)
+    layer = layer_of(quantity, "dL/dW")
     if layer is not None and widths[layer] == widths[layer - 1]:
         i, j = index
         delta, inputs = f"dL/dz{layer}", f"dz{layer}/dW{layer}"
@@ -96,7 +91,7 @@ def transposed(ctx: Context, chain: Chain) -> Iterator[Candidate]:
                         (Edit(quantity, compute=lambda B, d, a: B.outer(a, d)),),
                         formula=lambda leaf: Op("*", leaf(delta, (j,)), leaf(inputs, (i,))))
     for operand in operands:
-        if not (re.fullmatch(r"[Wb]\d+", operand) or re.fullmatch(r"dz\d+/da\d+", operand)):
+        if layer_of(operand, "W", "b", "dz/da") is None:
             continue
         values = chain.base(operand)
         read = [leaf for q, leaf in leaves(quantity, index, ctx.network) if q == operand]
@@ -118,7 +113,7 @@ def transposed(ctx: Context, chain: Chain) -> Iterator[Candidate]:
 
 def bias(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     """z = W·a without b, or with b twice."""
-    layer = _layer(r"z(\d+)", ctx.target.quantity)
+    layer = layer_of(ctx.target.quantity, "z")
     if layer is None:
         return
     index = ctx.target.index
@@ -147,15 +142,15 @@ def activation(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     """An activation or its derivative at the wrong point: z for a (pre- for post-activation), a for z, f(a) for a."""
     quantity = ctx.target.quantity
     for operand in ctx.table[quantity].operands:
-        layer = _layer(r"a(\d+)", operand)
+        layer = layer_of(operand, "a")
         if layer is not None and layer > 0:
             yield Candidate((slip("activation", "z{l} (before the activation) used instead of a{l}", l=str(layer)),),
                             (Edit(quantity, operands=((operand, constant(chain.base(f"z{layer}"))),)),))
-        layer = _layer(r"z(\d+)", operand)
+        layer = layer_of(operand, "z")
         if layer is not None:
             yield Candidate((slip("activation", "a{l} (after the activation) used instead of z{l}", l=str(layer)),),
                             (Edit(quantity, operands=((operand, constant(chain.base(f"a{layer}"))),)),))
-    layer = _layer(r"da(\d+)/dz\d+", quantity)
+    layer = layer_of(quantity, "da/dz")
     if layer is not None:
         rule = ACTIVATIONS[ctx.network.layers[layer - 1].activation]
         if rule.derivative_of == "a" and not rule.jacobian:
@@ -168,7 +163,7 @@ def activation(ctx: Context, chain: Chain) -> Iterator[Candidate]:
             yield Candidate((slip("activation", "the derivative evaluated at a{l} instead of z{l} ({name}′(a{l}))",
                                   l=str(layer), name=rule.name),),
                             (Edit(quantity, operands=((f"a{layer}", again),)),))
-    layer = _layer(r"a(\d+)", quantity)
+    layer = layer_of(quantity, "a")
     if layer is not None and layer > 0:
         z, index = f"z{layer}", ctx.target.index
         yield Candidate((slip("activation", "the activation left out (a{l} = z{l})", l=str(layer)),),
@@ -190,7 +185,7 @@ def factor(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         for amount, how in factors:
             yield Candidate((slip("factor", "{name} {how}", name=label, how=how),),
                             (Edit(node, result=_scaling(amount)),), wrap=_scaled_term(amount) if distance == 0 else None)
-    layer = _layer(r"[Wb](\d+)_new", ctx.target.quantity)
+    layer = layer_of(ctx.target.quantity, "W_new", "b_new")
     rate = ctx.network.learning_rate
     if layer is not None and rate is not None:
         old, gradient = ctx.table[ctx.target.quantity].operands
@@ -215,7 +210,7 @@ def product(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     """Elementwise where the step takes an outer product, or the reverse (a dot product, the Jacobian's diagonal)."""
     quantity, index = ctx.target.quantity, ctx.target.index
     widths = ctx.network.architecture.widths
-    layer = _layer(r"dL/dW(\d+)", quantity)
+    layer = layer_of(quantity, "dL/dW")
     if layer is not None and widths[layer] == widths[layer - 1]:
         delta, inputs, (i, _) = f"dL/dz{layer}", f"dz{layer}/dW{layer}", index
         n = widths[layer]
@@ -231,7 +226,7 @@ def product(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         yield Candidate((slip("product", "the inner product δ·a instead of the outer product δ·aᵀ"),),
                         (Edit(quantity, compute=inner),),
                         formula=lambda leaf: _sum([Op("*", leaf(delta, (k,)), leaf(inputs, (k,))) for k in range(n)]))
-    layer = _layer(r"dL/dz(\d+)", quantity)
+    layer = layer_of(quantity, "dL/dz")
     if layer is not None and widths[layer] > 1:
         derivative = f"da{layer}/dz{layer}"
         if layer in ctx.network.architecture.jacobian_layers:
@@ -261,11 +256,11 @@ def updated(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     if ctx.network.learning_rate is None:
         return
     quantity = ctx.target.quantity
-    layer = _layer(r"dL/da(\d+)", quantity)
+    layer = layer_of(quantity, "dL/da")
     if layer is not None and layer < ctx.depth:
         operand, name = f"dz{layer + 1}/da{layer}", layer + 1
     else:
-        layer = _layer(r"dz(\d+)/da\d+", quantity)
+        layer = layer_of(quantity, "dz/da")
         if layer is None:
             return
         operand, name = f"W{layer}", layer

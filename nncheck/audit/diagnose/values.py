@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 
 from nncheck import quantities
+from nncheck.quantities import layer_of
 from nncheck.audit import enclose
 from nncheck.audit.derive import ONE, Call, Num, Op, Term, leaves, number, text
 from nncheck.audit.diagnose.candidates import Candidate, Context, constant, decimal_text, rounded, roundings, slip
@@ -250,11 +251,11 @@ def _log(value: Real) -> Real:
 
 def consistent(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     """z worked back from a wrong statement of the layer's output: both may come from another version of the example."""
-    match = re.fullmatch(r"z(\d+)", ctx.target.quantity)
-    if match is None:
+    layer_number = layer_of(ctx.target.quantity, "z")
+    if layer_number is None:
         return
-    layer = ctx.network.layers[int(match[1]) - 1]
-    output = f"a{match[1]}"
+    layer = ctx.network.layers[layer_number - 1]
+    output = f"a{layer_number}"
     for statement in ctx.document.of_element(output, ctx.target.index):
         if ctx.kinds.get(statement.ref) not in DIAGNOSED:
             continue
