@@ -388,6 +388,42 @@ DATAFLOW_CASES = {
     "a new example re-binds every given it changes": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.055 = -0.355$$",
         {"e": Kind.HOLDS, "e#2": Kind.HOLDS}, [("e#2", -0.355)]),
+    # Found by a second independent review.
+    "an update w = w - η g, twice": (
+        "$w = 0.5$, $\\eta = 0.1$\n\n$$w = w - \\eta \\times 0.8 = 0.5 - 0.1 \\times 0.8 = 0.42$$\n\n"
+        "$$w = w - \\eta \\times 0.5 = 0.42 - 0.1 \\times 0.5 = 0.37$$\n\n$$z = 3 w = 3 \\times 0.37 = 1.11$$",
+        {"w": Kind.HOLDS, "w#2": Kind.HOLDS, "z": Kind.HOLDS}, [("w#2", 0.5 - 0.08 - 0.05), ("z", 3 * 0.37)]),
+    "a bracketed negative written with its sign flipped": (
+        "$b = 0.1$, $x = -1.2$\n\n$$v = b + x = 0.1 + (-1.2) = 0.1 - 1.2 = -1.1$$",
+        {"eq1": Kind.HOLDS, "v": Kind.HOLDS}, [("eq1", 1.2), ("v", -1.1)]),
+    "softmax of a score the page computed and rounded": (
+        "$$z = \\begin{bmatrix} \\tanh(1) \\\\ 1 \\end{bmatrix} = \\begin{bmatrix} 0.7616 \\\\ 1 \\end{bmatrix}$$\n\n"
+        "$$\\text{softmax}(0.7616) = 0.4407$$",
+        {"z[0]": Kind.HOLDS, "z[1]": Kind.HOLDS, "eq2": Kind.HOLDS},
+        [("eq2", math.exp(math.tanh(1)) / (math.exp(math.tanh(1)) + math.e))]),
+    "an epoch that continues from the updated weight": (
+        "$w = 0.7$, $x = 3$\n\n## Epoch 1\n\n$$w_{\\text{new}} = w - 0.2 = 0.5$$\n\n## Epoch 2\n\n$$z = w x = 0.5 \\times 3 = 1.5$$",
+        {"w_new": Kind.HOLDS, "z": Kind.HOLDS}, [("z", 1.5)]),
+    "a worked-out expansion of a vector formula": (
+        "$$a = \\begin{bmatrix} 0.5 \\\\ 0.45 \\end{bmatrix}$$\n\n"
+        "$$z = \\begin{bmatrix} 0.6 & 0.9 \\end{bmatrix} a = 0.6 \\cdot 0.5 + 0.9 \\cdot 0.45 = 0.715$$",
+        {"eq2": Kind.HOLDS, "z": Kind.WRONG}, [("z", 0.6 * 0.5 + 0.9 * 0.45)]),
+    "an identity through a name's formula": (
+        "$w = 0.3$, $x = 1.7$, $b = -0.2$, $\\hat{y} = \\tanh(w x + b)$\n\n$$\\hat{y} = \\tanh(0.31) = 0.3004$$",
+        {"eq1": Kind.HOLDS, "ŷ": Kind.HOLDS}, [("ŷ", math.tanh(0.31))]),
+    "a softmax component identity": (
+        "$$z = \\begin{bmatrix} 2 \\\\ 1 \\\\ 0.5 \\end{bmatrix}$$\n\n"
+        "$$\\text{softmax}(2) = \\frac{e^{2}}{e^{2} + e^{1} + e^{0.5}} = 0.6285$$",
+        {"eq2.1": Kind.HOLDS, "eq2.2": Kind.HOLDS}, [("eq2.2", math.exp(2) / (math.exp(2) + math.e + math.exp(0.5)))]),
+    "a step restates a gradient with no formula; a summary may not": (
+        "## Step 1\n\n$$\\hat{y} = 0.3 \\times 1.3 = 0.39$$\n\n$$g = 0.39 - 2.2 = -1.81$$\n\n"
+        "## Step 2\n\n$$\\hat{y} = 0.6 \\times 1.3 = 0.78$$\n\n$$g = -1.42$$\n\n## Summary\n\n$$g = -1.7$$",
+        {"ŷ": Kind.HOLDS, "g": Kind.HOLDS, "ŷ#2": Kind.HOLDS, "g#3": Kind.CONTRADICTION}, [("g#3", 0.78 - 2.2)]),
+    "new logits in a new example recompute what was computed from them": (
+        "## Example 1\n\nThe logits are $z = [2.0, 1.0]$.\n\n$$p = \\text{softmax}(z) = \\begin{bmatrix} 0.7311 \\\\ 0.2689 \\end{bmatrix}$$\n\n"
+        "## Example 2\n\nThe logits are $z = [0.5, 1.5]$.\n\n$$q = 2 p = \\begin{bmatrix} 0.5379 \\\\ 1.4621 \\end{bmatrix}$$",
+        {"p[0]": Kind.HOLDS, "p[1]": Kind.HOLDS, "q[0]": Kind.HOLDS, "q[1]": Kind.HOLDS},
+        [("q[0]", 2 / (1 + math.exp(1))), ("q[1]", 2 / (1 + math.exp(-1)))]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),

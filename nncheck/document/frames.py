@@ -102,6 +102,7 @@ class Binding:
     formula: Any = None  # the expression that computed it (a judge's Side), to recompute when what it reads is re-bound
     reads: tuple[tuple[str, int], ...] = ()  # the names the formula read, with their generations then
     element: int | None = None  # set on the view of one component of a vector (p_2 of p)
+    recomputed: bool = False  # a formula's value recomputed after a name it read was given anew
 
 
 COMPONENT = re.compile(r"(?P<base>.+)_(?P<index>[0-9]+)")
@@ -193,6 +194,8 @@ class State:
     euler_is_name: bool = False
     refs: dict[str, int] = field(default_factory=dict)  # how often each name got an id: z_2, z_2#2, ...
     last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
+    # Sections that bound anew a name bound in another section: each holds another example (or epoch).
+    new_examples: set[str | None] = field(default_factory=set)
     journal: list[Callable[[], None]] = field(default_factory=list)
 
     def mark(self) -> int:
@@ -230,12 +233,19 @@ class State:
         self.journal.append(lambda: setattr(self, "last_chain", old))
         self.last_chain = sides
 
-    def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None) -> None:
+    def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None,
+             recomputed: bool = False) -> None:
         old = self.generations
         self.journal.append(lambda: setattr(self, "generations", old))
         self.generations += 1
-        reads = tuple((n, self.bindings[n].generation) for n in getattr(formula, "reads", ()) if n in self.bindings)
-        self.put(self.bindings, name, Binding(value, computed, section, self.generations, formula, reads))
+        # An update (w = w - η g) reads the value it replaces: not a dependency to recompute it from.
+        reads = tuple((n, self.bindings[n].generation) for n in getattr(formula, "reads", ()) if n in self.bindings and n != name)
+        previous = self.bindings.get(name)
+        if previous is not None and previous.section != section and section not in self.new_examples:
+            self.new_examples.add(section)
+            self.journal.append(lambda: self.new_examples.discard(section))
+        self.put(self.bindings, name, Binding(value, computed, section, self.generations, formula, reads,
+                                             recomputed=recomputed))
 
     def update(self, name: str, value: Value) -> None:
         component = self.bindings.component(name)
@@ -256,12 +266,17 @@ class State:
         return (name, binding.generation, int(binding.value.true.size), index)
 
     def stale(self, name: str) -> bool:
-        """Whether a formula's value read a name that has been bound anew since (another example's givens)."""
+        """Whether a formula's value read a name that another example has given anew since (or that was
+        recomputed for that reason). A name the page computed anew by a formula of its own does not make
+        it stale: w_1 = w_0 - η ∂L/∂w stays step 1's w_1 when step 2 computes its own ∂L/∂w."""
         binding = self.bindings.get(name)
         if binding is None or binding.formula is None:
             return False
-        return any(read not in self.bindings or self.bindings[read].generation != generation
-                   for read, generation in binding.reads)
+        for read, generation in binding.reads:
+            current = self.bindings.get(read)
+            if current is not None and current.generation != generation and (not current.computed or current.recomputed):
+                return True
+        return False
 
     def learn(self, printed: Printed, true: Real, ref: str) -> None:
         """A printed result: a later step that uses these digits uses this quantity."""
@@ -269,15 +284,17 @@ class State:
             self.put(self.results, printed.text.lstrip("-\u2212+"), Result(true, printed.value < 0, ref))
 
     def vector_of(self, score: Real) -> tuple[str, int] | None:
-        """The latest bound vector with an element exactly ``score``, and its index (for softmax of one score)."""
-        if score.exact is None:
-            return None
+        """The latest bound vector with an element that is ``score``, and its index (for softmax of one score).
+
+        An element is the score when both are the same exact rational, or the same computed quantity
+        (a rounded result restated by its digits stands for the very value the vector holds).
+        """
         for name in reversed(list(self.bindings)):
             true = self.bindings[name].value.true
             if true.size < 2 or sum(1 for n in true.shape if n > 1) > 1:
                 continue
             for index, element in enumerate(true.reshape(-1)):
-                if element.exact is not None and element.exact == score.exact:
+                if element is score or (element.exact is not None and element.exact == score.exact):
                     return name, index
         return None
 

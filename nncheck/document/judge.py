@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
+from typing import Any
 from enum import Enum
 
 from nncheck.audit import classify as ladder
@@ -31,12 +31,12 @@ from nncheck.audit.classify import classify
 from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
 from nncheck.document.finder import Lines, Math, find_math
 from nncheck.audit.ledger import Entry
-from nncheck.document.frames import Binding, FrameView, State, Value, cell_value
+from nncheck.document.frames import Binding, FrameView, State, Value, as_array, cell_value
 from nncheck.expr.latex import LatexError, LimitError, parse_display
 from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Symbol, walk
-from nncheck.expr.symbolic import proved_equal
+from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
-from nncheck.expr.evaluate import Evaluator, ShapeError, Span
+from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
 from nncheck.errors import Undecided
 from nncheck.findings import Audit, Coverage, Kind, Remark, Skipped, SkipReason, Verdict
 from nncheck.network import ball
@@ -66,6 +66,10 @@ class Side:
     def reads(self) -> tuple[str, ...]:
         """The names the side reads (e counts: it may be a name)."""
         return tuple(dict.fromkeys(n.name for n in walk(self.node) if isinstance(n, (Symbol, Constant))))
+
+
+# A name's formula is expanded into the symbolic check at most this deep (a chain of definitions).
+MAX_EXPANSIONS = 8
 
 
 class Role(Enum):
@@ -251,8 +255,9 @@ class _Chain:
                 pairs[k] = match(self.sides[k - 1].node, self.sides[k].node, self.sides[k].text)
         self.rebind_examples(pairs)
         self.bind_first_uses(pairs)
-        # A formula whose names another example has re-bound is recomputed before it is read; a name this
-        # chain defines anew by a formula of its own is not.
+        # A formula whose names another example has given anew is recomputed before it is read (∂L/∂b = ŷ - y,
+        # stated again after ŷ is given anew; p = softmax(z) after new logits z); a name this chain defines by a
+        # formula of its own is not.
         formula = any(role is Role.EXPRESSION and self.evaluable(side.node) for role, side in zip(roles, self.sides))
         seen: set[str] = set()
         for role, side in zip(roles, self.sides):
@@ -291,12 +296,14 @@ class _Chain:
 
     def refresh(self, name: str, seen: set[str]) -> None:
         """Recompute a formula's value whose names were bound anew (another example): a formula is a definition."""
-        if name in seen or not self.state.stale(name):
+        if name in seen or name not in self.state.bindings:
             return
         seen.add(name)
+        for read, _ in self.state.bindings[name].reads:
+            self.refresh(read, seen)  # what it reads first: staleness travels down a chain of formulas
+        if not self.state.stale(name):
+            return
         binding = self.state.bindings[name]
-        for read, _ in binding.reads:
-            self.refresh(read, seen)
         side: Side = binding.formula
         again = _Chain(self.owner, [side], first_new=1)
         again.restate_by_digits(0)
@@ -306,7 +313,7 @@ class _Chain:
             value = again.frames(0, side.node, binding.value.true.shape)
         except (ShapeError, ValueError, ZeroDivisionError):
             return
-        self.state.bind(name, value, computed=True, section=self.owner.formula.math.heading, formula=side)
+        self.state.bind(name, value, computed=True, section=self.owner.formula.math.heading, formula=side, recomputed=True)
 
     # -- what each side is ---------------------------------------------------------------------
 
@@ -338,19 +345,37 @@ class _Chain:
         """Whether this chain (re)binds ``name`` rather than stating a value of it.
 
         A formula rebinds a name unless the name is already a formula's value in the same section
-        (then the chain restates that quantity); a plain value rebinds a given of another section
-        (a new example re-using the names); anything else states the bound quantity.
+        (then the chain restates that quantity); a formula that reads the name updates it. A plain value
+        rebinds a given of another section, or any name of another section when the current section
+        already re-bound names (it holds another example, or epoch); anything else states the bound
+        quantity, so a summary that restates a result differently is a contradiction.
         """
         binding = self.state.bindings.get(name)
         if binding is None:
             return True
         section = self.owner.formula.math.heading
-        has_formula = any(role is Role.EXPRESSION and self.evaluable(side.node) for role, side in zip(roles, self.sides))
-        if has_formula:
+        formulas = [side for role, side in zip(roles, self.sides) if role is Role.EXPRESSION and self.evaluable(side.node)]
+        if any(name in side.reads for side in formulas):
+            return True  # an update, w = w - η g: the formula reads the old value and binds the new one
+        if formulas:
             return not (binding.computed and binding.section == section)
+        if roles == [Role.NAME, Role.PRINTED] and binding.section != section and section in self.state.new_examples:
+            return True  # name = value alone, in a section that holds another example: its value there (∂L/∂b in step 2)
         return not binding.computed and binding.section != section and Role.PRINTED in roles
 
     # -- what the numbers of an expression stand for ----------------------------------------------
+
+    def substitution(self, subtree: Node, printed: Node, k: int) -> tuple[str, Cells, bool] | None:
+        """The name a printed value of side k is substituted for, its cells, and whether under a flipped sign."""
+        cells = cells_of(printed, self.sides[k].text)
+        if cells is None:
+            return None
+        name = self.name(Side(subtree, "", 0))
+        if name is not None:
+            return name, cells, False
+        if isinstance(subtree, Negate) and (negated := self.name(Side(subtree.operand, "", 0))) is not None:
+            return negated, Cells(cells.shape, tuple(_negated(p) for p in cells.printed), cells.nodes), True
+        return None
 
     def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """Givens of another section substituted with new values: a new example re-binds them, unless another
@@ -360,29 +385,53 @@ class _Chain:
         unchanged = 0
         for k, found in pairs.items():
             for subtree, printed in found or [] if k >= self.first_new else []:
-                name = self.name(Side(subtree, "", 0))
-                binding = self.state.bindings.get(name) if name is not None else None
-                cells = cells_of(printed, self.sides[k].text)
-                if name is None or binding is None or cells is None or binding.computed or binding.section == section \
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None:
+                    continue
+                name, cells, _ = substitution
+                binding = self.state.bindings.get(name)
+                if binding is None or binding.computed or binding.section == section \
                         or binding.element is not None or binding.value.true.size != len(cells.printed):
                     continue
                 same = all(true.exact == number.value for true, number in zip(binding.value.true.reshape(-1), cells.printed))
+                carried = self.carried_over(cells)
                 if same:
                     unchanged += 1
+                elif carried is not None:
+                    # The value of a quantity the page computed (w_new), carried into the name for the next
+                    # example or epoch: the name now stands for that quantity.
+                    self.state.bind(name, carried, computed=False, section=section)
                 else:
                     changed.append((name, cells))
         if changed and not unchanged:
             for name, cells in changed:
                 self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
 
+    def carried_over(self, cells: Cells) -> Value | None:
+        """When every printed number of ``cells`` has the digits of an earlier printed result: their value, standing
+        for those results (true values, and printed digits in the page's own numbers); else None."""
+        values = []
+        for number in cells.printed:
+            result = self.state.results.get(number.text.lstrip("-\u2212+"))
+            if result is None or result.negative != (number.value < 0):
+                return None
+            values.append(cell_value(number, result.true, result.ref))
+        true = as_array([v.true.reshape(-1)[0] for v in values], cells.shape)
+        point = as_array([v.point.reshape(-1)[0] for v in values], cells.shape)
+        interval = as_array([v.interval.reshape(-1)[0] for v in values], cells.shape)
+        sources = tuple(v.carried() for v in values)
+        return Value(true, point, interval, sources if any(sources) else ())
+
     def bind_first_uses(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """A number substituted for a name nothing has bound yet gives that name (a given, exact)."""
         section = self.owner.formula.math.heading
         for k, found in pairs.items():
             for subtree, printed in found or []:
-                name = self.name(Side(subtree, "", 0))
-                cells = cells_of(printed, self.sides[k].text)
-                if name is not None and name not in self.state.bindings and cells is not None:
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None:
+                    continue
+                name, cells, _ = substitution
+                if name not in self.state.bindings:
                     true = _array(cells)
                     self.state.bind(name, Value.exact(true), computed=False, section=section)
 
@@ -399,15 +448,13 @@ class _Chain:
 
     def stand_for(self, subtree: Node, printed: Node, k: int) -> None:
         """``printed`` (in side k) works out ``subtree`` (in side k - 1): a substituted value or a worked-out part."""
+        substitution = self.substitution(subtree, printed, k)
+        if substitution is not None:
+            name, _, negate = substitution  # "+ b" written "- 0.1" states b = -0.1
+            self.substituted(name, cells_of(printed, self.sides[k].text) or substitution[1], k, negate=negate)
+            return
         cells = cells_of(printed, self.sides[k].text)
         if cells is None:
-            return
-        name = self.name(Side(subtree, "", 0))
-        if name is not None:
-            self.substituted(name, cells, k)
-            return
-        if isinstance(subtree, Negate) and (negated := self.name(Side(subtree.operand, "", 0))) is not None:
-            self.substituted(negated, cells, k, negate=True)  # "+ b" written "- 0.1": b = -0.1
             return
         try:
             part = self.frames(k - 1, subtree, cells.shape)
@@ -421,6 +468,8 @@ class _Chain:
             return
         ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
         expression = source(self.sides[k - 1].text, subtree)
+        if isinstance(subtree, Negate) and subtree.start == subtree.end:  # a term worked out with its sign flipped
+            expression = f"-({source(self.sides[k - 1].text, subtree.operand)})"
         for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
             true = part.true.reshape(-1)[index]
             if k >= self.first_new:
@@ -459,6 +508,13 @@ class _Chain:
     def worked_out_without_match(self, k: int) -> None:
         """An expression that works out the one before it in another form: its new decimals are rounded results."""
         before = {n.printed.text for n in walk(self.sides[k - 1].node) if isinstance(n, Number)}
+        for name in self.sides[k - 1].reads:  # a name's printed values, worked into the side (a·x written 0.5·2)
+            if name in self.state.bindings:
+                key = self.state.key(name, 0)
+                for index in range(int(self.state.bindings[name].value.true.size)):
+                    latest = self.state.ledger.latest(key[:3] + (index,) if self.state.bindings[name].element is None else key)
+                    if latest is not None:
+                        before.add(latest.printed.text.lstrip("-\u2212"))
         ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
         self.agreement_refs[k] = ref
         for node in walk(self.sides[k].node):
@@ -528,6 +584,8 @@ class _Chain:
     def evaluate(self, k: int, target: tuple[int, ...] | None) -> None:
         try:
             self.values[k] = self.frames(k, self.sides[k].node, target)
+        except OneScore:
+            return  # softmax of one score whose vector of scores the page never gave: not evaluable
         except Undecided as undecided:
             if not self.owner.settle:
                 raise
@@ -679,24 +737,46 @@ class _Chain:
             expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
         ))
 
-    def exact_values(self, k: int) -> Callable[[Node], list[Fraction] | None]:
-        """For the symbolic check: what a number or name of side k stands for, when that is exact."""
+    def exact_values(self, k: int, depth: int = 0) -> Callable[[Node], list[Any] | None]:
+        """For the symbolic check: what a number, name or softmax component of side k stands for.
+
+        A name with a rational value is that value; a name whose value came from a formula of exact
+        numbers is that formula, translated in turn (at most MAX_EXPANSIONS deep); a softmax of one
+        score is e^s over the sum of e^s over its vector. Anything known only as an enclosure (a rounded
+        result standing for its true value) raises NotExact: nothing is then proved.
+        """
         base = self.sides[k].offset
         overrides, bindings = self.overrides["true"], self.state.bindings
 
-        def rationals(values: Array) -> list[Fraction] | None:
+        def rationals(values: Array) -> list[Any]:
             flat = list(values.reshape(-1))
-            return [v.exact for v in flat] if all(v.exact is not None for v in flat) else None
+            if not all(v.exact is not None for v in flat):
+                raise NotExact
+            return [v.exact for v in flat]
 
-        def exact(node: Node) -> list[Fraction] | None:
+        def exact(node: Node) -> list[Any] | None:
+            import sympy
+
             span = (base + node.start, base + node.end)
             if span in overrides:
                 return rationals(overrides[span])
             if isinstance(node, Number):
                 return [node.printed.value]
-            if isinstance(node, (Symbol, Constant)) and node.name in bindings:
-                return rationals(bindings[node.name].value.true)
-            return None
+            if isinstance(node, Call) and span in self.components:
+                vector, index = self.components[span]
+                scores = [sympy.Rational(v.numerator, v.denominator) for v in rationals(bindings[vector].value.true)]
+                return [sympy.exp(scores[index]) / sum(sympy.exp(s) for s in scores)]
+            if not isinstance(node, (Symbol, Constant)) or node.name not in bindings:
+                return None
+            binding = bindings[node.name]
+            try:
+                return rationals(binding.value.true)
+            except NotExact:
+                side = binding.formula
+                if side is None or binding.value.carried() or depth >= MAX_EXPANSIONS:
+                    raise
+                again = _Chain(self.owner, [side], first_new=1)
+                return translate(side.node, again.exact_values(0, depth + 1))
 
         return exact
 
@@ -714,7 +794,14 @@ class _Chain:
         for j in sorted(defined):
             name = names[j]
             if name is not None:
-                self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
+                # A name given anew with the digits of results the page computed (w = 0.5937 after w_new = 0.5937)
+                # stands for those results; a first definition is a given, exact as written.
+                previous = self.state.bindings.get(name)
+                carried = self.carried_over(cells) if previous is not None else None
+                # A computed quantity's value in another example (∂L/∂b of step 2) is still a computed quantity:
+                # what was computed from it before is not recomputed from it.
+                computed = previous is not None and previous.computed and previous.element is None
+                self.state.bind(name, carried or Value.exact(_array(cells)), computed=computed, section=section)
                 ref = self.owner.named_ref(name) if k >= self.first_new else name
                 for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
                     self.state.record(self.state.key(name, index),

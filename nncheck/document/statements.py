@@ -201,7 +201,7 @@ def _terms(left: Sum, right: Sum, text: str) -> list[tuple[Node, Node]] | None:
         if left_sign != right_sign:
             if cells_of(b, text) is None:
                 return None
-            pairs.append((Negate(a, a.start, a.end), b))
+            pairs.append((Negate(a, a.start, a.start), b))  # an empty span: no override of a's applies to it
             continue
         found = match(a, b, text)
         if found is None:

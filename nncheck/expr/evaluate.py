@@ -40,6 +40,10 @@ class ShapeError(ValueError):
     """An operation whose operands' shapes do not fit (the message says which)."""
 
 
+class OneScore(ShapeError):
+    """softmax applied to one score whose vector of scores is unknown: the side cannot be evaluated."""
+
+
 def shape_text(shape: Shape) -> str:
     if shape == ():
         return "a number"
@@ -134,6 +138,8 @@ class Evaluator:
             return self.power(node)
         if isinstance(node, Transpose):
             operand = self.value(node.operand)
+            if operand.ndim == 1 and operand.size > 1:
+                return operand.reshape(1, -1)  # xᵀ of a list x is a row: wᵀx is a number, δxᵀ a matrix
             return wrap(operand.T) if operand.ndim == 2 else operand
         if isinstance(node, Call):
             return self.call(node.function, [self.value(argument) for argument in node.arguments])
@@ -182,6 +188,8 @@ class Evaluator:
         if left.size == 1 or right.size == 1:
             return self.elementwise(left, right, "multiply", lambda a, b: a * b)
         a = left.reshape(1, -1) if left.ndim == 1 and right.ndim == 2 and right.shape[0] == left.size else left
+        if left.ndim == 1 and right.ndim == 2 and right.shape[0] == 1:
+            a = left.reshape(-1, 1)  # a list times a row: the outer product it writes
         b = right.reshape(-1, 1) if right.ndim == 1 and a.ndim == 2 and a.shape[1] == right.size else right
         if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:
             product = matmul(a, b)
@@ -239,6 +247,10 @@ class Evaluator:
         if function == "root":
             index = self.scalar(arguments[1], "the index of the root")
             return wrap(np.frompyfunc(lambda element: real_power(element, Real(exact=Fraction(1)) / index), 1, 1)(first))
+        if function == "softmax" and first.size == 1:
+            # softmax of one score is that score's component of a vector of scores (the judge finds it); alone, it
+            # would be 1, which no page means
+            raise OneScore("softmax of one score, with no vector of scores that contains it")
         if function == "softmax":
             exps = wrap(ball.exp(first))
             total = sum(exps.reshape(-1), Real(exact=Fraction(0)))

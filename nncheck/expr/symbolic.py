@@ -17,9 +17,14 @@ from nncheck.expr.nodes import (
     DIVIDE, TIMES, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Vector, walk,
 )
 
-# What a name or a number stands for, when that is exact: its values in row-major order; None when
-# it is not exact (a rounded result standing for a true value only balls know), so nothing is proved.
-Exact = Callable[[Node], "list[Fraction] | None"]
+# What a name, a number or a call stands for, when the caller knows it exactly: its values in row-major
+# order, as Fractions or SymPy expressions; None to translate the node itself. A node the caller knows
+# only as an enclosure (a rounded result standing for a true value only balls know) raises NotExact.
+Exact = Callable[[Node], "list[Any] | None"]
+
+
+class NotExact(Exception):
+    """Raised by an Exact callback for a node whose value is known only as an enclosure: nothing is proved."""
 
 # Larger expressions are not tried: simplify's time grows quickly, and worked examples' identities
 # (a sigmoid written out, a softmax component) have a few dozen nodes.
@@ -42,9 +47,14 @@ def proved_equal(left: Node, right: Node, exact_left: Exact, exact_right: Exact)
 
     try:
         pairs = list(zip(_sympy(left, exact_left), _sympy(right, exact_right), strict=True))
-    except (_NotTranslated, ValueError):
+    except (_NotTranslated, NotExact, ValueError):
         return False
     return all(sympy.simplify(a - b) == 0 for a, b in pairs)
+
+
+def translate(node: Node, exact: Exact) -> list[Any]:
+    """The node's value as SymPy expressions, one per element; NotExact or _NotTranslated when it has none."""
+    return _sympy(node, exact)
 
 
 def _sympy(node: Node, exact: Exact) -> list[Any]:
@@ -53,7 +63,7 @@ def _sympy(node: Node, exact: Exact) -> list[Any]:
 
     values = exact(node)
     if values is not None:
-        return [sympy.Rational(v.numerator, v.denominator) for v in values]
+        return [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in values]
     if isinstance(node, (Number, Symbol)):
         raise _NotTranslated
     if isinstance(node, Constant):
