@@ -424,6 +424,11 @@ DATAFLOW_CASES = {
         "## Example 2\n\nThe logits are $z = [0.5, 1.5]$.\n\n$$q = 2 p = \\begin{bmatrix} 0.5379 \\\\ 1.4621 \\end{bmatrix}$$",
         {"p[0]": Kind.HOLDS, "p[1]": Kind.HOLDS, "q[0]": Kind.HOLDS, "q[1]": Kind.HOLDS},
         [("q[0]", 2 / (1 + math.exp(1))), ("q[1]", 2 / (1 + math.exp(-1)))]),
+    # Found by the page properties: a constant of a formula that has the digits of an earlier result.
+    "a formula's constant is not an earlier result with the same digits": (
+        # tanh(0.012) = 0.011999 prints as 0.01; the slope 0.01 is exact (b = -0.05, not 0.011999 × -5 = -0.06).
+        "$$a = \\tanh(0.012) = 0.01$$\n\n$$z = -5$$\n\n$$b = \\max(0.01 z, z) = -0.050$$\n\n$$c = -0.01 \\times 2 = -0.02$$",
+        {"a": Kind.HOLDS, "b": Kind.HOLDS, "c": Kind.HOLDS}, [("b", 0.01 * -5), ("c", -0.02)]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),

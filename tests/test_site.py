@@ -26,7 +26,8 @@ from nncheck.network import ball, evaluate, floating
 from nncheck.network.ball import Real
 from nncheck.quantities import indices, is_given
 from nncheck.site import build_site, errata as errata_module, markup
-from nncheck.audit.derive import derive, number, text
+from nncheck.audit.derive import derive, number
+from nncheck.expr.printer import text
 from nncheck.site.errata import Errata, errata, should_say
 from nncheck.site.mathml import render_math
 from nncheck.site.pages import document_page

@@ -33,7 +33,7 @@ from nncheck.document.finder import Lines, Math, find_math
 from nncheck.audit.ledger import Entry
 from nncheck.document.frames import Binding, FrameView, State, Value, as_array, cell_value
 from nncheck.expr.latex import LatexError, LimitError, parse_display
-from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Symbol, walk
+from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Product, Symbol, children, walk
 from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
 from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
@@ -526,19 +526,26 @@ class _Chain:
                 self.set_cell(k, node, Value.carrying(_wrap(exact), _wrap(exact), _wrap(standing), frozenset({ref})), ref)
 
     def restate_by_digits(self, k: int) -> None:
-        """Decimals with the digits of an earlier printed result stand for that result's quantity."""
+        """Decimals with the digits and the sign of an earlier printed result stand for that result's quantity.
+
+        The sign is the unary minus written on the number (or on the product it leads): after ∂L/∂z = -0.062,
+        the 0.062 of -0.062 × 1.3 is ∂L/∂z; a slope 0.01 after a result -0.01 is not.
+        """
         side = self.sides[k]
-        for node in walk(side.node):
-            if not isinstance(node, Number) or self.span(k, node) in self.overrides["true"]:
+        # A side with names is a formula: its numbers are its constants (the slope 0.01 of max(0.01 z, z)), given
+        # as written. Only the numbers of arithmetic restate results.
+        arithmetic = not any(isinstance(n, Symbol) or self.name(Side(n, "", 0)) is not None for n in walk(side.node))
+        for node, negative in _signed_numbers(side.node) if arithmetic else []:
+            if self.span(k, node) in self.overrides["true"]:
                 continue
             result = self.state.results.get(node.printed.text)
-            if result is None:
+            if result is None or result.negative != negative:
                 continue
             true = -result.true if result.negative else result.true
             self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)
-        for node in walk(side.node):
-            if isinstance(node, Call) and node.function == "softmax" and len(node.arguments) == 1:
-                self.one_score(k, node)
+        for call in walk(side.node):
+            if isinstance(call, Call) and call.function == "softmax" and len(call.arguments) == 1:
+                self.one_score(k, call)
 
     def one_score(self, k: int, node: Call) -> None:
         """softmax of one score is that score's component of the softmax of the vector it belongs to."""
@@ -846,6 +853,18 @@ def _meet(a: Real, b: Real, ranged: bool) -> Kind:
     if not ranged:
         raise Undecided(f"{x} against {y}")
     return Kind.HOLDS
+
+
+def _signed_numbers(node: Node, negative: bool = False) -> list[tuple[Number, bool]]:
+    """Every number of an expression, with whether a unary minus is written on it (or on the product it leads)."""
+    if isinstance(node, Number):
+        return [(node, negative)]
+    if isinstance(node, Negate):
+        return _signed_numbers(node.operand, not negative)
+    if isinstance(node, Product):
+        return _signed_numbers(node.factors[0][1], negative) + [
+            found for _, factor in node.factors[1:] for found in _signed_numbers(factor)]
+    return [found for child in children(node) for found in _signed_numbers(child)]
 
 
 def _negated(printed: Printed) -> Printed:

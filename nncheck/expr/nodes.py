@@ -38,6 +38,7 @@ class Symbol:
     name: str
     start: int
     end: int
+    latex: str | None = None  # its LaTeX spelling, for a name nncheck writes (a derivation's ∂L/∂z2)
 
 
 @dataclass(frozen=True, slots=True)

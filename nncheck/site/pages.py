@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from nncheck.audit import DEFAULT_FAIL_ON, Audit, Kind
 from nncheck.report.common import summary
 from nncheck.site import markup
-from nncheck.audit.derive import chain, latex, text
+from nncheck.audit.derive import chain
+from nncheck.expr.printer import latex, text
 from nncheck.site.errata import Correction, Entry, Errata, Section
 
 # mkdocs-material admonition type per verdict: red for what fails, amber for a digit, blue for what follows.

@@ -86,7 +86,7 @@ class Context:
         """An element as a reader writes it: ∂L/∂W1[0,1], ŷ."""
         key = (quantity, index)
         if key not in self._labels:
-            self._labels[key] = derive_name(quantity, index, self.exact, self.depth).text
+            self._labels[key] = derive_name(quantity, index, self.exact, self.depth).name
         return self._labels[key]
 
     def stated_values(self, quantity: str, index: Index) -> list[Stated]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Mapping
 
-from nncheck.audit.derive import Num, Term, builder, leaves, name, number, substituted, text
+from nncheck.audit.derive import Term, builder, leaves, name, number, substituted
+from nncheck.expr.printer import num, text
 from nncheck.audit.diagnose.candidates import Candidate, Context
 from nncheck.audit.diagnose.chain import Evaluation
 from nncheck.network.backend import Array
@@ -41,7 +42,7 @@ def _line(ctx: Context, evaluation: Evaluation, quantity: str, index: Index) -> 
     value = number(evaluation.values[quantity][index])
     if quantity in evaluation.before:
         value = f"{number(evaluation.before[quantity][index])} → {value}"
-    sides = [name(quantity, index, ctx.exact, ctx.depth).text] + ([text(term)] if term is not None else []) + [value]
+    sides = [name(quantity, index, ctx.exact, ctx.depth).name] + ([text(term)] if term is not None else []) + [value]
     return _joined(sides)
 
 
@@ -51,10 +52,10 @@ def _target_line(ctx: Context, candidate: Candidate, evaluation: Evaluation) -> 
     values = _values(ctx, evaluation, target.quantity)
     build = candidate.formula if candidate.formula is not None and candidate.shown is None else builder(quantity, index, ctx.network)
     final = evaluation.values[target.quantity][target.index]
-    sides = [name(quantity, index, ctx.exact, ctx.depth).text]
+    sides = [name(quantity, index, ctx.exact, ctx.depth).name]
     if build is not None:
         formula: Term = build(lambda q, i: name(q, i, ctx.exact, ctx.depth))
-        numbers: Term = build(lambda q, i: Num(number(values[q][i])))
+        numbers: Term = build(lambda q, i: num(number(values[q][i])))
         if candidate.wrap is not None:
             formula, numbers = candidate.wrap(formula), candidate.wrap(numbers)
         sides += [text(formula), text(numbers)]

@@ -12,7 +12,8 @@ import numpy as np
 
 from nncheck import quantities
 from nncheck.quantities import layer_of
-from nncheck.audit.derive import Neg, Num, Op, Term, leaves
+from nncheck.audit.derive import Term, leaves
+from nncheck.expr.printer import binary, negate, num
 from nncheck.audit.diagnose.candidates import Candidate, Context, constant, decimal_text, slip
 from nncheck.audit.diagnose.chain import Chain, Edit, Transform, replaced
 from nncheck.network import ball
@@ -49,8 +50,8 @@ def _scaling(amount: Fraction) -> Transform:
 
 def _scaled_term(amount: Fraction) -> Callable[[Term], Term]:
     if amount < 1:
-        return lambda term: Op("/", term, Num(decimal_text(1 / amount)))
-    return lambda term: Op("*", Num(decimal_text(amount)), term)
+        return lambda term: binary("/", term, num(decimal_text(1 / amount)))
+    return lambda term: binary("*", num(decimal_text(amount)), term)
 
 
 def _adjacent(used: Index, shape: tuple[int, ...]) -> Iterator[Index]:
@@ -89,7 +90,7 @@ def transposed(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         delta, inputs = f"dL/dz{layer}", f"dz{layer}/dW{layer}"
         yield Candidate((slip("transposed", "the outer product taken the other way round (a·δᵀ instead of δ·aᵀ)"),),
                         (Edit(quantity, compute=lambda B, d, a: B.outer(a, d)),),
-                        formula=lambda leaf: Op("*", leaf(delta, (j,)), leaf(inputs, (i,))))
+                        formula=lambda leaf: binary("*", leaf(delta, (j,)), leaf(inputs, (i,))))
     for operand in operands:
         if layer_of(operand, "W", "b", "dz/da") is None:
             continue
@@ -130,7 +131,7 @@ def bias(ctx: Context, chain: Chain) -> Iterator[Candidate]:
 def sign(ctx: Context, chain: Chain) -> Iterator[Candidate]:
     """The result's sign flipped, or one number's sign lost in the step (W + η·g for W − η·g, say)."""
     quantity, index = ctx.target.quantity, ctx.target.index
-    yield Candidate((slip("sign", "sign flipped"),), (Edit(quantity, result=_negate_at(index)),), wrap=Neg)
+    yield Candidate((slip("sign", "sign flipped"),), (Edit(quantity, result=_negate_at(index)),), wrap=negate)
     for operand, element in leaves(quantity, index, ctx.network):
         if chain.base(operand)[element].exact == 0:
             continue
@@ -192,13 +193,13 @@ def factor(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         index = ctx.target.index
         yield Candidate((slip("factor", "the learning rate η = {rate} left out", rate=decimal_text(rate)),),
                         (Edit(ctx.target.quantity, compute=lambda B, value, grad: value - grad),),
-                        formula=lambda leaf: Op("-", leaf(old, index), leaf(gradient, index)))
+                        formula=lambda leaf: binary("-", leaf(old, index), leaf(gradient, index)))
 
 
 def _sum(terms: list[Term]) -> Term:
     total = terms[0]
     for term in terms[1:]:
-        total = Op("+", total, term)
+        total = binary("+", total, term)
     return total
 
 
@@ -222,10 +223,10 @@ def product(ctx: Context, chain: Chain) -> Iterator[Candidate]:
             return _filled((n, n), sum((d[k] * a[k] for k in range(1, n)), d[0] * a[0]))
 
         yield Candidate((slip("product", "the elementwise product δ⊙a instead of the outer product δ·aᵀ"),),
-                        (Edit(quantity, compute=elementwise),), formula=lambda leaf: Op("*", leaf(delta, (i,)), leaf(inputs, (i,))))
+                        (Edit(quantity, compute=elementwise),), formula=lambda leaf: binary("*", leaf(delta, (i,)), leaf(inputs, (i,))))
         yield Candidate((slip("product", "the inner product δ·a instead of the outer product δ·aᵀ"),),
                         (Edit(quantity, compute=inner),),
-                        formula=lambda leaf: _sum([Op("*", leaf(delta, (k,)), leaf(inputs, (k,))) for k in range(n)]))
+                        formula=lambda leaf: _sum([binary("*", leaf(delta, (k,)), leaf(inputs, (k,))) for k in range(n)]))
     layer = layer_of(quantity, "dL/dz")
     if layer is not None and widths[layer] > 1:
         derivative = f"da{layer}/dz{layer}"
@@ -248,7 +249,7 @@ def product(ctx: Context, chain: Chain) -> Iterator[Candidate]:
             yield Candidate((slip("product", "the dot product of ∂L/∂a{l} and ∂a{l}/∂z{l} instead of their elementwise product",
                                   l=str(layer)),),
                             (Edit(quantity, compute=dot),),
-                            formula=lambda leaf: _sum([Op("*", leaf(gradient, (k,)), leaf(derivative, (k,))) for k in range(n)]))
+                            formula=lambda leaf: _sum([binary("*", leaf(gradient, (k,)), leaf(derivative, (k,))) for k in range(n)]))
 
 
 def updated(ctx: Context, chain: Chain) -> Iterator[Candidate]:

@@ -12,7 +12,8 @@ import numpy as np
 from nncheck import quantities
 from nncheck.quantities import layer_of
 from nncheck.audit import enclose
-from nncheck.audit.derive import ONE, Call, Num, Op, Term, leaves, number, text
+from nncheck.audit.derive import ONE, Term, leaves, number
+from nncheck.expr.printer import binary, call, num, text
 from nncheck.audit.diagnose.candidates import Candidate, Context, constant, decimal_text, rounded, roundings, slip
 from nncheck.audit.diagnose.chain import Chain, Edit, setting
 from nncheck.findings import DIAGNOSED
@@ -226,21 +227,21 @@ def neighbour(ctx: Context, chain: Chain) -> Iterator[Candidate]:
 
 def _inverse(layer: Layer, p: Real) -> tuple[Real, Term] | None:
     """z with f(z) = p for the layer's activation f, and the arithmetic shown; None where f has no inverse there."""
-    shown = Num(number(p))
+    shown = num(number(p))
     if layer.activation == "identity":
         return p, shown
     if layer.activation in ("relu", "leaky_relu"):
         if p.sign() > 0:
             return p, shown
         if layer.activation == "leaky_relu" and p.sign() < 0:
-            return p / layer.negative_slope, Op("/", shown, Num(decimal_text(layer.negative_slope)))
+            return p / layer.negative_slope, binary("/", shown, num(decimal_text(layer.negative_slope)))
         return None
     if layer.activation == "sigmoid":
         ratio = p / (1 - p)
-        return _log(ratio), Call("log", (Op("/", shown, Op("-", ONE, shown)),))
+        return _log(ratio), call("log", binary("/", shown, binary("-", ONE, shown)))
     if layer.activation == "tanh":
         ratio = (1 + p) / (1 - p)
-        return _log(ratio) / 2, Op("/", Call("log", (Op("/", Op("+", ONE, shown), Op("-", ONE, shown)),)), Num("2"))
+        return _log(ratio) / 2, binary("/", call("log", binary("/", binary("+", ONE, shown), binary("-", ONE, shown))), num("2"))
     return None
 
 
