@@ -160,3 +160,54 @@ def numeric_latex(draw: Any, depth: int = 3) -> str:
         rf"\text{{ReLU}}({a})", matrix, f"{matrix}^T", rf"\left[ {a} \right]",
     )))
     return formula
+
+
+# Pieces of the worked pages the page judge reads: names it binds and re-binds, components, updates,
+# substitutions, continuations, sections, inline givens, vectors, softmax of one score.
+PAGE_NAMES = ("a", "b", "w", "x", "z", "z_1", "z_2", "p", "p_2", "e", r"\hat{y}", r"\frac{\partial L}{\partial z}")
+PAGE_VALUES = ("0.5", "-1.2", "2", "0.71", "0.0", "3", r"\begin{bmatrix} 0.5 \\ 1.5 \end{bmatrix}", "[2, 1, 0.5]",
+               r"\begin{bmatrix} 1 & 2 \end{bmatrix}")
+PAGE_PRODUCTS = (r"\times", r"\cdot", "")
+PAGE_FUNCTIONS = (r"\sigma", r"\tanh", r"\exp", r"\log", r"\text{softmax}", r"\text{ReLU}", r"\max")
+
+
+@st.composite
+def page_expressions(draw: Any, depth: int = 2) -> str:
+    """An expression of names, numbers and functions, as pages write them."""
+    leaf = st.sampled_from(PAGE_NAMES) | st.sampled_from(PAGE_VALUES)
+    if depth == 0:
+        return str(draw(leaf))
+    kind = draw(st.sampled_from(("leaf", "sum", "product", "function", "fraction", "power")))
+    if kind == "leaf":
+        return str(draw(leaf))
+    left, right = draw(page_expressions(depth - 1)), draw(page_expressions(depth - 1))
+    if kind == "sum":
+        return f"{left} {draw(st.sampled_from(['+', '-']))} {right}"
+    if kind == "product":
+        operator = draw(st.sampled_from(PAGE_PRODUCTS))
+        return f"{left} {operator} ({right})"
+    if kind == "function":
+        return f"{draw(st.sampled_from(PAGE_FUNCTIONS))}({left})"
+    if kind == "fraction":
+        return rf"\frac{{{left}}}{{{right}}}"
+    return f"({left})^{{{draw(st.sampled_from(['2', 'T', '-1', '0.5']))}}}"
+
+
+@st.composite
+def pages(draw: Any, max_displays: int = 8) -> str:
+    """A Markdown page of chains over a few names: mostly wrong arithmetic, which must end in verdicts, never a crash."""
+    lines = []
+    for _ in range(draw(st.integers(1, max_displays))):
+        kind = draw(st.sampled_from(("chain", "chain", "heading", "inline", "continuation")))
+        if kind == "heading":
+            lines.append(f"## Section {draw(st.integers(1, 3))}")
+            continue
+        sides = draw(st.lists(page_expressions(), min_size=1, max_size=3))
+        if kind == "continuation":
+            lines.append("$$= " + " = ".join(sides) + "$$")
+            continue
+        subject = draw(st.sampled_from(PAGE_NAMES))
+        chain = " = ".join([subject, *sides, str(draw(st.sampled_from(PAGE_VALUES)))])
+        lines.append(f"${chain}$" if kind == "inline" else f"$${chain}$$")
+    return "\n\n".join(lines) + "\n"
+

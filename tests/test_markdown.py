@@ -513,6 +513,16 @@ def test_the_spec_path_does_not_import_lark() -> None:
     assert done.returncode == 0, done.stderr
 
 
+@given(nst.pages())
+def test_random_pages_always_end_in_an_audit(page: str) -> None:
+    # Chains over a few names (bound, re-bound, substituted, continued, in sections): whatever their arithmetic,
+    # the page judge gives verdicts and reasons, never an exception.
+    FUZZ["inputs"] += 1
+    result = audit_markdown(page)
+    assert result.coverage is not None
+    assert result.coverage.checked + len(result.coverage.skipped) == result.coverage.found
+
+
 @given(st.text(alphabet="$\\[]()`\n #x=1.5", max_size=60))
 def test_any_text_is_a_document(text: str) -> None:
     FUZZ["inputs"] += 1
