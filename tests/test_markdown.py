@@ -210,6 +210,27 @@ def test_blog_page_and_spec_give_the_same_verdict_for_every_shared_number() -> N
     assert {ref for ref, kind in page.items() if ref not in BLOG_SHARED and kind is not Kind.HOLDS} == set()
 
 
+def test_blog_page_findings_get_the_spec_diagnosis_where_the_page_says_enough() -> None:
+    # The page's findings are explained by the one diagnosis, run on the spec nncheck extract drafts from the page.
+    # ŷ = 0.938 is σ(2.73) = 0.93877 truncated, on the page as in specs/blog.yaml. The spec explains z2 = 3.18 and
+    # −0.039936 by the prose's "ŷ = 0.96", which the page of equations does not print: no simple explanation there.
+    from nncheck.audit import audit
+    from nncheck.spec import load_spec
+
+    page = {v.ref: v for v in audit_file(BLOG_MD).verdicts}
+    spec = {v.ref: v for v in audit(load_spec(str(ROOT / "specs" / "blog.yaml"))).verdicts}
+    assert [h.describe() for h in page["ŷ"].hypotheses] == [h.describe() for h in spec["yhat"].hypotheses]
+    assert "truncated" in page["ŷ"].hypotheses[0].describe()
+    assert all("0.96" in h.describe() for h in spec["z2"].hypotheses + spec["dL/da1:dL/dz2"].hypotheses)
+    assert (page["z_2"].diagnosed, page["z_2"].hypotheses) == (True, ())
+    assert all(v.diagnosed for v in page.values() if v.kind in (Kind.WRONG, Kind.CONTRADICTION, Kind.SLIP))
+
+
+def test_a_page_without_a_network_the_draft_can_read_is_left_undiagnosed() -> None:
+    result = audit_markdown("$$z = 1.5 \\times 0.4 + 0.3 = 0.92$$")
+    assert [(v.kind, v.diagnosed) for v in result.verdicts] == [(Kind.WRONG, False)] and result.undiagnosed == 0
+
+
 def test_blog_equations_give_the_known_errata() -> None:
     result = audit_file(BLOG_MD)
     found = kinds(result)

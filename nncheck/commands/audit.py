@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if is_document(args.spec):  # a Markdown page: its display equations, no spec needed (docs/documents.md)
         if oracle is not None:
             raise UsageError(f"--oracle needs a spec: the Markdown document {args.spec!r} names no network")
-        spec, result = None, audit_document(args.spec)
+        spec, result = None, audit_document(args.spec, diagnose=args.diagnose)
     else:
         spec = load_spec(args.spec)
         result = audit(spec, diagnose=args.diagnose)

@@ -1,18 +1,21 @@
 """A Markdown document's arithmetic, audited directly: no spec needed.
 
-``nncheck audit page.md`` reads every display equation (``$$…$$``, ``\\[…\\]``, fenced ``math``
-blocks), parses its numeric LaTeX with lark (imported only here, on first use), and judges each
-printed number with the spec's rounding rules and verdicts. The result is the same Audit record,
-so every report format works unchanged; ``Audit.coverage`` says which equations were checked.
+``nncheck audit page.md`` reads the page's math, parses its LaTeX with lark (imported only here, on
+first use), follows the page's own true chain (nncheck/document/judge.py) and judges each printed
+number of each display equation with the verdict ladder every number goes down. The result is the
+same Audit record, so every report format works unchanged; ``Audit.coverage`` says which equations
+were checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
-from nncheck.findings import Audit
 from nncheck.errors import Location, SpecError
+from nncheck.findings import DIAGNOSED, Audit, Verdict
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT
 
 # Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few
 # tens of kilobytes.
@@ -50,16 +53,54 @@ def title_of(text: str, path: str) -> str:
     return match["text"] if match else Path(path).stem
 
 
-def audit_markdown(text: str, path: str = "<document>") -> Audit:
-    """Judge every display equation of a Markdown text."""
+def audit_markdown(text: str, path: str = "<document>", *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
+    """Judge every display equation of a Markdown text; explain the first ``diagnose`` findings (None: all).
+
+    The diagnosis is the spec's (nncheck/audit/diagnose/): when the page describes a layered network that
+    ``nncheck extract`` reads without assuming anything, the drafted spec is audited with its diagnosis,
+    and each hypothesis goes to the page's finding that prints the same number in the same display.
+    Otherwise the page's findings are left undiagnosed (``Verdict.diagnosed`` False).
+    """
     from nncheck.document.judge import audit_text
 
-    return audit_text(text, path, title_of(text, path))
+    result = audit_text(text, path, title_of(text, path))
+    if diagnose == 0 or not any(v.kind in DIAGNOSED for v in result.verdicts):
+        return result
+    return _diagnosed(result, text, path, diagnose)
 
 
-def audit_document(path: str) -> Audit:
+def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
+    from nncheck.audit import audit
+    from nncheck.document.extract import draft_spec
+    from nncheck.errors import NncheckError
+    from nncheck.spec import parse_spec
+
+    try:
+        body, todo = draft_spec(text, path)
+        if todo:
+            return result  # the draft had to assume something: its explanations would rest on a guess
+        explained = audit(parse_spec(body, path), diagnose=limit)
+    except (NncheckError, ValueError, ArithmeticError):
+        return result  # no network the draft can describe: the page's findings stay undiagnosed
+    by_number: dict[tuple[int, str], list[Verdict]] = {}
+    for verdict in explained.verdicts:
+        if verdict.diagnosed and verdict.place.document_line is not None:
+            by_number.setdefault((verdict.place.document_line, verdict.stated), []).append(verdict)
+    verdicts = []
+    for verdict in result.verdicts:
+        lines = range(verdict.place.spec.line, verdict.location.line + 1)
+        found = [v for line in lines for v in by_number.get((line, verdict.stated), [])]
+        if verdict.kind in DIAGNOSED and len({v.hypotheses for v in found}) == 1:
+            verdict = dataclasses.replace(verdict, hypotheses=found[0].hypotheses, diagnosed=True)
+        verdicts.append(verdict)
+    # Findings the limit left out (--diagnose): the drafted spec's count; a finding the draft has no number for is
+    # simply not explained.
+    return dataclasses.replace(result, verdicts=tuple(verdicts), undiagnosed=explained.undiagnosed)
+
+
+def audit_document(path: str, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
     """Read and judge a Markdown file."""
-    return audit_markdown(read_document(path), path)
+    return audit_markdown(read_document(path), path, diagnose=diagnose)
 
 
 __all__ = ["MAX_BYTES", "audit_document", "audit_markdown", "is_document", "read_document"]

@@ -59,7 +59,18 @@ def spec_name(name: str) -> str:
 
 def extract(path: str) -> str:
     """The YAML text of a draft spec for the Markdown document at ``path``."""
-    text = read_document(path)
+    body, todo = draft_spec(read_document(path), path)
+    header = ["# A draft spec written by `nncheck extract` from " + path.replace("\n", " "),
+              "# Check every value against the document before relying on it."]
+    header += ["# TODO: " + " ".join(item.split()) for item in todo]
+    return "\n".join(header) + "\n" + body
+
+
+def draft_spec(text: str, path: str) -> tuple[str, list[str]]:
+    """The draft spec's YAML for a Markdown text, and what it had to assume or leave out (empty: nothing).
+
+    Raises SpecError when the page defines no network (no weights, say).
+    """
     draft = _read(text)
     network = _network(draft, path)
     lines = Lines(path, text)
@@ -70,10 +81,7 @@ def extract(path: str) -> str:
         parse_spec(body, "draft")
     except SpecError as error:  # shapes that do not chain, say: the author's to settle
         draft.todo += [f"the draft does not load yet: {problem.message}" for problem in error.problems]
-    header = ["# A draft spec written by `nncheck extract` from " + path.replace("\n", " "),
-              "# Check every value against the document before relying on it."]
-    header += ["# TODO: " + " ".join(item.split()) for item in draft.todo]
-    return "\n".join(header) + "\n" + body
+    return body, draft.todo
 
 
 def _read(text: str) -> Draft:
