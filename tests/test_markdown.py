@@ -511,9 +511,15 @@ def test_cli_audits_a_markdown_document() -> None:
     assert status == 0
 
 
-def test_cli_refuses_an_oracle_for_a_document() -> None:
-    status, out, err = run_cli("audit", str(BLOG_MD), "--oracle", "torch")
-    assert status == 2 and out == "" and err
+def test_a_page_that_describes_no_network_has_none_for_the_oracle(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("$$z = 1.5 \\times 0.4 + 0.3 = 0.9$$\n", encoding="utf-8")
+    from nncheck.document import page_network
+
+    network, reasons = page_network(page.read_text(encoding="utf-8"), str(page))
+    assert network is None and reasons
+    blog, _ = page_network(BLOG_MD.read_text(encoding="utf-8"), str(BLOG_MD))
+    assert blog is not None and [layer.activation for layer in blog.layers] == ["relu", "sigmoid"]
 
 
 def test_cli_reports_an_unreadable_document_at_its_place(tmp_path: Path) -> None:

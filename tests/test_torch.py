@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from nncheck.oracles import TOLERANCE, load
 from nncheck.records import Conventions, Layer, Network
 from nncheck.spec import load_spec
 from nncheck.testing import to_float
-from tests.helpers import BLOG, run_cli
+from tests.helpers import BLOG, ROOT, run_cli
 
 F = Fraction
 oracle = load("torch")
@@ -180,3 +181,18 @@ def test_spec_numbers_are_rounded_once_to_float64() -> None:
 
     values = tensor([F(1, 10), F(2, 3)])
     assert values.dtype == torch.float64 and values.tolist() == [0.1, 2 / 3]
+
+
+def test_cli_runs_the_oracle_on_the_network_a_page_describes() -> None:
+    # The blog's equations as a page: nncheck extract drafts its network, and PyTorch agrees with the exact values.
+    status, out, err = run_cli("audit", str(ROOT / "tests" / "samples" / "markdown" / "blog.md"), "--oracle", "torch")
+    assert status == 1  # the page's own findings (z_2 = 3.18 wrong, ...) still fail the run
+    assert "every quantity within the tolerance" in err and "z_2" in out
+
+
+def test_cli_refuses_the_oracle_for_a_page_that_describes_no_network(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("$$z = 1.5 \\times 0.4 + 0.3 = 0.9$$\n", encoding="utf-8")
+    status, out, err = run_cli("audit", str(page), "--oracle", "torch")
+    assert (status, out) == (2, "") and "--oracle needs a network" in err
+

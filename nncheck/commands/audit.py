@@ -11,7 +11,7 @@ from nncheck.commands import EXIT_FINDINGS, EXIT_OK
 from nncheck.errors import UsageError
 from nncheck.report import FORMATS
 from nncheck.oracles import ORACLES, TOLERANCE
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Network
 
 if TYPE_CHECKING:  # the audit stage loads in run(), so that --help stays fast
     from nncheck.audit import Audit, Kind
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from nncheck.audit import audit
     from nncheck.baseline import load as load_baseline
     from nncheck.baseline import updated
-    from nncheck.document import audit_document, is_document
+    from nncheck.document import audit_document, is_document, page_network, read_document
     from nncheck.oracles import load as load_oracle
     from nncheck.report import renderer
     from nncheck.spec import load_spec
@@ -96,14 +96,19 @@ def run(args: argparse.Namespace) -> int:
     failing_kinds = fail_on(args.fail_on)
     # The framework is loaded first, so that a missing one is the only output.
     oracle = load_oracle(args.oracle) if args.oracle else None
+    network: Network | None = None
     if is_document(args.spec):  # a Markdown page: its display equations, no spec needed (docs/documents.md)
         if oracle is not None:
-            raise UsageError(f"--oracle needs a spec: the Markdown document {args.spec!r} names no network")
+            network, reasons = page_network(read_document(args.spec), args.spec)
+            if network is None:
+                raise UsageError(f"--oracle needs a network: nncheck extract cannot draft the one of {args.spec!r} "
+                                 "without assuming: " + "; ".join(" ".join(reason.split()) for reason in reasons))
         spec, result = None, audit_document(args.spec, diagnose=args.diagnose)
     else:
         spec = load_spec(args.spec)
+        network = spec.network
         result = audit(spec, diagnose=args.diagnose)
-    checked = oracle(spec.network) if oracle is not None and spec is not None else None
+    checked = oracle(network) if oracle is not None and network is not None else None
     # Read (or check) the baseline before any report is written, so a broken one is the only output.
     accepted = load_baseline(args.baseline) if args.baseline else None
     written = updated(args.write_baseline, result, failing_kinds, spec_file=args.spec) if args.write_baseline else None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nncheck.errors import Location, SpecError
 from nncheck.findings import DIAGNOSED, Audit, Verdict
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Network
 
 # Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few
 # tens of kilobytes.
@@ -98,9 +98,24 @@ def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
     return dataclasses.replace(result, verdicts=tuple(verdicts), undiagnosed=explained.undiagnosed)
 
 
+def page_network(text: str, path: str) -> tuple[Network | None, list[str]]:
+    """The network a page describes, as ``nncheck extract`` drafts it, or None with the reasons it cannot."""
+    from nncheck.document.extract import draft_spec
+    from nncheck.errors import NncheckError
+    from nncheck.spec import parse_spec
+
+    try:
+        body, todo = draft_spec(text, path)
+        if todo:
+            return None, todo
+        return parse_spec(body, path).network, []
+    except NncheckError as error:
+        return None, [str(error)]
+
+
 def audit_document(path: str, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
     """Read and judge a Markdown file."""
     return audit_markdown(read_document(path), path, diagnose=diagnose)
 
 
-__all__ = ["MAX_BYTES", "audit_document", "audit_markdown", "is_document", "read_document"]
+__all__ = ["MAX_BYTES", "audit_document", "audit_markdown", "is_document", "page_network", "read_document"]
