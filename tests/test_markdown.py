@@ -450,6 +450,33 @@ DATAFLOW_CASES = {
         # tanh(0.012) = 0.011999 prints as 0.01; the slope 0.01 is exact (b = -0.05, not 0.011999 × -5 = -0.06).
         "$$a = \\tanh(0.012) = 0.01$$\n\n$$z = -5$$\n\n$$b = \\max(0.01 z, z) = -0.050$$\n\n$$c = -0.01 \\times 2 = -0.02$$",
         {"a": Kind.HOLDS, "b": Kind.HOLDS, "c": Kind.HOLDS}, [("b", 0.01 * -5), ("c", -0.02)]),
+    # Found by a third independent review (textbook-style pages).
+    "printed attention weights substituted for a matrix the page never named": (
+        "$$\\alpha_1 = \\frac{e^{1.06066}}{e^{1.06066} + 1} = 0.74282, \\quad \\alpha_2 = 1 - \\alpha_1 = 0.25718$$\n\n"
+        "$$O = A V = \\begin{bmatrix} 0.74282 & 0.25718 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\\\ 3 & -1 \\end{bmatrix} = "
+        "\\begin{bmatrix} 1.51437 & 1.22845 \\end{bmatrix}$$",
+        {"α_1": Kind.HOLDS, "α_2": Kind.HOLDS, "O[0]": Kind.HOLDS, "O[1]": Kind.HOLDS},
+        [("O[0]", 3 - 2 / (1 + math.exp(-1.06066))), ("O[1]", 3 / (1 + math.exp(-1.06066)) - 1)]),
+    "softmax of a matrix of scores, row by row": (
+        "$$S = \\begin{bmatrix} 1 & 0 \\\\ 2 & -1 \\end{bmatrix}$$\n\n"
+        "$$A = \\operatorname{softmax}(S) = \\begin{bmatrix} 0.73106 & 0.26894 \\\\ 0.95257 & 0.04743 \\end{bmatrix}$$",
+        {"A[0,0]": Kind.HOLDS, "A[0,1]": Kind.HOLDS, "A[1,0]": Kind.HOLDS, "A[1,1]": Kind.HOLDS},
+        [("A[0,0]", 1 / (1 + math.exp(-1))), ("A[1,1]", 1 / (1 + math.exp(3)))]),
+    "a result and its negative both printed": (
+        "$$s = \\frac{1}{\\sqrt{2}} = 0.70711, \\quad t = -s = -0.70711$$\n\n$$\\exp(0.70711) = 2.02811$$",
+        {"s": Kind.HOLDS, "t": Kind.HOLDS, "eq2": Kind.HOLDS}, [("eq2", math.exp(2 ** -0.5))]),
+    "samples whose data are given in their headings": (
+        "Weights $w = (0.2, -0.5)$, rate $\\eta = 0.5$.\n\n### Sample 1: \\(x = (1, 2)\\), \\(y = 1\\)\n\n"
+        "$$w' = w + \\eta y x = \\begin{bmatrix} 0.7 \\\\ 0.5 \\end{bmatrix}$$\n\n"
+        "### Sample 2: \\(x = (2, -1)\\), \\(y = -1\\)\n\n$$a = w'^\\top x = 0.7 \\cdot 2 + 0.5 \\cdot (-1) = 0.9$$",
+        {"w′[0]": Kind.HOLDS, "w′[1]": Kind.HOLDS, "eq2": Kind.HOLDS, "a": Kind.HOLDS}, [("a", 0.7 * 2 - 0.5)]),
+    "a sample index in brackets is not a power": (
+        "$$e^{(1)} = 0.1 - 0.5 = -0.4$$\n\n$$e^{(2)} = 0.3 - 0.1 = 0.2$$\n\n$$E = \\frac{1}{2}((e^{(1)})^2 + (e^{(2)})^2) = 0.1$$",
+        {"e^(1)": Kind.HOLDS, "e^(2)": Kind.HOLDS, "E": Kind.HOLDS}, [("E", 0.5 * (0.16 + 0.04))]),
+    "a dot product of a list and a row": (
+        "$$h = \\begin{bmatrix} 1 & 2 \\end{bmatrix}$$\n\nThe weights are \\(v = (0.5, 0.25)\\).\n\n"
+        "$$y = v \\cdot h = 0.5 \\times 1 + 0.25 \\times 2 = 1$$",
+        {"eq2": Kind.HOLDS, "y": Kind.HOLDS}, [("y", 1.0)]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),

@@ -63,6 +63,7 @@ def find_math(text: str) -> list[Math]:
         prose = []
         if heading_match is not None:
             heading = heading_match["text"].strip()
+            found += _scan_prose(text, [(offset, line)], heading)  # "### Sample 2: \\(x = (2, -1)\\)" gives x
             offset += len(line) + 1
             number += 1
             continue

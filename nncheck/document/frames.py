@@ -188,7 +188,7 @@ class State:
     """
 
     bindings: Bindings = field(default_factory=Bindings)
-    results: dict[str, Result] = field(default_factory=dict)  # unsigned digits -> the latest result printed so
+    results: dict[tuple[str, bool], Result] = field(default_factory=dict)  # (unsigned digits, negative) -> latest result
     ledger: Ledger[Key] = field(default_factory=Ledger)
     generations: int = 0
     euler_is_name: bool = False
@@ -281,7 +281,11 @@ class State:
     def learn(self, printed: Printed, true: Real, ref: str) -> None:
         """A printed result: a later step that uses these digits uses this quantity."""
         if "." in printed.text:
-            self.put(self.results, printed.text.lstrip("-\u2212+"), Result(true, printed.value < 0, ref))
+            self.put(self.results, (printed.text.lstrip("-\u2212+"), printed.value < 0), Result(true, printed.value < 0, ref))
+
+    def result(self, digits: str, negative: bool) -> Result | None:
+        """The latest printed result with these digits (unsigned) and sign."""
+        return self.results.get((digits.lstrip("-\u2212+"), negative))
 
     def vector_of(self, score: Real) -> tuple[str, int] | None:
         """The latest bound vector with an element that is ``score``, and its index (for softmax of one score).

@@ -195,8 +195,33 @@ class _Formula:
                 first_new = len(self.state.last_chain)
                 sides = list(self.state.last_chain) + sides
             if len(sides) > 1:
-                _Chain(self, sides, first_new).run()
+                self.judge_chain(sides, first_new)
             self.state.continue_from(tuple(sides))
+
+    def judge_chain(self, sides: list[Side], first_new: int) -> None:
+        """Judge one chain; when it recomputed a formula whose names another example gave anew, judge it again
+        without recomputing, and keep whichever reading the page's numbers bear out (fewer findings; on a tie,
+        the recomputation, which checks more).
+
+        Whether ``p`` in example 2 is example 2's p (recompute softmax of the new logits) or example 1's (a
+        weight updated in sample 1 and carried on) the notation does not say; the page's own numbers do.
+        """
+        mark, count, unnamed = self.state.mark(), len(self.verdicts), self.unnamed
+        chain = _Chain(self, sides, first_new)
+        chain.run()
+        if not chain.recomputed:
+            return
+        findings = sum(1 for v in self.verdicts[count:] if v.kind is not Kind.HOLDS)
+        self.state.rollback(mark)
+        del self.verdicts[count:]
+        self.unnamed = unnamed
+        without = _Chain(self, sides, first_new, recompute=False)
+        without.run()
+        if sum(1 for v in self.verdicts[count:] if v.kind is not Kind.HOLDS) >= findings:  # a tie: the recomputation
+            self.state.rollback(mark)
+            del self.verdicts[count:]
+            self.unnamed = unnamed
+            _Chain(self, sides, first_new).run()
 
     # -- ids, places and verdicts ----------------------------------------------------------------
 
@@ -241,6 +266,8 @@ class _Chain:
     readings: dict[int, list[str]] = field(default_factory=dict)
     agreement_refs: dict[int, str] = field(default_factory=dict)
     printed_value: tuple[Cells, str] | None = None
+    recompute: bool = True  # recompute formulas whose names another example gave anew (see _Formula.judge_chain)
+    recomputed: bool = False  # whether it did
 
     @property
     def state(self) -> State:
@@ -259,7 +286,9 @@ class _Chain:
         # stated again after ŷ is given anew; p = softmax(z) after new logits z); a name this chain defines by a
         # formula of its own is not.
         formula = any(role is Role.EXPRESSION and self.evaluable(side.node) for role, side in zip(roles, self.sides))
-        seen: set[str] = set()
+        # A name the chain substitutes with the value printed for it before means that value: not recomputed
+        # (w' of sample 1, substituted as [0.7, 0.5] in sample 2, after sample 2 gave x and y anew).
+        seen: set[str] = self.restated_as_before(pairs)
         for role, side in zip(roles, self.sides):
             if role is Role.EXPRESSION or (role is Role.NAME and not formula):
                 for read in side.reads:
@@ -294,9 +323,23 @@ class _Chain:
                 self.agree(k, truth)
         self.bind_results(names, defined, truth)
 
+    def restated_as_before(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> set[str]:
+        """Names this chain substitutes with their latest printed values, digit for digit."""
+        found: set[str] = set()
+        for k, matched in pairs.items():
+            for subtree, printed in matched or []:
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None or substitution[0] not in self.state.bindings:
+                    continue
+                name, cells, _ = substitution
+                latest = [self.state.ledger.latest(self.state.key(name, i)) for i in range(len(cells.printed))]
+                if all(entry is not None and entry.printed.text == number.text for entry, number in zip(latest, cells.printed)):
+                    found.add(name)
+        return found
+
     def refresh(self, name: str, seen: set[str]) -> None:
         """Recompute a formula's value whose names were bound anew (another example): a formula is a definition."""
-        if name in seen or name not in self.state.bindings:
+        if name in seen or name not in self.state.bindings or not self.recompute:
             return
         seen.add(name)
         for read, _ in self.state.bindings[name].reads:
@@ -314,6 +357,7 @@ class _Chain:
         except (ShapeError, ValueError, ZeroDivisionError):
             return
         self.state.bind(name, value, computed=True, section=self.owner.formula.math.heading, formula=side, recomputed=True)
+        self.recomputed = True
 
     # -- what each side is ---------------------------------------------------------------------
 
@@ -403,19 +447,25 @@ class _Chain:
                     self.state.bind(name, carried, computed=False, section=section)
                 else:
                     changed.append((name, cells))
-        if changed and not unchanged:
+        if len(changed) > 1 or (changed and not unchanged):  # one changed among unchanged ones is a contradiction
             for name, cells in changed:
                 self.state.bind(name, Value.exact(_array(cells)), computed=False, section=section)
 
-    def carried_over(self, cells: Cells) -> Value | None:
-        """When every printed number of ``cells`` has the digits of an earlier printed result: their value, standing
-        for those results (true values, and printed digits in the page's own numbers); else None."""
+    def carried_over(self, cells: Cells, *, every: bool = True) -> Value | None:
+        """The value of printed numbers that have the digits of earlier printed results, standing for those results
+        (their true values, and the printed digits in the page's own numbers). With ``every``, None unless every
+        number has; else the others are givens, exact as written (and None when none has)."""
         values = []
         for number in cells.printed:
-            result = self.state.results.get(number.text.lstrip("-\u2212+"))
-            if result is None or result.negative != (number.value < 0):
+            result = self.state.result(number.text, number.value < 0)
+            if result is None and every:
                 return None
-            values.append(cell_value(number, result.true, result.ref))
+            if result is None:
+                values.append(Value.exact(_wrap(Real(exact=number.value))))
+            else:
+                values.append(cell_value(number, result.true, result.ref))
+        if not every and all(v.true.reshape(-1)[0].exact == p.value for v, p in zip(values, cells.printed)):
+            return None
         true = as_array([v.true.reshape(-1)[0] for v in values], cells.shape)
         point = as_array([v.point.reshape(-1)[0] for v in values], cells.shape)
         interval = as_array([v.interval.reshape(-1)[0] for v in values], cells.shape)
@@ -432,8 +482,10 @@ class _Chain:
                     continue
                 name, cells, _ = substitution
                 if name not in self.state.bindings:
-                    true = _array(cells)
-                    self.state.bind(name, Value.exact(true), computed=False, section=section)
+                    # Printed results substituted for a name the page never bound (A V with the attention weights
+                    # printed before) stand for those results; short numbers (0.5, 2) are too often a coincidence.
+                    carried = self.carried_over(cells, every=False) if all(_significant(p) >= 3 for p in cells.printed) else None
+                    self.state.bind(name, carried or Value.exact(_array(cells)), computed=False, section=section)
 
     def span(self, k: int, node: Node) -> Span:
         offset = self.sides[k].offset
@@ -538,8 +590,8 @@ class _Chain:
         for node, negative in _signed_numbers(side.node) if arithmetic else []:
             if self.span(k, node) in self.overrides["true"]:
                 continue
-            result = self.state.results.get(node.printed.text)
-            if result is None or result.negative != negative:
+            result = self.state.result(node.printed.text, negative)
+            if result is None:
                 continue
             true = -result.true if result.negative else result.true
             self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)
@@ -853,6 +905,11 @@ def _meet(a: Real, b: Real, ranged: bool) -> Kind:
     if not ranged:
         raise Undecided(f"{x} against {y}")
     return Kind.HOLDS
+
+
+def _significant(printed: Printed) -> int:
+    """How many significant digits a number is printed with (0.74282: 5; 0.5: 1; 120: 3)."""
+    return len(printed.text.lstrip("-\u2212+").replace(".", "").lstrip("0").split("e")[0].split("E")[0])
 
 
 def _signed_numbers(node: Node, negative: bool = False) -> list[tuple[Number, bool]]:

@@ -188,8 +188,6 @@ class Evaluator:
         if left.size == 1 or right.size == 1:
             return self.elementwise(left, right, "multiply", lambda a, b: a * b)
         a = left.reshape(1, -1) if left.ndim == 1 and right.ndim == 2 and right.shape[0] == left.size else left
-        if left.ndim == 1 and right.ndim == 2 and right.shape[0] == 1:
-            a = left.reshape(-1, 1)  # a list times a row: the outer product it writes
         b = right.reshape(-1, 1) if right.ndim == 1 and a.ndim == 2 and a.shape[1] == right.size else right
         if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:
             product = matmul(a, b)
@@ -251,6 +249,9 @@ class Evaluator:
             # softmax of one score is that score's component of a vector of scores (the judge finds it); alone, it
             # would be 1, which no page means
             raise OneScore("softmax of one score, with no vector of scores that contains it")
+        if function == "softmax" and first.ndim == 2 and min(first.shape) > 1:
+            # softmax of a matrix of scores (attention): row by row, each row a distribution
+            return self.array([list(self.call("softmax", [wrap(row)]).reshape(-1)) for row in first])
         if function == "softmax":
             exps = wrap(ball.exp(first))
             total = sum(exps.reshape(-1), Real(exact=Fraction(0)))

@@ -196,6 +196,11 @@ class _Converter:
                 return Symbol(base.name + "′", start, end)
             exponent = self._exponent_token(exponent_tree.children[0])
         else:
+            inner = self.text[slice(*_span(exponent_tree))].strip()[1:-1].strip()  # the braces' content
+            index = _INDEX.fullmatch(inner)
+            if index is not None and (isinstance(base, Symbol) or (isinstance(base, Constant) and index["index"].isdigit())):
+                # W^{(1)}, a^{[l]}, e^{(2)} (the error of sample 2): an index in brackets names, it does not raise
+                return Symbol(f"{base.name}^{index['open']}{index['index']}{index['close']}", start, end)
             exponent = self.node(exponent_tree.children[0])
             if isinstance(exponent, Symbol) and exponent.name in ("T", "⊤"):
                 return Transpose(base, start, end)
@@ -297,6 +302,10 @@ class _Converter:
         if child.type == "DOTS":
             return "…"
         return text
+
+
+# A superscript in brackets that is an index, not a power: digits, or a letter and digits (W^{(1)}, a^{[l]}).
+_INDEX = re.compile(r"(?P<open>[(\[])\s*(?P<index>[0-9]+|[A-Za-z][0-9]*)\s*(?P<close>[)\]])")
 
 
 def _named(name: str, start: int, end: int) -> Node:
