@@ -477,6 +477,14 @@ DATAFLOW_CASES = {
         "$$h = \\begin{bmatrix} 1 & 2 \\end{bmatrix}$$\n\nThe weights are \\(v = (0.5, 0.25)\\).\n\n"
         "$$y = v \\cdot h = 0.5 \\times 1 + 0.25 \\times 2 = 1$$",
         {"eq2": Kind.HOLDS, "y": Kind.HOLDS}, [("y", 1.0)]),
+    "a sum worked out in groups of terms": (
+        "$$a = \\tanh(1.1) = 0.800499$$\n\n$$h = 0.5 \\cdot 0.800499 - 1.2 - 0.1 = 0.400205 - 1.3 = -0.899795$$",
+        {"a": Kind.HOLDS, "eq2.1": Kind.WRONG, "eq2.2": Kind.HOLDS, "h": Kind.CARRIED},
+        [("eq2.1", 0.5 * math.tanh(1.1)), ("h", 0.5 * math.tanh(1.1) - 1.3)]),
+    "a sum worked out in groups inside a function": (
+        "$$h = \\tanh(0.5 \\cdot 0.716419 - 1.2 - 0.1) = \\tanh(0.358120 - 1.3) = -0.736044$$",
+        {"eq1.1": Kind.WRONG, "eq1.2": Kind.HOLDS, "h": Kind.HOLDS},  # the author's result used the right 0.358210
+        [("eq1.1", 0.5 * 0.716419), ("h", math.tanh(0.5 * 0.716419 - 1.3))]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),

@@ -27,13 +27,14 @@ from typing import Any
 from enum import Enum
 
 from nncheck.audit import classify as ladder
+from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
 from nncheck.document.finder import Lines, Math, find_math
 from nncheck.audit.ledger import Entry
 from nncheck.document.frames import Binding, FrameView, State, Value, as_array, cell_value
 from nncheck.expr.latex import LatexError, LimitError, parse_display
-from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Product, Symbol, children, walk
+from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Product, Sum, Symbol, children, walk
 from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
 from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
@@ -70,6 +71,8 @@ class Side:
 
 # A name's formula is expanded into the symbolic check at most this deep (a chain of definitions).
 MAX_EXPANSIONS = 8
+# Sums of more terms than this are not cut into groups (the ways to cut n terms grow as 2^n).
+MAX_GROUPED_TERMS = 8
 
 
 class Role(Enum):
@@ -301,6 +304,8 @@ class _Chain:
                 if name is not None and name in self.state.bindings:
                     self.values[k] = self.state.bindings[name].value
             elif roles[k] is Role.EXPRESSION:
+                if k in pairs and pairs[k] is None and k - 1 in self.values:  # 0.5·0.8 - 1.2 - 0.1 = 0.4 - 1.3
+                    pairs[k] = match(self.sides[k - 1].node, side.node, side.text, lambda a, b: self.grouped(k, a, b))
                 for subtree, printed in pairs.get(k) or []:
                     self.stand_for(subtree, printed, k)
                 self.restate_by_digits(k)
@@ -556,6 +561,50 @@ class _Chain:
                 value = value.restated(index, number, element_ref)
             self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)
         self.state.update(name, value)
+
+    def grouped(self, k: int, left: Sum, right: Sum) -> list[tuple[Node, Node]] | None:
+        """A sum of side k as a sum of side k - 1 worked out in consecutive groups, one printed term per group.
+
+        Every way of cutting the earlier sum into as many groups as the later one has terms is tried (for at
+        most MAX_GROUPED_TERMS terms); a term that is not printed must match its group's one term. The cut
+        under which most printed terms hold is taken, when no other cut does as well; else None.
+        """
+        if len(left.terms) > MAX_GROUPED_TERMS:
+            return None
+        best: tuple[int, list[tuple[Node, Node]]] | None = None
+        tied = False
+        for cut in _cuts(len(left.terms), len(right.terms)):
+            scored = self.score_groups(k, left, right, cut)
+            if scored is None:
+                continue
+            if best is None or scored[0] > best[0]:
+                best, tied = scored, False
+            elif scored[0] == best[0]:
+                tied = True
+        return None if best is None or tied else best[1]
+
+    def score_groups(self, k: int, left: Sum, right: Sum, cut: list[int]) -> tuple[int, list[tuple[Node, Node]]] | None:
+        pairs: list[tuple[Node, Node]] = []
+        holding = 0
+        start = 0
+        for (sign, term), size in zip(right.terms, cut):
+            group = left.terms[start:start + size]
+            start += size
+            cells = cells_of(term, self.sides[k].text)
+            if cells is None:
+                found = match(group[0][1], term, self.sides[k].text) if size == 1 and group[0][0] == sign else None
+                if found is None:
+                    return None
+                pairs += found
+                continue
+            node = _group_node(group, negate=sign == "-")
+            try:
+                true = self.frames(k - 1, node, cells.shape).true.reshape(-1)
+                holding += all(enclose.holds(v, p) for v, p in zip(true, cells.printed))
+            except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+                return None
+            pairs.append((node, term))
+        return holding, pairs
 
     def worked_out_without_match(self, k: int) -> None:
         """An expression that works out the one before it in another form: its new decimals are rounded results."""
@@ -905,6 +954,25 @@ def _meet(a: Real, b: Real, ranged: bool) -> Kind:
     if not ranged:
         raise Undecided(f"{x} against {y}")
     return Kind.HOLDS
+
+
+def _cuts(total: int, parts: int) -> list[list[int]]:
+    """Every way of cutting ``total`` consecutive terms into ``parts`` non-empty groups (their sizes)."""
+    if parts == 1:
+        return [[total]]
+    return [[first] + rest for first in range(1, total - parts + 2) for rest in _cuts(total - first, parts - 1)]
+
+
+def _group_node(terms: tuple[tuple[str, Node], ...], *, negate: bool) -> Node:
+    """The sum of consecutive signed terms, as one node (negated for a term written after a minus)."""
+    if len(terms) == 1:
+        sign, term = terms[0]
+        node = term if sign == "+" else Negate(term, term.start, term.start)
+    else:
+        first_sign, first = terms[0]
+        head = first if first_sign == "+" else Negate(first, first.start, first.start)
+        node = Sum((("+", head),) + tuple(terms[1:]), first.start, terms[-1][1].end)
+    return Negate(node, node.start, node.start) if negate else node
 
 
 def _significant(printed: Printed) -> int:

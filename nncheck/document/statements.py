@@ -11,7 +11,7 @@ already worked out (0.7·1.3 + 0.2 = 0.91 + 0.2) states those parts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -20,6 +20,10 @@ from nncheck.expr.nodes import (
     is_numeric, printed_cells,
 )
 from nncheck.printed import Printed
+
+
+# Cuts a sum into groups of consecutive terms, one per term of a shorter sum that works it out: (part, printed) pairs.
+Grouper = Callable[[Sum, Sum], "list[tuple[Node, Node]] | None"]
 
 
 class SideKind(Enum):
@@ -137,14 +141,15 @@ def _plan_chain(chain: Chain, text: str, checks: list[Check], agreements: list[A
         givens.extend(Given(name, cells, used=False) for name in names)
 
 
-def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
+def match(left: Node, right: Node, text: str, grouper: Grouper | None = None) -> list[tuple[Node, Node]] | None:
     """Where ``right`` is ``left`` with some parts worked out into printed values: (part, printed value) pairs.
 
     None when they differ otherwise, including two different printed numbers in the same place:
-    that is not a part worked out but another formula.
+    that is not a part worked out but another formula. A sum worked out into fewer terms (0.5·0.8 - 1.2 - 0.1
+    = 0.4 - 1.3) is cut into groups by ``grouper``, which can weigh the values; without one it does not match.
     """
     if isinstance(left, Negate) and isinstance(right, Negate):
-        return match(left.operand, right.operand, text)
+        return match(left.operand, right.operand, text, grouper)
     left_printed, right_printed = cells_of(left, text), cells_of(right, text)
     if left_printed is not None and right_printed is not None:
         return [] if left_printed.printed == right_printed.printed else None
@@ -157,12 +162,12 @@ def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
     if isinstance(left, (Symbol, Constant)) and isinstance(right, (Symbol, Constant)):
         return [] if left.name == right.name else None
     if isinstance(left, Sum) and isinstance(right, Sum):
-        return _terms(left, right, text)
+        return _terms(left, right, text, grouper)
     if isinstance(left, Product) and isinstance(right, Product):
         operators_agree = [o for o, _ in left.factors] == [o for o, _ in right.factors]
         if operators_agree:
-            return _all(left.factors, right.factors, text)
-        return _worked_tail(left, right, text)
+            return _all(left.factors, right.factors, text, grouper)
+        return _worked_tail(left, right, text, grouper)
     if isinstance(left, Call) and isinstance(right, Call) and left.function != right.function:
         return None
     if isinstance(left, Matrix) and isinstance(right, Matrix) and len(left.rows) != len(right.rows):
@@ -171,11 +176,11 @@ def match(left: Node, right: Node, text: str) -> list[tuple[Node, Node]] | None:
         left_parts, right_parts = children(left), children(right)
         if len(left_parts) != len(right_parts):
             return None
-        return _all([("", p) for p in left_parts], [("", p) for p in right_parts], text)
+        return _all([("", p) for p in left_parts], [("", p) for p in right_parts], text, grouper)
     return None
 
 
-def _worked_tail(left: Product, right: Product, text: str) -> list[tuple[Node, Node]] | None:
+def _worked_tail(left: Product, right: Product, text: str, grouper: Grouper | None) -> list[tuple[Node, Node]] | None:
     """``3 \\cdot a(1 - a) = 3 \\times 0.2332``: the leading factors match and the last printed one works out the rest."""
     count = len(right.factors)
     if count >= len(left.factors) or cells_of(right.factors[-1][1], text) is None:
@@ -185,17 +190,17 @@ def _worked_tail(left: Product, right: Product, text: str) -> list[tuple[Node, N
         return None
     if [o for o, _ in left.factors[:count - 1]] != [o for o, _ in right.factors[:count - 1]]:
         return None
-    pairs = _all(left.factors[:count - 1], right.factors[:count - 1], text)
+    pairs = _all(left.factors[:count - 1], right.factors[:count - 1], text, grouper)
     if pairs is None:
         return None
     tail = Product(((TIMES, rest[0][1]),) + tuple(rest[1:]), rest[0][1].start, rest[-1][1].end)
     return pairs + [(tail, right.factors[-1][1])]
 
 
-def _terms(left: Sum, right: Sum, text: str) -> list[tuple[Node, Node]] | None:
+def _terms(left: Sum, right: Sum, text: str, grouper: Grouper | None) -> list[tuple[Node, Node]] | None:
     """Term by term; a term worked out with its sign flipped (``+ 1 \\times (-0.4)`` written ``- 0.4``) states the negated term."""
     if len(left.terms) != len(right.terms):
-        return None
+        return grouper(left, right) if grouper is not None and 1 < len(right.terms) < len(left.terms) else None
     pairs: list[tuple[Node, Node]] = []
     for (left_sign, a), (right_sign, b) in zip(left.terms, right.terms):
         if left_sign != right_sign:
@@ -203,19 +208,20 @@ def _terms(left: Sum, right: Sum, text: str) -> list[tuple[Node, Node]] | None:
                 return None
             pairs.append((Negate(a, a.start, a.start), b))  # an empty span: no override of a's applies to it
             continue
-        found = match(a, b, text)
+        found = match(a, b, text, grouper)
         if found is None:
             return None
         pairs += found
     return pairs
 
 
-def _all(left: Sequence[tuple[str, Node]], right: Sequence[tuple[str, Node]], text: str) -> list[tuple[Node, Node]] | None:
+def _all(left: Sequence[tuple[str, Node]], right: Sequence[tuple[str, Node]], text: str,
+         grouper: Grouper | None = None) -> list[tuple[Node, Node]] | None:
     if len(left) != len(right):
         return None
     pairs: list[tuple[Node, Node]] = []
     for (_, a), (_, b) in zip(left, right):
-        found = match(a, b, text)
+        found = match(a, b, text, grouper)
         if found is None:
             return None
         pairs += found
