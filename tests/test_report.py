@@ -181,3 +181,18 @@ def test_cli_default_diagnosis_limit_matches_the_audit_default() -> None:
     from nncheck.cli import parser
 
     assert parser().parse_args(["audit", "x.yaml"]).diagnose == inspect.signature(audit).parameters["diagnose"].default == 100
+
+
+def test_terminal_cells_are_cut_and_the_other_formats_keep_the_whole_text() -> None:
+    from nncheck.document import audit_markdown
+    from nncheck.report.terminal import MAX_CELL
+
+    matrix = r"\begin{bmatrix} " + r" \\ ".join(" & ".join(str(i * 5 + j) for j in range(5)) for i in range(5)) + r" \end{bmatrix}"
+    result = audit_markdown(f"$$A = {matrix} + 0 = {matrix} \\times 1$$\n")  # two expressions: an agreement
+    text = io.StringIO()
+    renderer("terminal")(result, text, False)
+    cut = [line for line in text.getvalue().splitlines() if "…" in line]
+    assert cut and all(len(cell) <= MAX_CELL for line in cut for cell in line.split("  ") if cell)
+    out = io.StringIO()
+    renderer("json")(result, out, False)
+    assert any(matrix.split()[1] in v["stated"] and len(v["stated"]) > MAX_CELL for v in json.loads(out.getvalue())["verdicts"])

@@ -13,6 +13,9 @@ COLOURS = {
     Kind.WRONG: "31", Kind.CONTRADICTION: "31;1", Kind.UNDECIDED: "35",
 }
 HEADERS = ("id", "quantity", "stated", "exact", "verdict")
+# A cell longer than this (an equation's LaTeX with a matrix in it) is cut, with "…": the table stays readable on a
+# terminal, and the other formats (JSON, Markdown, SARIF) keep the whole text.
+MAX_CELL = 48
 
 
 def _clean(text: str) -> str:
@@ -20,8 +23,14 @@ def _clean(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
+def _cell(text: str) -> str:
+    text = " ".join(_clean(text).split())
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+
+
 def render(audit: Audit, stream: TextIO, color: bool) -> None:
-    rows = [(_clean(v.ref), _clean(subject(v, audit.depth)), _clean(v.stated), v.exact, v.kind.value) for v in audit.verdicts]
+    rows = [(_cell(v.ref), _cell(subject(v, audit.depth)), _cell(v.stated), _cell(v.exact), v.kind.value)
+            for v in audit.verdicts]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)]
 
     def line(cells: tuple[str, ...]) -> str:
