@@ -485,6 +485,29 @@ DATAFLOW_CASES = {
         "$$h = \\tanh(0.5 \\cdot 0.716419 - 1.2 - 0.1) = \\tanh(0.358120 - 1.3) = -0.736044$$",
         {"eq1.1": Kind.WRONG, "eq1.2": Kind.HOLDS, "h": Kind.HOLDS},  # the author's result used the right 0.358210
         [("eq1.1", 0.5 * 0.716419), ("h", math.tanh(0.5 * 0.716419 - 1.3))]),
+    # Found by a fourth independent review (misses).
+    "a variance σ² is a name": (
+        "$$\\epsilon = 0.01$$\n\n## Example 1\n\n$$\\sigma^2 = \\frac{1}{2}(4 + 6) = 5$$\n\n"
+        "$$s = \\sqrt{\\sigma^2 + \\epsilon} = \\sqrt{5 + 0.01} = 2.2383$$\n\n## Example 2\n\n"
+        "$$\\sigma^2 = \\frac{1}{2}(1 + 2) = 1.5$$\n\n$$s = \\sqrt{\\sigma^2 + \\epsilon} = \\sqrt{5 + 0.01} = 2.2383$$",
+        {"σ^2": Kind.HOLDS, "s": Kind.HOLDS, "σ^2#2": Kind.HOLDS, "eq5:σ^2": Kind.CONTRADICTION, "s#2": Kind.CARRIED},
+        [("s", math.sqrt(5.01)), ("s#2", math.sqrt(1.51))]),
+    "the same sub-heading under each epoch": (
+        "$$x = 1.2, \\quad w = 0.8$$\n\n## Epoch 1\n\n### Forward\n\n$$z = w x = 0.8 \\times 1.2 = 0.96$$\n\n"
+        "$$w_{\\text{new}} = w - 0.2 = 0.8 - 0.2 = 0.6$$\n\n## Epoch 2\n\n### Forward\n\n$$z = w x = 0.6 \\times 1.2 = 0.72$$",
+        {"z": Kind.HOLDS, "w_new": Kind.HOLDS, "z#2": Kind.HOLDS}, [("z#2", 0.6 * 1.2)]),
+    "a name set equal to another name in a new epoch": (
+        "$$w = 0.8, \\quad x = 1.5, \\quad y = 1$$\n\n## Epoch 1\n\n$$g = w x - y = 0.8 \\times 1.5 - 1 = 0.2$$\n\n"
+        "$$h = g = 0.2$$\n\n$$w_{\\text{new}} = w - h = 0.8 - 0.2 = 0.6$$\n\n## Epoch 2\n\n"
+        "$$g = w x - y = 0.6 \\times 1.5 - 1 = -0.1$$\n\n$$h = g = 0.2$$",
+        {"g": Kind.HOLDS, "w_new": Kind.HOLDS, "g#2": Kind.HOLDS, "h#2": Kind.CONTRADICTION},  # h = g = 0.2 restates g
+        [("h#2", 0.6 * 1.5 - 1)]),
+    "matrix entries A_{11}": (
+        "$$A = \\begin{bmatrix} 0.54408 & 0.45592 \\\\ 0.36879 & 0.63121 \\end{bmatrix}, \\quad "
+        "V = \\begin{bmatrix} 1.0 & 2.0 \\\\ 0.5 & -1.0 \\end{bmatrix}$$\n\n"
+        "$$O_{11} = A_{11} V_{11} + A_{12} V_{21} = 0.36879 \\times 1.0 + 0.63121 \\times 0.5 = 0.68440$$",
+        {"eq2:A_11": Kind.CONTRADICTION, "eq2:A_12": Kind.CONTRADICTION, "O_11": Kind.CARRIED},
+        [("O_11", 0.54408 + 0.45592 * 0.5)]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),

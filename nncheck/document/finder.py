@@ -29,6 +29,7 @@ class Math:
     offset: int  # of the text's first character in the document
     display: bool
     heading: str | None  # the nearest heading above it, for reports
+    section: str | None = None  # every heading above it, outermost first ("Epoch 2 / Forward"): where it stands
 
 
 class Lines:
@@ -47,6 +48,7 @@ def find_math(text: str) -> list[Math]:
     """Every formula of the document, in order."""
     found: list[Math] = []
     heading: str | None = None
+    path: list[tuple[int, str]] = []  # the headings above, (level, text), outermost first
     prose: list[tuple[int, str]] = []  # (offset, line) of the current run of prose lines
     lines = text.split("\n")
     offset, number = 0, 0
@@ -59,11 +61,13 @@ def find_math(text: str) -> list[Math]:
             offset += len(line) + 1
             number += 1
             continue
-        found += _scan_prose(text, prose, heading)
+        found += _scan_prose(text, prose, heading, _section(path))
         prose = []
         if heading_match is not None:
             heading = heading_match["text"].strip()
-            found += _scan_prose(text, [(offset, line)], heading)  # "### Sample 2: \\(x = (2, -1)\\)" gives x
+            level = len(heading_match.group(1))
+            path = [(lvl, title) for lvl, title in path if lvl < level] + [(level, heading)]
+            found += _scan_prose(text, [(offset, line)], heading, _section(path))  # "### Sample 2: \\(x = (2, -1)\\)" gives x
             offset += len(line) + 1
             number += 1
             continue
@@ -75,14 +79,18 @@ def find_math(text: str) -> list[Math]:
             body_end += len(lines[end]) + 1
             end += 1
         if fence["info"].strip().split(" ")[0].lower() == "math":
-            found.append(Math(text[body_start:max(body_start, body_end - 1)], body_start, True, heading))
+            found.append(Math(text[body_start:max(body_start, body_end - 1)], body_start, True, heading, _section(path)))
         offset = body_end + (len(lines[end]) + 1 if end < len(lines) else 0)
         number = end + 1
-    found += _scan_prose(text, prose, heading)
+    found += _scan_prose(text, prose, heading, _section(path))
     return found
 
 
-def _scan_prose(text: str, prose: list[tuple[int, str]], heading: str | None) -> list[Math]:
+def _section(path: list[tuple[int, str]]) -> str | None:
+    return " / ".join(title for _, title in path) if path else None
+
+
+def _scan_prose(text: str, prose: list[tuple[int, str]], heading: str | None, section: str | None) -> list[Math]:
     """Math in a run of prose lines (delimited math may span lines)."""
     if not prose:
         return []
@@ -101,7 +109,7 @@ def _scan_prose(text: str, prose: list[tuple[int, str]], heading: str | None) ->
         if close < 0:
             position = body
             continue
-        result.append(Math(text[start + body:start + close], start + body, display, heading))
+        result.append(Math(text[start + body:start + close], start + body, display, heading, section))
         position = close + len(close_text)
 
 

@@ -105,11 +105,12 @@ class Binding:
     recomputed: bool = False  # a formula's value recomputed after a name it read was given anew
 
 
-COMPONENT = re.compile(r"(?P<base>.+)_(?P<index>[0-9]+)")
+COMPONENT = re.compile(r"(?P<base>.+)_(?P<index>[0-9]+|[0-9]+,[0-9]+)")
 
 
 class Bindings(dict[str, Binding]):
-    """Names and their bindings; ``p_2`` also names the second component of a bound vector ``p`` (counted from 1).
+    """Names and their bindings; ``p_2`` also names the second component of a bound vector ``p`` (counted from 1),
+    and ``A_{12}`` or ``A_{1,2}`` the entry in row 1, column 2 of a bound matrix ``A``.
 
     A component is a view: reading it gives a scalar binding of the vector's generation, and
     :meth:`State.update` writes a statement of it back into the vector.
@@ -122,10 +123,21 @@ class Bindings(dict[str, Binding]):
         if match is None or not dict.__contains__(self, match["base"]):
             return None
         true = dict.__getitem__(self, match["base"]).value.true
-        index = int(match["index"])
-        if sum(1 for n in true.shape if n > 1) != 1 or not 1 <= index <= true.size:
+        written = match["index"]
+        if sum(1 for n in true.shape if n > 1) == 1 and "," not in written:
+            return (match["base"], int(written) - 1) if 1 <= int(written) <= true.size else None
+        if true.ndim != 2 or min(true.shape) < 2:
             return None
-        return match["base"], index - 1
+        # A_{12} or A_{1,2}: row 1, column 2 (two digits only when the matrix has at most 9 rows and columns)
+        if "," in written:
+            row, column = (int(part) for part in written.split(","))
+        elif len(written) == 2 and max(true.shape) <= 9:
+            row, column = int(written[0]), int(written[1])
+        else:
+            return None
+        if not (1 <= row <= true.shape[0] and 1 <= column <= true.shape[1]):
+            return None
+        return match["base"], (row - 1) * true.shape[1] + column - 1
 
     def __contains__(self, name: object) -> bool:
         return dict.__contains__(self, name) or (isinstance(name, str) and self.component(name) is not None)

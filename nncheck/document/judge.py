@@ -21,7 +21,7 @@ each computed by hand or with plain mpmath.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from enum import Enum
@@ -34,7 +34,7 @@ from nncheck.document.finder import Lines, Math, find_math
 from nncheck.audit.ledger import Entry
 from nncheck.document.frames import Binding, FrameView, State, Value, as_array, cell_value
 from nncheck.expr.latex import LatexError, LimitError, parse_display
-from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Product, Sum, Symbol, children, walk
+from nncheck.expr.nodes import FUNCTIONS, Call, Chain, Constant, Negate, Node, Number, Power, Product, Sum, Symbol, children, walk
 from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.document.statements import Cells, cells_of, element_suffix, match, plan
 from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
@@ -361,7 +361,7 @@ class _Chain:
             value = again.frames(0, side.node, binding.value.true.shape)
         except (ShapeError, ValueError, ZeroDivisionError):
             return
-        self.state.bind(name, value, computed=True, section=self.owner.formula.math.heading, formula=side, recomputed=True)
+        self.state.bind(name, value, computed=True, section=self.owner.formula.math.section, formula=side, recomputed=True)
         self.recomputed = True
 
     # -- what each side is ---------------------------------------------------------------------
@@ -372,7 +372,7 @@ class _Chain:
             return node.name
         if isinstance(node, Constant) and node.name == "e" and self.state.euler_is_name:
             return "e"
-        return None
+        return _power_name(node, self.state.bindings)
 
     def cells(self, side: Side) -> Cells | None:
         return cells_of(side.node, side.text)
@@ -383,12 +383,13 @@ class _Chain:
         return Role.PRINTED if self.cells(side) is not None else Role.EXPRESSION
 
     def evaluable(self, node: Node) -> bool:
-        for n in walk(node):
-            if isinstance(n, Symbol) and n.name not in self.state.bindings:
-                return False
-            if isinstance(n, Call) and n.function not in FUNCTIONS:
-                return False
-        return True
+        if _power_name(node, self.state.bindings) in self.state.bindings:
+            return True  # σ^2, a name of its own
+        if isinstance(node, Symbol) and node.name not in self.state.bindings:
+            return False
+        if isinstance(node, Call) and node.function not in FUNCTIONS:
+            return False
+        return all(self.evaluable(child) for child in children(node))
 
     def defines(self, name: str, roles: list[Role]) -> bool:
         """Whether this chain (re)binds ``name`` rather than stating a value of it.
@@ -402,11 +403,13 @@ class _Chain:
         binding = self.state.bindings.get(name)
         if binding is None:
             return True
-        section = self.owner.formula.math.heading
+        section = self.owner.formula.math.section
         formulas = [side for role, side in zip(roles, self.sides) if role is Role.EXPRESSION and self.evaluable(side.node)]
         if any(name in side.reads for side in formulas):
             return True  # an update, w = w - η g: the formula reads the old value and binds the new one
-        if formulas:
+        others = [side for role, side in zip(roles, self.sides)
+                  if role is Role.NAME and self.name(side) not in (None, name) and self.name(side) in self.state.bindings]
+        if formulas or others:  # a formula, or another name (h = g): a definition of it
             return not (binding.computed and binding.section == section)
         if roles == [Role.NAME, Role.PRINTED] and binding.section != section and section in self.state.new_examples:
             return True  # name = value alone, in a section that holds another example: its value there (∂L/∂b in step 2)
@@ -429,7 +432,7 @@ class _Chain:
     def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """Givens of another section substituted with new values: a new example re-binds them, unless another
         given of that section is substituted unchanged (then the one that differs is a contradiction)."""
-        section = self.owner.formula.math.heading
+        section = self.owner.formula.math.section
         changed: list[tuple[str, Cells]] = []
         unchanged = 0
         for k, found in pairs.items():
@@ -479,7 +482,7 @@ class _Chain:
 
     def bind_first_uses(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """A number substituted for a name nothing has bound yet gives that name (a given, exact)."""
-        section = self.owner.formula.math.heading
+        section = self.owner.formula.math.section
         for k, found in pairs.items():
             for subtree, printed in found or []:
                 substitution = self.substitution(subtree, printed, k)
@@ -898,7 +901,7 @@ class _Chain:
         k = printed_at[-1]
         cells = self.cells(self.sides[k])
         assert cells is not None
-        section = self.owner.formula.math.heading
+        section = self.owner.formula.math.section
         for j in sorted(defined):
             name = names[j]
             if name is not None:
@@ -926,7 +929,7 @@ class _Chain:
             return
         bound = Value(value.true, own.point.reshape(value.true.shape), own.interval.reshape(value.true.shape), own.sources)
         printed = self.printed_value
-        section = self.owner.formula.math.heading
+        section = self.owner.formula.math.section
         formula = self.sides[truth] if self.role(self.sides[truth]) is Role.EXPRESSION and truth >= self.first_new else None
         for j in sorted(defined):
             name = names[j]
@@ -954,6 +957,14 @@ def _meet(a: Real, b: Real, ranged: bool) -> Kind:
     if not ranged:
         raise Undecided(f"{x} against {y}")
     return Kind.HOLDS
+
+
+def _power_name(node: Node, bindings: Mapping[str, object]) -> str | None:
+    """σ^2 as a name (a variance): a power of an unbound name by a whole number."""
+    if isinstance(node, Power) and isinstance(node.base, Symbol) and isinstance(node.exponent, Number) \
+            and node.exponent.printed.value.denominator == 1 and node.base.name not in bindings:
+        return f"{node.base.name}^{node.exponent.printed.text}"
+    return None
 
 
 def _cuts(total: int, parts: int) -> list[list[int]]:

@@ -218,6 +218,10 @@ class Evaluator:
         return wrap(left / divisor)
 
     def power(self, node: Power) -> Array:
+        if isinstance(node.base, Symbol) and isinstance(node.exponent, Number) and node.base.name not in self.names:
+            name = f"{node.base.name}^{node.exponent.printed.text}"
+            if name in self.names:
+                return self.names[name]  # σ^2 bound as a name of its own (a variance)
         exponent = self.scalar(self.value(node.exponent), "the exponent")
         if isinstance(node.base, Constant) and node.base.name == "e" and "e" not in self.names:
             return wrap(ball.exp(wrap(exponent)))
