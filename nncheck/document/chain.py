@@ -1,0 +1,726 @@
+"""One equation of a page, judged: what its sides are, what their numbers stand for, the verdicts, the bindings.
+
+See nncheck/document/judge.py for the rules; docs/documents.md states them for readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nncheck.audit import classify as ladder
+from nncheck.audit import enclose
+from nncheck.audit.classify import classify
+from nncheck.audit.ledger import Entry
+from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
+from nncheck.document.frames import FrameView, State, Value, as_array, cell_value
+from nncheck.document.sides import (
+    MAX_EXPANSIONS, MAX_GROUPED_TERMS, Role, Side, array_of, cuts, group_node, meet, negated, power_name, significant,
+    signed_numbers, wrap_real,
+)
+from nncheck.document.statements import Cells, cells_of, element_suffix, match
+from nncheck.errors import Undecided
+from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
+from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, Sum, Symbol, children, walk
+from nncheck.expr.symbolic import NotExact, proved_equal, translate
+from nncheck.findings import Kind, Remark, Verdict
+from nncheck.network.backend import Array
+from nncheck.network.ball import Real
+from nncheck.printed import Printed
+
+if TYPE_CHECKING:
+    from nncheck.document.judge import FormulaJudge
+
+
+@dataclass
+class ChainJudge:
+    """One chain of sides, judged left to right. Sides before ``first_new`` belong to an earlier display."""
+
+    owner: FormulaJudge
+    sides: list[Side]
+    first_new: int
+    overrides: dict[str, dict[Span, Array]] = field(default_factory=lambda: {"true": {}, "point": {}, "interval": {}})
+    sources: dict[Span, str] = field(default_factory=dict)
+    components: dict[Span, tuple[str, int]] = field(default_factory=dict)
+    values: dict[int, Value] = field(default_factory=dict)
+    failures: dict[int, Remark] = field(default_factory=dict)
+    readings: dict[int, list[str]] = field(default_factory=dict)
+    agreement_refs: dict[int, str] = field(default_factory=dict)
+    printed_value: tuple[Cells, str] | None = None
+    recompute: bool = True  # recompute formulas whose names another example gave anew (see FormulaJudge.judge_chain)
+    recomputed: bool = False  # whether it did
+
+    @property
+    def state(self) -> State:
+        return self.owner.state
+
+    def run(self) -> None:
+        roles = [self.role(side) for side in self.sides]
+        target = next((cells.shape for side in self.sides if (cells := self.cells(side)) is not None), None)
+        pairs: dict[int, list[tuple[Node, Node]] | None] = {}
+        for k in range(1, len(self.sides)):
+            if roles[k - 1] is Role.EXPRESSION and roles[k] is Role.EXPRESSION:
+                pairs[k] = match(self.sides[k - 1].node, self.sides[k].node, self.sides[k].text)
+        self.rebind_examples(pairs)
+        self.bind_first_uses(pairs)
+        # A formula whose names another example has given anew is recomputed before it is read (∂L/∂b = ŷ - y,
+        # stated again after ŷ is given anew; p = softmax(z) after new logits z); a name this chain defines by a
+        # formula of its own is not.
+        formula = any(role is Role.EXPRESSION and self.evaluable(side.node) for role, side in zip(roles, self.sides))
+        # A name the chain substitutes with the value printed for it before means that value: not recomputed
+        # (w' of sample 1, substituted as [0.7, 0.5] in sample 2, after sample 2 gave x and y anew).
+        seen: set[str] = self.restated_as_before(pairs)
+        for role, side in zip(roles, self.sides):
+            if role is Role.EXPRESSION or (role is Role.NAME and not formula):
+                for read in side.reads:
+                    self.refresh(read, seen)
+        names = [self.name(side) for side in self.sides]
+        defined = {k for k, name in enumerate(names) if name is not None and self.defines(name, roles)}
+        for k, side in enumerate(self.sides):
+            if roles[k] is Role.NAME and k not in defined:
+                name = names[k]
+                if name is not None and name in self.state.bindings:
+                    self.values[k] = self.state.bindings[name].value
+            elif roles[k] is Role.EXPRESSION:
+                if k in pairs and pairs[k] is None and k - 1 in self.values:  # 0.5·0.8 - 1.2 - 0.1 = 0.4 - 1.3
+                    pairs[k] = match(self.sides[k - 1].node, side.node, side.text, lambda a, b: self.grouped(k, a, b))
+                for subtree, printed in pairs.get(k) or []:
+                    self.stand_for(subtree, printed, k)
+                self.restate_by_digits(k)
+                if k in pairs and pairs[k] is None and k - 1 in self.values:
+                    self.worked_out_without_match(k)
+                if self.evaluable(side.node):
+                    self.evaluate(k, target)
+        truth = next((k for k in range(len(self.sides)) if k in self.values or k in self.failures), None)
+        if truth is None:
+            self.bind_givens(names, defined, roles)
+            return
+        for k in range(len(self.sides)):
+            if k < self.first_new or k == truth:
+                continue
+            if roles[k] is Role.PRINTED:
+                last = all(roles[j] is not Role.PRINTED for j in range(k + 1, len(self.sides)))
+                stated = [name for name in names if name is not None] if last else []
+                self.judge_printed(k, truth, stated, defined)
+            elif roles[k] is Role.EXPRESSION and pairs.get(k) is None and k in self.values:
+                self.agree(k, truth)
+        self.bind_results(names, defined, truth)
+
+    def restated_as_before(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> set[str]:
+        """Names this chain substitutes with their latest printed values, digit for digit."""
+        found: set[str] = set()
+        for k, matched in pairs.items():
+            for subtree, printed in matched or []:
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None or substitution[0] not in self.state.bindings:
+                    continue
+                name, cells, _ = substitution
+                latest = [self.state.ledger.latest(self.state.key(name, i)) for i in range(len(cells.printed))]
+                if all(entry is not None and entry.printed.text == number.text for entry, number in zip(latest, cells.printed)):
+                    found.add(name)
+        return found
+
+    def refresh(self, name: str, seen: set[str]) -> None:
+        """Recompute a formula's value whose names were bound anew (another example): a formula is a definition."""
+        if name in seen or name not in self.state.bindings or not self.recompute:
+            return
+        seen.add(name)
+        for read, _ in self.state.bindings[name].reads:
+            self.refresh(read, seen)  # what it reads first: staleness travels down a chain of formulas
+        if not self.state.stale(name):
+            return
+        binding = self.state.bindings[name]
+        side: Side = binding.formula
+        again = ChainJudge(self.owner, [side], first_new=1)
+        again.restate_by_digits(0)
+        if not again.evaluable(side.node):
+            return
+        try:
+            value = again.frames(0, side.node, binding.value.true.shape)
+        except (ShapeError, ValueError, ZeroDivisionError):
+            return
+        self.state.bind(name, value, computed=True, section=self.owner.formula.math.section, formula=side, recomputed=True)
+        self.recomputed = True
+
+    # -- what each side is ---------------------------------------------------------------------
+
+    def name(self, side: Side) -> str | None:
+        node = side.node
+        if isinstance(node, Symbol):
+            return node.name
+        if isinstance(node, Constant) and node.name == "e" and self.state.euler_is_name:
+            return "e"
+        return power_name(node, self.state.bindings)
+
+    def cells(self, side: Side) -> Cells | None:
+        return cells_of(side.node, side.text)
+
+    def role(self, side: Side) -> Role:
+        if self.name(side) is not None:
+            return Role.NAME
+        return Role.PRINTED if self.cells(side) is not None else Role.EXPRESSION
+
+    def evaluable(self, node: Node) -> bool:
+        if power_name(node, self.state.bindings) in self.state.bindings:
+            return True  # σ^2, a name of its own
+        if isinstance(node, Symbol) and node.name not in self.state.bindings:
+            return False
+        if isinstance(node, Call) and node.function not in FUNCTIONS:
+            return False
+        return all(self.evaluable(child) for child in children(node))
+
+    def defines(self, name: str, roles: list[Role]) -> bool:
+        """Whether this chain (re)binds ``name`` rather than stating a value of it.
+
+        A formula rebinds a name unless the name is already a formula's value in the same section
+        (then the chain restates that quantity); a formula that reads the name updates it. A plain value
+        rebinds a given of another section, or any name of another section when the current section
+        already re-bound names (it holds another example, or epoch); anything else states the bound
+        quantity, so a summary that restates a result differently is a contradiction.
+        """
+        binding = self.state.bindings.get(name)
+        if binding is None:
+            return True
+        section = self.owner.formula.math.section
+        formulas = [side for role, side in zip(roles, self.sides) if role is Role.EXPRESSION and self.evaluable(side.node)]
+        if any(name in side.reads for side in formulas):
+            return True  # an update, w = w - η g: the formula reads the old value and binds the new one
+        others = [side for role, side in zip(roles, self.sides)
+                  if role is Role.NAME and self.name(side) not in (None, name) and self.name(side) in self.state.bindings]
+        if formulas or others:  # a formula, or another name (h = g): a definition of it
+            return not (binding.computed and binding.section == section)
+        if roles == [Role.NAME, Role.PRINTED] and binding.section != section and section in self.state.new_examples:
+            return True  # name = value alone, in a section that holds another example: its value there (∂L/∂b in step 2)
+        return not binding.computed and binding.section != section and Role.PRINTED in roles
+
+    # -- what the numbers of an expression stand for ----------------------------------------------
+
+    def substitution(self, subtree: Node, printed: Node, k: int) -> tuple[str, Cells, bool] | None:
+        """The name a printed value of side k is substituted for, its cells, and whether under a flipped sign."""
+        cells = cells_of(printed, self.sides[k].text)
+        if cells is None:
+            return None
+        name = self.name(Side(subtree, "", 0))
+        if name is not None:
+            return name, cells, False
+        if isinstance(subtree, Negate) and (operand := self.name(Side(subtree.operand, "", 0))) is not None:
+            return operand, Cells(cells.shape, tuple(negated(p) for p in cells.printed), cells.nodes), True
+        return None
+
+    def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
+        """Givens of another section substituted with new values: a new example re-binds them, unless another
+        given of that section is substituted unchanged (then the one that differs is a contradiction)."""
+        section = self.owner.formula.math.section
+        changed: list[tuple[str, Cells]] = []
+        unchanged = 0
+        for k, found in pairs.items():
+            for subtree, printed in found or [] if k >= self.first_new else []:
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None:
+                    continue
+                name, cells, _ = substitution
+                binding = self.state.bindings.get(name)
+                if binding is None or binding.computed or binding.section == section \
+                        or binding.element is not None or binding.value.true.size != len(cells.printed):
+                    continue
+                same = all(true.exact == number.value for true, number in zip(binding.value.true.reshape(-1), cells.printed))
+                carried = self.carried_over(cells)
+                if same:
+                    unchanged += 1
+                elif carried is not None:
+                    # The value of a quantity the page computed (w_new), carried into the name for the next
+                    # example or epoch: the name now stands for that quantity.
+                    self.state.bind(name, carried, computed=False, section=section)
+                else:
+                    changed.append((name, cells))
+        if len(changed) > 1 or (changed and not unchanged):  # one changed among unchanged ones is a contradiction
+            for name, cells in changed:
+                self.state.bind(name, Value.exact(array_of(cells)), computed=False, section=section)
+
+    def carried_over(self, cells: Cells, *, every: bool = True) -> Value | None:
+        """The value of printed numbers that have the digits of earlier printed results, standing for those results
+        (their true values, and the printed digits in the page's own numbers). With ``every``, None unless every
+        number has; else the others are givens, exact as written (and None when none has)."""
+        values = []
+        for number in cells.printed:
+            result = self.state.result(number.text, number.value < 0)
+            if result is None and every:
+                return None
+            if result is None:
+                values.append(Value.exact(wrap_real(Real(exact=number.value))))
+            else:
+                values.append(cell_value(number, result.true, result.ref))
+        if not every and all(v.true.reshape(-1)[0].exact == p.value for v, p in zip(values, cells.printed)):
+            return None
+        true = as_array([v.true.reshape(-1)[0] for v in values], cells.shape)
+        point = as_array([v.point.reshape(-1)[0] for v in values], cells.shape)
+        interval = as_array([v.interval.reshape(-1)[0] for v in values], cells.shape)
+        sources = tuple(v.carried() for v in values)
+        return Value(true, point, interval, sources if any(sources) else ())
+
+    def bind_first_uses(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
+        """A number substituted for a name nothing has bound yet gives that name (a given, exact)."""
+        section = self.owner.formula.math.section
+        for k, found in pairs.items():
+            for subtree, printed in found or []:
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None:
+                    continue
+                name, cells, _ = substitution
+                if name not in self.state.bindings:
+                    # Printed results substituted for a name the page never bound (A V with the attention weights
+                    # printed before) stand for those results; short numbers (0.5, 2) are too often a coincidence.
+                    carried = self.carried_over(cells, every=False) if all(significant(p) >= 3 for p in cells.printed) else None
+                    self.state.bind(name, carried or Value.exact(array_of(cells)), computed=False, section=section)
+
+    def span(self, k: int, node: Node) -> Span:
+        offset = self.sides[k].offset
+        return (offset + node.start, offset + node.end)
+
+    def set_cell(self, k: int, node: Node, value: Value, source: str | None = None) -> None:
+        span = self.span(k, node)
+        for frame in ("true", "point", "interval"):
+            self.overrides[frame][span] = getattr(value, frame)
+        if source is not None and value.carried():
+            self.sources[span] = source
+
+    def stand_for(self, subtree: Node, printed: Node, k: int) -> None:
+        """``printed`` (in side k) works out ``subtree`` (in side k - 1): a substituted value or a worked-out part."""
+        substitution = self.substitution(subtree, printed, k)
+        if substitution is not None:
+            name, _, negate = substitution  # "+ b" written "- 0.1" states b = -0.1
+            self.substituted(name, cells_of(printed, self.sides[k].text) or substitution[1], k, negate=negate)
+            return
+        cells = cells_of(printed, self.sides[k].text)
+        if cells is None:
+            return
+        try:
+            part = self.frames(k - 1, subtree, cells.shape)
+        except (ShapeError, ValueError, ZeroDivisionError):
+            return
+        except Undecided:
+            if not self.owner.settle:
+                raise
+            return
+        if part.true.size != len(cells.printed):
+            return
+        ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
+        expression = source(self.sides[k - 1].text, subtree)
+        if isinstance(subtree, Negate) and subtree.start == subtree.end:  # a term worked out with its sign flipped
+            expression = f"-({source(self.sides[k - 1].text, subtree.operand)})"
+        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+            true = part.true.reshape(-1)[index]
+            if k >= self.first_new:
+                self.judge_cell(number, node, k, true, part, index, ref + element_suffix(cells.shape, index), [],
+                                expression=expression)
+            self.set_cell(k, node, cell_value(number, true, ref + element_suffix(cells.shape, index)),
+                          ref + element_suffix(cells.shape, index))
+            self.state.learn(number, true, ref + element_suffix(cells.shape, index))
+
+    def substituted(self, name: str, cells: Cells, k: int, *, negate: bool = False) -> None:
+        """Values a step substituted for a bound name: statements of it, standing for its true value.
+
+        ``negate``: the value stands under a flipped sign (``+ b`` written ``- 0.1`` states b = -0.1).
+        """
+        binding = self.state.bindings[name]
+        if binding.value.true.size != len(cells.printed):
+            return  # another quantity of the same name: values of different sizes are not compared
+        ref = self.owner.used_ref(name)
+        value = binding.value
+        for index, (written, node) in enumerate(zip(cells.printed, cells.nodes)):
+            element_ref = ref + element_suffix(cells.shape, index)
+            true = value.true.reshape(-1)[index]
+            number = negated(written) if negate else written
+            key = self.state.key(name, index)
+            latest = self.state.ledger.latest(key)
+            if latest is not None and latest.printed.text == number.text:
+                element_ref = latest.ref  # a repetition stands for the statement it repeats
+            elif k >= self.first_new:
+                self.judge_cell(number, node, k, true, value, index, element_ref, [name],
+                                used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed)
+                self.state.record(key, Entry(self.offset(k, node), number, element_ref))
+                value = value.restated(index, number, element_ref)
+            self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)
+        self.state.update(name, value)
+
+    def grouped(self, k: int, left: Sum, right: Sum) -> list[tuple[Node, Node]] | None:
+        """A sum of side k as a sum of side k - 1 worked out in consecutive groups, one printed term per group.
+
+        Every way of cutting the earlier sum into as many groups as the later one has terms is tried (for at
+        most MAX_GROUPED_TERMS terms); a term that is not printed must match its group's one term. The cut
+        under which most printed terms hold is taken, when no other cut does as well; else None.
+        """
+        if len(left.terms) > MAX_GROUPED_TERMS:
+            return None
+        best: tuple[int, list[tuple[Node, Node]]] | None = None
+        tied = False
+        for cut in cuts(len(left.terms), len(right.terms)):
+            scored = self.score_groups(k, left, right, cut)
+            if scored is None:
+                continue
+            if best is None or scored[0] > best[0]:
+                best, tied = scored, False
+            elif scored[0] == best[0]:
+                tied = True
+        return None if best is None or tied else best[1]
+
+    def score_groups(self, k: int, left: Sum, right: Sum, cut: list[int]) -> tuple[int, list[tuple[Node, Node]]] | None:
+        pairs: list[tuple[Node, Node]] = []
+        holding = 0
+        start = 0
+        for (sign, term), size in zip(right.terms, cut):
+            group = left.terms[start:start + size]
+            start += size
+            cells = cells_of(term, self.sides[k].text)
+            if cells is None:
+                found = match(group[0][1], term, self.sides[k].text) if size == 1 and group[0][0] == sign else None
+                if found is None:
+                    return None
+                pairs += found
+                continue
+            node = group_node(group, negate=sign == "-")
+            try:
+                true = self.frames(k - 1, node, cells.shape).true.reshape(-1)
+                holding += all(enclose.holds(v, p) for v, p in zip(true, cells.printed))
+            except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+                return None
+            pairs.append((node, term))
+        return holding, pairs
+
+    def worked_out_without_match(self, k: int) -> None:
+        """An expression that works out the one before it in another form: its new decimals are rounded results."""
+        before = {n.printed.text for n in walk(self.sides[k - 1].node) if isinstance(n, Number)}
+        for name in self.sides[k - 1].reads:  # a name's printed values, worked into the side (a·x written 0.5·2)
+            if name in self.state.bindings:
+                key = self.state.key(name, 0)
+                for index in range(int(self.state.bindings[name].value.true.size)):
+                    latest = self.state.ledger.latest(key[:3] + (index,) if self.state.bindings[name].element is None else key)
+                    if latest is not None:
+                        before.add(latest.printed.text.lstrip("-\u2212"))
+        ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
+        self.agreement_refs[k] = ref
+        for node in walk(self.sides[k].node):
+            span = self.span(k, node)
+            if isinstance(node, Number) and "." in node.printed.text and node.printed.text not in before \
+                    and span not in self.overrides["true"]:
+                exact = Real(exact=node.printed.value)
+                standing = Real.interval(node.printed.value, node.printed.half_unit)
+                self.set_cell(k, node, Value.carrying(wrap_real(exact), wrap_real(exact), wrap_real(standing), frozenset({ref})), ref)
+
+    def restate_by_digits(self, k: int) -> None:
+        """Decimals with the digits and the sign of an earlier printed result stand for that result's quantity.
+
+        The sign is the unary minus written on the number (or on the product it leads): after ∂L/∂z = -0.062,
+        the 0.062 of -0.062 × 1.3 is ∂L/∂z; a slope 0.01 after a result -0.01 is not.
+        """
+        side = self.sides[k]
+        # A side with names is a formula: its numbers are its constants (the slope 0.01 of max(0.01 z, z)), given
+        # as written. Only the numbers of arithmetic restate results.
+        arithmetic = not any(isinstance(n, Symbol) or self.name(Side(n, "", 0)) is not None for n in walk(side.node))
+        for node, negative in signed_numbers(side.node) if arithmetic else []:
+            if self.span(k, node) in self.overrides["true"]:
+                continue
+            result = self.state.result(node.printed.text, negative)
+            if result is None:
+                continue
+            true = -result.true if result.negative else result.true
+            self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)
+        for call in walk(side.node):
+            if isinstance(call, Call) and call.function == "softmax" and len(call.arguments) == 1:
+                self.one_score(k, call)
+
+    def one_score(self, k: int, node: Call) -> None:
+        """softmax of one score is that score's component of the softmax of the vector it belongs to."""
+        argument = node.arguments[0]
+        try:
+            score = Evaluator(names=FrameView(self.state.bindings, "true"), overrides=self.overrides["true"],
+                              base=self.sides[k].offset).value(argument)
+        except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+            return
+        if score.size == 1:
+            found = self.state.vector_of(score.reshape(-1)[0])
+            if found is not None:
+                self.components[self.span(k, node)] = found
+
+    # -- evaluation in the three frames --------------------------------------------------------
+
+    def frames(self, k: int, node: Node, target: tuple[int, ...] | None) -> Value:
+        """``node`` (of side k) in the true chain and in the document's own numbers."""
+        bindings, base = self.state.bindings, self.sides[k].offset
+        true_evaluator = Evaluator(target=target, names=FrameView(bindings, "true"), overrides=self.overrides["true"],
+                                   components=self.components, base=base)
+        true = true_evaluator.value(node)
+        self.readings[k] = true_evaluator.readings
+        try:
+            point = Evaluator(target=target, names=FrameView(bindings, "point"), overrides=self.overrides["point"],
+                              components=self.components, base=base).value(node)
+        except (ShapeError, ValueError, ZeroDivisionError):
+            return Value.exact(true)  # the page's own numbers cannot be pushed through (log 0.0): no own value
+        try:
+            interval = Evaluator(interval=True, target=target, names=FrameView(bindings, "interval"),
+                                 overrides=self.overrides["interval"], components=self.components, base=base).value(node)
+        except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+            interval = point  # the ranges cannot be pushed through (a log reaching 0): the digits as printed
+        sources: set[str] = set()
+        for n in walk(node):
+            span = (base + n.start, base + n.end)
+            if span in self.sources:
+                sources.add(self.sources[span])
+            elif isinstance(n, (Symbol, Constant)) and n.name in bindings:
+                sources |= bindings[n.name].value.carried()
+        return Value.carrying(true, point, interval, frozenset(sources))
+
+    def evaluate(self, k: int, target: tuple[int, ...] | None) -> None:
+        try:
+            self.values[k] = self.frames(k, self.sides[k].node, target)
+        except OneScore:
+            return  # softmax of one score whose vector of scores the page never gave: not evaluable
+        except Undecided as undecided:
+            if not self.owner.settle:
+                raise
+            self.failures[k] = Remark("undefined", f"undecided at the highest precision: {undecided}")
+        except ShapeError as error:
+            self.failures[k] = Remark("shape", str(error))
+        except (ValueError, ZeroDivisionError) as error:
+            self.failures[k] = Remark("undefined", f"the computed side is undefined: {error}")
+
+    # -- verdicts ------------------------------------------------------------------------------
+
+    def offset(self, k: int, node: Node) -> int:
+        return self.sides[k].offset + node.start
+
+    def judge_cell(self, printed: Printed, node: Node, k: int, true: Real, own: Value | None, index: int, ref: str,
+                   names: list[str], *, expression: str | None = None, used_by: str | None = None,
+                   remarks: tuple[Remark, ...] = (), subject: str | None = None, quiet: bool = False) -> None:
+        """One printed number against its true value and its own-numbers range (element ``index`` of ``own``).
+
+        ``quiet``: a statement of a given, reported only when it does not hold.
+        """
+        earlier = any(name in self.state.bindings and self.state.ledger.conflicting(self.state.key(name, index), printed)
+                      for name in names)
+        own_range = None if own is None else own.interval.reshape(-1)[index]
+        try:
+            rung = classify(printed, true, lambda: own_range, earlier=earlier)
+        except Undecided:
+            if not self.owner.settle:
+                raise
+            rung = ladder.Rung(Kind.UNDECIDED)
+        conflicts = tuple(ref for name in names if name in self.state.bindings
+                          for ref in self.state.ledger.conflicting(self.state.key(name, index), printed))
+        point = None if own is None else own.point.reshape(-1)[index]
+        if quiet and rung.kind is Kind.HOLDS:
+            return
+        self.owner.emit(Verdict(
+            kind=rung.kind, ref=ref, subject=subject or (names[0] if names else "equation"), stated=printed.text,
+            place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, node)),
+            exact=shown(true, printed),
+            own=None if rung.kind is Kind.HOLDS or point is None or own is None or not own.carried(index) else shown(point, printed),
+            relative_error=relative_error(printed, true),
+            inherits_from=tuple(sorted(own.carried(index))) if rung.by_own_numbers and own is not None else (),
+            conflicts_with=conflicts, used_by=used_by, expression=expression, remarks=remarks,
+        ))
+
+    def judge_printed(self, k: int, truth: int, names: list[str], defined: set[int]) -> None:
+        """A printed side: each number against the chain's true value and the own numbers of the side before it."""
+        side = self.sides[k]
+        cells = self.cells(side)
+        assert cells is not None
+        known = [name for j, name in enumerate(self.names_at()) if name is not None and j not in defined and name in names]
+        ref = self.owner.named_ref(names[0]) if names else self.owner.unnamed_ref()
+        before = max((j for j in range(k) if j in self.values), default=truth)
+        expression = None if names else source(self.sides[before].text, self.sides[before].node)
+        if truth in self.failures or before in self.failures:
+            remark = self.failures.get(truth) or self.failures[before]
+            self.owner.emit(Verdict(
+                kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
+                place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, side.node)),
+                exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
+            return
+        value, own = self.values[truth], self.values[before]
+        try:
+            remarks = tuple(Remark("reading", r) for r in self.readings.get(truth, []) + self.readings.get(before, []))
+            remarks += tuple(orientation(value.true.shape, cells.shape))
+            if value.true.size != own.true.size:
+                raise ShapeError("the sides differ in shape")
+        except ShapeError as error:
+            self.owner.emit(Verdict(
+                kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
+                place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, side.node)),
+                exact="undefined", own=None, relative_error=None, expression=expression, remarks=(Remark("shape", str(error)),)))
+            return
+        restated = [name for name in known if self.restates(name, cells)]
+        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+            element_ref = ref + element_suffix(cells.shape, index)
+            true = value.true.reshape(-1)[index]
+            if not (restated and len(restated) == len(known) and not self.has_expression()):
+                quiet = not self.has_expression() and all(not self.state.bindings[name].computed for name in known)
+                self.judge_cell(number, node, k, true, own, index, element_ref, known, expression=expression,
+                                remarks=tuple(dict.fromkeys(remarks)), subject=names[0] if names else None, quiet=quiet)
+            if self.has_expression():
+                self.state.learn(number, true, element_ref)
+            for name in known:
+                key = self.state.key(name, index)
+                self.state.record(key, Entry(self.offset(k, node), number, element_ref))
+                self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
+        self.printed_value = (cells, ref)
+
+    def names_at(self) -> list[str | None]:
+        return [self.name(side) for side in self.sides]
+
+    def has_expression(self) -> bool:
+        return any(self.role(side) is Role.EXPRESSION for side in self.sides)
+
+    def restates(self, name: str, cells: Cells) -> bool:
+        """Whether ``cells`` repeat the latest statement of every element of ``name``, digit for digit."""
+        binding = self.state.bindings[name]
+        if binding.value.true.size != len(cells.printed):
+            return False
+        for index, number in enumerate(cells.printed):
+            latest = self.state.ledger.latest(self.state.key(name, index))
+            if latest is None:
+                true = binding.value.true.reshape(-1)[index]
+                if binding.computed or not (true.exact is not None and true.exact == number.value):
+                    return False
+            elif latest.printed.text != number.text:
+                return False
+        return True
+
+    def agree(self, k: int, truth: int) -> None:
+        """Two expressions with no printed value between them: their own numbers must meet."""
+        before = max((j for j in range(k) if j in self.values), default=None)
+        if before is None:
+            return
+        left, right = self.values[before], self.values[k]
+        ref = self.agreement_refs.get(k) or self.owner.unnamed_ref()
+        text = self.sides[k].text
+        kind = Kind.HOLDS
+        remarks: list[Remark] = [Remark("reading", r) for r in self.readings.get(k, [])]
+        try:
+            remarks += orientation(left.true.shape, right.true.shape)
+            ranged = bool(left.carried() or right.carried())
+            try:
+                for a, b, true in zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1)):
+                    kind = meet(a, b, ranged)
+                    if kind is Kind.WRONG and ranged:
+                        kind = meet(true, b, ranged)  # worked out from the true values the page did not print
+                    if kind is Kind.WRONG:
+                        break
+            except Undecided:
+                # Two exact values no enclosure separates: an identity, when SymPy proves it.
+                if proved_equal(self.sides[before].node, self.sides[k].node, self.exact_values(before), self.exact_values(k)):
+                    kind = Kind.HOLDS
+                else:
+                    raise
+        except ShapeError as error:
+            kind, remarks = Kind.WRONG, [Remark("shape", str(error))]
+        except Undecided:
+            if not self.owner.settle:
+                raise
+            kind = Kind.UNDECIDED
+        places = max([n.printed.decimals for n in walk(self.sides[k].node) if isinstance(n, Number)], default=6)
+        self.owner.emit(Verdict(
+            kind=kind, ref=ref, subject="equation", stated=source(text, self.sides[k].node), place=self.owner.place(),
+            location=self.owner.page.lines.location(self.offset(k, self.sides[k].node)),
+            exact=show_array(left.true, places), own=None, relative_error=None,
+            inherits_from=tuple(sorted(right.carried() - {ref})) if kind is not Kind.HOLDS else (),
+            expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
+        ))
+
+    def exact_values(self, k: int, depth: int = 0) -> Callable[[Node], list[Any] | None]:
+        """For the symbolic check: what a number, name or softmax component of side k stands for.
+
+        A name with a rational value is that value; a name whose value came from a formula of exact
+        numbers is that formula, translated in turn (at most MAX_EXPANSIONS deep); a softmax of one
+        score is e^s over the sum of e^s over its vector. Anything known only as an enclosure (a rounded
+        result standing for its true value) raises NotExact: nothing is then proved.
+        """
+        base = self.sides[k].offset
+        overrides, bindings = self.overrides["true"], self.state.bindings
+
+        def rationals(values: Array) -> list[Any]:
+            flat = list(values.reshape(-1))
+            if not all(v.exact is not None for v in flat):
+                raise NotExact
+            return [v.exact for v in flat]
+
+        def exact(node: Node) -> list[Any] | None:
+            import sympy
+
+            span = (base + node.start, base + node.end)
+            if span in overrides:
+                return rationals(overrides[span])
+            if isinstance(node, Number):
+                return [node.printed.value]
+            if isinstance(node, Call) and span in self.components:
+                vector, index = self.components[span]
+                scores = [sympy.Rational(v.numerator, v.denominator) for v in rationals(bindings[vector].value.true)]
+                return [sympy.exp(scores[index]) / sum(sympy.exp(s) for s in scores)]
+            if not isinstance(node, (Symbol, Constant)) or node.name not in bindings:
+                return None
+            binding = bindings[node.name]
+            try:
+                return rationals(binding.value.true)
+            except NotExact:
+                side = binding.formula
+                if side is None or binding.value.carried() or depth >= MAX_EXPANSIONS:
+                    raise
+                again = ChainJudge(self.owner, [side], first_new=1)
+                return translate(side.node, again.exact_values(0, depth + 1))
+
+        return exact
+
+    # -- what the chain binds ------------------------------------------------------------------
+
+    def bind_givens(self, names: list[str | None], defined: set[int], roles: list[Role]) -> None:
+        """A chain with nothing to compute: printed values bind the names it defines, and state the others."""
+        printed_at = [k for k, role in enumerate(roles) if role is Role.PRINTED]
+        if not printed_at:
+            return
+        k = printed_at[-1]
+        cells = self.cells(self.sides[k])
+        assert cells is not None
+        section = self.owner.formula.math.section
+        for j in sorted(defined):
+            name = names[j]
+            if name is not None:
+                # A name given anew with the digits of results the page computed (w = 0.5937 after w_new = 0.5937)
+                # stands for those results; a first definition is a given, exact as written.
+                previous = self.state.bindings.get(name)
+                carried = self.carried_over(cells) if previous is not None else None
+                # A computed quantity's value in another example (∂L/∂b of step 2) is still a computed quantity:
+                # what was computed from it before is not recomputed from it.
+                computed = previous is not None and previous.computed and previous.element is None
+                self.state.bind(name, carried or Value.exact(array_of(cells)), computed=computed, section=section)
+                ref = self.owner.named_ref(name) if k >= self.first_new else name
+                for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
+                    self.state.record(self.state.key(name, index),
+                                             Entry(self.offset(k, node), number, ref + element_suffix(cells.shape, index), exact=True))
+
+    def bind_results(self, names: list[str | None], defined: set[int], truth: int) -> None:
+        """The names this chain defines take its true value and its last own numbers (its printed result, if any)."""
+        if truth in self.failures or truth not in self.values:
+            return
+        last = max(j for j in self.values)
+        value = self.values[truth]
+        own = self.values[last]
+        if own.true.size != value.true.size:
+            return
+        bound = Value(value.true, own.point.reshape(value.true.shape), own.interval.reshape(value.true.shape), own.sources)
+        printed = self.printed_value
+        section = self.owner.formula.math.section
+        formula = self.sides[truth] if self.role(self.sides[truth]) is Role.EXPRESSION and truth >= self.first_new else None
+        for j in sorted(defined):
+            name = names[j]
+            if name is None:
+                continue
+            self.state.bind(name, bound, computed=True, section=section, formula=formula)
+            if printed is not None:
+                cells, ref = printed
+                if len(cells.printed) != value.true.size:
+                    continue
+                for index, number in enumerate(cells.printed):
+                    element_ref = ref + element_suffix(cells.shape, index)
+                    key = self.state.key(name, index)
+                    self.state.record(key, Entry(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
+                    self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
