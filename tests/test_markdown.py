@@ -508,6 +508,13 @@ DATAFLOW_CASES = {
         "$$O_{11} = A_{11} V_{11} + A_{12} V_{21} = 0.36879 \\times 1.0 + 0.63121 \\times 0.5 = 0.68440$$",
         {"eq2:A_11": Kind.CONTRADICTION, "eq2:A_12": Kind.CONTRADICTION, "O_11": Kind.CARRIED},
         [("O_11", 0.54408 + 0.45592 * 0.5)]),
+    # Found by a fifth independent review (derivation-heavy pages).
+    "σ′ applied to a number": (
+        "$$h = \\sigma'(2.0) \\times 0.5 = 0.104994 \\times 0.5 = 0.052497$$",
+        {"eq1": Kind.HOLDS, "h": Kind.HOLDS}, [("eq1", _sigmoid(2) * (1 - _sigmoid(2))), ("h", 0.5 * _sigmoid(2) * (1 - _sigmoid(2)))]),
+    "a tanh identity": (
+        "$$\\tanh(0.5) = \\frac{e^{0.5} - e^{-0.5}}{e^{0.5} + e^{-0.5}} = 0.46212$$",
+        {"eq1.1": Kind.HOLDS, "eq1.2": Kind.HOLDS}, [("eq1.2", math.tanh(0.5))]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),
@@ -522,6 +529,19 @@ def test_a_page_is_judged_by_its_true_chain(case: str) -> None:
     shown = {v.ref: v.exact for v in result.verdicts}
     for ref, true in values:
         assert abs(float(shown[ref]) - true) < 1e-6, ref
+
+
+def test_a_softmax_worked_out_as_fractions_of_rounded_results_does_not_fail() -> None:
+    # 1 + e^-1 + e^-1.9 = 1.517448 rounds to 1.5174: the page's 1.5175 comes from its rounded exponentials (carried).
+    # The side of fractions of those rounded results agrees with softmax(z) (holds, or carried where the enclosure
+    # of its range is tight enough to tell); the probabilities hold.
+    assert round(1 + math.exp(-1) + math.exp(-1.9), 4) == 1.5174 and round(1 + 0.3679 + 0.1496, 4) == 1.5175
+    page = ("Logits \\(z = (2.0, 1.0, 0.1)\\).\n\n$$e^{-1.0} = 0.3679, \\quad e^{-1.9} = 0.1496$$\n\n"
+            "$$1 + 0.3679 + 0.1496 = 1.5175$$\n\n$$p = \\operatorname{softmax}(z) = \\begin{bmatrix} \\frac{1}{1.5175} \\\\ "
+            "\\frac{0.3679}{1.5175} \\\\ \\frac{0.1496}{1.5175} \\end{bmatrix} = \\begin{bmatrix} 0.6590 \\\\ 0.2424 \\\\ 0.0986 \\end{bmatrix}$$")
+    found = kinds(audit_markdown(page))
+    assert found["eq2"] is Kind.CARRIED and found["eq3"] in (Kind.HOLDS, Kind.CARRIED)
+    assert [found[f"p[{i}]"] for i in range(3)] == [Kind.HOLDS] * 3
 
 
 def test_a_carried_value_names_what_it_carries() -> None:

@@ -23,6 +23,7 @@ from nncheck.document.statements import Cells, cells_of, element_suffix, match
 from nncheck.errors import Undecided
 from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
 from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, Sum, Symbol, children, walk
+from nncheck.expr.printer import text as printed_text
 from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.findings import Kind, Remark, Verdict
 from nncheck.network.backend import Array
@@ -295,6 +296,8 @@ class ChainJudge:
         cells = cells_of(printed, self.sides[k].text)
         if cells is None:
             return
+        if not self.evaluable(subtree):
+            return  # an unknown function, an unbound name: the printed value is then a given
         try:
             part = self.frames(k - 1, subtree, cells.shape)
         except (ShapeError, ValueError, ZeroDivisionError):
@@ -307,8 +310,8 @@ class ChainJudge:
             return
         ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
         expression = source(self.sides[k - 1].text, subtree)
-        if isinstance(subtree, Negate) and subtree.start == subtree.end:  # a term worked out with its sign flipped
-            expression = f"-({source(self.sides[k - 1].text, subtree.operand)})"
+        if not any(node is subtree for node in walk(self.sides[k - 1].node)):
+            expression = printed_text(subtree)  # a part nncheck put together (a group of terms, a flipped sign)
         for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
             true = part.true.reshape(-1)[index]
             if k >= self.first_new:
@@ -600,10 +603,13 @@ class ChainJudge:
             remarks += orientation(left.true.shape, right.true.shape)
             ranged = bool(left.carried() or right.carried())
             try:
-                for a, b, true in zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1)):
+                pairs = zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1), right.true.reshape(-1))
+                for a, b, true, right_true in pairs:
                     kind = meet(a, b, ranged)
                     if kind is Kind.WRONG and ranged:
                         kind = meet(true, b, ranged)  # worked out from the true values the page did not print
+                    if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
+                        kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
                     if kind is Kind.WRONG:
                         break
             except Undecided:

@@ -241,6 +241,12 @@ class Evaluator:
             return wrap(ball.tanh(first))
         if function == "sigmoid":
             return wrap(1 / (1 + ball.exp(wrap(-first))))
+        if function == "sigmoid′":
+            value = wrap(1 / (1 + ball.exp(wrap(-first))))
+            return wrap(value * (1 - value))
+        if function == "tanh′":
+            value = wrap(ball.tanh(first))
+            return wrap(1 - value * value)
         if function == "relu":
             zero = number(Real(exact=Fraction(0)))
             return self.elementwise(first, zero, "compare", np.frompyfunc(self.larger, 2, 1))
@@ -260,6 +266,8 @@ class Evaluator:
             exps = wrap(ball.exp(first))
             total = sum(exps.reshape(-1), Real(exact=Fraction(0)))
             return wrap(exps / total)
+        if function not in ("max", "min"):
+            raise ValueError(f"{function} is not a function nncheck evaluates")
         choose = self.larger if function == "max" else self.smaller
         if len(arguments) == 1:
             entries = list(first.reshape(-1))

@@ -16,6 +16,7 @@ from nncheck.printed import Printed
 # (None: one or more). "log" takes an optional base, "root" an index.
 FUNCTIONS: dict[str, tuple[int, ...] | None] = {
     "exp": (1,), "log": (1, 2), "sqrt": (1,), "root": (2,), "sigmoid": (1,), "tanh": (1,), "relu": (1,),
+    "sigmoid′": (1,), "tanh′": (1,),  # σ′(z) = σ(z)(1 - σ(z)), tanh′(z) = 1 - tanh(z)²
     "softmax": (1,), "max": None, "min": None,
 }
 # Named constants; the letter e stands for Euler's number wherever it carries no subscript.

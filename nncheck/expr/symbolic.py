@@ -49,7 +49,8 @@ def proved_equal(left: Node, right: Node, exact_left: Exact, exact_right: Exact)
         pairs = list(zip(_sympy(left, exact_left), _sympy(right, exact_right), strict=True))
     except (_NotTranslated, NotExact, ValueError):
         return False
-    return all(sympy.simplify(a - b) == 0 for a, b in pairs)
+    # tanh and the other hyperbolic functions are proved through exponentials when simplify alone does not
+    return all(sympy.simplify(a - b) == 0 or sympy.simplify((a - b).rewrite(sympy.exp)) == 0 for a, b in pairs)
 
 
 def translate(node: Node, exact: Exact) -> list[Any]:
@@ -116,7 +117,7 @@ def _elementwise(left: list[Any], right: list[Any], operation: Callable[[Any, An
 
 
 def _call(node: Call, exact: Exact) -> list[Any]:
-    if node.function in ("exp", "sqrt", "tanh", "sigmoid", "relu") and len(node.arguments) == 1:
+    if node.function in ("exp", "sqrt", "tanh", "sigmoid", "relu", "sigmoid′", "tanh′") and len(node.arguments) == 1:
         return [_call_scalar(node, [value]) for value in _sympy(node.arguments[0], exact)]
     return [_call_scalar(node, [_scalar(argument, exact) for argument in node.arguments])]
 
@@ -127,6 +128,7 @@ def _call_scalar(node: Call, arguments: list[Any]) -> Any:
     functions: dict[str, Any] = {
         "exp": lambda x: sympy.exp(x), "sqrt": lambda x: sympy.sqrt(x), "tanh": lambda x: sympy.tanh(x),
         "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)), "relu": lambda x: sympy.Max(0, x),
+        "sigmoid′": lambda x: sympy.exp(-x) / (1 + sympy.exp(-x)) ** 2, "tanh′": lambda x: 1 - sympy.tanh(x) ** 2,
     }
     if node.function in functions and len(arguments) == 1:
         return functions[node.function](arguments[0])
