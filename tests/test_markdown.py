@@ -515,6 +515,12 @@ DATAFLOW_CASES = {
     "a tanh identity": (
         "$$\\tanh(0.5) = \\frac{e^{0.5} - e^{-0.5}}{e^{0.5} + e^{-0.5}} = 0.46212$$",
         {"eq1.1": Kind.HOLDS, "eq1.2": Kind.HOLDS}, [("eq1.2", math.tanh(0.5))]),
+    "classes numbered from 0": (
+        "$$z = \\begin{bmatrix} 0.2 \\\\ 0.9 \\\\ 0 \\end{bmatrix}$$\n\n"
+        "$$p = \\operatorname{softmax}(z) = \\begin{bmatrix} 0.260927 \\\\ 0.525443 \\\\ 0.213629 \\end{bmatrix}$$\n\n"
+        "$$L = -\\log p_1 = -\\log(0.525443) = 0.643513$$",
+        {"p[0]": Kind.HOLDS, "p[1]": Kind.HOLDS, "p[2]": Kind.HOLDS, "L": Kind.HOLDS},
+        [("L", -math.log(math.exp(0.9) / (math.exp(0.2) + math.exp(0.9) + 1)))]),
     "one changed given among unchanged ones is a contradiction": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.1 = -0.4$$",
         {"e": Kind.HOLDS, "eq2:y": Kind.CONTRADICTION, "e#2": Kind.CARRIED}, [("e#2", 0.4 - 0.1)]),

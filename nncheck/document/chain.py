@@ -63,6 +63,7 @@ class ChainJudge:
         for k in range(1, len(self.sides)):
             if roles[k - 1] is Role.EXPRESSION and roles[k] is Role.EXPRESSION:
                 pairs[k] = match(self.sides[k - 1].node, self.sides[k].node, self.sides[k].text)
+        self.component_numbering(pairs)
         self.rebind_examples(pairs)
         self.bind_first_uses(pairs)
         # A formula whose names another example has given anew is recomputed before it is read (∂L/∂b = ŷ - y,
@@ -208,6 +209,30 @@ class ChainJudge:
         if isinstance(subtree, Negate) and (operand := self.name(Side(subtree.operand, "", 0))) is not None:
             return operand, Cells(cells.shape, tuple(negated(p) for p in cells.printed), cells.nodes), True
         return None
+
+    def component_numbering(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
+        """A component p_1 substituted with the value printed for p's element 1 counted from 0, and not for its
+        element 1 counted from 1: the page numbers p's components from 0 (classes 0, 1, 2)."""
+        bindings = self.state.bindings
+        for k, found in pairs.items():
+            for subtree, printed in found or []:
+                substitution = self.substitution(subtree, printed, k)
+                if substitution is None or len(substitution[1].printed) != 1:
+                    continue
+                name, cells, _ = substitution
+                component = bindings.component(name)
+                if component is None or component[0] in bindings.zero_based:
+                    continue
+                base, index = component
+                size = int(dict.__getitem__(bindings, base).value.true.size)
+                text = cells.printed[0].text
+
+                def states(element: int) -> bool:
+                    latest = self.state.ledger.latest(self.state.key(base, 0)[:3] + (element,))
+                    return latest is not None and latest.printed.text == text
+
+                if not states(index) and index + 1 < size and states(index + 1):
+                    self.state.count_from_zero(base)
 
     def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """Givens of another section substituted with new values: a new example re-binds them, unless another

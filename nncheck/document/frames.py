@@ -113,8 +113,15 @@ class Bindings(dict[str, Binding]):
     and ``A_{12}`` or ``A_{1,2}`` the entry in row 1, column 2 of a bound matrix ``A``.
 
     A component is a view: reading it gives a scalar binding of the vector's generation, and
-    :meth:`State.update` writes a statement of it back into the vector.
+    :meth:`State.update` writes a statement of it back into the vector. A page that numbers a vector's
+    components from 0 (classes 0, 1, 2) says so by the values it substitutes: ``zero_based`` holds those vectors.
     """
+
+    zero_based: set[str]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.zero_based = set()
 
     def component(self, name: str) -> tuple[str, int] | None:
         if dict.__contains__(self, name):
@@ -125,7 +132,8 @@ class Bindings(dict[str, Binding]):
         true = dict.__getitem__(self, match["base"]).value.true
         written = match["index"]
         if sum(1 for n in true.shape if n > 1) == 1 and "," not in written:
-            return (match["base"], int(written) - 1) if 1 <= int(written) <= true.size else None
+            index = int(written) - (0 if match["base"] in self.zero_based else 1)
+            return (match["base"], index) if 0 <= index < true.size else None
         if true.ndim != 2 or min(true.shape) < 2:
             return None
         # A_{12} or A_{1,2}: row 1, column 2 (two digits only when the matrix has at most 9 rows and columns)
@@ -233,6 +241,12 @@ class State:
         """A statement, into the ledger, journalled."""
         self.ledger.record(key, entry)
         self.journal.append(lambda: self.ledger.unrecord(key))
+
+    def count_from_zero(self, base: str) -> None:
+        """The page numbers the components of vector ``base`` from 0 (journalled)."""
+        if base not in self.bindings.zero_based:
+            self.bindings.zero_based.add(base)
+            self.journal.append(lambda: self.bindings.zero_based.discard(base))
 
     def count_ref(self, name: str) -> int:
         """How often ``name`` has been given an id, this one included."""
