@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from pathlib import Path
 
-from nncheck.errors import Location, SpecError
+from nncheck.errors import Location, NncheckError, SpecError
 from nncheck.findings import DIAGNOSED, Audit, Verdict
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Network
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Network, Spec
 
 # Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few
 # tens of kilobytes.
@@ -69,8 +70,12 @@ def audit_markdown(text: str, path: str = "<document>", *, diagnose: int | None 
     return _diagnosed(result, text, path, diagnose)
 
 
-def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
-    from nncheck.audit import audit
+@lru_cache(maxsize=8)
+def drafted_spec(text: str, path: str) -> tuple[Spec | None, tuple[str, ...]]:
+    """The spec ``nncheck extract`` drafts from a page, or None with what it would have to assume or why it cannot.
+
+    Read once per page: the diagnosis and ``--oracle`` both use it.
+    """
     from nncheck.document.extract import draft_spec
     from nncheck.errors import NncheckError
     from nncheck.spec import parse_spec
@@ -78,10 +83,22 @@ def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
     try:
         body, todo = draft_spec(text, path)
         if todo:
-            return result  # the draft had to assume something: its explanations would rest on a guess
-        explained = audit(parse_spec(body, path), diagnose=limit)
+            return None, tuple(todo)  # an assumption: what rests on the draft would rest on a guess
+        return parse_spec(body, path), ()
+    except NncheckError as error:
+        return None, (str(error),)  # no network the draft can describe
+
+
+def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
+    from nncheck.audit import audit
+
+    spec, _ = drafted_spec(text, path)
+    if spec is None:
+        return result  # the page's findings stay undiagnosed
+    try:
+        explained = audit(spec, diagnose=limit)
     except (NncheckError, ValueError, ArithmeticError):
-        return result  # no network the draft can describe: the page's findings stay undiagnosed
+        return result
     by_number: dict[tuple[int, str], list[Verdict]] = {}
     for verdict in explained.verdicts:
         if verdict.diagnosed and verdict.place.document_line is not None:
@@ -100,17 +117,8 @@ def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
 
 def page_network(text: str, path: str) -> tuple[Network | None, list[str]]:
     """The network a page describes, as ``nncheck extract`` drafts it, or None with the reasons it cannot."""
-    from nncheck.document.extract import draft_spec
-    from nncheck.errors import NncheckError
-    from nncheck.spec import parse_spec
-
-    try:
-        body, todo = draft_spec(text, path)
-        if todo:
-            return None, todo
-        return parse_spec(body, path).network, []
-    except NncheckError as error:
-        return None, [str(error)]
+    spec, reasons = drafted_spec(text, path)
+    return (spec.network if spec is not None else None), list(reasons)
 
 
 def audit_document(path: str, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
@@ -118,4 +126,4 @@ def audit_document(path: str, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) 
     return audit_markdown(read_document(path), path, diagnose=diagnose)
 
 
-__all__ = ["MAX_BYTES", "audit_document", "audit_markdown", "is_document", "page_network", "read_document"]
+__all__ = ["MAX_BYTES", "audit_document", "audit_markdown", "drafted_spec", "is_document", "page_network", "read_document"]

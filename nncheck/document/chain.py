@@ -554,16 +554,12 @@ class ChainJudge:
         side = self.sides[k]
         cells = self.cells(side)
         assert cells is not None
-        known = [name for j, name in enumerate(self.names_at()) if name is not None and j not in defined and name in names]
+        known = [name for j, name in enumerate(self.name(s) for s in self.sides) if name is not None and j not in defined and name in names]
         ref = self.owner.named_ref(names[0]) if names else self.owner.unnamed_ref()
         before = max((j for j in range(k) if j in self.values), default=truth)
         expression = None if names else source(self.sides[before].text, self.sides[before].node)
         if truth in self.failures or before in self.failures:
-            remark = self.failures.get(truth) or self.failures[before]
-            self.owner.emit(Verdict(
-                kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
-                place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, side.node)),
-                exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
+            self.undefined(k, cells, ref, names, expression, self.failures.get(truth) or self.failures[before])
             return
         value, own = self.values[truth], self.values[before]
         try:
@@ -572,20 +568,21 @@ class ChainJudge:
             if value.true.size != own.true.size:
                 raise ShapeError("the sides differ in shape")
         except ShapeError as error:
-            self.owner.emit(Verdict(
-                kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
-                place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, side.node)),
-                exact="undefined", own=None, relative_error=None, expression=expression, remarks=(Remark("shape", str(error)),)))
+            self.undefined(k, cells, ref, names, expression, Remark("shape", str(error)))
             return
+        computed = any(self.role(s) is Role.EXPRESSION for s in self.sides)
         restated = [name for name in known if self.restates(name, cells)]
+        # A value stated again digit for digit, with no formula beside it, gets no verdict; a given's is reported
+        # only when it does not hold.
+        silent = bool(restated) and len(restated) == len(known) and not computed
+        quiet = not computed and all(not self.state.bindings[name].computed for name in known)
         for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
             element_ref = ref + element_suffix(cells.shape, index)
             true = value.true.reshape(-1)[index]
-            if not (restated and len(restated) == len(known) and not self.has_expression()):
-                quiet = not self.has_expression() and all(not self.state.bindings[name].computed for name in known)
+            if not silent:
                 self.judge_cell(number, node, k, true, own, index, element_ref, known, expression=expression,
                                 remarks=tuple(dict.fromkeys(remarks)), subject=names[0] if names else None, quiet=quiet)
-            if self.has_expression():
+            if computed:
                 self.state.learn(number, true, element_ref)
             for name in known:
                 key = self.state.key(name, index)
@@ -593,11 +590,12 @@ class ChainJudge:
                 self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
         self.printed_value = (cells, ref)
 
-    def names_at(self) -> list[str | None]:
-        return [self.name(side) for side in self.sides]
-
-    def has_expression(self) -> bool:
-        return any(self.role(side) is Role.EXPRESSION for side in self.sides)
+    def undefined(self, k: int, cells: Cells, ref: str, names: list[str], expression: str | None, remark: Remark) -> None:
+        """A printed value whose computation is undefined (a shape error, log of 0): wrong, with the reason."""
+        self.owner.emit(Verdict(
+            kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
+            place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, self.sides[k].node)),
+            exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
 
     def restates(self, name: str, cells: Cells) -> bool:
         """Whether ``cells`` repeat the latest statement of every element of ``name``, digit for digit."""

@@ -70,10 +70,6 @@ def is_vector(shape: Shape) -> bool:
     return len(shape) == 1 or (len(shape) == 2 and 1 in shape)
 
 
-def same_size_vectors(left: Shape, right: Shape) -> bool:
-    return is_vector(left) and is_vector(right) and math.prod(left) == math.prod(right)
-
-
 Span = tuple[int, int]
 
 

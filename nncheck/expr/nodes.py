@@ -172,9 +172,6 @@ def is_numeric(node: Node) -> bool:
                for n in walk(node))
 
 
-def has_number(node: Node) -> bool:
-    return any(isinstance(n, Number) for n in walk(node))
-
 
 def printed_number(node: Node, text: str) -> Printed | None:
     """The printed value of a plain number: 0.938, -0.062, or 1.2 \\times 10^{-3}."""
