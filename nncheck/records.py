@@ -19,6 +19,9 @@ Matrix = tuple[tuple[Fraction, ...], ...]
 Vector = tuple[Fraction, ...]
 Index = tuple[int, ...]
 
+# leaky_relu's slope for negative inputs when a document gives none: PyTorch's default.
+DEFAULT_NEGATIVE_SLOPE = Fraction(1, 100)
+
 
 @dataclass(frozen=True, slots=True)
 class Layer:
@@ -27,8 +30,8 @@ class Layer:
     weights: Matrix
     bias: Vector
     activation: str
-    # Slope of leaky_relu for negative inputs (PyTorch's default is 0.01).
-    negative_slope: Fraction = Fraction(1, 100)
+    # Slope of leaky_relu for negative inputs.
+    negative_slope: Fraction = DEFAULT_NEGATIVE_SLOPE
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ def test_general_identities_are_proved() -> None:
 def test_planted_bug_in_the_backward_pass_is_not_proved(monkeypatch) -> None:
     sigmoid = rules.ACTIVATIONS["sigmoid"]
     broken = rules.Activation(sigmoid.name, sigmoid.latex, "a(1 + a)", sigmoid.forward,
-                              lambda B, a, L, C: a * (1 + a), "a")
+                              lambda B, a, p: a * (1 + a), "a")
     monkeypatch.setitem(rules.ACTIVATIONS, "sigmoid", broken)
     results = list(run(network_proofs(skeleton((2, 1), ("sigmoid",), "mse"))))
     assert {r.status for r in results} == {Status.NOT_PROVED}

@@ -10,6 +10,7 @@ Matrix products, the bulk of the work, run in python-flint's C matrices: the rat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -170,9 +171,50 @@ def constant(value: Fraction) -> Real:
     return Real(exact=value)
 
 
+# Whole powers up to this size are computed exactly; larger ones, and exact results that would pass
+# MAX_EXACT_BITS, are computed as balls (bounded work on a document's 1.0001^1000000).
+MAX_INTEGER_POWER = 1000
+MAX_EXACT_BITS = 100_000
+
+
+def power(base: Real, exponent: Real) -> Real:
+    """``base ** exponent``: exact for a whole exponent up to MAX_INTEGER_POWER; else exp(exponent·log base).
+
+    Raises ValueError for a fractional exponent of a number that is not positive.
+    """
+    whole = exponent.exact is not None and exponent.exact.denominator == 1 and abs(exponent.exact) <= MAX_INTEGER_POWER
+    if whole and exponent.exact is not None:
+        count = abs(int(exponent.exact))
+        if base.exact is not None and (base.exact.numerator.bit_length() + base.exact.denominator.bit_length()) * count > MAX_EXACT_BITS:
+            base = Real(ball=base.enclosure())
+        result = base**count if base.exact is not None else Real(ball=base.enclosure() ** count)
+        return Real(exact=Fraction(1)) / result if exponent.exact < 0 else result
+    if base.sign() <= 0:
+        raise ValueError("a power with a fractional exponent of a number that is not positive")
+    return Real(ball=(exponent.enclosure() * base.enclosure().log()).exp())
+
+
+def _sqrt(value: Real) -> Real:
+    """The square root: exact for the square of a rational; ValueError for a negative number."""
+    if value.exact is not None:
+        if value.exact < 0:
+            raise ValueError(f"the square root of {value.exact}, which is negative")
+        top, bottom = value.exact.numerator, value.exact.denominator
+        if math.isqrt(top) ** 2 == top and math.isqrt(bottom) ** 2 == bottom:
+            return Real(exact=Fraction(math.isqrt(top), math.isqrt(bottom)))
+    elif value.sign() < 0:
+        raise ValueError("the square root of a negative number")
+    return Real(ball=value.enclosure().sqrt())
+
+
+def pi() -> Real:
+    return Real(ball=arb.pi())
+
+
 exp = elementwise(_exp)
 log = elementwise(_log)
 tanh = elementwise(_tanh)
+sqrt = elementwise(_sqrt)
 
 
 def sign(values: Array) -> Any:
@@ -290,6 +332,9 @@ class Hull:
     exp = staticmethod(exp)
     log = staticmethod(log)
     tanh = staticmethod(tanh)
+    sqrt = staticmethod(sqrt)
+    power = staticmethod(power)
+    pi = staticmethod(pi)
     sign = staticmethod(sign)
     stabilizer = staticmethod(stabilizer)
     matmul = staticmethod(matmul)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from nncheck.network.backend import Array, Backend
-from nncheck.network.rules import ACTIVATIONS, LOSSES
+from nncheck.network.rules import ACTIVATIONS, LOSSES, Parameters
 from nncheck.network.steps import given_values
 from nncheck.records import Network
 
@@ -31,8 +31,9 @@ def batch_gradients(network: Network, inputs: Array, targets: Array, backend: Ba
         z = params[f"W{l}"] @ activations[-1] + params[f"b{l}"][:, None]
         pre.append(z)
         rule = ACTIVATIONS[layer.activation]
-        columns = [rule.forward(backend, z[:, k], layer) for k in range(count)] if rule.jacobian else None
-        activations.append(np.stack(columns, axis=1) if columns is not None else rule.forward(backend, z, layer))
+        parameters = Parameters.of(backend, layer, network.conventions)
+        columns = [rule.forward(backend, z[:, k], parameters) for k in range(count)] if rule.jacobian else None
+        activations.append(np.stack(columns, axis=1) if columns is not None else rule.forward(backend, z, parameters))
     out = activations[-1]
     loss_rule = LOSSES[network.loss]
     per_sample = [loss_rule.value(backend, out[:, k], targets[:, k])[()] for k in range(count)]
@@ -41,12 +42,13 @@ def batch_gradients(network: Network, inputs: Array, targets: Array, backend: Ba
     for l in range(len(network.layers), 0, -1):
         layer = network.layers[l - 1]
         rule = ACTIVATIONS[layer.activation]
+        parameters = Parameters.of(backend, layer, network.conventions)
         operand = activations[l] if rule.derivative_of == "a" else pre[l - 1]
         if rule.jacobian:
-            delta = np.stack([rule.derivative(backend, operand[:, k], layer, network.conventions).T @ grad[:, k]
+            delta = np.stack([rule.derivative(backend, operand[:, k], parameters).T @ grad[:, k]
                               for k in range(count)], axis=1)
         else:
-            delta = grad * rule.derivative(backend, operand, layer, network.conventions)
+            delta = grad * rule.derivative(backend, operand, parameters)
         result[f"dL/dW{l}"] = delta @ activations[l - 1].T
         result[f"dL/db{l}"] = delta.sum(axis=1)
         grad = params[f"W{l}"].T @ delta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 from fractions import Fraction
@@ -11,7 +12,7 @@ import numpy as np
 
 from nncheck.network.backend import Array, matmul, outer, select_by_sign
 
-__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "sign", "stabilizer", "select", "matmul", "outer"]
+__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "sqrt", "power", "pi", "sign", "stabilizer", "select", "matmul", "outer"]
 
 NAME = "float"
 DTYPE = np.float64
@@ -24,6 +25,15 @@ def constant(value: Fraction) -> float:
 exp = np.exp
 log = np.log
 tanh = np.tanh
+sqrt = np.sqrt
+
+
+def power(base: Any, exponent: Any) -> Any:
+    return base**exponent
+
+
+def pi() -> float:
+    return math.pi
 
 
 def sign(values: Array) -> Any:

@@ -20,7 +20,7 @@ from nncheck import quantities
 from nncheck.network import ball
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
-from nncheck.network.steps import Compute, Step
+from nncheck.network.steps import Step
 from nncheck.records import Index, Stated
 
 Key = tuple[str, Index]
@@ -36,7 +36,7 @@ class Edit:
 
     node: str
     operands: tuple[tuple[str, Transform], ...] = ()
-    compute: Compute | None = None
+    compute: Callable[..., Array] | None = None  # compute(backend, *operand values): the step computed otherwise
     result: Transform | None = None
 
 
@@ -155,7 +155,7 @@ class Chain:
                 for name, transform in edit.operands if edit is not None else ():
                     read[name] = transform(read[name])
                 inputs[quantity] = read
-                compute = edit.compute if edit is not None and edit.compute is not None else step.compute
+                compute = edit.compute if edit is not None and edit.compute is not None else step
                 result = compute(ball, *(read[name] for name in step.operands))
             else:
                 result = self.base(quantity)

@@ -19,7 +19,7 @@ from nncheck.audit.diagnose.chain import Chain, Edit, Transform, replaced
 from nncheck.network import ball
 from nncheck.network.backend import Array, Backend
 from nncheck.network.ball import Real
-from nncheck.network.rules import ACTIVATIONS
+from nncheck.network.rules import ACTIVATIONS, Parameters
 from nncheck.records import Index
 
 # Factors a hand calculation drops or adds: the 2 of a squared error's derivative, the ½ of ½Σ.
@@ -156,10 +156,10 @@ def activation(ctx: Context, chain: Chain) -> Iterator[Candidate]:
         rule = ACTIVATIONS[ctx.network.layers[layer - 1].activation]
         if rule.derivative_of == "a" and not rule.jacobian:
             forward = rule.forward
-            network_layer = ctx.network.layers[layer - 1]
+            parameters = Parameters.of(ball, ctx.network.layers[layer - 1], ctx.network.conventions)
 
             def again(values: Array) -> Array:
-                return forward(ball, values, network_layer)
+                return forward(ball, values, parameters)
 
             yield Candidate((slip("activation", "the derivative evaluated at a{l} instead of z{l} ({name}′(a{l}))",
                                   l=str(layer), name=rule.name),),
