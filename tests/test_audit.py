@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nncheck.audit import EvaluationError, Kind, audit
+from nncheck.document import audit_markdown
 from nncheck.spec import load_spec, parse_spec
 from tests.helpers import BLOG, minimal_spec
 
@@ -180,6 +181,31 @@ def test_a_number_an_equation_restates_stands_for_its_quantity() -> None:
     assert [verdicts[f"e{i}"].kind for i in range(3)] == [H, C, W]
     # The latest statement of those digits is the value the step for ∂L/∂z2 used.
     assert verdicts["e1"].inherits_from == ("dL/dz2:dyhat/dz2",) and verdicts["e1"].own == "0.1164"
+
+
+def test_an_equation_restates_a_value_only_with_its_sign_as_a_page_does() -> None:
+    # specs/blog.yaml states ∂L/∂z2 = -0.062 (true value σ(2.73) - 1 = -0.0612262, plain math). The 0.062 of
+    # -0.062 × 1.3 restates it: the true chain gives -0.0795940, so -0.0806 (0.062 × 1.3) is carried. The 0.062
+    # of 0.062 × 1.3 has no minus: a given, and 0.0806 holds exactly. The same two lines as a page agree.
+    true = (1 / (1 + math.exp(-2.73)) - 1) * 1.3
+    assert round(true, 7) == -0.079594 and round(0.062 * 1.3, 4) == 0.0806
+    text = BLOG.read_text(encoding="utf-8") + (
+        "equations:\n  - {id: minus, expression: '-0.062 * 1.3', value: '-0.0806', step: s}\n"
+        "  - {id: plain, expression: '0.062 * 1.3', value: '0.0806', step: s}\n")
+    verdicts = {v.ref: v for v in audit(parse_spec(text), diagnose=0).verdicts if v.subject == "equation"}
+    assert (verdicts["minus"].kind, verdicts["plain"].kind) == (C, H)
+    page = audit_markdown("$$g = \\sigma(2.73) - 1 = -0.062$$\n\n$$-0.062 \\times 1.3 = -0.0806$$\n\n"
+                               "$$0.062 \\times 1.3 = 0.0806$$\n")
+    assert [v.kind for v in page.verdicts if v.subject == "equation"] == [C, H]
+
+
+@pytest.mark.parametrize(("expression", "reason"), [("log(0)", "not positive"), ("1/(1 - 1)", "zero"),
+                                                     ("sqrt(0 - 2)", "negative")])
+def test_undefined_arithmetic_in_an_equation_is_wrong_with_its_reason(expression: str, reason: str) -> None:
+    extra = f"equations:\n  - {{id: e, expression: '{expression}', value: '1.0', step: s}}\n"
+    result = audit(parse_spec(minimal_spec("  []", extra="").replace("claims:\n  []", extra + "claims: []")))
+    [verdict] = result.verdicts
+    assert verdict.kind is W and verdict.exact == "undefined" and reason in verdict.remarks[0].message
 
 
 def test_relu_exactly_at_a_transcendental_kink_is_reported_not_looped() -> None:

@@ -10,7 +10,8 @@ from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.ledger import Entry, Ledger
-from nncheck.audit.equations import judge_equation, restated_digits
+from nncheck.audit.equations import judge_equation, stated_results
+from nncheck.document.frames import State
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
@@ -62,9 +63,9 @@ def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit
     with ball.precision(decided):
         verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
     undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed)
-    restated = restated_digits(statements)
+    states: dict[int, State] = {}  # the spec's statements as printed results, at each precision tried
     for equation in spec.equations:
-        verdict, used = _settle_equation(equation, context, restated, bits)
+        verdict, used = _settle_equation(equation, context, statements, states, bits)
         precision = max(precision, used)
         verdicts.append(verdict)
     return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=tuple(verdicts), precision=precision,
@@ -153,11 +154,14 @@ def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, i
                               f"{undecided} is still undecided at {ball.MAX_PRECISION} bits") from None
 
 
-def _settle_equation(equation: Equation, context: _Context, restated: Mapping[str, Stated], bits: int) -> tuple[Verdict, int]:
+def _settle_equation(equation: Equation, context: _Context, statements: list[Stated], states: dict[int, State],
+                     bits: int) -> tuple[Verdict, int]:
     def attempt(bits: int, last: bool) -> Verdict:
         if bits not in context.evaluated:
             context.evaluated[bits] = evaluate(context.spec.network, ball)
-        return judge_equation(equation, context.evaluated[bits], restated, settle=last)
+        if bits not in states:
+            states[bits] = stated_results(statements, context.evaluated[bits])
+        return judge_equation(equation, states[bits], settle=last)
 
     try:
         return ball.settled(attempt, bits)

@@ -31,14 +31,14 @@ from nncheck.network.ball import Real
 from nncheck.printed import Printed
 
 if TYPE_CHECKING:
-    from nncheck.document.judge import FormulaJudge
+    from nncheck.document.sides import Owner
 
 
 @dataclass
 class ChainJudge:
     """One chain of sides, judged left to right. Sides before ``first_new`` belong to an earlier display."""
 
-    owner: FormulaJudge
+    owner: Owner
     sides: list[Side]
     first_new: int
     overrides: dict[str, dict[Span, Array]] = field(default_factory=lambda: {"true": {}, "point": {}, "interval": {}})
@@ -142,7 +142,7 @@ class ChainJudge:
             value = again.frames(0, side.node, binding.value.true.shape)
         except (ShapeError, ValueError, ZeroDivisionError):
             return
-        self.state.bind(name, value, computed=True, section=self.owner.formula.math.section, formula=side, recomputed=True)
+        self.state.bind(name, value, computed=True, section=self.owner.section, formula=side, recomputed=True)
         self.recomputed = True
 
     # -- what each side is ---------------------------------------------------------------------
@@ -184,7 +184,7 @@ class ChainJudge:
         binding = self.state.bindings.get(name)
         if binding is None:
             return True
-        section = self.owner.formula.math.section
+        section = self.owner.section
         formulas = [side for role, side in zip(roles, self.sides) if role is Role.EXPRESSION and self.evaluable(side.node)]
         if any(name in side.reads for side in formulas):
             return True  # an update, w = w - η g: the formula reads the old value and binds the new one
@@ -237,7 +237,7 @@ class ChainJudge:
     def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """Givens of another section substituted with new values: a new example re-binds them, unless another
         given of that section is substituted unchanged (then the one that differs is a contradiction)."""
-        section = self.owner.formula.math.section
+        section = self.owner.section
         changed: list[tuple[str, Cells]] = []
         unchanged = 0
         for k, found in pairs.items():
@@ -287,7 +287,7 @@ class ChainJudge:
 
     def bind_first_uses(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """A number substituted for a name nothing has bound yet gives that name (a given, exact)."""
-        section = self.owner.formula.math.section
+        section = self.owner.section
         for k, found in pairs.items():
             for subtree, printed in found or []:
                 substitution = self.substitution(subtree, printed, k)
@@ -541,7 +541,7 @@ class ChainJudge:
             return
         self.owner.emit(Verdict(
             kind=rung.kind, ref=ref, subject=subject or (names[0] if names else "equation"), stated=printed.text,
-            place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, node)),
+            place=self.owner.place(), location=self.owner.location(self.offset(k, node)),
             exact=shown(true, printed),
             own=None if rung.kind is Kind.HOLDS or point is None or own is None or not own.carried(index) else shown(point, printed),
             relative_error=relative_error(printed, true),
@@ -594,7 +594,7 @@ class ChainJudge:
         """A printed value whose computation is undefined (a shape error, log of 0): wrong, with the reason."""
         self.owner.emit(Verdict(
             kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
-            place=self.owner.place(), location=self.owner.page.lines.location(self.offset(k, self.sides[k].node)),
+            place=self.owner.place(), location=self.owner.location(self.offset(k, self.sides[k].node)),
             exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
 
     def restates(self, name: str, cells: Cells) -> bool:
@@ -650,7 +650,7 @@ class ChainJudge:
         places = max([n.printed.decimals for n in walk(self.sides[k].node) if isinstance(n, Number)], default=6)
         self.owner.emit(Verdict(
             kind=kind, ref=ref, subject="equation", stated=source(text, self.sides[k].node), place=self.owner.place(),
-            location=self.owner.page.lines.location(self.offset(k, self.sides[k].node)),
+            location=self.owner.location(self.offset(k, self.sides[k].node)),
             exact=show_array(left.true, places), own=None, relative_error=None,
             inherits_from=tuple(sorted(right.carried() - {ref})) if kind is not Kind.HOLDS else (),
             expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
@@ -709,7 +709,7 @@ class ChainJudge:
         k = printed_at[-1]
         cells = self.cells(self.sides[k])
         assert cells is not None
-        section = self.owner.formula.math.section
+        section = self.owner.section
         for j in sorted(defined):
             name = names[j]
             if name is not None:
@@ -737,7 +737,7 @@ class ChainJudge:
             return
         bound = Value(value.true, own.point.reshape(value.true.shape), own.interval.reshape(value.true.shape), own.sources)
         printed = self.printed_value
-        section = self.owner.formula.math.section
+        section = self.owner.section
         formula = self.sides[truth] if self.role(self.sides[truth]) is Role.EXPRESSION and truth >= self.first_new else None
         for j in sorted(defined):
             name = names[j]

@@ -30,6 +30,7 @@ from nncheck.document.finder import Lines
 from nncheck.document.frames import Binding, State
 from nncheck.document.sides import Formula, Side, defines_e, read_formulas
 from nncheck.document.statements import plan
+from nncheck.errors import Location
 from nncheck.expr.latex import LimitError
 from nncheck.findings import Audit, Coverage, Kind, Skipped, SkipReason, Verdict
 from nncheck.network import ball
@@ -179,6 +180,13 @@ class FormulaJudge:
         if self.formula.number is None:
             return f"line{self.page.lines.location(self.formula.math.offset).line}.{self.unnamed}"
         return f"eq{self.formula.number}.{self.unnamed}"
+
+    @property
+    def section(self) -> str | None:
+        return self.formula.math.section
+
+    def location(self, offset: int) -> Location:
+        return self.page.lines.location(offset)
 
     def place(self) -> Place:
         math = self.formula.math

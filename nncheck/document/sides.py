@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from nncheck.document.finder import Math, find_math
-from nncheck.document.frames import as_array
+from nncheck.document.frames import State, as_array
 from nncheck.document.statements import Cells
-from nncheck.errors import Undecided
+from nncheck.errors import Location, Undecided
 from nncheck.expr.evaluate import wrap
 from nncheck.expr.latex import LatexError, parse_display
 from nncheck.expr.nodes import Chain, Constant, Negate, Node, Number, Power, Product, Sum, Symbol, children, walk
-from nncheck.findings import Kind
+from nncheck.findings import Kind, Verdict
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
+from nncheck.records import Place
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,23 @@ class Side:
 MAX_EXPANSIONS = 8
 # Sums of more terms than this are not cut into groups (the ways to cut n terms grow as 2^n).
 MAX_GROUPED_TERMS = 8
+
+
+class Owner(Protocol):
+    """What a chain of sides is judged for: a page's formula (judge.FormulaJudge) or a spec's equation
+    (nncheck.audit.equations): the state so far, and the ids, places and locations of its verdicts."""
+
+    state: State
+    settle: bool  # at the highest precision: give "undecided" rather than raise
+
+    @property
+    def section(self) -> str | None: ...
+    def location(self, offset: int) -> Location: ...
+    def place(self) -> Place: ...
+    def named_ref(self, name: str) -> str: ...
+    def used_ref(self, name: str) -> str: ...
+    def unnamed_ref(self) -> str: ...
+    def emit(self, verdict: Verdict) -> None: ...
 
 
 class Role(Enum):
