@@ -15,7 +15,7 @@ import argparse
 import math
 import time
 
-from nncheck.document import audit_markdown
+from nncheck.audit import audit_markdown
 
 SIZES = (250, 500, 1000, 2000)
 

@@ -36,8 +36,8 @@ from nncheck.audit import Kind, Verdict, audit
 from nncheck.errors import Location
 from nncheck.network import backend, ball, evaluate
 from nncheck.records import Layer, Network, Place
-from nncheck.spec import parse_spec
-from nncheck.spec.writer import dump_spec
+from nncheck.readers.spec import parse_spec
+from nncheck.readers.spec.writer import dump_spec
 from nncheck.testing import claims_from_true_values
 
 SIZES = ((8, 8, 8, 1), (32, 32, 32, 1), (64, 64, 64, 1))

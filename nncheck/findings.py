@@ -159,7 +159,7 @@ class Verdict:
     # diagnosed and no hypotheses means no simple explanation was found.
     hypotheses: tuple[Hypothesis, ...] = ()
     diagnosed: bool = False
-    # How a number of a Markdown document was checked, beyond its verdict (see nncheck.document).
+    # How a number of a Markdown document was checked, beyond its verdict (see nncheck.audit.page).
     remarks: tuple[Remark, ...] = ()
 
     @property

@@ -33,9 +33,9 @@ DEFAULT_SPECS = ("*.yaml", "*.yml")
 # quoted, and the file may start with a byte-order mark.
 SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:", re.MULTILINE)
 # No more than this much of a candidate file is read to look for the marker; specs are refused
-# beyond this size anyway (nncheck.spec.yamlsafe.MAX_BYTES).
+# beyond this size anyway (nncheck.readers.spec.yamlsafe.MAX_BYTES).
 SNIFF_BYTES = 1_000_000
-# Markdown pages (nncheck.document.SUFFIXES, repeated here so that loading the plugin imports nothing).
+# Markdown pages (nncheck.readers.markdown.SUFFIXES, repeated here so that loading the plugin imports nothing).
 PAGE_SUFFIXES = (".md", ".markdown")
 
 
@@ -119,8 +119,8 @@ class SpecFile(pytest.File):
 
     def audited(self) -> Audit:
         from nncheck.audit import audit
-        from nncheck.spec import parse_spec
-        from nncheck.spec.yamlsafe import read_text
+        from nncheck.readers.spec import parse_spec
+        from nncheck.readers.spec.yamlsafe import read_text
 
         return audit(parse_spec(read_text(str(self.path)), shown(self.path, self.config)))
 
@@ -149,7 +149,8 @@ class PageFile(SpecFile):
     """A Markdown page, audited by its own true chain (docs/documents.md); its numbers are items as a spec's are."""
 
     def audited(self) -> Audit:
-        from nncheck.document import audit_markdown, read_document
+        from nncheck.audit import audit_markdown
+        from nncheck.readers.markdown import read_document
 
         return audit_markdown(read_document(str(self.path)), shown(self.path, self.config))
 

@@ -1,4 +1,4 @@
-"""The records passed between stages: spec -> network -> audit -> report. All frozen."""
+"""The records passed between stages: readers -> document -> network -> audit -> report. All frozen."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from nncheck.errors import Location
-from nncheck.expr.nodes import Node
+from nncheck.expr.nodes import Chain, Node
 from nncheck.printed import Printed
 from nncheck.quantities import Architecture
 
@@ -107,11 +107,57 @@ class Equation:
 
 
 @dataclass(frozen=True, slots=True)
-class Spec:
+class Math:
+    """One formula of a page: its LaTeX text and where that text starts in the document."""
+
+    text: str
+    offset: int  # of the text's first character in the document
+    display: bool
+    heading: str | None  # the nearest heading above it, for reports
+    section: str | None = None  # every heading above it, outermost first ("Epoch 2 / Forward"): where it stands
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """Why a formula could not be read: the reason, where in its text (0-based), and whether a bound refused it."""
+
+    reason: str
+    offset: int
+    over_limit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """One formula of a page, parsed into chains of sides (``a = b = c``), or the reason it cannot be."""
+
+    math: Math
+    number: int | None  # 1-based among display equations; None for inline math (read for its givens only)
+    chains: tuple[Chain, ...]
+    error: Unread | None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What every reader produces and the judge takes (nncheck.readers -> nncheck.audit).
+
+    ``network`` is the model the document declares (a spec's ``network:``), or None for a page whose
+    true chain is its own givens and formulas. ``claims`` are printed values that state a quantity of
+    the network, ``equations`` a spec's free arithmetic, ``formulas`` a page's math in order (givens,
+    definitions and printed results, told apart by the judge). ``source`` is the text as read.
+    """
+
     path: str
     title: str
-    network: Network
-    claims: tuple[Claim, ...]
+    network: Network | None = None
+    claims: tuple[Claim, ...] = ()
     equations: tuple[Equation, ...] = ()
+    formulas: tuple[Formula, ...] = ()
     source: str | None = None
     network_at: Location | None = None  # where the network section starts, for evaluation errors
+
+
+@dataclass(frozen=True, slots=True)
+class Spec(Document):
+    """A document whose model is a layered network (a YAML spec, or the draft ``nncheck extract`` writes)."""
+
+    network: Network

@@ -102,7 +102,7 @@ def specs(draw: Any, network_strategy: st.SearchStrategy[Network] | None = None,
     Each quantity is printed to a number of decimals drawn from ``places`` (default 1 to 8). The
     spec must audit with every verdict "holds".
     """
-    from nncheck.spec.writer import DraftClaim, dump_spec
+    from nncheck.readers.spec.writer import DraftClaim, dump_spec
     from nncheck.testing import claims_from_true_values
 
     network = draw(network_strategy if network_strategy is not None else networks(max_depth=2, max_width=3))
@@ -124,7 +124,7 @@ def specs(draw: Any, network_strategy: st.SearchStrategy[Network] | None = None,
 
 
 # Pieces of the LaTeX that worked examples print, and some they should not (\int, |, $), for
-# fuzzing a reader of display equations (nncheck.document).
+# fuzzing a reader of display equations (nncheck.readers.markdown).
 LATEX_TOKENS = (
     "0", "1", "2.5", "0.938", "-0.062", "10", "1e3", "-", "+", r"\times", r"\cdot", "/", r"\div", r"\odot", "=", r"\approx",
     "(", ")", "[", "]", "{", "}", r"\{", r"\}", r"\left(", r"\right)", r"\frac", r"\frac12", "^", "_", "'", "^T", "^{-3}",

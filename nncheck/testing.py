@@ -161,7 +161,7 @@ def claims_from_true_values(network: Network, places: Callable[[str], int], *, f
     tutorial does, rather than from the true chain.
     """
     from nncheck.network.steps import given_values, step_table
-    from nncheck.spec.writer import DraftClaim
+    from nncheck.readers.spec.writer import DraftClaim
 
     def attempt(bits: int, last: bool) -> list[DraftClaim]:
         values = dict(given_values(network, ball))

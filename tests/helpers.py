@@ -76,7 +76,7 @@ _LOSS_LATEX = {
 
 def bmatrix(value: object) -> str:
     """Printed text (or nested lists of it, or Fractions written out) as a LaTeX bmatrix; a vector is a column."""
-    from nncheck.spec.writer import exact_text
+    from nncheck.readers.spec.writer import exact_text
 
     def cell(v: object) -> str:
         return v if isinstance(v, str) else exact_text(v)  # type: ignore[arg-type]
@@ -96,7 +96,7 @@ def forward_page(network: object, claims: list[object], *, substitute: bool = Fa
     names (W_1 a_0 + b_1 = [..][..] + [..] = [..]), as most tutorials do.
     """
     from nncheck.records import Network
-    from nncheck.spec.writer import DraftClaim, exact_text
+    from nncheck.readers.spec.writer import DraftClaim, exact_text
 
     assert isinstance(network, Network)
     printed = {c.quantity: c.value for c in claims if isinstance(c, DraftClaim)}

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nncheck.audit import EvaluationError, Kind, audit
-from nncheck.document import audit_markdown
-from nncheck.spec import load_spec, parse_spec
+from nncheck.audit import audit_markdown
+from nncheck.readers.spec import load_spec, parse_spec
 from tests.helpers import BLOG, minimal_spec
 
 H, S, C, W, X = Kind.HOLDS, Kind.SLIP, Kind.CARRIED, Kind.WRONG, Kind.CONTRADICTION

@@ -13,8 +13,8 @@ from nncheck import strategies as nst
 from nncheck.audit import Kind, audit
 from nncheck.errors import Undecided
 from nncheck.records import Network
-from nncheck.spec import parse_spec
-from nncheck.spec.writer import DraftClaim, dump_spec
+from nncheck.readers.spec import parse_spec
+from nncheck.readers.spec.writer import DraftClaim, dump_spec
 from nncheck.testing import claims_from_true_values
 from tests.helpers import DETECTION
 

@@ -11,7 +11,7 @@ import pytest
 
 from nncheck.audit import DEFAULT_FAIL_ON, Kind, audit
 from nncheck.baseline import Accepted, Baseline, BaselineError, Comparison, compare, dumps, load, updated
-from nncheck.spec import load_spec
+from nncheck.readers.spec import load_spec
 from tests.helpers import BLOG, ROOT, run_cli
 
 BLOG_BASELINE = ROOT / "specs" / "blog.baseline.json"

@@ -27,8 +27,8 @@ from nncheck.audit.diagnose.families import COSTS, FAMILIES
 from nncheck.errors import Undecided
 from nncheck.printed import parse_printed
 from nncheck.records import Network
-from nncheck.spec import load_spec, parse_spec
-from nncheck.spec.writer import DraftClaim, dump_spec
+from nncheck.readers.spec import load_spec, parse_spec
+from nncheck.readers.spec.writer import DraftClaim, dump_spec
 from nncheck.testing import claims_from_true_values
 from tests.helpers import BLOG, DIAGNOSIS
 
@@ -338,6 +338,7 @@ def plant_neighbour(document: Document, data: st.DataObject) -> Planted:
 
 
 FORWARD = {"sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)), "tanh": mpmath.tanh, "identity": lambda z: z}
+INVERSE = {"sigmoid": lambda a: mpmath.log(a / (1 - a)), "tanh": mpmath.atanh, "identity": lambda a: a}
 
 
 def plant_consistent(document: Document, data: st.DataObject) -> Planted:
@@ -355,6 +356,13 @@ def plant_consistent(document: Document, data: st.DataObject) -> Planted:
     with mpmath.workdps(60):
         prose = _text(forward(mpmath.mpf(wrong.numerator) / wrong.denominator), _decimals(_flat(z_text)[i]) + 2)
     assume(Fraction(prose) != Fraction(_flat(a_text)[i]))
+    # Near saturation the prose no longer pins z down (tanh(-3.02) = -0.9952, whose rounding interval holds
+    # z from -3.025 to -3.014): the prose must give the wrong z back to its digits, or it explains nothing.
+    half = Fraction(1, 2 * 10 ** (_decimals(_flat(z_text)[i]) + 2))
+    with mpmath.workdps(60):
+        ends = [INVERSE[document.network.layers[-1].activation](mpmath.mpf(p.numerator) / p.denominator)
+                for p in (Fraction(prose) - half, Fraction(prose) + half) if abs(p) < 1 or forward is FORWARD["identity"]]
+        assume(len(ends) == 2 and all(abs(end - mpmath.mpf(wrong.numerator) / wrong.denominator) < mpmath.mpf(unit.numerator) / (2 * unit.denominator) for end in ends))
     claims = [DraftClaim(c.quantity, c.value, c.step, c.id, ((f"z{n}", z_text),)) if c.quantity == f"a{n}" else c
               for c in planted.claims]
     claims.append(DraftClaim(f"a{n}", _replaced(a_text, (i,), prose), "the prediction, in the text", id="prose"))

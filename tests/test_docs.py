@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator
 from ruamel.yaml import YAML
 
 from nncheck.audit import audit
-from nncheck.spec import parse_spec
+from nncheck.readers.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -59,7 +59,7 @@ def test_example_loads_and_audits(path: Path, line: int, text: str) -> None:
 
 @pytest.mark.parametrize(("path", "line", "text"), SPECS, ids=IDS)
 def test_example_is_valid_for_the_schema(path: Path, line: int, text: str) -> None:
-    schema = json.loads((ROOT / "nncheck" / "spec" / "schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "nncheck" / "readers" / "spec" / "schema.json").read_text(encoding="utf-8"))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft7Validator(schema).iter_errors(YAML(typ="safe", pure=True).load(text))]
     assert errors == []
 

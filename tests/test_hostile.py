@@ -18,7 +18,7 @@ from nncheck.audit import audit
 from nncheck.errors import NncheckError, SpecError
 from nncheck.report import FORMATS, renderer
 from nncheck.site import build_site
-from nncheck.spec import parse_spec
+from nncheck.readers.spec import parse_spec
 from tests.helpers import BLOG, FUZZ, ROOT, sample
 
 PAYLOAD = "__import__('os').system('touch PWNED')"

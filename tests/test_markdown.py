@@ -23,8 +23,8 @@ from nncheck import strategies as nst
 from nncheck.audit import Audit, Kind
 from nncheck.findings import SkipReason
 from nncheck.audit.enclose import midpoint
-from nncheck.document import audit_markdown
-from nncheck.document.finder import Lines, find_math
+from nncheck.audit import audit_markdown
+from nncheck.readers.markdown import Lines, find_math
 from nncheck.expr.latex import MAX_DEPTH, LatexError, LimitError, parse_display
 from nncheck.expr.nodes import Symbol
 from nncheck.expr.evaluate import Evaluator
@@ -202,7 +202,7 @@ BLOG_SHARED = {
 
 def test_blog_page_and_spec_give_the_same_verdict_for_every_shared_number() -> None:
     from nncheck.audit import audit
-    from nncheck.spec import load_spec
+    from nncheck.readers.spec import load_spec
 
     page, spec = kinds(audit_file(BLOG_MD)), kinds(audit(load_spec(str(ROOT / "specs" / "blog.yaml")), diagnose=0))
     assert {ref: page[ref] for ref in BLOG_SHARED} == {ref: spec[spec_ref] for ref, spec_ref in BLOG_SHARED.items()}
@@ -215,7 +215,7 @@ def test_blog_page_findings_get_the_spec_diagnosis_where_the_page_says_enough() 
     # ŷ = 0.938 is σ(2.73) = 0.93877 truncated, on the page as in specs/blog.yaml. The spec explains z2 = 3.18 and
     # −0.039936 by the prose's "ŷ = 0.96", which the page of equations does not print: no simple explanation there.
     from nncheck.audit import audit
-    from nncheck.spec import load_spec
+    from nncheck.readers.spec import load_spec
 
     page = {v.ref: v for v in audit_file(BLOG_MD).verdicts}
     spec = {v.ref: v for v in audit(load_spec(str(ROOT / "specs" / "blog.yaml"))).verdicts}
@@ -598,7 +598,7 @@ def test_cli_audits_a_markdown_document() -> None:
 def test_a_page_that_describes_no_network_has_none_for_the_oracle(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("$$z = 1.5 \\times 0.4 + 0.3 = 0.9$$\n", encoding="utf-8")
-    from nncheck.document import page_network
+    from nncheck.audit.page import page_network
 
     network, reasons = page_network(page.read_text(encoding="utf-8"), str(page))
     assert network is None and reasons
@@ -645,7 +645,7 @@ def test_any_text_is_a_document(text: str) -> None:
 
 def test_extract_writes_a_spec_that_loads_and_finds_the_blogs_errata(tmp_path: Path) -> None:
     from nncheck.audit import audit
-    from nncheck.spec import parse_spec
+    from nncheck.readers.spec import parse_spec
 
     draft = tmp_path / "blog.yaml"
     status, out, err = run_cli("extract", str(BLOG_MD), "--output", str(draft))
@@ -677,7 +677,7 @@ def test_extract_lists_what_it_assumed(tmp_path: Path) -> None:
     assert status == 0
     todo = [line for line in out.splitlines() if line.startswith("# TODO")]
     assert any("activation of layer 1" in line for line in todo) and any("b_1" in line for line in todo)
-    from nncheck.spec import parse_spec
+    from nncheck.readers.spec import parse_spec
 
     spec = parse_spec(out, "draft.yaml")
     assert [c.quantity for c in spec.claims] == ["z1"] and [e.source for e in spec.equations] == ["(0.5) * (0.5)"]

@@ -10,7 +10,7 @@ import pytest
 from nncheck.network import ball, evaluate, exact, floating
 from nncheck.network.rules import ACTIVATIONS, LOSSES
 from nncheck.records import Conventions, Layer, Network
-from nncheck.spec import load_spec
+from nncheck.readers.spec import load_spec
 from tests.helpers import BLOG
 
 F = Fraction

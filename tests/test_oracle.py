@@ -21,7 +21,7 @@ from nncheck.oracles import ORACLES, TOLERANCE, OracleReport
 from nncheck.oracles.compare import check
 from nncheck.oracles.table import render
 from nncheck.records import Layer, Network
-from nncheck.spec import load_spec
+from nncheck.readers.spec import load_spec
 from nncheck.testing import to_float
 from tests.helpers import BLOG, ROOT, run_cli
 

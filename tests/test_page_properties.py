@@ -14,10 +14,10 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from nncheck import strategies as nst
-from nncheck.document import audit_markdown
+from nncheck.audit import audit_markdown
 from nncheck.findings import Kind
 from nncheck.records import Network
-from nncheck.spec.writer import DraftClaim
+from nncheck.readers.spec.writer import DraftClaim
 from tests.helpers import BACKWARD_ACTIVATIONS, BACKWARD_LOSSES, DETECTION, forward_page
 from tests.test_auditor_properties import _flat, _places, _replace, _true_claims, _truncate
 

@@ -23,7 +23,7 @@ import nncheck.audit  # noqa: F401
 import nncheck.baseline  # noqa: F401
 import nncheck.commands.audit  # noqa: F401
 import nncheck.report.lines  # noqa: F401
-import nncheck.spec  # noqa: F401
+import nncheck.readers.spec  # noqa: F401
 import ruamel.yaml  # noqa: F401
 from nncheck.plugin import BaselineFixedWarning, is_spec
 from tests.helpers import ROOT, minimal_spec, sample
@@ -93,7 +93,7 @@ def test_installing_nncheck_registers_the_plugin() -> None:
 def test_plugin_imports_nothing_heavy() -> None:
     """pytest imports the plugin in every run of anyone who installs nncheck."""
     code = ("import sys, nncheck.plugin\n"
-            "print([m for m in ('numpy', 'flint', 'sympy', 'ruamel', 'nncheck.audit', 'nncheck.spec') if m in sys.modules])")
+            "print([m for m in ('numpy', 'flint', 'sympy', 'ruamel', 'nncheck.audit', 'nncheck.readers.spec') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
 

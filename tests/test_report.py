@@ -13,7 +13,7 @@ import pytest
 
 from nncheck.audit import audit
 from nncheck.report import renderer
-from nncheck.spec import load_spec, parse_spec
+from nncheck.readers.spec import load_spec, parse_spec
 from tests.helpers import BLOG, ROOT, minimal_spec, run_cli, sample
 
 
@@ -184,7 +184,7 @@ def test_cli_default_diagnosis_limit_matches_the_audit_default() -> None:
 
 
 def test_terminal_cells_are_cut_and_the_other_formats_keep_the_whole_text() -> None:
-    from nncheck.document import audit_markdown
+    from nncheck.audit import audit_markdown
     from nncheck.report.terminal import MAX_CELL
 
     matrix = r"\begin{bmatrix} " + r" \\ ".join(" & ".join(str(i * 5 + j) for j in range(5)) for i in range(5)) + r" \end{bmatrix}"

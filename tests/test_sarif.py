@@ -15,7 +15,7 @@ from nncheck.audit import Kind, audit
 from nncheck.report import renderer
 from nncheck.report.lines import SEVERITY
 from nncheck.report.sarif import as_data
-from nncheck.spec import load_spec
+from nncheck.readers.spec import load_spec
 from tests.helpers import BLOG, ROOT, minimal_spec, run_cli
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

@@ -14,10 +14,10 @@ from ruamel.yaml import YAML
 from nncheck.errors import SpecError
 from nncheck.network.rules import ACTIVATIONS, LOSSES
 from nncheck.printed import DECIMAL
-from nncheck.spec import FORMAT_VERSION, parse_spec
+from nncheck.readers.spec import FORMAT_VERSION, parse_spec
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = ROOT / "nncheck" / "spec" / "schema.json"
+SCHEMA_PATH = ROOT / "nncheck" / "readers" / "spec" / "schema.json"
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 
 # A small complete spec; the broken specs below each change one thing in it.

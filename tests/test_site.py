@@ -32,7 +32,7 @@ from nncheck.site.errata import Errata, errata, should_say
 from nncheck.site.mathml import render_math
 from nncheck.site.pages import document_page
 from nncheck.printed import parse_printed
-from nncheck.spec import load_spec, parse_spec
+from nncheck.readers.spec import load_spec, parse_spec
 from tests.helpers import BLOG, ROOT, run_cli
 
 DOCS = ROOT / "docs"
@@ -470,11 +470,12 @@ def test_site_builds_pages_for_several_specs_with_distinct_names(tmp_path: Path)
 def test_a_markdown_page_gets_an_errata_page(tmp_path: Path) -> None:
     # The blog's equations as a page (tests/samples/markdown/blog.md): its findings are those of
     # tests/test_markdown.py, listed failing ones first, each in the section of its display equation.
-    from nncheck.document import audit_document
+    from nncheck.audit import audit
+    from nncheck.readers import read
     from nncheck.site import build_site
 
     page = ROOT / "tests" / "samples" / "markdown" / "blog.md"
-    result = audit_document(str(page))
+    result = audit(read(str(page)))
     site = build_site([(None, result)])
     (index, blog) = site.pages
     text = blog.text

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nncheck.errors import SpecError
-from nncheck.spec import load_spec, parse_spec
-from nncheck.spec.yamlsafe import MAX_BYTES
+from nncheck.readers.spec import load_spec, parse_spec
+from nncheck.readers.spec.yamlsafe import MAX_BYTES
 from tests.helpers import BLOG, minimal_spec, sample
 
 # (sample, line, column, words the message must contain): each location was checked by eye
@@ -143,7 +143,7 @@ def _c_parser_or_skip() -> None:
 def test_c_parser_composes_the_same_nodes_as_the_pure_one(text: str) -> None:
     # Large specs are read with libyaml's C parser (ruamel.yaml.clib) where it is installed; it must see
     # exactly what the pure parser sees: tags (YAML 1.2 numbers), texts and every line and column.
-    from nncheck.spec.yamlsafe import _compose
+    from nncheck.readers.spec.yamlsafe import _compose
 
     _c_parser_or_skip()
     assert _tree(_compose(text, "x.yaml", pure=False)) == _tree(_compose(text, "x.yaml", pure=True))
@@ -151,7 +151,7 @@ def test_c_parser_composes_the_same_nodes_as_the_pure_one(text: str) -> None:
 
 @pytest.mark.parametrize("text", DIVERGENT, ids=[repr(t) for t in DIVERGENT])
 def test_texts_libyaml_reads_differently_go_to_the_pure_parser(text: str) -> None:
-    from nncheck.spec.yamlsafe import _compose, compose
+    from nncheck.readers.spec.yamlsafe import _compose, compose
 
     _c_parser_or_skip()
     assert _outcome(compose, text) == _outcome(lambda t, p: _compose(t, p, pure=True), text)
@@ -165,7 +165,7 @@ YAML_PIECES = ["a", "b", ":", ": ", "- ", "[", "]", "{", "}", ",", " ", "\n", "\
 @given(st.lists(st.sampled_from(YAML_PIECES), min_size=1, max_size=25).map("".join))
 def test_compose_gives_what_the_pure_parser_gives(text: str) -> None:
     # 180,000 such texts agreed when this was written (scratch fuzzing); the property keeps it so.
-    from nncheck.spec.yamlsafe import _compose, compose
+    from nncheck.readers.spec.yamlsafe import _compose, compose
 
     _c_parser_or_skip()
     assert _outcome(compose, text) == _outcome(lambda t, p: _compose(t, p, pure=True), text)

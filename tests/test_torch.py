@@ -28,7 +28,7 @@ from nncheck import strategies as nst
 from nncheck.network import ball, evaluate
 from nncheck.oracles import TOLERANCE, load
 from nncheck.records import Conventions, Layer, Network
-from nncheck.spec import load_spec
+from nncheck.readers.spec import load_spec
 from nncheck.testing import to_float
 from tests.helpers import BLOG, ROOT, run_cli
 

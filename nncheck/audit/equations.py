@@ -1,7 +1,7 @@
 """Judge a spec's free equations as a page's equations are judged (docs/verdicts.md#equations).
 
 An equation ``expression = value`` is a chain of two sides, judged by the page's chain judge
-(:class:`nncheck.document.chain.ChainJudge`) in a state that holds every value the spec states
+(:class:`nncheck.audit.page.chain.ChainJudge`) in a state that holds every value the spec states
 (a claim's elements and the values its steps used) as a printed result. A decimal of the
 expression with the digits and sign of a stated value restates that quantity: it stands for the
 quantity's true value in the true chain and for its printed digits (their rounding interval,
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from nncheck.document.chain import ChainJudge
-from nncheck.document.frames import State
-from nncheck.document.sides import Side
+from nncheck.audit.page.chain import ChainJudge
+from nncheck.audit.page.frames import State
+from nncheck.audit.page.sides import Side
 from nncheck.errors import Location
 from nncheck.expr.nodes import Number
 from nncheck.findings import Verdict

@@ -11,7 +11,7 @@ from nncheck.audit.classify import classify
 from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.ledger import Entry, Ledger
 from nncheck.audit.equations import judge_equation, stated_results
-from nncheck.document.frames import State
+from nncheck.audit.page.frames import State
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
@@ -27,8 +27,8 @@ class EvaluationError(NncheckError, ValueError):
     """The network's numbers cannot be evaluated (a log of a non-positive value, say)."""
 
 
-def audit(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
-    """Judge every statement and equation; explain the first ``diagnose`` findings (None: all of them).
+def audit_spec(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
+    """Judge every claim and equation of a spec against its network; explain the first ``diagnose`` findings (None: all of them).
 
     The network is evaluated once, at :data:`ball.START_PRECISION` bits or at the precision that the
     most finely printed number needs (:func:`needed_bits`), and more only if the evaluation itself

@@ -88,26 +88,26 @@ def run(args: argparse.Namespace) -> int:
     from nncheck.audit import audit
     from nncheck.baseline import load as load_baseline
     from nncheck.baseline import updated
-    from nncheck.document import audit_document, is_document, page_network, read_document
+    from nncheck.audit.page import page_network
     from nncheck.oracles import load as load_oracle
+    from nncheck.readers import read
+    from nncheck.records import Spec
     from nncheck.report import renderer
-    from nncheck.spec import load_spec
 
     failing_kinds = fail_on(args.fail_on)
     # The framework is loaded first, so that a missing one is the only output.
     oracle = load_oracle(args.oracle) if args.oracle else None
     network: Network | None = None
-    if is_document(args.spec):  # a Markdown page: its display equations, no spec needed (docs/documents.md)
-        if oracle is not None:
-            network, reasons = page_network(read_document(args.spec), args.spec)
-            if network is None:
-                raise UsageError(f"--oracle needs a network: nncheck extract cannot draft the one of {args.spec!r} "
-                                 "without assuming: " + "; ".join(" ".join(reason.split()) for reason in reasons))
-        spec, result = None, audit_document(args.spec, diagnose=args.diagnose)
-    else:
-        spec = load_spec(args.spec)
+    document = read(args.spec)
+    spec = document if isinstance(document, Spec) else None
+    if spec is not None:
         network = spec.network
-        result = audit(spec, diagnose=args.diagnose)
+    elif oracle is not None:  # a page: the network nncheck extract drafts from it (docs/documents.md)
+        network, reasons = page_network(document.source or "", args.spec)
+        if network is None:
+            raise UsageError(f"--oracle needs a network: nncheck extract cannot draft the one of {args.spec!r} "
+                             "without assuming: " + "; ".join(" ".join(reason.split()) for reason in reasons))
+    result = audit(document, diagnose=args.diagnose)
     checked = oracle(network) if oracle is not None and network is not None else None
     # Read (or check) the baseline before any report is written, so a broken one is the only output.
     accepted = load_baseline(args.baseline) if args.baseline else None

@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nncheck.document.extract import extract
+    from nncheck.extract import extract
 
     text = extract(args.document)
     if args.output:

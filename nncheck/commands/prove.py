@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from nncheck.proofs.identities import identity_proofs
 
     if args.spec:
-        from nncheck.spec import load_spec
+        from nncheck.readers.spec import load_spec
 
         proofs = list(identity_proofs()) + network_proofs(load_spec(args.spec).network)
     else:

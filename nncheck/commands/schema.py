@@ -19,5 +19,5 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from importlib.resources import files
 
-    sys.stdout.write(files("nncheck.spec").joinpath("schema.json").read_text(encoding="utf-8"))
+    sys.stdout.write(files("nncheck.readers.spec").joinpath("schema.json").read_text(encoding="utf-8"))
     return EXIT_OK

@@ -23,18 +23,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nncheck.audit import Audit, audit
-    from nncheck.document import audit_document, is_document
+    from nncheck.readers import read
     from nncheck.records import Spec
     from nncheck.site import build_site
-    from nncheck.spec import load_spec
 
     audited: list[tuple[Spec | None, Audit]] = []
     for path in args.specs:
-        if is_document(path):
-            audited.append((None, audit_document(path)))
-        else:
-            spec = load_spec(path)
-            audited.append((spec, audit(spec)))
+        document = read(path)
+        audited.append((document if isinstance(document, Spec) else None, audit(document)))
     site = build_site(audited)
     for warning in site.warnings:
         # Spec text in the message: control characters could move the cursor or recolour the terminal.

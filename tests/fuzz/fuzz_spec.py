@@ -17,7 +17,7 @@ import atheris
 with atheris.instrument_imports(include=["nncheck"]):
     from nncheck.audit import audit
     from nncheck.errors import NncheckError
-    from nncheck.spec import parse_spec
+    from nncheck.readers.spec import parse_spec
 
 
 def test_one_input(data: bytes) -> None:

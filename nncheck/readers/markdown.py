@@ -1,4 +1,4 @@
-"""Find the math of a Markdown document, with the line and column of every character of it.
+"""The Markdown reader: a page -> a Document of its formulas, with the line and column of every character.
 
 Display math is ``$$…$$``, ``\\[…\\]`` and fenced ```` ```math ```` blocks; inline math (``\\(…\\)``
 and ``$…$``) is found too, because documents define their givens there ("the input x = …"), but
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from pathlib import Path
 
-from nncheck.errors import Location
+from nncheck.errors import Location, SpecError
+from nncheck.records import Document, Formula, Math, Unread
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(?P<text>.*?)[ \t#]*$")
@@ -21,15 +22,65 @@ _DELIMITERS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False))
 _INLINE_DOLLAR = re.compile(r"(?<![\\$])\$(?=\S)(?P<body>[^$\n]*?\S)\$(?!\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class Math:
-    """One formula: its LaTeX text and where that text starts in the document."""
+# Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few
+# tens of kilobytes.
+MAX_BYTES = 1_000_000
+SUFFIXES = (".md", ".markdown")
+_TITLE = re.compile(r"^ {0,3}#[ \t]+(?P<text>.+?)[ \t#]*$", re.MULTILINE)
 
-    text: str
-    offset: int  # of the text's first character in the document
-    display: bool
-    heading: str | None  # the nearest heading above it, for reports
-    section: str | None = None  # every heading above it, outermost first ("Epoch 2 / Forward"): where it stands
+
+def is_document(path: str) -> bool:
+    """Whether ``path`` names a Markdown document rather than a spec (by its suffix)."""
+    return Path(path).suffix.lower() in SUFFIXES
+
+
+def read_document(path: str) -> str:
+    """The document's text; SpecError (path:1:1: message) when it cannot be read."""
+    start = Location(path, 1, 1)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise SpecError.at(start, f"cannot read the document: {error.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise SpecError.at(start, f"the document is larger than {MAX_BYTES:,} bytes; nncheck reads at most that much")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SpecError.at(Location(path, line, column), "the document is not UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def title_of(text: str, path: str) -> str:
+    match = _TITLE.search(text)
+    return match["text"] if match else Path(path).stem
+
+
+def read_markdown(path: str) -> Document:
+    """Read and parse a Markdown file (SpecError, located, when it cannot be read)."""
+    return parse_markdown(read_document(path), path)
+
+
+def parse_markdown(text: str, path: str = "<document>") -> Document:
+    """A page's Document: its title and every formula, in order, parsed (or with the reason it cannot be).
+
+    The LaTeX grammar (lark) is imported here, on first use, so that loading the package stays cheap.
+    """
+    from nncheck.expr.latex import LatexError, LimitError, parse_display
+
+    formulas = []
+    displays = 0
+    for math in find_math(text):
+        if math.display:
+            displays += 1
+        number = displays if math.display else None
+        try:
+            formulas.append(Formula(math, number, tuple(parse_display(math.text)), None))
+        except LatexError as error:
+            formulas.append(Formula(math, number, (), Unread(error.reason, error.offset, isinstance(error, LimitError))))
+    return Document(path=path, title=title_of(text, path), formulas=tuple(formulas), source=text)
 
 
 class Lines:

@@ -7,7 +7,7 @@ from typing import Any
 
 from nncheck.errors import Location, Problem, SpecError
 from nncheck.printed import Printed, parse_printed
-from nncheck.spec.yamlsafe import location
+from nncheck.readers.spec.yamlsafe import location
 
 SCALAR = "ScalarNode"
 SEQUENCE = "SequenceNode"

@@ -13,8 +13,8 @@ from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LOSSES
 from nncheck.printed import Printed
 from nncheck.records import Claim, Conventions, Equation, Layer, Network, Place, Spec, Stated
-from nncheck.spec.nodes import Elements, Reader
-from nncheck.spec.yamlsafe import compose, read_text
+from nncheck.readers.spec.nodes import Elements, Reader
+from nncheck.readers.spec.yamlsafe import compose, read_text
 
 FORMAT_VERSION = 1
 # Bounds on what one spec may ask the audit to compute; worked examples are far smaller (the blog

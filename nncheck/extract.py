@@ -15,18 +15,17 @@ from fractions import Fraction
 from typing import Any
 
 from nncheck import quantities
-from nncheck.document import read_document, title_of
-from nncheck.document.finder import Lines, Math, find_math
+from nncheck.readers.markdown import Lines, find_math, read_document, title_of
 from nncheck.expr.latex import LatexError, parse_display
 from nncheck.expr.nodes import (
     DIVIDE, TIMES, Call, Chain, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, children, walk,
 )
-from nncheck.document.statements import Cells, Check, plan
+from nncheck.audit.page.statements import Cells, Check, plan
 from nncheck.errors import Location, SpecError
 from nncheck.printed import Printed
-from nncheck.records import Layer, Network
-from nncheck.spec import parse_spec
-from nncheck.spec.writer import DraftClaim, DraftEquation, dump_spec
+from nncheck.records import Layer, Math, Network
+from nncheck.readers.spec import parse_spec
+from nncheck.readers.spec.writer import DraftClaim, DraftEquation, dump_spec
 
 # Activations recognised in a formula a_l = f(z_l), by the function's canonical name.
 ACTIVATION_CALLS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax", "max": "relu"}

@@ -17,7 +17,7 @@ Each equation is a chain of sides, ``a = b = c``: a **name** (``z_2``), a **prin
 
 docs/documents.md and docs/verdicts.md state the rules; the cases in tests/test_markdown.py are
 each computed by hand or with plain mpmath. This module walks the page (``_Page``) and its formulas
-(``FormulaJudge``, ids and places); nncheck/document/chain.py judges one equation; sides.py holds the
+(``FormulaJudge``, ids and places); nncheck/audit/page/chain.py judges one equation; sides.py holds the
 records and helpers both use; frames.py what the page has established so far.
 """
 
@@ -25,23 +25,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from nncheck.document.chain import ChainJudge
-from nncheck.document.finder import Lines
-from nncheck.document.frames import Binding, State
-from nncheck.document.sides import Formula, Side, defines_e, read_formulas
-from nncheck.document.statements import plan
+from nncheck.audit.page.chain import ChainJudge
+from nncheck.readers.markdown import Lines
+from nncheck.audit.page.frames import Binding, State
+from nncheck.audit.page.sides import Side, defines_e
+from nncheck.audit.page.statements import plan
 from nncheck.errors import Location
-from nncheck.expr.latex import LimitError
 from nncheck.findings import Audit, Coverage, Kind, Skipped, SkipReason, Verdict
 from nncheck.network import ball
-from nncheck.records import Place
+from nncheck.records import Document, Formula, Place
 
 
-def audit_text(text: str, path: str, title: str) -> Audit:
-    """Judge every display equation of a Markdown text; ``path`` names it in locations."""
-    formulas = read_formulas(text)
+def judge_page(document: Document) -> Audit:
+    """Judge every display equation of a page's Document (its ``formulas``, located in its ``source``)."""
+    formulas = list(document.formulas)
     state = State(euler_is_name=any(defines_e(chain) for f in formulas for chain in f.chains))
-    return _Page(Lines(path, text), formulas, state).run(path, title)
+    return _Page(Lines(document.path, document.source or ""), formulas, state).run(document.path, document.title)
 
 
 @dataclass
@@ -72,7 +71,7 @@ class _Page:
         math = formula.math
         where = self.lines.location(math.offset)
         if formula.error is not None:
-            reason = SkipReason.OVER_LIMIT if isinstance(formula.error, LimitError) else SkipReason.UNPARSABLE
+            reason = SkipReason.OVER_LIMIT if formula.error.over_limit else SkipReason.UNPARSABLE
             at = self.lines.location(math.offset + min(formula.error.offset, len(math.text)))
             return Skipped(at if reason is SkipReason.UNPARSABLE else where, reason, formula.error.reason)
         outline = plan(list(formula.chains), math.text)
@@ -197,4 +196,4 @@ class FormulaJudge:
         self.verdicts.append(verdict)
 
 
-__all__ = ["Binding", "Formula", "audit_text", "read_formulas"]
+__all__ = ["Binding", "judge_page"]

@@ -7,28 +7,16 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from nncheck.document.finder import Math, find_math
-from nncheck.document.frames import State, as_array
-from nncheck.document.statements import Cells
+from nncheck.audit.page.frames import State, as_array
+from nncheck.audit.page.statements import Cells
 from nncheck.errors import Location, Undecided
 from nncheck.expr.evaluate import wrap
-from nncheck.expr.latex import LatexError, parse_display
 from nncheck.expr.nodes import Chain, Constant, Negate, Node, Number, Power, Product, Sum, Symbol, children, walk
 from nncheck.findings import Kind, Verdict
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
 from nncheck.records import Place
-
-
-@dataclass(frozen=True, slots=True)
-class Formula:
-    """One piece of math of the page, parsed (or the reason it cannot be)."""
-
-    math: Math
-    number: int | None  # 1-based among display equations; None for inline math (read for its givens only)
-    chains: tuple[Chain, ...]
-    error: LatexError | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +58,6 @@ class Role(Enum):
     NAME = "name"
     PRINTED = "printed"
     EXPRESSION = "expression"
-
-
-def read_formulas(text: str) -> list[Formula]:
-    """Every formula of a Markdown text, in order, parsed, or with the reason it cannot be."""
-    formulas = []
-    displays = 0
-    for math in find_math(text):
-        if math.display:
-            displays += 1
-        try:
-            chains = tuple(parse_display(math.text))
-            formulas.append(Formula(math, displays if math.display else None, chains, None))
-        except LatexError as error:
-            formulas.append(Formula(math, displays if math.display else None, (), error))
-    return formulas
 
 
 def defines_e(chain: Chain) -> bool:

@@ -1,6 +1,6 @@
 """One equation of a page, judged: what its sides are, what their numbers stand for, the verdicts, the bindings.
 
-See nncheck/document/judge.py for the rules; docs/documents.md states them for readers.
+See nncheck/audit/page/judge.py for the rules; docs/documents.md states them for readers.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from nncheck.audit import classify as ladder
 from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.audit.ledger import Entry
-from nncheck.document.compare import compact, orientation, relative_error, show_array, shown, source
-from nncheck.document.frames import FrameView, State, Value, as_array, cell_value
-from nncheck.document.sides import (
+from nncheck.audit.page.compare import compact, orientation, relative_error, show_array, shown, source
+from nncheck.audit.page.frames import FrameView, State, Value, as_array, cell_value
+from nncheck.audit.page.sides import (
     MAX_EXPANSIONS, MAX_GROUPED_TERMS, Role, Side, array_of, cuts, group_node, meet, negated, power_name, significant,
     signed_numbers, wrap_real,
 )
-from nncheck.document.statements import Cells, cells_of, element_suffix, match
+from nncheck.audit.page.statements import Cells, cells_of, element_suffix, match
 from nncheck.errors import Undecided
 from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
 from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, Sum, Symbol, children, walk
@@ -31,7 +31,7 @@ from nncheck.network.ball import Real
 from nncheck.printed import Printed
 
 if TYPE_CHECKING:
-    from nncheck.document.sides import Owner
+    from nncheck.audit.page.sides import Owner
 
 
 @dataclass

@@ -9,7 +9,7 @@ import numpy as np
 from nncheck.audit import enclose
 from nncheck.findings import Remark
 from nncheck.expr.nodes import Node
-from nncheck.document.statements import Cells
+from nncheck.audit.page.statements import Cells
 from nncheck.expr.evaluate import ShapeError, is_vector, shape_text
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
