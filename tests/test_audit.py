@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nncheck.audit import EvaluationError, Kind, audit
+from nncheck.network import ball
 from nncheck.audit import audit_markdown
 from nncheck.readers.spec import load_spec, parse_spec
 from tests.helpers import BLOG, minimal_spec
@@ -348,3 +349,11 @@ def test_the_fast_holds_test_is_the_rounding_interval_test(digits: int, place: i
                 except Undecided:
                     outcomes.append(None)
         assert outcomes[0] == outcomes[1], (printed.text, true, as_ball)
+
+
+@given(st.integers(0, 20_000))
+def test_the_starting_precision_is_the_first_rung_of_the_doubling_ladder_that_suffices(bits: int) -> None:
+    # The ladder written out: 128, 256, ..., 8192 (START_PRECISION doubled up to MAX_PRECISION).
+    ladder = [128 * 2**k for k in range(7)]
+    assert ladder[-1] == ball.MAX_PRECISION and ladder[0] == ball.START_PRECISION
+    assert ball.rung_for(bits) == next((rung for rung in ladder if rung >= bits), ladder[-1])

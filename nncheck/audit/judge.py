@@ -36,10 +36,7 @@ def audit_spec(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> 
     precision, up to :data:`ball.MAX_PRECISION`; every other verdict keeps its first judgement.
     """
     statements = _order(spec)
-    start = ball.START_PRECISION
-    finest = max((needed_bits(s.printed) for s in statements), default=0)  # equations settle on their own
-    while start < finest and start < ball.MAX_PRECISION:
-        start *= 2
+    start = ball.rung_for(max((needed_bits(s.printed) for s in statements), default=0))  # equations settle on their own
     exact, bits = _evaluate(spec, start)
     table = step_table(spec.network)
     repeats, conflicts = _ledger(statements)

@@ -19,7 +19,7 @@ u·vᵀ, the dot product uᵀv, or the elementwise product. The reading is recor
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -78,7 +78,8 @@ class Evaluator:
     says what the expression's names and numbers stand for: ``names`` maps a name to its value,
     ``overrides`` maps a node's span (document offsets: ``base`` + the node's offsets) to the value
     it stands for (a number that restates an earlier result), and ``components`` maps the span of a
-    ``softmax`` applied to one score to the name of the vector of scores and the score's index.
+    ``softmax`` applied to one score to the name of the vector of scores and the score's index;
+    ``lookup`` gives the value of any node the caller knows better (None: evaluate the node).
     Printed numbers without an override are exact as written. With ``interval`` (ball only) a kink
     whose operand's range straddles it takes the hull of both sides (ball.HULL) instead of asking
     for more precision.
@@ -95,6 +96,7 @@ class Evaluator:
     base: int = 0
     readings: list[str] = field(default_factory=list)
     backend: Any = None  # a Backend module; None means ball (ball.HULL with ``interval``)
+    lookup: Callable[[Node], Array | None] | None = None  # the caller's value for a node, before the node's own
 
     def __post_init__(self) -> None:
         if self.backend is None:
@@ -110,6 +112,10 @@ class Evaluator:
         span = (self.base + node.start, self.base + node.end)
         if span in self.overrides:
             return self.overrides[span]
+        if self.lookup is not None:
+            found = self.lookup(node)
+            if found is not None:
+                return found
         if isinstance(node, Number):
             return self.constant(node.printed.value)
         if isinstance(node, Constant):

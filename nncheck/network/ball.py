@@ -364,6 +364,12 @@ def precision(bits: int) -> Iterator[None]:
 T = TypeVar("T")
 
 
+def rung_for(bits: int) -> int:
+    """The first precision of :func:`settled`'s ladder (START_PRECISION, doubled) that has ``bits``, capped at MAX_PRECISION."""
+    doublings = max(0, math.ceil(math.log2(max(bits, 1) / START_PRECISION)))
+    return min(START_PRECISION << doublings, MAX_PRECISION)
+
+
 def settled(attempt: Callable[[int, bool], T], start: int = START_PRECISION) -> tuple[T, int]:
     """``attempt(bits, last)`` at ``start`` bits, doubled while it raises Undecided: the one precision loop.
 
