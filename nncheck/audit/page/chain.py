@@ -5,37 +5,33 @@ See nncheck/audit/page/judge.py for the rules; docs/documents.md states them for
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from nncheck.audit import classify as ladder
 from nncheck.audit import enclose
-from nncheck.audit.classify import classify
 from nncheck.audit.ledger import Entry
-from nncheck.audit.page.compare import compact, orientation, relative_error, show_array, shown, source
+from nncheck.audit.page.compare import source
 from nncheck.audit.page.frames import FrameView, State, Value, as_array, cell_value
 from nncheck.audit.page.sides import (
-    MAX_EXPANSIONS, MAX_GROUPED_TERMS, Role, Side, array_of, cuts, group_node, meet, negated, power_name, significant,
+    MAX_GROUPED_TERMS, Role, Side, array_of, cuts, group_node, negated, power_name, significant,
     signed_numbers, wrap_real,
 )
 from nncheck.audit.page.statements import Cells, cells_of, element_suffix, match
+from nncheck.audit.page.verdicts import ChainVerdicts
 from nncheck.errors import Undecided
 from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
 from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, Sum, Symbol, children, walk
 from nncheck.expr.printer import text as printed_text
-from nncheck.expr.symbolic import NotExact, proved_equal, translate
-from nncheck.findings import Kind, Remark, Verdict
+from nncheck.findings import Remark
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
-from nncheck.printed import Printed
 
 if TYPE_CHECKING:
     from nncheck.audit.page.sides import Owner
 
 
 @dataclass
-class ChainJudge:
+class ChainJudge(ChainVerdicts):
     """One chain of sides, judged left to right. Sides before ``first_new`` belong to an earlier display."""
 
     owner: Owner
@@ -512,192 +508,6 @@ class ChainJudge:
             self.failures[k] = Remark("shape", str(error))
         except (ValueError, ZeroDivisionError) as error:
             self.failures[k] = Remark("undefined", f"the computed side is undefined: {error}")
-
-    # -- verdicts ------------------------------------------------------------------------------
-
-    def offset(self, k: int, node: Node) -> int:
-        return self.sides[k].offset + node.start
-
-    def judge_cell(self, printed: Printed, node: Node, k: int, true: Real, own: Value | None, index: int, ref: str,
-                   names: list[str], *, expression: str | None = None, used_by: str | None = None,
-                   remarks: tuple[Remark, ...] = (), subject: str | None = None, quiet: bool = False) -> None:
-        """One printed number against its true value and its own-numbers range (element ``index`` of ``own``).
-
-        ``quiet``: a statement of a given, reported only when it does not hold.
-        """
-        earlier = any(name in self.state.bindings and self.state.ledger.conflicting(self.state.key(name, index), printed)
-                      for name in names)
-        own_range = None if own is None else own.interval.reshape(-1)[index]
-        try:
-            rung = classify(printed, true, lambda: own_range, earlier=earlier)
-        except Undecided:
-            if not self.owner.settle:
-                raise
-            rung = ladder.Rung(Kind.UNDECIDED)
-        conflicts = tuple(ref for name in names if name in self.state.bindings
-                          for ref in self.state.ledger.conflicting(self.state.key(name, index), printed))
-        point = None if own is None else own.point.reshape(-1)[index]
-        if quiet and rung.kind is Kind.HOLDS:
-            return
-        self.owner.emit(Verdict(
-            kind=rung.kind, ref=ref, subject=subject or (names[0] if names else "equation"), stated=printed.text,
-            place=self.owner.place(), location=self.owner.location(self.offset(k, node)),
-            exact=shown(true, printed),
-            own=None if rung.kind is Kind.HOLDS or point is None or own is None or not own.carried(index) else shown(point, printed),
-            relative_error=relative_error(printed, true),
-            inherits_from=tuple(sorted(own.carried(index))) if rung.by_own_numbers and own is not None else (),
-            conflicts_with=conflicts, used_by=used_by, expression=expression, remarks=remarks,
-        ))
-
-    def judge_printed(self, k: int, truth: int, names: list[str], defined: set[int]) -> None:
-        """A printed side: each number against the chain's true value and the own numbers of the side before it."""
-        side = self.sides[k]
-        cells = self.cells(side)
-        assert cells is not None
-        known = [name for j, name in enumerate(self.name(s) for s in self.sides) if name is not None and j not in defined and name in names]
-        ref = self.owner.named_ref(names[0]) if names else self.owner.unnamed_ref()
-        before = max((j for j in range(k) if j in self.values), default=truth)
-        expression = None if names else source(self.sides[before].text, self.sides[before].node)
-        if truth in self.failures or before in self.failures:
-            self.undefined(k, cells, ref, names, expression, self.failures.get(truth) or self.failures[before])
-            return
-        value, own = self.values[truth], self.values[before]
-        try:
-            remarks = tuple(Remark("reading", r) for r in self.readings.get(truth, []) + self.readings.get(before, []))
-            remarks += tuple(orientation(value.true.shape, cells.shape))
-            if value.true.size != own.true.size:
-                raise ShapeError("the sides differ in shape")
-        except ShapeError as error:
-            self.undefined(k, cells, ref, names, expression, Remark("shape", str(error)))
-            return
-        computed = any(self.role(s) is Role.EXPRESSION for s in self.sides)
-        restated = [name for name in known if self.restates(name, cells)]
-        # A value stated again digit for digit, with no formula beside it, gets no verdict; a given's is reported
-        # only when it does not hold.
-        silent = bool(restated) and len(restated) == len(known) and not computed
-        quiet = not computed and all(not self.state.bindings[name].computed for name in known)
-        for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
-            element_ref = ref + element_suffix(cells.shape, index)
-            true = value.true.reshape(-1)[index]
-            if not silent:
-                self.judge_cell(number, node, k, true, own, index, element_ref, known, expression=expression,
-                                remarks=tuple(dict.fromkeys(remarks)), subject=names[0] if names else None, quiet=quiet)
-            if computed:
-                self.state.learn(number, true, element_ref)
-            for name in known:
-                key = self.state.key(name, index)
-                self.state.record(key, Entry(self.offset(k, node), number, element_ref))
-                self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
-        self.printed_value = (cells, ref)
-
-    def undefined(self, k: int, cells: Cells, ref: str, names: list[str], expression: str | None, remark: Remark) -> None:
-        """A printed value whose computation is undefined (a shape error, log of 0): wrong, with the reason."""
-        self.owner.emit(Verdict(
-            kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
-            place=self.owner.place(), location=self.owner.location(self.offset(k, self.sides[k].node)),
-            exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
-
-    def restates(self, name: str, cells: Cells) -> bool:
-        """Whether ``cells`` repeat the latest statement of every element of ``name``, digit for digit."""
-        binding = self.state.bindings[name]
-        if binding.value.true.size != len(cells.printed):
-            return False
-        for index, number in enumerate(cells.printed):
-            latest = self.state.ledger.latest(self.state.key(name, index))
-            if latest is None:
-                true = binding.value.true.reshape(-1)[index]
-                if binding.computed or not (true.exact is not None and true.exact == number.value):
-                    return False
-            elif latest.printed.text != number.text:
-                return False
-        return True
-
-    def agree(self, k: int, truth: int) -> None:
-        """Two expressions with no printed value between them: their own numbers must meet."""
-        before = max((j for j in range(k) if j in self.values), default=None)
-        if before is None:
-            return
-        left, right = self.values[before], self.values[k]
-        ref = self.agreement_refs.get(k) or self.owner.unnamed_ref()
-        text = self.sides[k].text
-        kind = Kind.HOLDS
-        remarks: list[Remark] = [Remark("reading", r) for r in self.readings.get(k, [])]
-        try:
-            remarks += orientation(left.true.shape, right.true.shape)
-            ranged = bool(left.carried() or right.carried())
-            try:
-                pairs = zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1), right.true.reshape(-1))
-                for a, b, true, right_true in pairs:
-                    kind = meet(a, b, ranged)
-                    if kind is Kind.WRONG and ranged:
-                        kind = meet(true, b, ranged)  # worked out from the true values the page did not print
-                    if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
-                        kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
-                    if kind is Kind.WRONG:
-                        break
-            except Undecided:
-                # Two exact values no enclosure separates: an identity, when SymPy proves it.
-                if proved_equal(self.sides[before].node, self.sides[k].node, self.exact_values(before), self.exact_values(k)):
-                    kind = Kind.HOLDS
-                else:
-                    raise
-        except ShapeError as error:
-            kind, remarks = Kind.WRONG, [Remark("shape", str(error))]
-        except Undecided:
-            if not self.owner.settle:
-                raise
-            kind = Kind.UNDECIDED
-        places = max([n.printed.decimals for n in walk(self.sides[k].node) if isinstance(n, Number)], default=6)
-        self.owner.emit(Verdict(
-            kind=kind, ref=ref, subject="equation", stated=source(text, self.sides[k].node), place=self.owner.place(),
-            location=self.owner.location(self.offset(k, self.sides[k].node)),
-            exact=show_array(left.true, places), own=None, relative_error=None,
-            inherits_from=tuple(sorted(right.carried() - {ref})) if kind is not Kind.HOLDS else (),
-            expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
-        ))
-
-    def exact_values(self, k: int, depth: int = 0) -> Callable[[Node], list[Any] | None]:
-        """For the symbolic check: what a number, name or softmax component of side k stands for.
-
-        A name with a rational value is that value; a name whose value came from a formula of exact
-        numbers is that formula, translated in turn (at most MAX_EXPANSIONS deep); a softmax of one
-        score is e^s over the sum of e^s over its vector. Anything known only as an enclosure (a rounded
-        result standing for its true value) raises NotExact: nothing is then proved.
-        """
-        base = self.sides[k].offset
-        overrides, bindings = self.overrides["true"], self.state.bindings
-
-        def rationals(values: Array) -> list[Any]:
-            flat = list(values.reshape(-1))
-            if not all(v.exact is not None for v in flat):
-                raise NotExact
-            return [v.exact for v in flat]
-
-        def exact(node: Node) -> list[Any] | None:
-            import sympy
-
-            span = (base + node.start, base + node.end)
-            if span in overrides:
-                return rationals(overrides[span])
-            if isinstance(node, Number):
-                return [node.printed.value]
-            if isinstance(node, Call) and span in self.components:
-                vector, index = self.components[span]
-                scores = [sympy.Rational(v.numerator, v.denominator) for v in rationals(bindings[vector].value.true)]
-                return [sympy.exp(scores[index]) / sum(sympy.exp(s) for s in scores)]
-            if not isinstance(node, (Symbol, Constant)) or node.name not in bindings:
-                return None
-            binding = bindings[node.name]
-            try:
-                return rationals(binding.value.true)
-            except NotExact:
-                side = binding.formula
-                if side is None or binding.value.carried() or depth >= MAX_EXPANSIONS:
-                    raise
-                again = ChainJudge(self.owner, [side], first_new=1)
-                return translate(side.node, again.exact_values(0, depth + 1))
-
-        return exact
 
     # -- what the chain binds ------------------------------------------------------------------
 
