@@ -20,7 +20,7 @@ GRAMMAR = rf"""
 start: [item] (_separator [item])* [_STOP]
 _separator: _SEP | _ROWSEP | _COMMA
 
-item: sum link*                     -> chain
+item: [_AMP] sum link*              -> chain
     | link+                         -> continuation
 
 link: [_AMP] REL [_AMP] sum

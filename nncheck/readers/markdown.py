@@ -1,32 +1,43 @@
 """The Markdown reader: a page -> a Document of its formulas, with the line and column of every character.
 
-Display math is ``$$…$$``, ``\\[…\\]`` and fenced ```` ```math ```` blocks; inline math (``\\(…\\)``
-and ``$…$``) is found too, because documents define their givens there ("the input x = …"), but
-only ``nncheck extract`` reads it. Code (fenced blocks of other languages, code spans) and HTML
-comments are skipped, so a `$$` in an example is not mistaken for math.
+The page is parsed as the renderers parse it: CommonMark (markdown-it-py) with the math syntaxes
+of mdit-py-plugins. Display math is ``$$…$$`` (also inline in a paragraph), ``\\[…\\]``, fenced
+```` ```math ```` blocks and LaTeX environments written directly in the page (``equation``,
+``align``, ``aligned``, ``gather``, ``split``, ``multline``, ``eqnarray``, starred or not), as
+MathJax, KaTeX and GitHub render them; inline math is ``$…$`` (a ``$`` in prose, "costs $5", is not)
+and ``\\(…\\)``. Code (fenced, indented, spans), HTML blocks and comments, and YAML front matter
+are never read as math. Headings give each formula its section.
+
+markdown-it reports lines, not columns, and strips block-quote and list prefixes from the text it
+hands on; each formula is therefore found again in the page, character by character, and the
+prefixes inside a multi-line formula are blanked to spaces, so that every character of a formula
+keeps its offset in the page (``Math.offset`` + its index) and every finding its line and column.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from nncheck.errors import Location, SpecError
 from nncheck.records import Document, Formula, Math, Unread
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(?P<text>.*?)[ \t#]*$")
-# Opening delimiters, longest first; each with its closing delimiter.
-_DELIMITERS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False))
-_INLINE_DOLLAR = re.compile(r"(?<![\\$])\$(?=\S)(?P<body>[^$\n]*?\S)\$(?!\d)")
+# LaTeX environments MathJax and KaTeX render when written directly in the page.
+ENVIRONMENTS = ("equation", "align", "aligned", "gather", "gathered", "split", "multline", "eqnarray", "alignat", "flalign")
+_BEGIN = re.compile(r"\\begin\s*\{(?P<name>(?:" + "|".join(ENVIRONMENTS) + r")\*?)\}")
+# Characters markdown-it strips from the text of a formula: block-quote markers and indentation.
+_PREFIX = " \t>"
+# A formula that cannot be found again within this many candidate places is left out (bounded work).
+MAX_CANDIDATES = 64
 
 
 # Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few
 # tens of kilobytes.
 MAX_BYTES = 1_000_000
 SUFFIXES = (".md", ".markdown")
-_TITLE = re.compile(r"^ {0,3}#[ \t]+(?P<text>.+?)[ \t#]*$", re.MULTILINE)
 
 
 def is_document(path: str) -> bool:
@@ -54,8 +65,12 @@ def read_document(path: str) -> str:
 
 
 def title_of(text: str, path: str) -> str:
-    match = _TITLE.search(text)
-    return match["text"] if match else Path(path).stem
+    """The page's first level-1 heading (ATX or setext), else the file's name without its suffix."""
+    tokens = parse_tokens(text)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return str(tokens[index + 1].content.strip()) or Path(path).stem
+    return Path(path).stem
 
 
 def read_markdown(path: str) -> Document:
@@ -95,93 +110,127 @@ class Lines:
         return Location(self.path, line + 1, offset - self.starts[line] + 1)
 
 
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """CommonMark with tables, front matter and the math plugins (built once; imported on first use)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.amsmath import amsmath_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+    from mdit_py_plugins.texmath import texmath_plugin
+
+    return (MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+            .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+            .use(texmath_plugin, delimiters="brackets").use(amsmath_plugin))
+
+
+def parse_tokens(text: str) -> list[Any]:
+    """markdown-it's block tokens of a page."""
+    return list(_parser().parse(text))
+
+
 def find_math(text: str) -> list[Math]:
-    """Every formula of the document, in order."""
-    found: list[Math] = []
-    heading: str | None = None
-    path: list[tuple[int, str]] = []  # the headings above, (level, text), outermost first
-    prose: list[tuple[int, str]] = []  # (offset, line) of the current run of prose lines
-    lines = text.split("\n")
-    offset, number = 0, 0
-    while number < len(lines):
-        line = lines[number]
-        fence = _FENCE.match(line)
-        heading_match = _HEADING.match(line)
-        if fence is None and heading_match is None:
-            prose.append((offset, line))
-            offset += len(line) + 1
-            number += 1
-            continue
-        found += _scan_prose(text, prose, heading, _section(path))
-        prose = []
-        if heading_match is not None:
-            heading = heading_match["text"].strip()
-            level = len(heading_match.group(1))
-            path = [(lvl, title) for lvl, title in path if lvl < level] + [(level, heading)]
-            found += _scan_prose(text, [(offset, line)], heading, _section(path))  # "### Sample 2: \\(x = (2, -1)\\)" gives x
-            offset += len(line) + 1
-            number += 1
-            continue
-        assert fence is not None
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence['fence'][0])}{{{len(fence['fence'])},}}[ \t]*$")
-        body_start = offset + len(line) + 1
-        end, body_end = number + 1, body_start
-        while end < len(lines) and closing.match(lines[end]) is None:
-            body_end += len(lines[end]) + 1
-            end += 1
-        if fence["info"].strip().split(" ")[0].lower() == "math":
-            found.append(Math(text[body_start:max(body_start, body_end - 1)], body_start, True, heading, _section(path)))
-        offset = body_end + (len(lines[end]) + 1 if end < len(lines) else 0)
-        number = end + 1
-    found += _scan_prose(text, prose, heading, _section(path))
-    return found
+    """Every formula of the page, in order, located."""
+    finder = _Finder(text)
+    for index, token in enumerate(tokens := parse_tokens(text)):
+        if token.type == "heading_open":
+            finder.heading(int(token.tag[1:]), tokens[index + 1].content.strip())
+        elif token.type in ("math_block", "math_block_eqno"):
+            finder.add(token.content, token.markup, _CLOSING[token.markup], True)
+        elif token.type == "amsmath":
+            finder.add(token.content, "", "", True)
+        elif token.type == "fence" and token.info.strip().split(" ")[0].lower() == "math":
+            finder.add(token.content, "", "", True)
+        elif token.type == "inline":
+            finder.inline(token)
+    return finder.found
 
 
-def _section(path: list[tuple[int, str]]) -> str | None:
-    return " / ".join(title for _, title in path) if path else None
+_CLOSING = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
 
 
-def _scan_prose(text: str, prose: list[tuple[int, str]], heading: str | None, section: str | None) -> list[Math]:
-    """Math in a run of prose lines (delimited math may span lines)."""
-    if not prose:
-        return []
-    start = prose[0][0]
-    end = prose[-1][0] + len(prose[-1][1])
-    chunk = _blank_code(text[start:end])
-    result: list[Math] = []
-    position = 0
-    while True:
-        opening = _next_opening(chunk, position)
-        if opening is None:
-            return result
-        at, (open_text, close_text, display) = opening
-        body = at + len(open_text)
-        close = chunk.find(close_text, body)
-        if close < 0:
-            position = body
-            continue
-        result.append(Math(text[start + body:start + close], start + body, display, heading, section))
-        position = close + len(close_text)
+class _Finder:
+    """Formulas found again in the page, in order (a cursor moves forward through the text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cursor = 0
+        self.found: list[Math] = []
+        self.path: list[tuple[int, str]] = []  # the headings above, (level, text), outermost first
+
+    def heading(self, level: int, title: str) -> None:
+        self.path = [(lvl, t) for lvl, t in self.path if lvl < level] + [(level, title)]
+
+    def inline(self, token: Any) -> None:
+        code = [child.content for child in token.children or () if child.type == "code_inline"]
+        for child in token.children or ():
+            if child.type in ("math_inline", "math_inline_double"):
+                self.add(child.content, child.markup, _CLOSING[child.markup], child.type == "math_inline_double")
+            elif child.type == "text" and "\\begin" in child.content:
+                self.environments(token.content, code)
+
+    def environments(self, content: str, code: list[str]) -> None:
+        """LaTeX environments written in a paragraph (``\\begin{aligned} … \\end{aligned}``)."""
+        position = 0
+        while (begin := _BEGIN.search(content, position)) is not None:
+            end_text = f"\\end{{{begin['name']}}}"
+            end = content.find(end_text, begin.end())
+            if end < 0:
+                return
+            body = content[begin.start():end + len(end_text)]
+            if not any(body in span for span in code):
+                self.add(body, "", "", True)
+            position = end + len(end_text)
+        # a text child holds the environment once: later text children of this paragraph find nothing new
+
+    def add(self, content: str, opening: str, closing: str, display: bool) -> None:
+        located = self.locate(content, opening)
+        if located is None:
+            return  # not found again (markdown-it rewrote it): left out rather than misplaced
+        offset, body, end = located
+        if any(math.offset == offset for math in self.found[-3:]):
+            return  # one environment seen through several text children
+        heading = self.path[-1][1] if self.path else None
+        section = " / ".join(title for _, title in self.path) if self.path else None
+        self.found.append(Math(body, offset, display, heading, section))
+        self.cursor = end + len(closing)
+
+    def locate(self, content: str, opening: str) -> tuple[int, str, int] | None:
+        """Where ``content`` stands in the page after ``opening``: its offset, its text with the prefixes
+        markdown-it stripped blanked to spaces (offsets kept), and its end."""
+        text = self.text
+        lead = opening or content.strip()[:1]
+        if not lead:
+            return None
+        at = text.find(lead, self.cursor)
+        for _ in range(MAX_CANDIDATES):
+            if at < 0:
+                return None
+            start = at + len(opening)
+            mapped = _align(text, start, content.strip("\n") if not opening else content)
+            if mapped is not None and mapped:
+                first, last = mapped[0], mapped[-1] + 1
+                kept = set(mapped)
+                body = "".join(ch if i + first in kept or ch == "\n" else " " for i, ch in enumerate(text[first:last]))
+                return first, body, last
+            at = text.find(lead, at + 1)
+        return None
 
 
-def _next_opening(chunk: str, position: int) -> tuple[int, tuple[str, str, bool]] | None:
-    best: tuple[int, tuple[str, str, bool]] | None = None
-    for delimiter in _DELIMITERS:
-        at = chunk.find(delimiter[0], position)
-        while at > 0 and chunk[at - 1] == "\\" and delimiter[0] != "$$":
-            at = chunk.find(delimiter[0], at + 1)  # "\\[" is an escaped backslash, not math
-        if at >= 0 and (best is None or at < best[0]):
-            best = (at, delimiter)
-    dollar = _INLINE_DOLLAR.search(chunk, position)
-    if dollar is not None and (best is None or dollar.start() < best[0]) and not chunk.startswith("$$", dollar.start()):
-        best = (dollar.start(), ("$", "$", False))
-    return best
+def _align(text: str, position: int, content: str) -> list[int] | None:
+    """The page offset of each non-blank character of ``content``, read from ``position`` on, skipping the
+    block-quote markers and indentation markdown-it removed; None when the page does not continue so."""
+    mapped: list[int] = []
+    j = position
+    for character in content:
+        while j < len(text) and text[j] != character and text[j] in _PREFIX:
+            j += 1
+        if j < len(text) and text[j] == character:
+            if not character.isspace():
+                mapped.append(j)
+            j += 1
+        elif not character.isspace():
+            return None
+    return mapped
 
 
-def _blank_code(chunk: str) -> str:
-    """Code spans and HTML comments replaced by spaces of the same length (offsets stay valid)."""
-    def blank(match: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", match.group())
-
-    chunk = re.sub(r"<!--.*?-->", blank, chunk, flags=re.DOTALL)
-    return re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", blank, chunk, flags=re.DOTALL)

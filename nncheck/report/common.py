@@ -62,7 +62,8 @@ def coverage_line(coverage: Coverage) -> str:
             part += ": " + "; ".join(quoted[:QUOTED_SKIPS]) + ("; …" if len(quoted) > QUOTED_SKIPS else "")
         parts.append(part)
     reasons = f" ({', '.join(parts)})" if parts else ""
-    return f"{coverage.found} equations found, {coverage.checked} checked, {len(coverage.skipped)} skipped{reasons}"
+    inline = f"; {coverage.inline_found} inline formulas, {coverage.inline_checked} with a verdict" if coverage.inline_found else ""
+    return f"{coverage.found} equations found, {coverage.checked} checked, {len(coverage.skipped)} skipped{reasons}{inline}"
 
 
 def summary(audit: Audit) -> str:

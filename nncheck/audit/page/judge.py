@@ -54,17 +54,20 @@ class _Page:
     def run(self, path: str, title: str) -> Audit:
         verdicts: list[Verdict] = []
         skipped: list[Skipped] = []
-        displays = 0
+        displays = inline = inline_checked = 0
         for formula in self.formulas:
             found = self._settled(formula) if formula.error is None else []
-            if formula.number is None:
-                continue  # inline math: read for what it binds, judged once the readers issue lands
-            displays += 1
             verdicts += found
+            if formula.number is None:  # inline math: judged by the same rules; most of it names a given
+                inline += 1
+                inline_checked += bool(found)
+                continue
+            displays += 1
             if not found:
                 skipped.append(self._skip(formula))
         verdicts = _finish(verdicts, self.renames, self.state.ledger.conflicts())
-        coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped))
+        coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped),
+                            inline_found=inline, inline_checked=inline_checked)
         return Audit(path=path, title=title, depth=0, verdicts=tuple(verdicts), precision=self.precision, coverage=coverage)
 
     def _skip(self, formula: Formula) -> Skipped:
