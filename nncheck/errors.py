@@ -7,13 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in a file: 1-based line and column, as editors count them."""
+    """A place in a file: 1-based line and column, as editors count them; in a notebook, within ``cell`` (1-based)."""
 
     path: str
     line: int
     column: int
+    cell: int | None = None
 
     def __str__(self) -> str:
+        if self.cell is not None:
+            return f"{self.path}:cell {self.cell}:{self.line}:{self.column}"  # the convention of ruff and nbQA
         return f"{self.path}:{self.line}:{self.column}"
 
 

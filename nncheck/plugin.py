@@ -35,8 +35,6 @@ SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:", re.MULT
 # No more than this much of a candidate file is read to look for the marker; specs are refused
 # beyond this size anyway (nncheck.readers.spec.yamlsafe.MAX_BYTES).
 SNIFF_BYTES = 1_000_000
-# Markdown pages (nncheck.readers.markdown.SUFFIXES, repeated here so that loading the plugin imports nothing).
-PAGE_SUFFIXES = (".md", ".markdown")
 
 
 class BaselineFixedWarning(UserWarning):
@@ -62,8 +60,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SpecFile |
     config = parent.config
     if matches(file_path, config.rootpath, config.getini("nncheck_specs")) and is_spec(file_path):
         return SpecFile.from_parent(parent, path=file_path)
-    if file_path.suffix.lower() in PAGE_SUFFIXES and matches(file_path, config.rootpath, config.getini("nncheck_pages")):
-        return PageFile.from_parent(parent, path=file_path)
+    patterns = config.getini("nncheck_pages")
+    if patterns and matches(file_path, config.rootpath, patterns):
+        from nncheck.readers import is_document  # only when pages are asked for: loading the plugin imports nothing
+
+        if is_document(str(file_path)):
+            return PageFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -146,13 +148,14 @@ class SpecFile(pytest.File):
 
 
 class PageFile(SpecFile):
-    """A Markdown page, audited by its own true chain (docs/documents.md); its numbers are items as a spec's are."""
+    """A page (Markdown, notebook, HTML, LaTeX), audited by its own true chain (docs/documents.md); its numbers
+    are items as a spec's are."""
 
     def audited(self) -> Audit:
-        from nncheck.audit import audit_markdown
-        from nncheck.readers.markdown import read_document
+        from nncheck.audit import audit
+        from nncheck.readers import read
 
-        return audit_markdown(read_document(str(self.path)), shown(self.path, self.config))
+        return audit(read(shown(self.path, self.config)))
 
 
 class ClaimFailed(Exception):

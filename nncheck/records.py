@@ -154,6 +154,7 @@ class Document:
     formulas: tuple[Formula, ...] = ()
     source: str | None = None
     network_at: Location | None = None  # where the network section starts, for evaluation errors
+    cells: tuple[tuple[int, int], ...] = ()  # a notebook's cells read: (offset in ``source``, cell number), in order
 
 
 @dataclass(frozen=True, slots=True)

@@ -486,3 +486,15 @@ def test_a_markdown_page_gets_an_errata_page(tmp_path: Path) -> None:
     assert "it should print **2.73**" in text
     status, out, _ = run_cli("site", str(page), "--out", str(tmp_path))
     assert status == 0 and (tmp_path / "blog.md").read_text(encoding="utf-8") == text
+
+
+def test_an_undefined_equation_of_a_spec_gets_an_erratum_that_says_so() -> None:
+    # log(0) has no value: the equation is wrong, and its erratum says "undefined" instead of a number.
+    text = BLOG.read_text(encoding="utf-8") + "equations:\n  - {id: bad, expression: 'log(0)', value: '1.0', step: s}\n"
+    spec = parse_spec(text, "blog.yaml")
+    result = audit(spec)
+    [verdict] = [v for v in result.verdicts if v.ref == "bad"]
+    assert verdict.kind is Kind.WRONG and verdict.exact == "undefined"
+    site = build_site([(spec, result)])
+    page = next(page for page in site.pages if page.name == "blog.md")
+    assert "it should print **undefined**" in page.text

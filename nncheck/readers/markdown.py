@@ -40,11 +40,6 @@ MAX_BYTES = 1_000_000
 SUFFIXES = (".md", ".markdown")
 
 
-def is_document(path: str) -> bool:
-    """Whether ``path`` names a Markdown document rather than a spec (by its suffix)."""
-    return Path(path).suffix.lower() in SUFFIXES
-
-
 def read_document(path: str) -> str:
     """The document's text; SpecError (path:1:1: message) when it cannot be read."""
     start = Location(path, 1, 1)
@@ -79,7 +74,12 @@ def read_markdown(path: str) -> Document:
 
 
 def parse_markdown(text: str, path: str = "<document>") -> Document:
-    """A page's Document: its title and every formula, in order, parsed (or with the reason it cannot be).
+    """A page's Document: its title and every formula, in order, parsed (or with the reason it cannot be)."""
+    return Document(path=path, title=title_of(text, path), formulas=parse_formulas(find_math(text)), source=text)
+
+
+def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
+    """Each formula parsed into chains, or with the reason it cannot be; displays numbered from 1 in order.
 
     The LaTeX grammar (lark) is imported here, on first use, so that loading the package stays cheap.
     """
@@ -87,7 +87,7 @@ def parse_markdown(text: str, path: str = "<document>") -> Document:
 
     formulas = []
     displays = 0
-    for math in find_math(text):
+    for math in found:
         if math.display:
             displays += 1
         number = displays if math.display else None
@@ -95,19 +95,30 @@ def parse_markdown(text: str, path: str = "<document>") -> Document:
             formulas.append(Formula(math, number, tuple(parse_display(math.text)), None))
         except LatexError as error:
             formulas.append(Formula(math, number, (), Unread(error.reason, error.offset, isinstance(error, LimitError))))
-    return Document(path=path, title=title_of(text, path), formulas=tuple(formulas), source=text)
+    return tuple(formulas)
 
 
 class Lines:
-    """Offsets in a text -> 1-based line and column (columns count code points, as SARIF's unicodeCodePoints)."""
+    """Offsets in a text -> 1-based line and column (columns count code points, as SARIF's unicodeCodePoints).
 
-    def __init__(self, path: str, text: str) -> None:
+    ``cells``: where each cell of a notebook starts in the text (its markdown cells joined); lines then
+    count from the start of the cell, and the location names the cell.
+    """
+
+    def __init__(self, path: str, text: str, cells: tuple[tuple[int, int], ...] = ()) -> None:
         self.path = path
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.cells = cells  # (offset in the text, cell number), in order
 
     def location(self, offset: int) -> Location:
         line = bisect.bisect_right(self.starts, offset) - 1
-        return Location(self.path, line + 1, offset - self.starts[line] + 1)
+        column = offset - self.starts[line] + 1
+        if not self.cells:
+            return Location(self.path, line + 1, column)
+        index = bisect.bisect_right([start for start, _ in self.cells], offset) - 1
+        start, cell = self.cells[max(index, 0)]
+        first_line = bisect.bisect_right(self.starts, start) - 1
+        return Location(self.path, line - first_line + 1, column, cell=cell)
 
 
 @lru_cache(maxsize=1)
@@ -131,32 +142,42 @@ def parse_tokens(text: str) -> list[Any]:
 
 def find_math(text: str) -> list[Math]:
     """Every formula of the page, in order, located."""
-    finder = _Finder(text)
-    for index, token in enumerate(tokens := parse_tokens(text)):
-        if token.type == "heading_open":
-            finder.heading(int(token.tag[1:]), tokens[index + 1].content.strip())
-        elif token.type in ("math_block", "math_block_eqno"):
-            finder.add(token.content, token.markup, _CLOSING[token.markup], True)
-        elif token.type == "amsmath":
-            finder.add(token.content, "", "", True)
-        elif token.type == "fence" and token.info.strip().split(" ")[0].lower() == "math":
-            finder.add(token.content, "", "", True)
-        elif token.type == "inline":
-            finder.inline(token)
-    return finder.found
+    return MathFinder().read(text)
 
 
 _CLOSING = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
 
 
-class _Finder:
-    """Formulas found again in the page, in order (a cursor moves forward through the text)."""
+class MathFinder:
+    """Formulas found again in a page, in order (a cursor moves forward through the text).
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    One finder reads the markdown cells of a notebook in turn (``read`` with each cell's offset in
+    the notebook's text): the headings of one cell are the sections of the next.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.base = 0
         self.cursor = 0
         self.found: list[Math] = []
         self.path: list[tuple[int, str]] = []  # the headings above, (level, text), outermost first
+
+    def read(self, text: str, base: int = 0) -> list[Math]:
+        """The formulas of ``text`` (offsets + ``base``), added to those found so far; all of them."""
+        self.text, self.base, self.cursor = text, base, 0
+        tokens = parse_tokens(text)
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open":
+                self.heading(int(token.tag[1:]), tokens[index + 1].content.strip())
+            elif token.type in ("math_block", "math_block_eqno"):
+                self.add(token.content, token.markup, _CLOSING[token.markup], True)
+            elif token.type == "amsmath":
+                self.add(token.content, "", "", True)
+            elif token.type == "fence" and token.info.strip().split(" ")[0].lower() == "math":
+                self.add(token.content, "", "", True)
+            elif token.type == "inline":
+                self.inline(token)
+        return self.found
 
     def heading(self, level: int, title: str) -> None:
         self.path = [(lvl, t) for lvl, t in self.path if lvl < level] + [(level, title)]
@@ -188,11 +209,11 @@ class _Finder:
         if located is None:
             return  # not found again (markdown-it rewrote it): left out rather than misplaced
         offset, body, end = located
-        if any(math.offset == offset for math in self.found[-3:]):
+        if any(math.offset == self.base + offset for math in self.found[-3:]):
             return  # one environment seen through several text children
         heading = self.path[-1][1] if self.path else None
         section = " / ".join(title for _, title in self.path) if self.path else None
-        self.found.append(Math(body, offset, display, heading, section))
+        self.found.append(Math(body, self.base + offset, display, heading, section))
         self.cursor = end + len(closing)
 
     def locate(self, content: str, opening: str) -> tuple[int, str, int] | None:

@@ -97,7 +97,7 @@ def _statements(spec: Spec) -> dict[str, Stated]:
 def _entry(verdict: Verdict, statement: Stated | None, anchor: str, spec: Spec, values: Mapping[str, Array], depth: int) -> Entry:
     printed = parse_printed(verdict.stated)
     if statement is None:  # an equation
-        return Entry(verdict, subject(verdict, depth), verdict.place.step, anchor, should_say(Fraction(verdict.exact), printed), None)
+        return Entry(verdict, subject(verdict, depth), verdict.place.step, anchor, _stated_should_say(verdict), None)
     true = values[statement.quantity][statement.index]
     derivation = dataclasses.replace(derive(statement.quantity, statement.index, spec.network, values), value=verdict.exact)
     return Entry(verdict, subject(verdict, depth), verdict.place.step, anchor, should_say(midpoint(true), printed), derivation)
@@ -178,8 +178,9 @@ def errata(spec: Spec, audit: Audit, page_slug: str) -> Errata:
     return Errata(page_slug, audit, tuple(group for group in corrections if group[1]), claims, equations)
 
 
-def _page_should_say(verdict: Verdict) -> str:
-    """The true value rounded to the printed digits, from the verdict's exact text (a page has no network to recompute)."""
+def _stated_should_say(verdict: Verdict) -> str:
+    """The true value rounded to the printed digits, from the verdict's exact text (a page or an equation has no
+    network quantity to recompute); the text itself when it is not a number ("undefined")."""
     try:
         return should_say(Fraction(verdict.exact), parse_printed(verdict.stated))
     except (ValueError, ZeroDivisionError):
@@ -205,7 +206,7 @@ def page_errata(audit: Audit, page_slug: str) -> Errata:
                                   verdict.exact, None))
         else:
             in_order.append(Entry(verdict, subject(verdict, audit.depth), verdict.place.step, anchor,
-                                  _page_should_say(verdict), None))
+                                  _stated_should_say(verdict), None))
     named = {entry.verdict.ref: entry for entry in in_order if entry.verdict.subject != "equation"}
     displays = tuple(
         Section(f"line {place.spec.line}", anchor, place, tuple(e for e in in_order if str(e.verdict.place.spec) == key),

@@ -40,7 +40,7 @@ def judge_page(document: Document) -> Audit:
     """Judge every display equation of a page's Document (its ``formulas``, located in its ``source``)."""
     formulas = list(document.formulas)
     state = State(euler_is_name=any(defines_e(chain) for f in formulas for chain in f.chains))
-    return _Page(Lines(document.path, document.source or ""), formulas, state).run(document.path, document.title)
+    return _Page(Lines(document.path, document.source or "", document.cells), formulas, state).run(document.path, document.title)
 
 
 @dataclass

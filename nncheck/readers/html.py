@@ -1,0 +1,145 @@
+"""The HTML reader: an .html page -> a Document of the TeX that MathJax and KaTeX render in it.
+
+The page is parsed with Python's HTML parser (html.parser); nothing is read from the markup by
+pattern. What is read as math, with the line and column of the HTML file:
+
+- ``\\(…\\)``, ``\\[…\\]``, ``$$…$$`` and LaTeX environments in the page's text (MathJax's defaults: a
+  single ``$`` is prose), found by the LaTeX reader's walker;
+- ``<script type="math/tex">`` (display with ``; mode=display``), MathJax 2's source of each formula;
+- ``<annotation encoding="application/x-tex">``, KaTeX's and MathML's copy of each formula's TeX
+  (display inside ``<math display="block">``).
+
+Scripts, styles, ``<code>``, ``<pre>`` and ``<textarea>`` are never read as math, and neither are
+tags, attributes or comments. The page's text keeps its offsets: tags are blanked to spaces and
+the character references ``&amp;``, ``&lt;``, ``&gt;``, ``&nbsp;`` are written as their character
+followed by spaces, so every formula's characters keep their place in the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from nncheck.readers.markdown import parse_formulas, read_document
+from nncheck.readers.tex import tex_math
+from nncheck.records import Document, Math
+
+SUFFIXES = (".html", ".htm")
+_SKIPPED = frozenset({"script", "style", "code", "pre", "textarea", "kbd", "samp"})
+_REFERENCES = {"amp": "&", "lt": "<", "gt": ">", "nbsp": " ", "quot": '"', "apos": "'", "minus": "−", "times": "×"}
+
+
+def read_html(path: str) -> Document:
+    """Read and parse an HTML file (SpecError, located, when it cannot be read)."""
+    return parse_html(read_document(path), path)
+
+
+def parse_html(text: str, path: str = "<document>") -> Document:
+    page = _Page(text)
+    page.feed(text)
+    page.close()
+    visible = "".join(page.visible)
+    found = [m for m in tex_math(visible, single_dollars=False) if not m.text.isspace()]
+    found += page.scripts
+    found.sort(key=lambda math: math.offset)
+    return Document(path=path, title=page.title.strip() or Path(path).stem, formulas=parse_formulas(found), source=text)
+
+
+class _Tex:
+    """A TeX script or annotation being read: where its text starts and ends, and its character references."""
+
+    def __init__(self, display: bool) -> None:
+        self.display = display
+        self.start: int | None = None
+        self.end = 0
+        self.references: list[tuple[int, str]] = []  # (offset, the character it stands for)
+
+    def extend(self, start: int, length: int) -> None:
+        self.start = start if self.start is None else self.start
+        self.end = start + length
+
+    def math(self, text: str) -> Math | None:
+        if self.start is None or not text[self.start:self.end].strip():
+            return None
+        body = list(text[self.start:self.end])
+        for offset, character in self.references:
+            length = text.index(";", offset) + 1 - offset
+            body[offset - self.start:offset - self.start + length] = [character] + [" "] * (length - 1)
+        return Math("".join(body), self.start, self.display, None, None)
+
+
+class _Page(HTMLParser):
+    """The page's visible text, blanked where it is not text (same length as the page), and its TeX scripts."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.visible = [ch if ch == "\n" else " " for ch in text]
+        self.scripts: list[Math] = []
+        self.open: list[str] = []  # the elements around the current position
+        self.tex: _Tex | None = None  # inside a TeX script or annotation
+        self.block_math = 0
+        self.title = ""
+
+    def position(self) -> int:
+        line, column = self.getpos()
+        return self.starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: (value or "") for name, value in attrs}
+        kind = values.get("type", "").replace(" ", "").lower()
+        if tag == "script" and kind.startswith("math/tex"):
+            self.tex = _Tex("mode=display" in kind)
+        elif tag == "annotation" and values.get("encoding", "").lower() == "application/x-tex":
+            self.tex = _Tex(self.block_math > 0)
+        if tag == "math" and values.get("display", "").lower() == "block":
+            self.block_math += 1
+        if tag not in ("br", "img", "hr", "meta", "link", "input", "wbr"):
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "math" and self.block_math:
+            self.block_math -= 1
+        if tag in ("script", "annotation") and self.tex is not None:
+            math = self.tex.math(self.text)
+            if math is not None:
+                self.scripts.append(math)
+            self.tex = None
+        if tag in self.open:
+            while self.open and self.open.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        start = self.position()
+        if self.tex is not None:
+            self.tex.extend(start, len(data))
+            return
+        if "title" in self.open:
+            self.title += data
+        if _SKIPPED.intersection(self.open):
+            return
+        self.visible[start:start + len(data)] = list(self.text[start:start + len(data)])
+
+    def handle_entityref(self, name: str) -> None:
+        self._reference(f"&{name};", _REFERENCES.get(name))
+
+    def handle_charref(self, name: str) -> None:
+        try:
+            character = chr(int(name[1:], 16) if name[:1] in "xX" else int(name))
+        except (ValueError, OverflowError):
+            character = None
+        self._reference(f"&#{name};", character)
+
+    def _reference(self, written: str, character: str | None) -> None:
+        start = self.position()
+        if character is None or not self.text.startswith(written, start):
+            return
+        if self.tex is not None:
+            self.tex.extend(start, len(written))
+            self.tex.references.append((start, character))
+            return
+        if not _SKIPPED.intersection(self.open):
+            self.visible[start] = character  # the character, then spaces: the text keeps its length

@@ -1,0 +1,50 @@
+"""The notebook reader: a Jupyter notebook (.ipynb, read with nbformat) -> a Document of its markdown cells' math.
+
+Each markdown cell is read as a Markdown page (nncheck.readers.markdown), in order, with the
+headings of earlier cells as the sections of later ones. Code cells and their outputs are never
+read. Locations name the cell (1-based, counting every cell) and the line and column in it, as
+ruff and nbQA do: ``lesson.ipynb:cell 3:2:5``.
+"""
+
+from __future__ import annotations
+
+from nncheck.errors import Location, SpecError
+from nncheck.readers.markdown import MathFinder, parse_formulas, read_document
+from nncheck.records import Document
+
+SUFFIXES = (".ipynb",)
+
+
+def read_notebook(path: str) -> Document:
+    """Read and parse a notebook file (SpecError, located, when it cannot be read or is not a notebook)."""
+    return parse_notebook(read_document(path), path)
+
+
+def parse_notebook(text: str, path: str = "<notebook>") -> Document:
+    """A notebook's Document: the math of its markdown cells. SpecError when the text is not a notebook."""
+    import nbformat
+
+    try:
+        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+    except Exception as error:  # nbformat raises JSON, validation and version errors of several types
+        detail = " ".join(str(error).split())[:200]
+        raise SpecError.at(Location(path, 1, 1), f"not a Jupyter notebook nncheck can read: {detail}") from None
+    finder = MathFinder()
+    source: list[str] = []
+    cells: list[tuple[int, int]] = []
+    offset = 0
+    title = None
+    for number, cell in enumerate(notebook.get("cells", []), start=1):
+        if cell.get("cell_type") != "markdown":
+            continue
+        body = cell.get("source", "")
+        body = "".join(body) if isinstance(body, list) else str(body)
+        cells.append((offset, number))
+        finder.read(body, offset)
+        if title is None and finder.path and finder.path[0][0] == 1:
+            title = finder.path[0][1]
+        source.append(body + "\n")
+        offset += len(body) + 1
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return Document(path=path, title=title or stem, formulas=parse_formulas(finder.found), source="".join(source),
+                    cells=tuple(cells))
