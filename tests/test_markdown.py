@@ -515,6 +515,16 @@ DATAFLOW_CASES = {
     "a tanh identity": (
         "$$\\tanh(0.5) = \\frac{e^{0.5} - e^{-0.5}}{e^{0.5} + e^{-0.5}} = 0.46212$$",
         {"eq1.1": Kind.HOLDS, "eq1.2": Kind.HOLDS}, [("eq1.2", math.tanh(0.5))]),
+    "the old weight after an update": (
+        # w = 0.5 + 0.1 · 0.6416 = 0.56416 (by hand); z then puts the old 0.5 in for w: a stale copy, not a slip of 0.6.
+        "Let \\(w = 0.5\\), \\(x = 2\\), \\(g = -0.6416\\), \\(\\eta = 0.1\\).\n\n## Step 1\n\n"
+        "$$w = w - \\eta g = 0.5 - 0.1 \\cdot (-0.6416) = 0.56416$$\n\n## Step 2\n\n$$z = w x = 0.5 \\cdot 2 = 1.0$$",
+        {"w": Kind.HOLDS, "eq2:w": Kind.CONTRADICTION, "z": Kind.CARRIED},
+        [("eq2:w", 0.56416), ("z", 2 * 0.56416)]),
+    "a remark in parentheses inside an aligned row": (
+        # σ(0.7) = 0.6681878 (plain math): the row after the remark is still the chain's.
+        "$$\\begin{aligned} a &= \\sigma(0.7) \\quad \\text{(logistic)} \\\\ &= 0.6000 \\end{aligned}$$",
+        {"a": Kind.WRONG}, [("a", _sigmoid(0.7))]),
     "classes numbered from 0": (
         "$$z = \\begin{bmatrix} 0.2 \\\\ 0.9 \\\\ 0 \\end{bmatrix}$$\n\n"
         "$$p = \\operatorname{softmax}(z) = \\begin{bmatrix} 0.260927 \\\\ 0.525443 \\\\ 0.213629 \\end{bmatrix}$$\n\n"

@@ -10,7 +10,8 @@ result, a value a page substituted for a name — goes down these rungs, in this
 3. **rounding slip**: the true value lies within one unit of the last printed digit, or the own
    numbers' range does (a slip on top of carried numbers);
 4. **contradiction**: none of the above, and the same quantity was printed before with a
-   rounding interval disjoint from this one;
+   rounding interval disjoint from this one (for an old value of a quantity the document has since
+   given anew, this rung comes before the rounding slip: a stale copy is not a slip);
 5. **wrong**: none of the above.
 
 An enclosure that straddles a rung's boundary raises :class:`nncheck.errors.Undecided`; the caller
@@ -39,11 +40,15 @@ class Rung:
 HOLDS = Rung(Kind.HOLDS)
 
 
-def classify(printed: Printed, true: Real, own: Callable[[], Real | None], *, earlier: bool) -> Rung:
+def classify(printed: Printed, true: Real, own: Callable[[], Real | None], *, earlier: bool,
+             stale: bool = False) -> Rung:
     """The rung for ``printed``; ``own`` gives the own numbers' range lazily (None: there is none).
 
     ``true`` is the true value's enclosure; ``earlier`` says whether the quantity was printed
-    before with a disjoint rounding interval. Raises Undecided when an enclosure cannot settle a rung.
+    before with a disjoint rounding interval. ``stale``: the number is, digit for digit, a value the
+    quantity had before the document gave it anew; a conflict then comes before a rounding slip (the
+    old weight 0.5 put in for w after w was updated to 0.56416 is stale, not a slip of 0.6). Raises
+    Undecided when an enclosure cannot settle a rung.
     """
     if enclose.holds(true, printed):
         return HOLDS
@@ -51,6 +56,8 @@ def classify(printed: Printed, true: Real, own: Callable[[], Real | None], *, ea
     own_range = own()
     if own_range is not None and enclose.meets(own_range, *interval):
         return Rung(Kind.CARRIED, by_own_numbers=True)
+    if earlier and stale:
+        return Rung(Kind.CONTRADICTION)  # an old value of a quantity the document has given anew
     if enclose.strictly_inside(true, *enclose.one_unit(printed)):
         return Rung(Kind.SLIP)
     if own_range is not None and enclose.meets_open(own_range, *enclose.one_unit(printed)):

@@ -100,10 +100,12 @@ _STOP: "."
 SPACE: /\s+/ | /\\[,;:! ]/ | "~"
 SIZE: /\\(left|right)(\s*\.)?{_END}/ | /\\([bB]igg?[lr]?|displaystyle|textstyle|limits|nolimits|mathstrut|nonumber|notag){_END}/
 LABEL: /\\(tag|label)\s*\*?\s*\{{[^{{}}]*\}}/
+REMARK.3: /\\(text|textrm|textit|mathrm|mbox)\s*\{{\s*\([^{{}}]*\)\s*\}}/
 ALIGN: /\\(begin|end)\s*\{{\s*(aligned|align\*?|gathered|gather\*?|split|equation\*?|multline\*?|eqnarray\*?|displaymath)\s*\}}/
 %ignore SPACE
 %ignore SIZE
 %ignore LABEL
+%ignore REMARK
 %ignore ALIGN
 """
 

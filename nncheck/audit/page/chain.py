@@ -362,7 +362,8 @@ class ChainJudge(ChainVerdicts):
                 element_ref = latest.ref  # a repetition stands for the statement it repeats
             elif k >= self.first_new:
                 self.judge_cell(number, node, k, true, value, index, element_ref, [name],
-                                used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed)
+                                used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed,
+                                stale=self.state.superseded(name, index, number))
                 self.state.record(key, Entry(self.offset(k, node), number, element_ref))
                 value = value.restated(index, number, element_ref)
             self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)

@@ -216,6 +216,7 @@ class State:
     last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
     # Sections that bound anew a name bound in another section: each holds another example (or epoch).
     new_examples: set[str | None] = field(default_factory=set)
+    earlier_bindings: dict[str, tuple[Binding, ...]] = field(default_factory=dict)  # each name's bindings before its latest
     journal: list[Callable[[], None]] = field(default_factory=list)
 
     def mark(self) -> int:
@@ -267,6 +268,8 @@ class State:
         # An update (w = w - η g) reads the value it replaces: not a dependency to recompute it from.
         reads = tuple((n, self.bindings[n].generation) for n in getattr(formula, "reads", ()) if n in self.bindings and n != name)
         previous = self.bindings.get(name)
+        if previous is not None:
+            self.put(self.earlier_bindings, name, self.earlier_bindings.get(name, ()) + (previous,))
         if previous is not None and previous.section != section and section not in self.new_examples:
             self.new_examples.add(section)
             self.journal.append(lambda: self.new_examples.discard(section))
@@ -301,6 +304,21 @@ class State:
         for read, generation in binding.reads:
             current = self.bindings.get(read)
             if current is not None and current.generation != generation and (not current.computed or current.recomputed):
+                return True
+        return False
+
+    def superseded(self, name: str, index: int, printed: Printed) -> bool:
+        """Whether ``printed`` is, digit for digit, element ``index`` of a value ``name`` had before its latest
+        binding: an exact given with that value, or a statement printed with those digits."""
+        for old in self.earlier_bindings.get(name, ()):
+            size = int(old.value.true.size)
+            if index >= size:
+                continue
+            true = old.value.true.reshape(-1)[index]
+            if not old.computed and true.exact is not None and true.exact == printed.value:
+                return True
+            latest = self.ledger.latest((name, old.generation, size, index))
+            if latest is not None and latest.printed.text == printed.text:
                 return True
         return False
 

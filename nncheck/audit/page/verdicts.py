@@ -52,8 +52,13 @@ class ChainVerdicts:
 
     def judge_cell(self, printed: Printed, node: Node, k: int, true: Real, own: Value | None, index: int, ref: str,
                    names: list[str], *, expression: str | None = None, used_by: str | None = None,
-                   remarks: tuple[Remark, ...] = (), subject: str | None = None, quiet: bool = False) -> None:
+                   remarks: tuple[Remark, ...] = (), subject: str | None = None, quiet: bool = False,
+                   stale: bool = False) -> None:
         """One printed number against its true value and its own-numbers range (element ``index`` of ``own``).
+
+        ``stale``: a value substituted for a name that is, digit for digit, a value the name had before the page
+        gave it anew (the old weight after an update): a conflict with its latest statement is then a
+        contradiction before it is a rounding slip.
 
         ``quiet``: a statement of a given, reported only when it does not hold.
         """
@@ -61,7 +66,7 @@ class ChainVerdicts:
                       for name in names)
         own_range = None if own is None else own.interval.reshape(-1)[index]
         try:
-            rung = classify(printed, true, lambda: own_range, earlier=earlier)
+            rung = classify(printed, true, lambda: own_range, earlier=earlier, stale=stale)
         except Undecided:
             if not self.owner.settle:
                 raise
