@@ -17,7 +17,6 @@ followed by spaces, so every formula's characters keep their place in the file.
 
 from __future__ import annotations
 
-import bisect
 import re
 from html.parser import HTMLParser
 from pathlib import Path
