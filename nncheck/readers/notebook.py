@@ -22,13 +22,19 @@ def read_notebook(path: str) -> Document:
 
 def parse_notebook(text: str, path: str = "<notebook>") -> Document:
     """A notebook's Document: the math of its markdown cells. SpecError when the text is not a notebook."""
+    import json
+
     import nbformat
 
     try:
-        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
-    except Exception as error:  # nbformat raises JSON, validation and version errors of several types
+        data = json.loads(text)
+        nbformat.validate(data)  # raises rather than logs, unlike nbformat.reads
+    except json.JSONDecodeError as error:
+        raise SpecError.at(Location(path, error.lineno, error.colno), f"not a Jupyter notebook: {error.msg}") from None
+    except Exception as error:  # nbformat's ValidationError, or an unknown nbformat version
         detail = " ".join(str(error).split())[:200]
         raise SpecError.at(Location(path, 1, 1), f"not a Jupyter notebook nncheck can read: {detail}") from None
+    notebook = nbformat.from_dict(data)  # type: ignore[no-untyped-call]
     finder = MathFinder()
     source: list[str] = []
     cells: list[tuple[int, int]] = []

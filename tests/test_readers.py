@@ -1,0 +1,185 @@
+"""Readers: every page kind -> one Document whose formulas are located in the file (tests mirror nncheck/readers/).
+
+Expected verdicts are computed by hand in the comments (small integer and decimal arithmetic).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nncheck.audit import Kind, audit, audit_markdown
+from nncheck.errors import SpecError
+from nncheck.readers import kinds, read
+from nncheck.readers.html import parse_html
+from nncheck.readers.markdown import find_math, parse_markdown
+from nncheck.readers.notebook import parse_notebook
+from nncheck.readers.tex import parse_tex
+from nncheck.records import Document
+
+W, H = Kind.WRONG, Kind.HOLDS
+
+
+def verdicts(document: Document) -> list[tuple[str, Kind, int, int]]:
+    """(stated, kind, line, column) of every verdict, in order."""
+    return [(v.stated, v.kind, v.location.line, v.location.column) for v in audit(document, diagnose=0).verdicts]
+
+
+def at(text: str, line: int, column: int) -> str:
+    """The text of the page from a 1-based line and column on."""
+    return text.split("\n")[line - 1][column - 1:]
+
+
+# -- Markdown: as the renderers read it ---------------------------------------------------------
+
+def test_a_dollar_in_prose_does_not_swallow_the_math_after_it() -> None:
+    text = "It costs $5, and $$k = 2 \\times 1.5 = 3.5$$\n"
+    [(stated, kind, line, column)] = verdicts(parse_markdown(text))
+    assert (stated, kind) == ("3.5", W)  # 2 × 1.5 = 3
+    assert at(text, line, column).startswith("3.5$$")
+
+
+@pytest.mark.parametrize("page", [
+    "```python\n$$a = 1 + 1 = 3$$\n```\n",          # fenced code
+    "    $$a = 1 + 1 = 3$$\n",                         # an indented code block
+    "Use `$$a = 1 + 1 = 3$$` here.\n",                 # a code span
+    "<!-- $$a = 1 + 1 = 3$$ -->\n",                    # an HTML comment
+    "---\ntitle: $$a = 1 + 1 = 3$$\n---\n\nText.\n",   # YAML front matter
+    "Prices $1 and $2 and $3.\n",                      # dollars in prose
+])
+def test_code_comments_front_matter_and_prices_are_never_math(page: str) -> None:
+    assert find_math(page) == []
+
+
+def test_setext_headings_and_block_quotes_are_read_as_renderers_read_them() -> None:
+    text = "Forward\n=======\n\n> $$\n> d = 1 +\n> 2 = 4\n> $$\n"
+    [math] = find_math(text)
+    assert math.section == "Forward" and math.display
+    assert math.text.replace(" ", "").replace("\n", "") == "d=1+2=4"  # the "> " prefixes blanked, offsets kept
+    [(stated, kind, line, column)] = verdicts(parse_markdown(text))
+    assert (stated, kind, line, column) == ("4", W, 6, 7) and at(text, line, column) == "4"  # 1 + 2 = 3
+
+
+def test_inline_math_is_judged_by_the_same_rules() -> None:
+    # 1 + 2 = 3, 2 × 2 = 4, 0.5 + 0.25 = 0.75 (0.8 to one decimal: holds).
+    text = "Inline $a = 1 + 2 = 4$ and \\(t = 2 \\times 2 = 5\\); in a table:\n\n| p | q |\n|---|---|\n| $p = 0.5 + 0.25 = 0.8$ | 1 |\n"
+    found = verdicts(parse_markdown(text))
+    assert [(s, k) for s, k, _, _ in found] == [("4", W), ("5", W), ("0.8", H)]
+    for stated, _, line, column in found:
+        assert at(text, line, column).startswith(stated)
+    assert audit_markdown(text).coverage.inline_found == 3
+
+
+@pytest.mark.parametrize(("page", "stated"), [
+    ("\\begin{align}\nu &= 2 + 2 \\nonumber \\\\\n  &= 5 \\tag{1}\n\\end{align}\n", "5"),  # 4
+    ("\\begin{equation*}\nv = 3 \\times 3 = 10 \\label{eq:v}\n\\end{equation*}\n", "10"),  # 9
+    ("Rows:\n\\begin{aligned} &3 \\times 2 + 1 \\times 4 \\\\ &= 6 + 4 = 11 \\end{aligned}\n", "11"),  # 10
+    ("\\begin{gather}\nx = 1 + 1 = 3\n\\end{gather}\n", "3"),  # 2
+    ("\\begin{eqnarray}\ny &=& 2 \\times 4 \\\\\n  &=& 9\n\\end{eqnarray}\n", "9"),  # 8
+    ("$$a = 1 + 1 = 2 \\quad b = 2 + 2 = 5$$\n", "5"),  # statements separated by \quad: 4
+])
+def test_latex_environments_written_in_the_page_are_display_math(page: str, stated: str) -> None:
+    found = verdicts(parse_markdown(page))
+    assert [(s, k) for s, k, _, _ in found if k is not H] == [(stated, W)]
+    [(_, _, line, column)] = [f for f in found if f[1] is W]
+    assert at(page, line, column).startswith(stated)
+
+
+def test_an_aligned_row_that_begins_with_an_ampersand_and_a_number() -> None:
+    page = "$$\\begin{aligned} &3 \\times 2 + 1 \\times 4 \\\\ &= 6 + 4 = 10 \\end{aligned}$$\n"
+    result = audit_markdown(page)
+    assert {v.kind for v in result.verdicts} == {H} and result.coverage.checked == 1
+
+
+# -- notebooks, HTML and LaTeX --------------------------------------------------------------------
+
+def _notebook() -> str:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Worked example\n\nInputs $x = 2$ and $w = 0.5$."),
+        nbformat.v4.new_code_cell("print('$$y = 1 + 1 = 3$$')"),  # code: never read
+        nbformat.v4.new_markdown_cell("## Forward\n\n$$z = w x + 0.1 = 1.2$$"),  # 0.5 · 2 + 0.1 = 1.1
+    ]
+    return nbformat.writes(notebook)
+
+
+def test_a_notebook_is_read_cell_by_cell_and_located_by_cell() -> None:
+    document = parse_notebook(_notebook(), "lesson.ipynb")
+    assert document.title == "Worked example"
+    [verdict] = audit(document, diagnose=0).verdicts
+    assert (verdict.stated, verdict.kind, verdict.exact) == ("1.2", W, "1.1")
+    assert (verdict.location.cell, verdict.location.line, verdict.location.column) == (3, 3, 19)
+    assert str(verdict.location) == "lesson.ipynb:cell 3:3:19"
+    assert verdict.place.step == "Forward"
+
+
+def test_a_notebook_that_is_not_one_is_refused_with_its_location() -> None:
+    with pytest.raises(SpecError, match=r"^x\.ipynb:1:1: not a Jupyter notebook"):
+        parse_notebook(json.dumps({"cells": 3}), "x.ipynb")
+
+
+HTML = """<!DOCTYPE html>
+<html><head><title>An HTML page</title>
+<script>var s = "\\\\(a = 1 + 1 = 3\\\\)";</script>
+<style>.x::after { content: "\\\\(b = 1 + 1 = 3\\\\)"; }</style></head>
+<body><h1>Forward</h1>
+<p>It costs $5 and $6. The sum \\(k = 2 \\times 1.5 = 3.5\\).</p>
+<p>\\[ m = 0.5 + 0.25 = 0.75 \\]</p>
+<pre>\\(p = 1 + 1 = 3\\)</pre><code>$$q = 1 + 1 = 3$$</code>
+<script type="math/tex; mode=display">r = 2 \\times 3 = 7</script>
+<math display="block"><semantics><mi>s</mi><annotation encoding="application/x-tex">s = 1 + 2 = 4</annotation></semantics></math>
+<p>$$\\begin{aligned} u &amp;= 1 + 1 \\\\ &amp;= 3 \\end{aligned}$$</p>
+<!-- \\(v = 1 + 1 = 3\\) -->
+</body></html>
+"""
+
+
+def test_an_html_page_is_read_where_mathjax_and_katex_find_tex() -> None:
+    document = parse_html(HTML, "page.html")
+    assert document.title == "An HTML page"
+    found = verdicts(document)
+    # 2 × 1.5 = 3; 0.75 holds; 2 × 3 = 6; 1 + 2 = 3; 1 + 1 = 2. Scripts, styles, pre, code, comments: not read.
+    assert [(s, k) for s, k, _, _ in found] == [("3.5", W), ("0.75", H), ("7", W), ("4", W), ("3", W)]
+    for stated, _, line, column in found:
+        assert at(HTML, line, column).startswith(stated)
+
+
+TEX = r"""\documentclass{article}
+\title{A \LaTeX{} example}
+\begin{document}
+\section{Forward}
+% a comment: $x = 1 + 1 = 3$
+Inline $a = 1 + 2 = 4$ and \(b = 2\), and 5\% of $c = 2 \times 2 = 4$.
+\[ d = 1 + 1 = 3 \]
+\subsection{Update}
+\begin{align}
+e &= 1 + 1 \nonumber \\
+  &= 3 \label{eq:e}
+\end{align}
+\begin{verbatim}
+$f = 1 + 1 = 3$
+\end{verbatim}
+\end{document}
+"""
+
+
+def test_a_latex_source_is_read_without_its_comments_and_verbatim() -> None:
+    document = parse_tex(TEX, "notes.tex")
+    found = verdicts(document)
+    # 1 + 2 = 3; 2 × 2 = 4 holds (after "5\%", which is no comment); 1 + 1 = 2 twice.
+    assert [(s, k) for s, k, _, _ in found] == [("4", W), ("4", H), ("3", W), ("3", W)]
+    for stated, _, line, column in found:
+        assert at(TEX, line, column).startswith(stated)
+    assert [f.math.section for f in document.formulas][-1] == "Forward / Update"
+
+
+@pytest.mark.parametrize("name", ["notes.json", "notes.txt", "README"])
+def test_a_file_of_an_unknown_kind_is_refused_with_the_kinds_nncheck_reads(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(SpecError) as raised:
+        read(str(path))
+    assert kinds() in str(raised.value) and ".ipynb" in kinds() and ".tex" in kinds() and ".html" in kinds()
