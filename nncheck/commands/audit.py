@@ -20,12 +20,12 @@ if TYPE_CHECKING:  # the audit stage loads in run(), so that --help stays fast
 NAME = "audit"
 HELP = "recompute and judge every number a spec records"
 DESCRIPTION = ("Recompute every claim of SPEC and judge it: holds, rounding slip, carried, wrong, contradiction. "
-               "A Markdown document (.md) is audited directly: every display equation whose sides are numeric.")
+               "A page (Markdown .md, notebook .ipynb, HTML .html, LaTeX .tex) is audited directly: every formula whose sides are numeric.")
 DEFAULT_FAIL_ON = "wrong,contradiction"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", metavar="SPEC", help="a spec file, e.g. specs/blog.yaml, or a Markdown document (.md)")
+    parser.add_argument("spec", metavar="SPEC", help="a spec file, e.g. specs/blog.yaml, or a page (.md, .ipynb, .html, .tex)")
     parser.add_argument("--format", choices=FORMATS, default="terminal", help="report format (default: terminal)")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--fail-on", metavar="VERDICTS", default=DEFAULT_FAIL_ON,

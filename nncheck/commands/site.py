@@ -11,13 +11,13 @@ from nncheck.errors import UsageError
 
 NAME = "site"
 HELP = "write the Markdown pages of an errata site (mkdocs-material)"
-DESCRIPTION = ("Audit each SPEC (or Markdown page) and write an overview (index.md) and one errata page per "
+DESCRIPTION = ("Audit each SPEC (or page: .md, .ipynb, .html, .tex) and write an overview (index.md) and one errata page per "
                "document (named after its file) into DIR, for the mkdocs-material site. The blog's pages: "
                "nncheck site specs/*.yaml --out docs/errata")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("specs", metavar="SPEC", nargs="+", help="spec files or Markdown pages, e.g. specs/*.yaml")
+    parser.add_argument("specs", metavar="SPEC", nargs="+", help="spec files or pages (.md, .ipynb, .html, .tex), e.g. specs/*.yaml")
     parser.add_argument("--out", metavar="DIR", required=True, help="folder for the pages (created if missing)")
 
 
