@@ -183,3 +183,15 @@ def test_a_file_of_an_unknown_kind_is_refused_with_the_kinds_nncheck_reads(tmp_p
     with pytest.raises(SpecError) as raised:
         read(str(path))
     assert kinds() in str(raised.value) and ".ipynb" in kinds() and ".tex" in kinds() and ".html" in kinds()
+
+
+def test_a_page_with_nothing_to_judge_says_so_and_warns(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    page = tmp_path / "prose.md"
+    page.write_text("# Prose\n\nOnly $x = 2$ and $$\\int_0^1 f = 3$$ here.\n", encoding="utf-8")
+    status, out, err = run_cli("audit", str(page))
+    assert status == 0
+    assert "0 numbers checked — nothing on this page could be judged" in out
+    assert err.startswith(f"nncheck: warning: {page}: nothing on this page could be judged")
+    assert "1 equation found, 0 checked, 1 skipped" in err and "1 inline formula," in err

@@ -122,6 +122,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         render(result, sys.stdout, args.format == "terminal" and use_colour(args.color, sys.stdout))
     status = _status(args, result, failing_kinds, accepted, written)
+    if result.coverage is not None and not result.verdicts:
+        from nncheck.report.common import NOTHING_JUDGED, coverage_line
+
+        sys.stdout.flush()
+        print(f"nncheck: warning: {args.spec}: {NOTHING_JUDGED} ({coverage_line(result.coverage)})", file=sys.stderr)
     if checked is not None:
         from nncheck.oracles.table import render as render_oracle
 

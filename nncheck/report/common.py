@@ -62,8 +62,10 @@ def coverage_line(coverage: Coverage) -> str:
             part += ": " + "; ".join(quoted[:QUOTED_SKIPS]) + ("; …" if len(quoted) > QUOTED_SKIPS else "")
         parts.append(part)
     reasons = f" ({', '.join(parts)})" if parts else ""
-    inline = f"; {coverage.inline_found} inline formulas, {coverage.inline_checked} with a verdict" if coverage.inline_found else ""
-    return f"{coverage.found} equations found, {coverage.checked} checked, {len(coverage.skipped)} skipped{reasons}{inline}"
+    inline = (f"; {coverage.inline_found} inline {'formula' if coverage.inline_found == 1 else 'formulas'}, "
+              f"{coverage.inline_checked} with a verdict") if coverage.inline_found else ""
+    equations = "equation" if coverage.found == 1 else "equations"
+    return f"{coverage.found} {equations} found, {coverage.checked} checked, {len(coverage.skipped)} skipped{reasons}{inline}"
 
 
 def summary(audit: Audit) -> str:
@@ -71,9 +73,15 @@ def summary(audit: Audit) -> str:
     parts = [f"{counts[kind]} {kind.value}" for kind in Kind if counts[kind]]
     count = len(audit.verdicts)
     line = f"{count} {'number' if count == 1 else 'numbers'} checked" + (": " + ", ".join(parts) if parts else "")
+    if not count and audit.coverage is not None:
+        line += f" — {NOTHING_JUDGED}"
     if audit.undiagnosed:
         line += f" ({undiagnosed_note(audit)})"
     return line
+
+
+# What a page's summary (and the warning on stderr) says when none of its numbers could be judged.
+NOTHING_JUDGED = "nothing on this page could be judged: no formula with a printed value nncheck can compute"
 
 
 def undiagnosed_note(audit: Audit) -> str:
