@@ -44,6 +44,7 @@ class Coverage:
     found: int  # display equations in the document
     checked: int  # of those, equations that gave at least one verdict
     skipped: tuple[Skipped, ...]  # the others, in document order
+    unread_sides: tuple[Skipped, ...] = ()  # sides left unread in equations whose other sides were judged
     inline_found: int = 0  # inline formulas ($…$, \(…\)): judged by the same rules
     inline_checked: int = 0  # of those, formulas that gave at least one verdict (the rest name givens or are symbolic)
 

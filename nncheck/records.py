@@ -131,9 +131,10 @@ class Formula:
     """One formula of a page, parsed into chains of sides (``a = b = c``), or the reason it cannot be."""
 
     math: Math
-    number: int | None  # 1-based among display equations; None for inline math (read for its givens only)
+    number: int | None  # 1-based among display equations; None for inline math
     chains: tuple[Chain, ...]
     error: Unread | None
+    unread: tuple[Unread, ...] = ()  # sides left unread in a chain that is still judged
 
 
 @dataclass(frozen=True, slots=True)

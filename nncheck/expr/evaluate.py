@@ -35,6 +35,8 @@ from nncheck.network.backend import Array
 from nncheck.network.rules import ACTIVATIONS, LOSSES, Parameters
 
 Shape = tuple[int, ...]
+# Functions of a list's entries (Evaluator.reduce).
+REDUCTIONS = ("sum", "mean", "var", "std", "norm", "dot")
 
 
 class ShapeError(ValueError):
@@ -268,6 +270,12 @@ class Evaluator:
         if name in LOSSES:
             loss = LOSSES[name]
             return self.wrap((loss.gradient if derivative else loss.value)(B, first, arguments[1]))
+        if function in REDUCTIONS:
+            return self.reduce(function, arguments)
+        if function in ("conv2d", "max_pool", "avg_pool"):
+            return self.window(function, arguments)
+        if function == "log_softmax":
+            return self.wrap(B.log(self.call("softmax", [first])))
         if function == "exp":
             return self.wrap(B.exp(first))
         if function == "log":
@@ -294,6 +302,68 @@ class Evaluator:
         for other in arguments[1:]:
             result = self.elementwise(result, other, "compare", np.frompyfunc(choose, 2, 1))
         return result
+
+    def reduce(self, function: str, arguments: list[Array]) -> Array:
+        """sum, mean, var, std (population: divided by n), the Euclidean norm, and the dot product of two lists."""
+        B = self.backend
+        entries = list(arguments[0].reshape(-1))
+        if function == "dot":
+            other = list(arguments[1].reshape(-1))
+            if len(other) != len(entries):
+                raise ShapeError(f"the dot product of {shape_text(arguments[0].shape)} and {shape_text(arguments[1].shape)}")
+            entries = [a * b for a, b in zip(entries, other)]
+        elif function == "norm":
+            entries = [a * a for a in entries]
+        total = entries[0]
+        for entry in entries[1:]:
+            total = total + entry
+        if function in ("sum", "dot"):
+            return self.wrap(total)
+        if function == "norm":
+            return self.wrap(B.sqrt(self.wrap(total)))
+        count = B.constant(Fraction(len(entries)))
+        mean = total / count
+        if function == "mean":
+            return self.wrap(mean)
+        squares = [(entry - mean) * (entry - mean) for entry in entries]
+        spread = squares[0]
+        for square in squares[1:]:
+            spread = spread + square
+        variance = spread / count
+        return self.wrap(variance if function == "var" else B.sqrt(self.wrap(variance)))
+
+    def window(self, function: str, arguments: list[Array]) -> Array:
+        """conv2d(X, K): the valid cross-correlation (stride 1) of a matrix by a kernel, as deep-learning pages
+        mean "convolution"; max_pool(X, k), avg_pool(X, k): k×k windows with stride k (k = 2 when not given)."""
+        image = arguments[0]
+        if image.ndim != 2:
+            raise ShapeError(f"{function} of {shape_text(image.shape)}: a matrix is needed")
+        rows, columns = image.shape
+        if function == "conv2d":
+            kernel = arguments[1]
+            if kernel.ndim != 2 or kernel.shape[0] > rows or kernel.shape[1] > columns:
+                raise ShapeError(f"a {shape_text(kernel.shape)} kernel over {shape_text(image.shape)}")
+            height, width = kernel.shape
+            cells = [[self.reduce("dot", [self.wrap(image[i:i + height, j:j + width]), kernel])
+                      for j in range(columns - width + 1)] for i in range(rows - height + 1)]
+            return self.array([[self.scalar(cell, "a cell") for cell in row] for row in cells])
+        size = int(self.scalar(arguments[1], "the pool size").exact) if len(arguments) > 1 else 2
+        if size < 1 or rows % size or columns % size:
+            raise ShapeError(f"{size}×{size} pooling of {shape_text(image.shape)}")
+        pooled = []
+        for i in range(0, rows, size):
+            row = []
+            for j in range(0, columns, size):
+                window = list(image[i:i + size, j:j + size].reshape(-1))
+                if function == "avg_pool":
+                    row.append(self.scalar(self.reduce("mean", [self.wrap(np.array(window, dtype=object))]), "a cell"))
+                else:
+                    best = window[0]
+                    for entry in window[1:]:
+                        best = self.larger(best, entry)
+                    row.append(best)
+            pooled.append(row)
+        return self.array(pooled)
 
     def parameters(self, extra: list[Array]) -> Parameters:
         """An activation's parameters: leaky_relu(z, slope), relu′(z, value at 0); the defaults where not given."""

@@ -13,7 +13,8 @@ from typing import Any
 
 # Command names end where letters end: \cdot must not match the start of \cdots.
 _END = r"(?![a-zA-Z])"
-_FUNCTION_NAMES = r"(?i:relu|sigmoid|softmax|tanh|exp|ln|log|sqrt|max|min|sigma|σ)"
+_FUNCTION_NAMES = (r"(?i:relu|sigmoid|log[-_ ]?softmax|softmax|tanh|exp|ln|log|sqrt|max|min|sigma|σ|mean|avg|var|std|sum|dot"
+                   r"|norm|conv(?:2d)?|corr(?:2d)?|max[-_ ]?pool|avg[-_ ]?pool|mean[-_ ]?pool)")
 _TEXT_COMMANDS = r"(?:text|textrm|textit|textsf|textbf|mathrm|mathit|mathsf|operatorname|mbox)"
 
 GRAMMAR = rf"""
@@ -33,9 +34,13 @@ link: [_AMP] REL [_AMP] sum
       | primary _CARET exponent     -> power
 exponent: "{{" sum "}}"             -> braced
         | SUPTOKEN                  -> token
+        | TRANSPOSED                -> token
 
 ?primary: NUMBER                    -> number
+        | NUMBER PERCENT            -> percent
         | symbol
+        | FUNCTION                  -> function_alone
+        | LOG                       -> function_alone
         | "(" sum ")"               -> group
         | "[" sum "]"               -> group
         | _LCURLY sum _RCURLY       -> group
@@ -50,17 +55,23 @@ exponent: "{{" sum "}}"             -> braced
         | LOG [SUB] argument        -> log
         | MAXMIN "(" sum (_COMMA sum)* ")"         -> extremum
         | MAXMIN _LCURLY sum (_COMMA sum)* _RCURLY -> extremum
+        | MAXMIN matrix                            -> extremum
+        | MAXMIN                                   -> function_alone
+        | SUMOP [SUB] [_CARET exponent] primary    -> summation
 
 function: (FUNCTION | SIGMA) PRIME* argument
+        | FUNCTION "(" sum (_COMMA sum)+ ")"  -> function_arguments
+        | FUNCTION _CARET exponent argument   -> function_power
 argument: "(" sum ")"
         | "[" sum "]"
         | "{{" sum "}}"
         | NUMBER                    -> bare_number
         | symbol                    -> bare_symbol
 
-symbol: _core [SUB] PRIME*
+symbol: _core [SUB] [MARK] PRIME*
 _core: LETTER | GREEK | SIGMA | TEXT | DOTS | accented
 accented: ACCENT "{{" _core+ "}}"
+        | ACCENT "{{" _core+ NUMBER "}}"
         | ACCENT (LETTER | GREEK)
 
 matrix: BEGIN_MATRIX row (_ROWSEP row)* [_ROWSEP] END_MATRIX
@@ -81,7 +92,11 @@ ACCENT: /\\(hat|widehat|bar|overline|tilde|widetilde|vec|dot|ddot|mathbf|boldsym
 TEXT.1: /\\{_TEXT_COMMANDS}\s*\{{[^{{}}]*\}}/
 FUNCTION.2: /\\{_TEXT_COMMANDS}\s*\{{\s*{_FUNCTION_NAMES}\s*\}}/ | /\\(exp|ln|tanh){_END}/
 LOG: /\\log{_END}/
-SQRT: /\\sqrt{_END}/
+SQRT: /\\sqrt{_END}/ | "√"
+SUMOP: /\\sum{_END}/ | "∑"
+PERCENT: /\\%/
+MARK.3: /\^\s*\{{\s*[+*∗-]\s*\}}/ | /\^\s*[*∗]/
+TRANSPOSED.3: /\{{\s*\\(top|intercal)\s*\}}/
 MAXMIN: /\\(max|min){_END}/
 FRAC: /\\[dt]?frac{_END}/
 FRAC_DIGITS.2: /\\[dt]?frac\s*[0-9]\s*[0-9]/

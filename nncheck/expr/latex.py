@@ -16,7 +16,7 @@ from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, TIMES, Call, Chain, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum,
     Symbol, Transpose, Vector,
 )
-from nncheck.printed import parse_printed
+from nncheck.printed import Printed, parse_printed
 
 # A display longer than this is not read: the blog's longest is about 300 characters, and a 12×12
 # matrix of four-digit numbers fits. It bounds the parse and the exact arithmetic that follows.
@@ -40,7 +40,10 @@ ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\
            "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
 FUNCTION_NAMES = {"relu": "relu", "sigmoid": "sigmoid", "sig": "sigmoid", "sigma": "sigmoid", "σ": "sigmoid",
                   "softmax": "softmax", "tanh": "tanh", "exp": "exp", "ln": "log", "log": "log", "sqrt": "sqrt",
-                  "max": "max", "min": "min"}
+                  "max": "max", "min": "min", "mean": "mean", "avg": "mean", "var": "var", "std": "std", "sum": "sum",
+                  "dot": "dot", "norm": "norm", "conv": "conv2d", "conv2d": "conv2d", "corr": "conv2d", "corr2d": "conv2d"}
+# Names written with a separator: log-softmax, max_pool, avg pool, ...
+_FUNCTION_SPELLINGS = {"logsoftmax": "log_softmax", "maxpool": "max_pool", "avgpool": "avg_pool", "meanpool": "avg_pool"}
 TRANSPOSES = ("T", "⊤", "\\top", "\\intercal", "\\mathsf{T}")
 _MULTIPLY = {"\\div": DIVIDE, "/": DIVIDE, "\\odot": HADAMARD, "\\circ": HADAMARD, "⊙": HADAMARD, "∘": HADAMARD}
 
@@ -96,6 +99,76 @@ def parse_display(text: str) -> list[Chain]:
     except UnexpectedInput as error:  # any other refusal of lark's
         raise LatexError(f"cannot be read: {error}", 0) from None
     return _Converter(text).chains(tree)
+
+
+# Relations a chain's sides are split at when the whole display cannot be read (longest first).
+_RELATIONS = ("\\approx", "\\simeq", ":=", "=", "≈")
+# The name of a side nncheck cannot read: an unknown function, so the side is never evaluated.
+UNREAD = "⟨unread⟩"
+
+
+def parse_partly(text: str) -> tuple[list[Chain], list[LatexError]]:
+    """The equations of one display; a side that cannot be read stands in its chain as unread, and the rest of
+    the chain is still judged (``L = -\\sum_i \\|y_i\\| = -\\log(0.72) = 0.328``).
+
+    Returns the chains and the errors of the sides left unread. Raises LatexError when not even that can be
+    done: a display over a limit, or one with no relation to split at, or several statements or rows.
+    """
+    try:
+        return parse_display(text), []
+    except LimitError:
+        raise
+    except LatexError as error:
+        whole = error
+    cuts = _top_level_relations(text)
+    if not cuts:
+        raise whole
+    sides: list[Node] = []
+    unread: list[LatexError] = []
+    bounds = [(0, cuts[0][0])] + [(cuts[i][1], cuts[i + 1][0] if i + 1 < len(cuts) else len(text)) for i in range(len(cuts))]
+    for start, end in bounds:
+        segment = text[start:end]
+        try:
+            chains = parse_display(" " * start + segment)  # padded: every offset stays the display's
+            if len(chains) != 1 or len(chains[0].sides) != 1:
+                raise LatexError("several statements in one side", start)
+            sides.append(chains[0].sides[0])
+        except LatexError as error:
+            if not segment.strip():
+                raise whole from None
+            unread.append(LatexError(error.reason, error.offset if error.offset >= start else start))
+            sides.append(Call(UNREAD, (), start + len(segment) - len(segment.lstrip()), end - (len(segment) - len(segment.rstrip()))))
+    if len(unread) == len(sides):
+        raise whole
+    return [Chain(tuple(sides), 0, len(text))], unread
+
+
+def _top_level_relations(text: str) -> list[tuple[int, int]]:
+    """Where the display's relations stand outside brackets and environments: (start, end) of each; none when the
+    display has rows or several statements (then the sides are not one chain)."""
+    depth, found, position = 0, [], 0
+    while position < len(text):
+        if text.startswith(("\\\\", "\\quad", "\\qquad", "\\begin", "\\end", ";"), position):
+            return []
+        char = text[position]
+        if text.startswith(("\\left", "\\right"), position):
+            position += 5 if text.startswith("\\left", position) else 6
+            continue
+        if char == "\\" and position + 1 < len(text) and text[position + 1] in "{}()[]":
+            position += 2
+            continue
+        if char in "{([":
+            depth += 1
+        elif char in "})]":
+            depth -= 1
+        elif depth == 0:
+            relation = next((r for r in _RELATIONS if text.startswith(r, position)), None)
+            if relation is not None:
+                found.append((position, position + len(relation)))
+                position += len(relation)
+                continue
+        position += 1
+    return found
 
 
 def _unexpected_text(text: str, offset: int) -> str:
@@ -189,7 +262,7 @@ class _Converter:
         base = self.node(tree.children[0])
         exponent_tree = tree.children[1]
         if exponent_tree.data == "token":
-            token = str(exponent_tree.children[0])
+            token = str(exponent_tree.children[0]).strip("{} \t\n")
             if token in TRANSPOSES:
                 return Transpose(base, start, end)
             if token == "\\prime" and isinstance(base, Symbol):
@@ -252,6 +325,34 @@ class _Converter:
         function = _function_name(str(name_token))
         return Call(function + "′" * primes, (argument,), start, end)
 
+    def _function_arguments(self, tree: Any, start: int, end: int) -> Node:
+        name_token, *arguments = tree.children
+        return Call(_function_name(str(name_token)), tuple(self.node(argument) for argument in arguments), start, end)
+
+    def _function_power(self, tree: Any, start: int, end: int) -> Node:
+        name_token, exponent_tree, argument = tree.children  # \tanh^2(x) is (tanh x)²
+        call = Call(_function_name(str(name_token)), (self.node(argument),), start, end)
+        if exponent_tree.data == "token":
+            exponent = self._exponent_token(exponent_tree.children[0])
+        else:
+            exponent = self.node(exponent_tree.children[0])
+        return Power(call, exponent, start, end)
+
+    def _function_alone(self, tree: Any, start: int, end: int) -> Node:
+        """A function's name written alone (\\exp = …, \\text{softmax} = …): a name like any other."""
+        return Symbol(_function_name(str(tree.children[0])), start, end)
+
+    def _percent(self, tree: Any, start: int, end: int) -> Node:
+        """0.25\\% is 0.0025, printed to the digits of 0.25 (two places more)."""
+        number = tree.children[0]
+        printed = parse_printed(str(number))
+        return Number(Printed(text=str(number) + "%", value=printed.value / 100, last_place=printed.last_place - 2), start, end)
+
+    def _summation(self, tree: Any, start: int, end: int) -> Node:
+        """\\sum of a written list or vector is the sum of its entries; over an index (\\sum_i y_i) it stays symbolic."""
+        *_, argument = tree.children
+        return Call("sum", (self.node(argument),), start, end)
+
     def _sqrt(self, tree: Any, start: int, end: int) -> Node:
         _, index, argument = tree.children
         if index is None:
@@ -282,6 +383,8 @@ class _Converter:
                 continue
             if getattr(child, "type", None) == "SUB":
                 subscript = "_" + _subscript(str(child))
+            elif getattr(child, "type", None) == "MARK":  # w_5^{+}, w^*: a mark that names
+                subscript += "^" + "".join(ch for ch in str(child) if ch in "+*∗-").replace("∗", "*")
             elif getattr(child, "type", None) == "PRIME":
                 primes += "′"
             else:
@@ -301,7 +404,7 @@ class _Converter:
             return " ".join(text[text.index("{") + 1:-1].split()).replace("/", "∕")
         if child.type == "DOTS":
             return "…"
-        return text
+        return text  # a letter, or the digits of \\hat{y1}
 
 
 # A superscript in brackets that is an index, not a power: digits, or a letter and digits (W^{(1)}, a^{[l]}).
@@ -324,7 +427,8 @@ def _subscript(text: str) -> str:
 
 def _function_name(token: str) -> str:
     inner = token[token.index("{") + 1:-1].strip() if "{" in token else token.lstrip("\\")
-    return FUNCTION_NAMES.get(inner.lower(), inner)
+    joined = "".join(ch for ch in inner.lower() if ch not in "-_ ")
+    return FUNCTION_NAMES.get(inner.lower()) or _FUNCTION_SPELLINGS.get(joined) or FUNCTION_NAMES.get(joined, inner)
 
 
 def _differential(node: Node) -> Symbol | Constant | None:

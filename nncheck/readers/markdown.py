@@ -83,7 +83,7 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
 
     The LaTeX grammar (lark) is imported here, on first use, so that loading the package stays cheap.
     """
-    from nncheck.expr.latex import LatexError, LimitError, parse_display
+    from nncheck.expr.latex import LatexError, LimitError, parse_partly
 
     formulas = []
     displays = 0
@@ -92,7 +92,8 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
             displays += 1
         number = displays if math.display else None
         try:
-            formulas.append(Formula(math, number, tuple(parse_display(math.text)), None))
+            chains, unread = parse_partly(math.text)
+            formulas.append(Formula(math, number, tuple(chains), None, tuple(Unread(e.reason, e.offset) for e in unread)))
         except LatexError as error:
             formulas.append(Formula(math, number, (), Unread(error.reason, error.offset, isinstance(error, LimitError))))
     return tuple(formulas)

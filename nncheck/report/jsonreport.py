@@ -72,6 +72,9 @@ def coverage_data(coverage: Coverage) -> dict[str, Any]:
     return {
         "found": coverage.found,
         "checked": coverage.checked,
+        "unread_sides": [{"reason": s.reason.key, "detail": s.detail,
+                          "location": {"path": s.location.path, "line": s.location.line, "column": s.location.column}}
+                         for s in coverage.unread_sides],
         "inline_found": coverage.inline_found,
         "inline_checked": coverage.inline_checked,
         "summary": coverage_line(coverage),

@@ -55,9 +55,12 @@ class _Page:
         verdicts: list[Verdict] = []
         skipped: list[Skipped] = []
         displays = inline = inline_checked = 0
+        unread: list[Skipped] = []
         for formula in self.formulas:
             found = self._settled(formula) if formula.error is None else []
             verdicts += found
+            unread += [Skipped(self.lines.location(formula.math.offset + min(side.offset, len(formula.math.text))),
+                               SkipReason.UNPARSABLE, side.reason) for side in formula.unread]
             if formula.number is None:  # inline math: judged by the same rules; most of it names a given
                 inline += 1
                 inline_checked += bool(found)
@@ -67,7 +70,7 @@ class _Page:
                 skipped.append(self._skip(formula))
         verdicts = _finish(verdicts, self.renames, self.state.ledger.conflicts())
         coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped),
-                            inline_found=inline, inline_checked=inline_checked)
+                            unread_sides=tuple(unread), inline_found=inline, inline_checked=inline_checked)
         return Audit(path=path, title=title, depth=0, verdicts=tuple(verdicts), precision=self.precision, coverage=coverage)
 
     def _skip(self, formula: Formula) -> Skipped:
