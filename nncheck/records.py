@@ -114,7 +114,9 @@ class Math:
     offset: int  # of the text's first character in the document
     display: bool
     heading: str | None  # the nearest heading above it, for reports
-    section: str | None = None  # every heading above it, outermost first ("Epoch 2 / Forward"): where it stands
+    # Where it stands: every heading above it, outermost first, and which heading of the page the nearest is
+    # ("Epoch 2 / Forward (heading 5)"), so that two sibling headings of one title are two sections.
+    section: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

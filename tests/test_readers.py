@@ -57,7 +57,7 @@ def test_code_comments_front_matter_and_prices_are_never_math(page: str) -> None
 def test_setext_headings_and_block_quotes_are_read_as_renderers_read_them() -> None:
     text = "Forward\n=======\n\n> $$\n> d = 1 +\n> 2 = 4\n> $$\n"
     [math] = find_math(text)
-    assert math.section == "Forward" and math.display
+    assert (math.heading, math.section, math.display) == ("Forward", "Forward (heading 1)", True)
     assert math.text.replace(" ", "").replace("\n", "") == "d=1+2=4"  # the "> " prefixes blanked, offsets kept
     [(stated, kind, line, column)] = verdicts(parse_markdown(text))
     assert (stated, kind, line, column) == ("4", W, 6, 7) and at(text, line, column) == "4"  # 1 + 2 = 3
@@ -173,7 +173,7 @@ def test_a_latex_source_is_read_without_its_comments_and_verbatim() -> None:
     assert [(s, k) for s, k, _, _ in found] == [("4", W), ("4", H), ("3", W), ("3", W)]
     for stated, _, line, column in found:
         assert at(TEX, line, column).startswith(stated)
-    assert [f.math.section for f in document.formulas][-1] == "Forward / Update"
+    assert [f.math.section for f in document.formulas][-1] == "Forward / Update (heading 2)"
 
 
 @pytest.mark.parametrize("name", ["notes.json", "notes.txt", "README"])
@@ -195,3 +195,55 @@ def test_a_page_with_nothing_to_judge_says_so_and_warns(tmp_path: Path) -> None:
     assert "0 numbers checked — nothing on this page could be judged" in out
     assert err.startswith(f"nncheck: warning: {page}: nothing on this page could be judged")
     assert "1 equation found, 0 checked, 1 skipped" in err and "1 inline formula," in err
+
+
+# -- found by an independent review of the readers ---------------------------------------------------
+
+@pytest.mark.parametrize("page", [
+    "Text before\n\\[\nz = 1.5 \\times 2 = 3.5\n\\]\n",      # \[ … \] after text in a paragraph
+    "1. Pre:\n   \\[ z = 1.5 \\times 2 = 3.5 \\]\n",          # in a list item
+    "> \\[ z = 1.5 \\times 2\n> = 3.5 \\]\n",                  # over two lines of a block quote
+    "$$z = 1.5 \\times 2 = 3.5$$ (1)\n",                       # a labelled display
+    "$$\nz = 1.5 \\times 2 % the product\n= 3.5\n$$\n",       # a TeX comment inside the math
+])
+def test_display_math_written_as_pages_write_it_is_found(page: str) -> None:
+    found = verdicts(parse_markdown(page))
+    assert [(s, k) for s, k, _, _ in found] == [("3.5", W)]  # 1.5 × 2 = 3
+    [(_, _, line, column)] = found
+    assert at(page, line, column).startswith("3.5")
+
+
+def test_math_in_a_paragraph_is_read_in_the_order_it_is_written() -> None:
+    found = find_math("Text \\[ b = 2 \\] after, and \\(c = 3\\), then \\begin{aligned} d = 4 \\end{aligned}.\n")
+    assert [(m.text.strip(), m.display) for m in found] == [("b = 2", True), ("c = 3", False),
+                                                           ("\\begin{aligned} d = 4 \\end{aligned}", True)]
+
+
+def test_a_lone_dollar_in_html_prose_does_not_hide_the_math_after_it() -> None:
+    html = "<p>The GPU costs $2 per hour.</p><p>\\[ z = 0.5 \\times 4 = 3 \\]</p><p>It costs $5, and $$k = 2 \\times 1.5 = 3.5$$</p>\n"
+    assert [(s, k) for s, k, _, _ in verdicts(parse_html(html, "p.html"))] == [("3", W), ("3.5", W)]  # 2 and 3
+
+
+def test_latex_comments_in_math_and_math_in_section_titles() -> None:
+    tex = ("\\section{Sample 2: \\(x = 3\\)}\n\\subsection{With $w = 2$}\n"
+           "\\[ y = w x % the output\n = 5 \\]\n")
+    found = verdicts(parse_tex(tex, "t.tex"))
+    assert [(s, k) for s, k, _, _ in found] == [("5", W)]  # 2 · 3 = 6
+
+
+def test_two_sibling_headings_of_one_title_are_two_examples() -> None:
+    page = "## Sample\n\n$$z = 0.5 \\times 2 = 1$$\n\n## Sample\n\n$$z = 0.5 \\times 4 = 2$$\n"
+    assert {k for _, k, _, _ in verdicts(parse_markdown(page))} == {H}
+
+
+def test_a_notebook_finding_names_its_cell_in_json_and_sarif(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    path = tmp_path / "lesson.ipynb"
+    path.write_text(_notebook(), encoding="utf-8")
+    _, out, _ = run_cli("audit", str(path), "--format", "json")
+    assert json.loads(out)["verdicts"][0]["location"] == {"path": str(path), "line": 3, "column": 19, "cell": 3}
+    _, out, _ = run_cli("audit", str(path), "--format", "sarif")
+    [location] = json.loads(out)["runs"][0]["results"][0]["locations"]
+    assert "region" not in location["physicalLocation"]  # lines count in the cell, not in the .ipynb file
+    assert location["properties"] == {"cell": 3, "line": 3, "column": 19}

@@ -40,6 +40,9 @@ def parse_html(text: str, path: str = "<document>") -> Document:
     page.feed(text)
     page.close()
     visible = "".join(page.visible)
+    # A single $ is prose in HTML (MathJax's default): blanked, so that the walker cannot open math at it.
+    visible = "".join(" " if ch == "$" and visible[i - 1:i] != "$" and visible[i + 1:i + 2] != "$" else ch
+                      for i, ch in enumerate(visible))
     found = [m for m in tex_math(visible, single_dollars=False) if not m.text.isspace()]
     found += page.scripts
     found.sort(key=lambda math: math.offset)

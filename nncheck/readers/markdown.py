@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,7 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
     formulas = []
     displays = 0
     for math in found:
+        math = replace(math, text=_without_comments(math.text))
         if math.display:
             displays += 1
         number = displays if math.display else None
@@ -97,6 +99,23 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
         except LatexError as error:
             formulas.append(Formula(math, number, (), Unread(error.reason, error.offset, isinstance(error, LimitError))))
     return tuple(formulas)
+
+
+def _without_comments(tex: str) -> str:
+    """TeX with its comments (% to the end of the line; \\% is a percent sign) blanked to spaces, offsets kept."""
+    if "%" not in tex:
+        return tex
+    lines = []
+    for line in tex.split("\n"):
+        position = 0
+        while (position := line.find("%", position)) >= 0:
+            backslashes = len(line[:position]) - len(line[:position].rstrip("\\"))
+            if backslashes % 2 == 0:
+                line = line[:position] + " " * (len(line) - position)
+                break
+            position += 1
+        lines.append(line)
+    return "\n".join(lines)
 
 
 class Lines:
@@ -162,6 +181,8 @@ class MathFinder:
         self.cursor = 0
         self.found: list[Math] = []
         self.path: list[tuple[int, str]] = []  # the headings above, (level, text), outermost first
+        self.headings = 0  # how many headings so far: two sibling headings of one title are two sections
+        self.quotes = 0  # block quotes open around the current token
 
     def read(self, text: str, base: int = 0) -> list[Math]:
         """The formulas of ``text`` (offsets + ``base``), added to those found so far; all of them."""
@@ -170,8 +191,15 @@ class MathFinder:
         for index, token in enumerate(tokens):
             if token.type == "heading_open":
                 self.heading(int(token.tag[1:]), tokens[index + 1].content.strip())
-            elif token.type in ("math_block", "math_block_eqno"):
-                self.add(token.content, token.markup, _CLOSING[token.markup], True)
+            elif token.type == "blockquote_open":
+                self.quotes += 1
+            elif token.type == "blockquote_close":
+                self.quotes -= 1
+            elif token.type in ("math_block", "math_block_eqno", "math_block_label"):
+                content = token.content
+                if self.quotes:  # texmath keeps the quote's "> " on the lines of a \[…\] block
+                    content = "\n".join(line.lstrip(" \t>") if i else line for i, line in enumerate(content.split("\n")))
+                self.add(content, token.markup, _CLOSING[token.markup], True)
             elif token.type == "amsmath":
                 self.add(token.content, "", "", True)
             elif token.type == "fence" and token.info.strip().split(" ")[0].lower() == "math":
@@ -182,28 +210,60 @@ class MathFinder:
 
     def heading(self, level: int, title: str) -> None:
         self.path = [(lvl, t) for lvl, t in self.path if lvl < level] + [(level, title)]
+        self.headings += 1
 
     def inline(self, token: Any) -> None:
+        """The math of a paragraph (or heading, or table cell), in the order it is written."""
+        content = token.content
         code = [child.content for child in token.children or () if child.type == "code_inline"]
+        found: list[tuple[int, str, str, str, bool]] = []  # (where in the paragraph, body, opening, closing, display)
+        cursor = 0
         for child in token.children or ():
             if child.type in ("math_inline", "math_inline_double"):
-                self.add(child.content, child.markup, _CLOSING[child.markup], child.type == "math_inline_double")
-            elif child.type == "text" and "\\begin" in child.content:
-                self.environments(token.content, code)
+                where = content.find(child.markup + child.content, cursor)
+                cursor = max(where, cursor) + 1
+                found.append((max(where, 0), child.content, child.markup, _CLOSING[child.markup],
+                              child.type == "math_inline_double"))
+        if "\\begin" in content:
+            found += self.environments(content, code)
+        if "\\[" in content:
+            found += self.brackets(content, code)
+        for _, body, opening, closing, display in sorted(found, key=lambda item: item[0]):
+            self.add(body, opening, closing, display)
 
-    def environments(self, content: str, code: list[str]) -> None:
+    @staticmethod
+    def brackets(content: str, code: list[str]) -> list[tuple[int, str, str, str, bool]]:
+        """Display math \\[…\\] inside a paragraph (markdown-it reads a paragraph's "\\[" as an escaped bracket)."""
+        found = []
+        position = 0
+        while (start := content.find("\\[", position)) >= 0:
+            end = content.find("\\]", start + 2)
+            if end < 0:
+                break
+            body = content[start + 2:end]
+            if start > 0 and content[start - 1] == "\\":  # "\\\\[" is a row break followed by a bracket
+                position = start + 2
+                continue
+            if not any(content[start:end + 2] in span for span in code) and body.strip():
+                found.append((start, body, "\\[", "\\]", True))
+            position = end + 2
+        return found
+
+    @staticmethod
+    def environments(content: str, code: list[str]) -> list[tuple[int, str, str, str, bool]]:
         """LaTeX environments written in a paragraph (``\\begin{aligned} … \\end{aligned}``)."""
+        found = []
         position = 0
         while (begin := _BEGIN.search(content, position)) is not None:
             end_text = f"\\end{{{begin['name']}}}"
             end = content.find(end_text, begin.end())
             if end < 0:
-                return
+                break
             body = content[begin.start():end + len(end_text)]
             if not any(body in span for span in code):
-                self.add(body, "", "", True)
+                found.append((begin.start(), body, "", "", True))
             position = end + len(end_text)
-        # a text child holds the environment once: later text children of this paragraph find nothing new
+        return found
 
     def add(self, content: str, opening: str, closing: str, display: bool) -> None:
         located = self.locate(content, opening)
@@ -213,7 +273,7 @@ class MathFinder:
         if any(math.offset == self.base + offset for math in self.found[-3:]):
             return  # one environment seen through several text children
         heading = self.path[-1][1] if self.path else None
-        section = " / ".join(title for _, title in self.path) if self.path else None
+        section = " / ".join(title for _, title in self.path) + f" (heading {self.headings})" if self.path else None
         self.found.append(Math(body, self.base + offset, display, heading, section))
         self.cursor = end + len(closing)
 

@@ -50,6 +50,7 @@ class _Walk:
         self.single_dollars = single_dollars
         self.found: list[Math] = []
         self.path: list[tuple[int, str]] = []
+        self.headings = 0
 
     def walk(self, nodes: Any) -> None:
         from pylatexenc.latexwalker import LatexEnvironmentNode, LatexMacroNode, LatexMathNode
@@ -72,6 +73,10 @@ class _Walk:
                 if title is not None:
                     level = _SECTIONS[node.macroname]
                     self.path = [(lvl, t) for lvl, t in self.path if lvl < level] + [(level, title)]
+                    self.headings += 1
+                for argument in getattr(node.nodeargd, "argnlist", None) or []:
+                    if argument is not None:
+                        self.walk(getattr(argument, "nodelist", None))  # \\section{Sample 2: \\(x = 3\\)} gives x
             elif getattr(node, "nodelist", None):
                 self.walk(node.nodelist)
 
@@ -84,7 +89,7 @@ class _Walk:
 
     def add(self, start: int, end: int, display: bool) -> None:
         heading = self.path[-1][1] if self.path else None
-        section = " / ".join(title for _, title in self.path) if self.path else None
+        section = " / ".join(title for _, title in self.path) + f" (heading {self.headings})" if self.path else None
         self.found.append(Math(self.text[start:end], start, display, heading, section))
 
 

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from nncheck import __version__
 from nncheck.audit import Audit, Hypothesis, Kind, Verdict
 from nncheck.findings import Coverage
+from nncheck.errors import Location
 from nncheck.report.common import coverage_line
 
 # Bump on any change that could break a reader of the JSON: a field removed, renamed or changing meaning.
@@ -31,7 +32,7 @@ def _verdict(v: Verdict) -> dict[str, Any]:
         "step": v.place.step,
         "latex": v.place.latex,
         "document_line": v.place.document_line,
-        "location": {"path": v.location.path, "line": v.location.line, "column": v.location.column},
+        "location": location_data(v.location),
         "diagnosed": v.diagnosed,
         "hypotheses": [hypothesis(h) for h in v.hypotheses],
         "remarks": [{"code": r.code, "message": r.message} for r in v.remarks],
@@ -67,19 +68,27 @@ def as_data(audit: Audit) -> dict[str, Any]:
     }
 
 
+def location_data(location: Location) -> dict[str, Any]:
+    """path, line and column; in a notebook also the cell (1-based), in which line and column count."""
+    data: dict[str, Any] = {"path": location.path, "line": location.line, "column": location.column}
+    if location.cell is not None:
+        data["cell"] = location.cell
+    return data
+
+
 def coverage_data(coverage: Coverage) -> dict[str, Any]:
     """A Markdown document's coverage (the SARIF report's run properties use the same shape)."""
     return {
         "found": coverage.found,
         "checked": coverage.checked,
         "unread_sides": [{"reason": s.reason.key, "detail": s.detail,
-                          "location": {"path": s.location.path, "line": s.location.line, "column": s.location.column}}
+                          "location": location_data(s.location)}
                          for s in coverage.unread_sides],
         "inline_found": coverage.inline_found,
         "inline_checked": coverage.inline_checked,
         "summary": coverage_line(coverage),
         "skipped": [{"reason": s.reason.key, "detail": s.detail,
-                     "location": {"path": s.location.path, "line": s.location.line, "column": s.location.column}}
+                     "location": location_data(s.location)}
                     for s in coverage.skipped],
     }
 

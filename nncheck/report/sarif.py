@@ -110,13 +110,20 @@ def _document_location(audit: Audit, line: int) -> dict[str, Any]:
 
 
 def _result(audit: Audit, verdict: Verdict, spec: dict[str, str]) -> dict[str, Any]:
-    region = {"startLine": verdict.location.line, "startColumn": verdict.location.column}
+    where = verdict.location
+    physical: dict[str, Any] = {"artifactLocation": spec}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if where.cell is None:
+        physical["region"] = {"startLine": where.line, "startColumn": where.column}
+    else:  # a notebook: lines count within a cell, not in the .ipynb file, so no region of the file is given
+        location["message"] = {"text": f"cell {where.cell}, line {where.line}, column {where.column}"}
+        location["properties"] = {"cell": where.cell, "line": where.line, "column": where.column}
     result: dict[str, Any] = {
         "ruleId": rule_id(verdict.kind),
         "ruleIndex": RULES.index(verdict.kind),
         "level": SEVERITY[verdict.kind],
         "message": {"text": message(verdict)},
-        "locations": [{"physicalLocation": {"artifactLocation": spec, "region": region}}],
+        "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint(spec["uri"], verdict)},
         "properties": {"id": verdict.ref, "stated": verdict.stated, "exact": verdict.exact, "own": verdict.own,
                        "step": verdict.place.step, "hypotheses": [hypothesis(h) for h in verdict.hypotheses]},

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nncheck.audit import Audit, Kind, Verdict
 from nncheck.audit.enclose import midpoint
+from nncheck.errors import Location
 from nncheck.network import ball, evaluate
 from nncheck.network.backend import Array
 from nncheck.printed import Printed, format_fraction, parse_printed
@@ -187,6 +188,11 @@ def _stated_should_say(verdict: Verdict) -> str:
         return verdict.exact  # "undefined", a shape error, or a value written in scientific notation
 
 
+def _line_of(location: Location) -> str:
+    """'line 3', or in a notebook 'cell 2, line 3' (lines count within the cell)."""
+    return f"line {location.line}" if location.cell is None else f"cell {location.cell}, line {location.line}"
+
+
 def page_errata(audit: Audit, page_slug: str) -> Errata:
     """The page of one audited Markdown page: one section per display equation, its numbers in page order.
 
@@ -199,7 +205,7 @@ def page_errata(audit: Audit, page_slug: str) -> Errata:
     for verdict in audit.verdicts:
         key = str(verdict.place.spec)
         if key not in sections:
-            sections[key] = (markup.anchor(verdict.place.step + " " + key.rsplit(":", 2)[-2], anchors, "display"), verdict.place)
+            sections[key] = (markup.anchor(verdict.place.step + " " + _line_of(verdict.place.spec), anchors, "display"), verdict.place)
         anchor = sections[key][0]
         if verdict.expression is not None and verdict.subject == "equation" and not _is_number(verdict.stated):
             in_order.append(Entry(verdict, f"{verdict.expression} = {verdict.stated}", verdict.place.step, anchor,
@@ -209,7 +215,7 @@ def page_errata(audit: Audit, page_slug: str) -> Errata:
                                   _stated_should_say(verdict), None))
     named = {entry.verdict.ref: entry for entry in in_order if entry.verdict.subject != "equation"}
     displays = tuple(
-        Section(f"line {place.spec.line}", anchor, place, tuple(e for e in in_order if str(e.verdict.place.spec) == key),
+        Section(_line_of(place.spec), anchor, place, tuple(e for e in in_order if str(e.verdict.place.spec) == key),
                 mathml.problem(place.latex) if place.latex else None, kind="Display equation")
         for key, (anchor, place) in sections.items()
     )

@@ -59,8 +59,9 @@ class _Page:
         for formula in self.formulas:
             found = self._settled(formula) if formula.error is None else []
             verdicts += found
-            unread += [Skipped(self.lines.location(formula.math.offset + min(side.offset, len(formula.math.text))),
-                               SkipReason.UNPARSABLE, side.reason) for side in formula.unread]
+            if found:  # a display with no verdict is skipped, with its unread side as the reason
+                unread += [Skipped(self.lines.location(formula.math.offset + min(side.offset, len(formula.math.text))),
+                                   SkipReason.UNPARSABLE, side.reason) for side in formula.unread]
             if formula.number is None:  # inline math: judged by the same rules; most of it names a given
                 inline += 1
                 inline_checked += bool(found)
@@ -80,6 +81,9 @@ class _Page:
             reason = SkipReason.OVER_LIMIT if formula.error.over_limit else SkipReason.UNPARSABLE
             at = self.lines.location(math.offset + min(formula.error.offset, len(math.text)))
             return Skipped(at if reason is SkipReason.UNPARSABLE else where, reason, formula.error.reason)
+        if formula.unread:
+            side = formula.unread[0]
+            return Skipped(self.lines.location(math.offset + min(side.offset, len(math.text))), SkipReason.UNPARSABLE, side.reason)
         outline = plan(list(formula.chains), math.text)
         if not outline.has_equation:
             return Skipped(where, SkipReason.NO_EQUALITY)
