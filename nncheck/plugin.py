@@ -180,7 +180,8 @@ class ClaimItem(pytest.Item):
             reason = f": {self.accepted.reason}" if self.accepted.reason else ""
             pytest.xfail(f"{headline(self.verdict)}; accepted in {shown(self.accepted.baseline, self.config)}{reason}")
         where = self.verdict.location
-        raise ClaimFailed("\n  ".join([f"{where.path}:{where.line}: {headline(self.verdict)}", *diagnosis(self.verdict)]))
+        cell = f"cell {where.cell}:" if where.cell is not None else ""  # a notebook: the line counts in the cell
+        raise ClaimFailed("\n  ".join([f"{where.path}:{cell}{where.line}: {headline(self.verdict)}", *diagnosis(self.verdict)]))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, ClaimFailed):
@@ -188,5 +189,7 @@ class ClaimItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        # pytest counts report lines from 0 (Item.location); the spec's line of the printed number.
-        return self.path, self.verdict.location.line - 1, self.name
+        # pytest counts report lines from 0 (Item.location); the spec's line of the printed number (in a notebook,
+        # whose lines count within a cell, none).
+        where = self.verdict.location
+        return self.path, None if where.cell is not None else where.line - 1, self.name

@@ -308,3 +308,18 @@ def test_pages_are_collected_only_when_named(pytester: pytest.Pytester) -> None:
     assert outcomes(pytester) == {"passed": ["a"], "failed": ["z_2"], "xfailed": []}
     (failure,) = failure_texts(pytester).values()
     assert failure.startswith(f"docs{os.sep}page.md:3: ") and "3.18" in failure and "2.73" in failure
+
+
+def test_every_page_kind_is_collected_when_named(pytester: pytest.Pytester) -> None:
+    # The samples of tests/samples/pages/: each plants one error (computed by hand in tests/test_readers.py).
+    samples = Path(__file__).parent / "samples" / "pages"
+    for sample in samples.iterdir():
+        (pytester.path / "pages").mkdir(exist_ok=True)
+        (pytester.path / "pages" / sample.name).write_bytes(sample.read_bytes())
+    pytester.makeini("[pytest]\nnncheck_pages = pages/*\n")
+    found = outcomes(pytester)
+    assert sorted(found["failed"]) == sorted(["z", "L", "∂a/∂z"])
+    failures = failure_texts(pytester)
+    assert any(text.startswith(f"pages{os.sep}neuron.ipynb:cell 3:3:") for text in failures.values())
+    assert any(text.startswith(f"pages{os.sep}neuron.tex:15:") for text in failures.values())
+    assert any(text.startswith(f"pages{os.sep}neuron.html:13:") for text in failures.values())

@@ -247,3 +247,65 @@ def test_a_notebook_finding_names_its_cell_in_json_and_sarif(tmp_path: Path) -> 
     [location] = json.loads(out)["runs"][0]["results"][0]["locations"]
     assert "region" not in location["physicalLocation"]  # lines count in the cell, not in the .ipynb file
     assert location["properties"] == {"cell": 3, "line": 3, "column": 19}
+
+
+# -- one sample of each kind, end to end (tests/samples/pages/) -------------------------------------
+
+SAMPLES = Path(__file__).parent / "samples" / "pages"
+# The neuron of every sample (by hand): z = 0.4·1.5 + 0.8·(−0.5) + 0.1 = 0.3; a = σ(0.3) = 0.5744425;
+# ∂a/∂z = a(1 − a) = 0.2444583; L = ½(a − 1)² = 0.0905496, and ½(0.5744 − 1)² = 0.0905677 from the printed a.
+SAMPLE_VERDICTS = {
+    "neuron.ipynb": {"eq1": H, "z": W, "a": H, "L": Kind.CARRIED},  # wᵀx + b agrees with its arithmetic; z printed 0.35
+    "neuron.html": {"z": H, "a": H, "∂a/∂z": W},               # 0.2454 for 0.2445
+    "neuron.tex": {"z": H, "a": H, "L": W},                    # 0.0950 for 0.0905
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_VERDICTS))
+def test_each_sample_page_gives_its_verdicts_where_its_numbers_stand(name: str) -> None:
+    path = SAMPLES / name
+    result = audit(read(str(path)), diagnose=0)
+    assert {v.ref: v.kind for v in result.verdicts} == SAMPLE_VERDICTS[name]
+    assert (result.coverage.found, result.coverage.checked, result.coverage.inline_found) == (3, 3, 4)
+    if name.endswith(".ipynb"):
+        return  # notebook locations count within a cell: test_a_notebook_is_read_cell_by_cell_and_located_by_cell
+    text = path.read_text(encoding="utf-8")
+    for verdict in result.verdicts:
+        assert at(text, verdict.location.line, verdict.location.column).startswith(verdict.stated)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_VERDICTS))
+@pytest.mark.parametrize("report", ["terminal", "markdown", "json", "sarif", "lines"])
+def test_each_sample_page_goes_through_every_report(name: str, report: str) -> None:
+    import io
+    from importlib.resources import files
+
+    import jsonschema
+
+    from nncheck.report import renderer
+
+    out = io.StringIO()
+    renderer(report)(audit(read(str(SAMPLES / name)), diagnose=0), out, False)
+    text = out.getvalue()
+    if report == "json":
+        data = json.loads(text)
+        jsonschema.validate(data, json.loads(files("nncheck.report").joinpath("report-schema.json").read_text()))
+        assert data["coverage"]["found"] == 3
+    elif report == "sarif":
+        schema = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+        data = json.loads(text)
+        jsonschema.Draft7Validator(schema).validate(data)
+        assert len(data["runs"][0]["results"]) == sum(1 for k in SAMPLE_VERDICTS[name].values() if k is not H)
+    else:
+        assert "3 equations found, 3 checked, 0 skipped; 4 inline formulas" in text
+
+
+def test_the_samples_make_an_errata_site(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    status, _, err = run_cli("site", *(str(SAMPLES / name) for name in sorted(SAMPLE_VERDICTS)), "--out", str(tmp_path))
+    assert status == 0 and err == ""
+    pages = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.glob("*.md")}
+    assert set(pages) == {"index.md", "neuron.md", "neuron-2.md", "neuron-3.md"}
+    assert "it should print **0.30**" in "".join(pages.values())  # the notebook's z, to its two decimals
+    assert "cell 3, line 3" in "".join(pages.values())
