@@ -131,6 +131,9 @@ LATEX_TOKENS = (
     "x", "y", "e", r"\pi", "z_2", "W_{1}", r"\hat{y}", r"\partial", r"\sigma", r"\text{ReLU}", r"\max", r"\min", r"\log",
     r"\log_{10}", r"\ln", r"\exp", r"\sqrt", r"\tanh", r"\begin{bmatrix}", r"\end{bmatrix}", r"\begin{aligned}",
     r"\end{aligned}", "&", r"\\", ",", ";", r"\quad", r"\text{and}", r"\pm", r"\int", "|", "$", "\n", " ", r"\dots",
+    r"\%", r"\sum", r"\sum_i", r"\sum_{j=1}^{3}", "√", r"^{\intercal}", r"^{+}", r"\operatorname{std}", r"\text{mean}",
+    r"\operatorname{conv2d}", r"\text{maxpool}", r"\text{(note)}", r"\nonumber", r"\tag{1}", "%", r"\|", r"\mathbb{E}",
+    r"\begin{align}", r"\end{align}", r"\tanh^2",
 )
 
 
@@ -157,7 +160,9 @@ def numeric_latex(draw: Any, depth: int = 3) -> str:
     formula: str = draw(st.sampled_from((
         a, f"{a} + {b}", f"{a} - {b}", rf"{a} \times {b}", rf"{a} \cdot {b}", f"{a} {b}", rf"\frac{{{a}}}{{{b}}}",
         f"e^{{{a}}}", rf"\log({a})", rf"\sigma({a})", rf"\max({a}, {b})", rf"\sqrt{{{a}}}", f"-{a}", f"({a})^{{{b}}}",
-        rf"\text{{ReLU}}({a})", matrix, f"{matrix}^T", rf"\left[ {a} \right]",
+        rf"\text{{ReLU}}({a})", matrix, f"{matrix}^T", rf"\left[ {a} \right]", f"{a}\\%", rf"\sum [{a}, {b}]",
+        rf"\operatorname{{std}}([{a}, {b}])", rf"\operatorname{{dot}}([{a}, {b}], [{b}, {a}])", rf"\max{matrix}",
+        rf"\tanh^2({a})", f"√{{{a}}}", rf"\operatorname{{conv2d}}({matrix}, {matrix})", rf"\text{{maxpool}}({matrix})",
     )))
     return formula
 
@@ -168,7 +173,8 @@ PAGE_NAMES = ("a", "b", "w", "x", "z", "z_1", "z_2", "p", "p_2", "e", r"\hat{y}"
 PAGE_VALUES = ("0.5", "-1.2", "2", "0.71", "0.0", "3", r"\begin{bmatrix} 0.5 \\ 1.5 \end{bmatrix}", "[2, 1, 0.5]",
                r"\begin{bmatrix} 1 & 2 \end{bmatrix}")
 PAGE_PRODUCTS = (r"\times", r"\cdot", "")
-PAGE_FUNCTIONS = (r"\sigma", r"\tanh", r"\exp", r"\log", r"\text{softmax}", r"\text{ReLU}", r"\max")
+PAGE_FUNCTIONS = (r"\sigma", r"\tanh", r"\exp", r"\log", r"\text{softmax}", r"\text{ReLU}", r"\max", r"\operatorname{mean}",
+                  r"\operatorname{std}", r"\sum", r"\text{log-softmax}")
 
 
 @st.composite
@@ -208,6 +214,7 @@ def pages(draw: Any, max_displays: int = 8) -> str:
             continue
         subject = draw(st.sampled_from(PAGE_NAMES))
         chain = " = ".join([subject, *sides, str(draw(st.sampled_from(PAGE_VALUES)))])
-        lines.append(f"${chain}$" if kind == "inline" else f"$${chain}$$")
+        lines.append(f"${chain}$" if kind == "inline" else draw(st.sampled_from((
+            f"$${chain}$$", f"\\[{chain}\\]", f"\\begin{{align}}\n{chain}\n\\end{{align}}", f"> $${chain}$$", f"- $${chain}$$"))))
     return "\n\n".join(lines) + "\n"
 

@@ -313,9 +313,9 @@ def test_pages_are_collected_only_when_named(pytester: pytest.Pytester) -> None:
 def test_every_page_kind_is_collected_when_named(pytester: pytest.Pytester) -> None:
     # The samples of tests/samples/pages/: each plants one error (computed by hand in tests/test_readers.py).
     samples = Path(__file__).parent / "samples" / "pages"
-    for sample in samples.iterdir():
+    for page in samples.iterdir():
         (pytester.path / "pages").mkdir(exist_ok=True)
-        (pytester.path / "pages" / sample.name).write_bytes(sample.read_bytes())
+        (pytester.path / "pages" / page.name).write_bytes(page.read_bytes())
     pytester.makeini("[pytest]\nnncheck_pages = pages/*\n")
     found = outcomes(pytester)
     assert sorted(found["failed"]) == sorted(["z", "L", "∂a/∂z"])

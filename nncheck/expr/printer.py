@@ -12,7 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from nncheck.expr.nodes import (
-    DIVIDE, TIMES, Call, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol,
+    DIVIDE, TIMES, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Transpose, Vector,
 )
 from nncheck.printed import Printed, parse_printed
 
@@ -117,6 +117,12 @@ def text(node: Node) -> str:
     if isinstance(node, Call):
         function = TEXT_FUNCTIONS.get(node.function, node.function)
         return f"{function}(" + ", ".join(text(argument) for argument in node.arguments) + ")"
+    if isinstance(node, Vector):
+        return "[" + ", ".join(text(item) for item in node.items) + "]"
+    if isinstance(node, Matrix):
+        return "[" + "; ".join(", ".join(text(cell) for cell in row) for row in node.rows) + "]"
+    if isinstance(node, Transpose):
+        return f"({text(node.operand)})ᵀ"
     parts = _split(node)
     if parts is None:
         raise ValueError(f"{type(node).__name__} has no text form")

@@ -28,6 +28,13 @@ class NotExact(Exception):
 # Larger expressions are not tried: simplify's time grows quickly, and worked examples' identities
 # (a sigmoid written out, a softmax component) have a few dozen nodes.
 MAX_NODES = 60
+# Nor are sides of more elements than this, differences of more SymPy operations, or rationals past this
+# size (exp(1000) or 10^300 would send simplify's numeric checks into thousands of digits): the check is
+# bounded in time, and what it does not try is "not proved".
+MAX_ELEMENTS = 4
+MAX_OPERATIONS = 80
+MAX_RATIONAL_BITS = 64
+MAX_EXPONENT = 50  # e^50 is about 5·10^21
 
 
 def proved_equal(left: Node, right: Node, exact_left: Exact, exact_right: Exact) -> bool:
@@ -44,8 +51,26 @@ def proved_equal(left: Node, right: Node, exact_left: Exact, exact_right: Exact)
         pairs = list(zip(translate(left, exact_left), translate(right, exact_right), strict=True))
     except (NotExact, ValueError, ZeroDivisionError, TypeError):  # TypeError: a sign SymPy cannot decide
         return False
+    differences = [a - b for a, b in pairs]
+    if len(differences) > MAX_ELEMENTS or any(not _small(d) for d in differences):
+        return False
     # tanh and the other hyperbolic functions are proved through exponentials when simplify alone does not
-    return all(sympy.simplify(a - b) == 0 or sympy.simplify((a - b).rewrite(sympy.exp)) == 0 for a, b in pairs)
+    return all(sympy.simplify(d) == 0 or sympy.simplify(d.rewrite(sympy.exp)) == 0 for d in differences)
+
+
+def _small(difference: Any) -> bool:
+    """Whether simplify may be tried on ``difference`` in bounded time (see MAX_OPERATIONS, MAX_RATIONAL_BITS)."""
+    import sympy
+
+    if not isinstance(difference, sympy.Expr) or sympy.count_ops(difference) > MAX_OPERATIONS:
+        return False
+    for power in difference.atoms(sympy.exp):
+        if power.args[0].is_Rational and abs(power.args[0]) > MAX_EXPONENT:
+            return False
+    for atom in difference.atoms(sympy.Rational):
+        if atom.p.bit_length() > MAX_RATIONAL_BITS or atom.q.bit_length() > MAX_RATIONAL_BITS:
+            return False
+    return True
 
 
 def translate(node: Node, exact: Exact) -> list[Any]:
