@@ -99,6 +99,7 @@ class Evaluator:
     readings: list[str] = field(default_factory=list)
     backend: Any = None  # a Backend module; None means ball (ball.HULL with ``interval``)
     lookup: Callable[[Node], Array | None] | None = None  # the caller's value for a node, before the node's own
+    sample: bool = False  # var and std with the sample convention (divided by n - 1) instead of the population's
 
     def __post_init__(self) -> None:
         if self.backend is None:
@@ -304,7 +305,8 @@ class Evaluator:
         return result
 
     def reduce(self, function: str, arguments: list[Array]) -> Array:
-        """sum, mean, var, std (population: divided by n), the Euclidean norm, and the dot product of two lists."""
+        """sum, mean, var, std (population: divided by n; ``sample``: by n - 1), the Euclidean norm, and the dot
+        product of two lists."""
         B = self.backend
         entries = list(arguments[0].reshape(-1))
         if function == "dot":
@@ -329,7 +331,9 @@ class Evaluator:
         spread = squares[0]
         for square in squares[1:]:
             spread = spread + square
-        variance = spread / count
+        if self.sample and len(entries) < 2:
+            raise ValueError(f"the sample {function} of one value")
+        variance = spread / (B.constant(Fraction(len(entries) - 1)) if self.sample else count)
         return self.wrap(variance if function == "var" else B.sqrt(self.wrap(variance)))
 
     def window(self, function: str, arguments: list[Array]) -> Array:

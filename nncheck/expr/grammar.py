@@ -85,7 +85,7 @@ _CARET: "^"
 SUPTOKEN: /[0-9a-zA-Z]/ | /\\(top|intercal|prime|alpha|beta|gamma|delta|eta|theta|lambda|mu|pi|tau|phi){_END}/
 PRIME: "'"
 SUB: /_\s*(\{{([^{{}}]|\{{[^{{}}]*\}})*\}}|\\[a-zA-Z]+|[a-zA-Z0-9])/
-LETTER: /[a-zA-Z]/ | /[α-ρτ-ωΑ-Ω∂∇]/
+LETTER: /[a-zA-ZÀ-ÖØ-öø-ɏ][\u0300-\u036f]*/ | /[α-ρτ-ωΑ-Ω∂∇]/
 GREEK: /\\(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|pi|varpi|rho|varrho|tau|upsilon|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon|Phi|Psi|Omega|nabla|partial|ell|infty|top){_END}/
 SIGMA: /\\sigma{_END}/ | "σ"
 ACCENT: /\\(hat|widehat|bar|overline|tilde|widetilde|vec|dot|ddot|mathbf|boldsymbol|bm|mathcal|mathbb|mathbfit){_END}/

@@ -404,7 +404,7 @@ class _Converter:
             return " ".join(text[text.index("{") + 1:-1].split()).replace("/", "∕")
         if child.type == "DOTS":
             return "…"
-        return text  # a letter, or the digits of \\hat{y1}
+        return unicodedata.normalize("NFC", text)  # a letter (ŷ as one character or two), or the digits of \\hat{y1}
 
 
 # A superscript in brackets that is an index, not a power: digits, or a letter and digits (W^{(1)}, a^{[l]}).

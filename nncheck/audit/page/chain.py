@@ -41,6 +41,7 @@ class ChainJudge(ChainVerdicts):
     sources: dict[Span, str] = field(default_factory=dict)
     components: dict[Span, tuple[str, int]] = field(default_factory=dict)
     values: dict[int, Value] = field(default_factory=dict)
+    sample_values: dict[int, Value] = field(default_factory=dict)  # sides with var or std, by the sample convention
     failures: dict[int, Remark] = field(default_factory=dict)
     readings: dict[int, list[str]] = field(default_factory=dict)
     agreement_refs: dict[int, str] = field(default_factory=dict)
@@ -470,21 +471,24 @@ class ChainJudge(ChainVerdicts):
 
     # -- evaluation in the three frames --------------------------------------------------------
 
-    def frames(self, k: int, node: Node, target: tuple[int, ...] | None) -> Value:
-        """``node`` (of side k) in the true chain and in the document's own numbers."""
+    def frames(self, k: int, node: Node, target: tuple[int, ...] | None, *, sample: bool = False) -> Value:
+        """``node`` (of side k) in the true chain and in the document's own numbers (``sample``: var and std
+        with the sample convention)."""
         bindings, base = self.state.bindings, self.sides[k].offset
         true_evaluator = Evaluator(target=target, names=FrameView(bindings, "true"), overrides=self.overrides["true"],
-                                   components=self.components, base=base)
+                                   components=self.components, base=base, sample=sample)
         true = true_evaluator.value(node)
-        self.readings[k] = true_evaluator.readings
+        if not sample:
+            self.readings[k] = true_evaluator.readings
         try:
             point = Evaluator(target=target, names=FrameView(bindings, "point"), overrides=self.overrides["point"],
-                              components=self.components, base=base).value(node)
+                              components=self.components, base=base, sample=sample).value(node)
         except (ShapeError, ValueError, ZeroDivisionError):
             return Value.exact(true)  # the page's own numbers cannot be pushed through (log 0.0): no own value
         try:
             interval = Evaluator(interval=True, target=target, names=FrameView(bindings, "interval"),
-                                 overrides=self.overrides["interval"], components=self.components, base=base).value(node)
+                                 overrides=self.overrides["interval"], components=self.components, base=base,
+                                 sample=sample).value(node)
         except (ShapeError, ValueError, ZeroDivisionError, Undecided):
             interval = point  # the ranges cannot be pushed through (a log reaching 0): the digits as printed
         sources: set[str] = set()
@@ -497,8 +501,14 @@ class ChainJudge(ChainVerdicts):
         return Value.carrying(true, point, interval, frozenset(sources))
 
     def evaluate(self, k: int, target: tuple[int, ...] | None) -> None:
+        node = self.sides[k].node
+        if any(isinstance(n, Call) and n.function in ("std", "var") for n in walk(node)):
+            try:  # the other convention, which a printed value may follow (judge_printed says so when it does)
+                self.sample_values[k] = self.frames(k, node, target, sample=True)
+            except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+                pass
         try:
-            self.values[k] = self.frames(k, self.sides[k].node, target)
+            self.values[k] = self.frames(k, node, target)
         except OneScore:
             return  # softmax of one score whose vector of scores the page never gave: not evaluable
         except Undecided as undecided:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nncheck.audit import classify as ladder
+from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.audit.ledger import Entry
 from nncheck.audit.page.compare import compact, orientation, relative_error, show_array, shown, source
@@ -36,6 +37,7 @@ class ChainVerdicts:
         overrides: dict[str, dict[Span, Array]]
         components: dict[Span, tuple[str, int]]
         values: dict[int, Value]
+        sample_values: dict[int, Value]
         failures: dict[int, Remark]
         readings: dict[int, list[str]]
         agreement_refs: dict[int, str]
@@ -99,8 +101,14 @@ class ChainVerdicts:
             self.undefined(k, cells, ref, names, expression, self.failures.get(truth) or self.failures[before])
             return
         value, own = self.values[truth], self.values[before]
+        convention = self.sample_convention(truth, before, cells)
+        if convention is not None:
+            value, own = convention
         try:
             remarks = tuple(Remark("reading", r) for r in self.readings.get(truth, []) + self.readings.get(before, []))
+            if convention is not None:
+                remarks += (Remark("reading", "var or std read with the sample convention (divided by n − 1); the "
+                                              "population convention (divided by n) does not give the printed value"),)
             remarks += tuple(orientation(value.true.shape, cells.shape))
             if value.true.size != own.true.size:
                 raise ShapeError("the sides differ in shape")
@@ -126,6 +134,24 @@ class ChainVerdicts:
                 self.state.record(key, Entry(self.offset(k, node), number, element_ref))
                 self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
         self.printed_value = (cells, ref)
+
+    def sample_convention(self, truth: int, before: int, cells: Cells) -> tuple[Value, Value] | None:
+        """The sides by the sample convention of var and std, when every printed number holds by it and not by the
+        population convention (the default); else None."""
+        if truth not in self.sample_values:
+            return None
+        sample, population = self.sample_values[truth], self.values[truth]
+        if sample.true.size != len(cells.printed):
+            return None
+        try:
+            for index, number in enumerate(cells.printed):
+                if enclose.holds(population.true.reshape(-1)[index], number):
+                    return None
+                if not enclose.holds(sample.true.reshape(-1)[index], number):
+                    return None
+        except Undecided:
+            return None
+        return sample, self.sample_values.get(before, sample)
 
     def undefined(self, k: int, cells: Cells, ref: str, names: list[str], expression: str | None, remark: Remark) -> None:
         """A printed value whose computation is undefined (a shape error, log of 0): wrong, with the reason."""

@@ -1,0 +1,80 @@
+"""The notation worked examples use, each as a page with the verdicts it must get.
+
+Every expected value is computed in the comment beside it (by hand, or with plain math in the test).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from nncheck.audit import Kind, audit_markdown
+
+H, S, W = Kind.HOLDS, Kind.SLIP, Kind.WRONG
+
+
+def judged(page: str) -> list[tuple[str, Kind]]:
+    return [(v.stated, v.kind) for v in audit_markdown(page, diagnose=0).verdicts]
+
+
+CASES = {
+    # 0.003 / 1.2 = 0.0025 = 0.25 %
+    "a percentage": (r"$$\frac{0.003}{1.2} = 0.0025 = 0.25\%$$", [("0.0025", H), ("0.25%", H)]),
+    "a wrong percentage": (r"$$\frac{0.003}{1.2} = 0.0025 = 2.5\%$$", [("0.0025", H), ("2.5%", W)]),
+    # −log 0.72 = 0.328504: printed 0.328, a rounding slip; the Σ side is symbolic and does not block the rest
+    "a symbolic sum beside numbers": (r"$$L = -\sum_i y_i \log p_i = -\log(0.72) = 0.328$$", [("0.328", S)]),
+    "a sum of a written list": (r"$$\sum [0.2, 0.3, 0.6] = 1.1$$", [("1.1", H)]),
+    # e^{-1.2} = 0.301194, e^0 = 1
+    "a function name used as a name": (r"$$\exp = [e^{-1.2}, e^{0}] \approx [0.301, 1.0]$$", [("0.301", H), ("1.0", H)]),
+    "implicit multiplication": (r"$$2(4.9) = 9.7$$", [("9.7", W)]),  # 9.8
+    "implicit multiplication of groups": (r"$$(3.00)(-4.00) = -12.00$$", [("-12.00", H)]),
+    "Hadamard product": (r"$$[1, 2] \odot [3, 4] = [3, 8]$$", [("3", H), ("8", H)]),
+    "transpose as intercal": (r"$$[1, 2]^{\intercal} [3, 4] = 11$$", [("11", H)]),
+    "max of a matrix (pooling)": (r"$$\max\begin{bmatrix} 4 & 1 \\ 0 & 3 \end{bmatrix} = 4$$", [("4", H)]),
+    # population std of [1, 2, 3, 6]: mean 3, squares 4 + 1 + 0 + 9 = 14, sqrt(14 / 4) = 1.8708
+    "population std": (r"$$\operatorname{std}([1, 2, 3, 6]) = 1.87$$", [("1.87", H)]),
+    "sample std, with a note": (r"$$\operatorname{std}([1, 2, 3, 6]) = 2.16$$", [("2.16", H)]),  # sqrt(14 / 3) = 2.1602
+    "mean and variance": (r"$$\text{mean}([1, 2, 3, 6]) = 3, \quad \operatorname{var}([1, 2, 3, 6]) = 3.5$$",
+                          [("3", H), ("3.5", H)]),
+    "dot product and norm": (r"$$\operatorname{dot}([1, 2], [3, 4]) = 11, \quad \operatorname{norm}([3, 4]) = 5$$",
+                             [("11", H), ("5", H)]),
+    # log softmax of [0, 0]: log ½ = −0.693147
+    "log-softmax": (r"$$\text{log-softmax}([0, 0]) = [-0.693, -0.693]$$", [("-0.693", H), ("-0.693", H)]),
+    # valid cross-correlation: 1·1 + 5·(−1) = −4 in every window
+    "convolution (cross-correlation)": (
+        r"$$\operatorname{conv2d}\left(\begin{bmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{bmatrix}, "
+        r"\begin{bmatrix} 1 & 0 \\ 0 & -1 \end{bmatrix}\right) = \begin{bmatrix} -4 & -4 \\ -4 & -5 \end{bmatrix}$$",
+        [("-4", H), ("-4", H), ("-4", H), ("-5", W)]),
+    "max and average pooling": (
+        r"$$\text{maxpool}\left(\begin{bmatrix} 1 & 2 & 3 & 4 \\ 5 & 6 & 7 & 8 \\ 1 & 1 & 0 & 0 \\ 1 & 9 & 0 & 2 \end{bmatrix}"
+        r"\right) = \begin{bmatrix} 6 & 8 \\ 9 & 2 \end{bmatrix}, \quad \text{avgpool}\left(\begin{bmatrix} 1 & 2 & 3 & 4 \\ "
+        r"5 & 6 & 7 & 8 \\ 1 & 1 & 0 & 0 \\ 1 & 9 & 0 & 2 \end{bmatrix}\right) = \begin{bmatrix} 3.5 & 5.5 \\ 3 & 0.5 \end{bmatrix}$$",
+        [("6", H), ("8", H), ("9", H), ("2", H), ("3.5", H), ("5.5", H), ("3", H), ("0.5", H)]),
+    "a squared function": (r"$$1 - \tanh^2(0.5) = 0.7864$$", [("0.7864", H)]),  # 1 − 0.462117² = 0.786448
+    "a square root sign": ("$$√4 = 2$$", [("2", H)]),
+    "an aligned row that begins with & and a number": (
+        r"$$\begin{aligned} &3 \times 2 + 1 \times 4 \\ &= 6 + 4 = 10 \end{aligned}$$", [("6", H), ("4", H), ("10", H)]),
+    "Unicode operators": ("$$σ(0) = 0.5 × 1 − 0 · 2 ≈ 0.5$$", [("0.5 × 1 − 0 · 2", H), ("0.5", H)]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_notation(case: str) -> None:
+    page, expected = CASES[case]
+    assert judged(page) == expected
+
+
+@pytest.mark.parametrize("name", [r"\hat{y1}", r"\hat{y}_1", "y_{pred}", "w_5^{+}", "w^*", "W^{(1)}", "W^{[2]}", r"\mathbf{W}",
+                                  r"\boldsymbol{\delta}", r"\vec{x}", r"\bar{x}", r"\tilde{x}", "x'", r"\text{out}_{h1}",
+                                  r"\mathrm{net}", r"\operatorname{loss}", "ŷ", "σ_1"])
+def test_names_as_pages_write_them(name: str) -> None:
+    # 0.5 + 0.25 = 0.75 stated for the name, then the name stated as 0.9: a contradiction of the same quantity.
+    page = f"$${name} = 0.5 + 0.25 = 0.75$$\n\n$${name} = 0.9$$\n"
+    assert judged(page) == [("0.75", H), ("0.9", Kind.CONTRADICTION)]
+
+
+def test_a_sample_convention_is_said() -> None:
+    [verdict] = audit_markdown(r"$$\operatorname{std}([1, 2, 3, 6]) = 2.16$$", diagnose=0).verdicts
+    assert round(math.sqrt(14 / 3), 2) == 2.16 and round(math.sqrt(14 / 4), 2) == 1.87
+    assert [r.code for r in verdict.remarks] == ["reading"] and "sample convention" in verdict.remarks[0].message
