@@ -78,3 +78,13 @@ def test_a_sample_convention_is_said() -> None:
     [verdict] = audit_markdown(r"$$\operatorname{std}([1, 2, 3, 6]) = 2.16$$", diagnose=0).verdicts
     assert round(math.sqrt(14 / 3), 2) == 2.16 and round(math.sqrt(14 / 4), 2) == 1.87
     assert [r.code for r in verdict.remarks] == ["reading"] and "sample convention" in verdict.remarks[0].message
+
+
+def test_an_unreadable_row_or_statement_leaves_the_others_judged() -> None:
+    # 1 + 1 = 2 and 2 × 2 = 4 (by hand); the integral between them is unread, and said so.
+    result = audit_markdown(r"$$a = 1 + 1 = 3 \quad b = \int_0^1 x\,dx = 0.5 \quad c = 2 \times 2 = 5$$", diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("3", W), ("5", W)]
+    assert [s.detail for s in result.coverage.unread_sides] == ["unsupported command \\int"]
+    rows = audit_markdown(r"$$\begin{align} x &= 2 \times 3 = 7 \\ y &= \oint f \end{align}$$", diagnose=0)
+    assert [(v.stated, v.kind) for v in rows.verdicts] == [("7", W)]  # 6
+    assert [s.detail for s in rows.coverage.unread_sides] == ["unsupported command \\oint"]

@@ -120,6 +120,26 @@ def parse_partly(text: str) -> tuple[list[Chain], list[LatexError]]:
         raise
     except LatexError as error:
         whole = error
+    text = _ENVIRONMENT.sub(lambda match: " " * len(match.group()), text)  # \\begin{aligned}: ignored, as the grammar does
+    statements = _top_level_statements(text)
+    if len(statements) > 1:  # rows and statements, each read on its own: one unreadable row leaves the others
+        chains: list[Chain] = []
+        errors: list[LatexError] = []
+        for start, end in statements:
+            if not text[start:end].strip():
+                continue
+            try:
+                found, unread_sides = parse_partly(" " * start + text[start:end])
+            except LimitError:
+                raise
+            except LatexError as error:
+                errors.append(LatexError(error.reason, max(error.offset, start)))
+                continue
+            chains += found
+            errors += unread_sides
+        if not chains:
+            raise whole
+        return chains, errors
     cuts = _top_level_relations(text)
     if not cuts:
         raise whole
@@ -141,6 +161,37 @@ def parse_partly(text: str) -> tuple[list[Chain], list[LatexError]]:
     if len(unread) == len(sides):
         raise whole
     return [Chain(tuple(sides), 0, len(text))], unread
+
+
+# The environments whose markers the grammar ignores (rows of equations), as opposed to matrices.
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{\s*(?:aligned|align\*?|alignat\*?|gathered|gather\*?|split|equation\*?"
+                          r"|multline\*?|eqnarray\*?|displaymath|flalign\*?)\s*\}(?:\{\d+\})?")
+_STATEMENT_BREAKS = ("\\\\", "\\qquad", "\\quad", ";")
+
+
+def _top_level_statements(text: str) -> list[tuple[int, int]]:
+    """The display cut at its row breaks and statement separators outside brackets and matrices: (start, end) of each."""
+    depth, cuts, position = 0, [], 0
+    while position < len(text):
+        if text.startswith("\\begin", position):
+            depth += 1
+        elif text.startswith("\\end", position):
+            depth -= 1
+        elif depth == 0 and (separator := next((b for b in _STATEMENT_BREAKS if text.startswith(b, position)), None)):
+            cuts.append((position, position + len(separator)))
+            position += len(separator)
+            continue
+        elif text[position] == "\\" and position + 1 < len(text) and text[position + 1] in "{}()[]":
+            position += 2
+            continue
+        elif text[position] in "{([":
+            depth += 1
+        elif text[position] in "})]":
+            depth -= 1
+        position += 1
+    starts = [0] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(text)]
+    return list(zip(starts, ends))
 
 
 def _top_level_relations(text: str) -> list[tuple[int, int]]:
