@@ -88,3 +88,14 @@ def test_an_unreadable_row_or_statement_leaves_the_others_judged() -> None:
     rows = audit_markdown(r"$$\begin{align} x &= 2 \times 3 = 7 \\ y &= \oint f \end{align}$$", diagnose=0)
     assert [(v.stated, v.kind) for v in rows.verdicts] == [("7", W)]  # 6
     assert [s.detail for s in rows.coverage.unread_sides] == ["unsupported command \\oint"]
+
+
+@pytest.mark.parametrize(("sum_", "stated", "kind"), [
+    (r"\sum_{i=1}^{3} x_i", "1.1", H),   # 0.2 + 0.3 + 0.6
+    (r"\sum_i x_i", "1.2", W),            # 1.1
+    (r"\sum_{i=1}^{2} x_i", "0.5", H),    # the first two: 0.2 + 0.3
+    (r"\sum_j x_i", "9", None),           # another index: symbolic, no verdict
+])
+def test_a_sum_over_the_entries_of_a_vector(sum_: str, stated: str, kind: Kind | None) -> None:
+    found = judged(f"$$x = [0.2, 0.3, 0.6]$$\n\n$${sum_} = {stated}$$\n")
+    assert found == ([(stated, kind)] if kind is not None else [])

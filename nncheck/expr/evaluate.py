@@ -309,6 +309,11 @@ class Evaluator:
         product of two lists."""
         B = self.backend
         entries = list(arguments[0].reshape(-1))
+        if function == "sum" and len(arguments) == 2:  # \sum_{i=1}^{n} x_i: the first n entries of x
+            upper = getattr(self.scalar(arguments[1], "the upper limit"), "exact", None)
+            if upper is None or upper.denominator != 1 or not 1 <= upper <= len(entries):
+                raise ShapeError(f"a sum to {upper} of {shape_text(arguments[0].shape)}")
+            entries = entries[:int(upper)]
         if function == "dot":
             other = list(arguments[1].reshape(-1))
             if len(other) != len(entries):

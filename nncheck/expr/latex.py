@@ -400,9 +400,20 @@ class _Converter:
         return Number(Printed(text=str(number) + "%", value=printed.value / 100, last_place=printed.last_place - 2), start, end)
 
     def _summation(self, tree: Any, start: int, end: int) -> Node:
-        """\\sum of a written list or vector is the sum of its entries; over an index (\\sum_i y_i) it stays symbolic."""
-        *_, argument = tree.children
-        return Call("sum", (self.node(argument),), start, end)
+        """\\sum of a written list or vector is the sum of its entries. Over an index it is the sum of a vector's
+        entries when the summand is the vector's entry at that index, from 1 (\\sum_{i=1}^{3} x_i is sum(x), checked
+        to have 3 entries); any other sum over an index (\\sum_i y_i \\log p_i) stays symbolic."""
+        _, sub, exponent, argument = tree.children
+        summand = self.node(argument)
+        if sub is not None and isinstance(summand, Symbol):
+            limits = _SUM_LIMITS.fullmatch(_subscript(str(sub)))
+            base, _, index = summand.name.rpartition("_")
+            upper = self.node(exponent.children[0]) if exponent is not None else None
+            if limits is not None and base and index == limits["index"] and limits["lower"] in (None, "1") and (
+                    upper is None or isinstance(upper, Number)):
+                vector = Symbol(base, summand.start, summand.end)
+                return Call("sum", (vector,) if upper is None else (vector, upper), start, end)
+        return Call("sum", (summand,), start, end)
 
     def _sqrt(self, tree: Any, start: int, end: int) -> Node:
         _, index, argument = tree.children
@@ -458,6 +469,8 @@ class _Converter:
         return unicodedata.normalize("NFC", text)  # a letter (ŷ as one character or two), or the digits of \\hat{y1}
 
 
+# The subscript of a sum: its index, and where it starts (\\sum_i, \\sum_{i=1}).
+_SUM_LIMITS = re.compile(r"(?P<index>[a-z])(?:=(?P<lower>[0-9]+))?")
 # A superscript in brackets that is an index, not a power: digits, or a letter and digits (W^{(1)}, a^{[l]}).
 _INDEX = re.compile(r"(?P<open>[(\[])\s*(?P<index>[0-9]+|[A-Za-z][0-9]*)\s*(?P<close>[)\]])")
 

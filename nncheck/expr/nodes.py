@@ -19,7 +19,7 @@ FUNCTIONS: dict[str, tuple[int, ...] | None] = {
     "sigmoid′": (1,), "tanh′": (1,),  # σ′(z) = σ(z)(1 - σ(z)), tanh′(z) = 1 - tanh(z)²
     "softmax": (1,), "max": None, "min": None,
     # Reductions and tensor operations (nncheck.expr.evaluate.Evaluator.reduce, .window): population var and std.
-    "sum": (1,), "mean": (1,), "var": (1,), "std": (1,), "norm": (1,), "dot": (2,), "log_softmax": (1,),
+    "sum": (1, 2), "mean": (1,), "var": (1,), "std": (1,), "norm": (1,), "dot": (2,), "log_softmax": (1,),
     "conv2d": (2,), "max_pool": (1, 2), "avg_pool": (1, 2),
 }
 # Named constants; the letter e stands for Euler's number wherever it carries no subscript.
