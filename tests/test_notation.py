@@ -95,7 +95,18 @@ def test_an_unreadable_row_or_statement_leaves_the_others_judged() -> None:
     (r"\sum_i x_i", "1.2", W),            # 1.1
     (r"\sum_{i=1}^{2} x_i", "0.5", H),    # the first two: 0.2 + 0.3
     (r"\sum_j x_i", "9", None),           # another index: symbolic, no verdict
+    (r"\sum_i x_i^2", "0.49", H),         # 0.04 + 0.09 + 0.36, not (Σx)² = 1.21
+    (r"\sum_{i=1}^3 x_i^2", "0.50", W),   # an upper limit without braces; 0.49
+    (r"\sum_{i=1}^{3} 2", "6", None),     # a constant over an index: symbolic, not 2
+    (r"\sum_{k=0}^{2} x_k", "1.1", None), # counted from 0: not read as the vector's entries
 ])
 def test_a_sum_over_the_entries_of_a_vector(sum_: str, stated: str, kind: Kind | None) -> None:
     found = judged(f"$$x = [0.2, 0.3, 0.6]$$\n\n$${sum_} = {stated}$$\n")
     assert found == ([(stated, kind)] if kind is not None else [])
+
+
+def test_a_short_decimal_of_another_section_is_a_given_not_a_restatement() -> None:
+    # Section A prints √(0.6² + 0.8²) = 1.2 (wrong: 1). Section B's 1.2 × 3 = 3.6 is its own arithmetic, so
+    # m = h − 1 = 2.0 is wrong (2.6), not carried from A's 1.2. By hand.
+    page = ("## A\n\n$$\\sqrt{0.6^2 + 0.8^2} = 1.2$$\n\n## B\n\n$$h = 1.2 \\times 3 = 3.6$$\n\n$$m = h - 1 = 2.0$$\n")
+    assert judged(page) == [("1.2", W), ("3.6", H), ("2.0", W)]

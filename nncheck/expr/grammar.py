@@ -57,8 +57,10 @@ exponent: "{{" sum "}}"             -> braced
         | MAXMIN _LCURLY sum (_COMMA sum)* _RCURLY -> extremum
         | MAXMIN matrix                            -> extremum
         | MAXMIN                                   -> function_alone
-        | SUMOP [SUB] [_CARET exponent] primary    -> summation
+        | SUMOP [SUB] [_CARET exponent] summand    -> summation
 
+?summand: primary
+       | primary _CARET exponent     -> power
 function: (FUNCTION | SIGMA) PRIME* argument
         | FUNCTION "(" sum (_COMMA sum)+ ")"  -> function_arguments
         | FUNCTION _CARET exponent argument   -> function_power

@@ -400,20 +400,28 @@ class _Converter:
         return Number(Printed(text=str(number) + "%", value=printed.value / 100, last_place=printed.last_place - 2), start, end)
 
     def _summation(self, tree: Any, start: int, end: int) -> Node:
-        """\\sum of a written list or vector is the sum of its entries. Over an index it is the sum of a vector's
-        entries when the summand is the vector's entry at that index, from 1 (\\sum_{i=1}^{3} x_i is sum(x), checked
-        to have 3 entries); any other sum over an index (\\sum_i y_i \\log p_i) stays symbolic."""
+        """\\sum of a written list or vector is the sum of its entries. Over an index, the sum of a vector's entries
+        (or their powers) when the summand is the vector's entry at that index: \\sum_i x_i^2 is sum(x^2), and
+        \\sum_{i=1}^{n} x_i the sum of x's first n entries. Any other sum over an index (\\sum_i y_i \\log p_i,
+        \\sum_{i=1}^{3} 2) stays symbolic: a function nncheck does not evaluate."""
         _, sub, exponent, argument = tree.children
         summand = self.node(argument)
-        if sub is not None and isinstance(summand, Symbol):
-            limits = _SUM_LIMITS.fullmatch(_subscript(str(sub)))
-            base, _, index = summand.name.rpartition("_")
-            upper = self.node(exponent.children[0]) if exponent is not None else None
-            if limits is not None and base and index == limits["index"] and limits["lower"] in (None, "1") and (
-                    upper is None or isinstance(upper, Number)):
-                vector = Symbol(base, summand.start, summand.end)
+        if sub is None:
+            return Call("sum", (summand,), start, end)
+        limits = _SUM_LIMITS.fullmatch(_subscript(str(sub)))
+        upper = None
+        if exponent is not None:
+            upper = self._exponent_token(exponent.children[0]) if exponent.data == "token" else self.node(exponent.children[0])
+        entry, power = (summand.base, summand.exponent) if isinstance(summand, Power) else (summand, None)
+        if limits is not None and isinstance(entry, Symbol) and limits["lower"] in (None, "1") and (
+                upper is None or isinstance(upper, Number)) and (power is None or isinstance(power, Number)):
+            base, _, index = entry.name.rpartition("_")
+            if base and index == limits["index"]:
+                vector: Node = Symbol(base, entry.start, entry.end)
+                if power is not None:
+                    vector = Power(vector, power, summand.start, summand.end)
                 return Call("sum", (vector,) if upper is None else (vector, upper), start, end)
-        return Call("sum", (summand,), start, end)
+        return Call("Σ", (summand,), start, end)
 
     def _sqrt(self, tree: Any, start: int, end: int) -> Node:
         _, index, argument = tree.children

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     from nncheck.audit.page.sides import Owner
 
 
+# Significant digits a decimal of arithmetic needs to restate an earlier result by its digits: one printed in
+# the same section, or elsewhere on the page.
+MIN_DIGITS_HERE = 2
+MIN_DIGITS_ELSEWHERE = 3
+
+
 @dataclass
 class ChainJudge(ChainVerdicts):
     """One chain of sides, judged left to right. Sides before ``first_new`` belong to an earlier display."""
@@ -341,7 +347,7 @@ class ChainJudge(ChainVerdicts):
                                 expression=expression)
             self.set_cell(k, node, cell_value(number, true, ref + element_suffix(cells.shape, index)),
                           ref + element_suffix(cells.shape, index))
-            self.state.learn(number, true, ref + element_suffix(cells.shape, index))
+            self.state.learn(number, true, ref + element_suffix(cells.shape, index), self.owner.section)
 
     def substituted(self, name: str, cells: Cells, k: int, *, negate: bool = False) -> None:
         """Values a step substituted for a bound name: statements of it, standing for its true value.
@@ -448,7 +454,10 @@ class ChainJudge(ChainVerdicts):
             if self.span(k, node) in self.overrides["true"]:
                 continue
             result = self.state.result(node.printed.text, negative)
-            if result is None:
+            # Short numbers coincide easily: two significant digits to restate a result of this section, three for
+            # one printed elsewhere (the 1.2 of another example's 1.2 × 3 is a given there).
+            if result is None or significant(node.printed) < (MIN_DIGITS_HERE if result.section == self.owner.section
+                                                              else MIN_DIGITS_ELSEWHERE):
                 continue
             true = -result.true if result.negative else result.true
             self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)

@@ -171,6 +171,7 @@ class Result:
     true: Real
     negative: bool
     ref: str
+    section: str | None = None  # where it was printed
 
 
 Key = tuple[str, int, int, int]  # (name, generation, size, index)
@@ -322,10 +323,11 @@ class State:
                 return True
         return False
 
-    def learn(self, printed: Printed, true: Real, ref: str) -> None:
+    def learn(self, printed: Printed, true: Real, ref: str, section: str | None = None) -> None:
         """A printed result: a later step that uses these digits uses this quantity."""
         if "." in printed.text:
-            self.put(self.results, (printed.text.lstrip("-\u2212+"), printed.value < 0), Result(true, printed.value < 0, ref))
+            self.put(self.results, (printed.text.lstrip("-\u2212+"), printed.value < 0),
+                     Result(true, printed.value < 0, ref, section))
 
     def result(self, digits: str, negative: bool) -> Result | None:
         """The latest printed result with these digits (unsigned) and sign."""

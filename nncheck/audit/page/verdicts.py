@@ -128,7 +128,7 @@ class ChainVerdicts:
                 self.judge_cell(number, node, k, true, own, index, element_ref, known, expression=expression,
                                 remarks=tuple(dict.fromkeys(remarks)), subject=names[0] if names else None, quiet=quiet)
             if computed:
-                self.state.learn(number, true, element_ref)
+                self.state.learn(number, true, element_ref, self.owner.section)
             for name in known:
                 key = self.state.key(name, index)
                 self.state.record(key, Entry(self.offset(k, node), number, element_ref))
