@@ -25,7 +25,6 @@ from nncheck.readers.markdown import parse_formulas, read_document
 from nncheck.readers.tex import tex_math
 from nncheck.records import Document, Math
 
-SUFFIXES = (".html", ".htm")
 _SKIPPED = frozenset({"script", "style", "code", "pre", "textarea", "kbd", "samp"})
 _REFERENCES = {"amp": "&", "lt": "<", "gt": ">", "nbsp": " ", "quot": '"', "apos": "'", "minus": "−", "times": "×"}
 

@@ -38,7 +38,6 @@ MAX_CANDIDATES = 64
 # Documents larger than this are refused, as specs are (docs/hostile.md): a tutorial is a few
 # tens of kilobytes.
 MAX_BYTES = 1_000_000
-SUFFIXES = (".md", ".markdown")
 
 
 def read_document(path: str) -> str:

@@ -12,7 +12,6 @@ from nncheck.errors import Location, SpecError
 from nncheck.readers.markdown import MathFinder, parse_formulas, read_document
 from nncheck.records import Document
 
-SUFFIXES = (".ipynb",)
 
 
 def read_notebook(path: str) -> Document:

@@ -15,7 +15,6 @@ from typing import Any
 from nncheck.readers.markdown import ENVIRONMENTS, parse_formulas, read_document
 from nncheck.records import Document, Math
 
-SUFFIXES = (".tex",)
 # Sectioning commands, outermost first: their level.
 _SECTIONS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4, "paragraph": 5}
 _IGNORED = ("verbatim", "lstlisting", "minted", "comment")
