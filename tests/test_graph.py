@@ -58,7 +58,8 @@ def test_a_name_used_twice_gets_the_sum_of_both_uses() -> None:
 FORMULAS = st.sampled_from([
     r"x y + 2 x", r"\frac{x}{y}", r"x^3 - y^2", r"e^{x y}", r"\sigma(x) y", r"\tanh(x - y)", r"\log(x^2 + 1) y",
     r"\sqrt{x^2 + y^2}", r"(x + 1)(y - 2) / (x^2 + 3)", r"-x \cdot \exp(-y)", r"\frac{1}{1 + e^{-x}}",
-    r"\sum [x, y, x y]", r"\operatorname{mean}([x, 2 y])",
+    r"\sum [x, y, x y]", r"\operatorname{mean}([x, 2 y])", r"\operatorname{dot}([x, y], [y, 2])",
+    r"\operatorname{norm}([x, y, 1])", r"[x, y]^T [2, x]", r"x^{y}",
 ])
 
 

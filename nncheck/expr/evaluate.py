@@ -250,8 +250,14 @@ class Evaluator:
     def call(self, function: str, arguments: list[Array]) -> Array:
         """``function`` applied to evaluated arguments (see the module's docstring for the table)."""
         B, first = self.backend, arguments[0]
-        if function in ("matmul", "outer"):  # the tensor operations of a network's steps
-            return self.wrap(getattr(B, function)(first, arguments[1]))
+        if function in ("matmul", "outer"):  # the tensor operations of a network's steps; a number is a list of one
+            left, right = (a.reshape(1) if a.ndim == 0 else a for a in (first, arguments[1]))
+            return self.wrap(getattr(B, function)(left, right))
+        if function == "entry":  # entry(x, k): the k-th entry of x in row-major order, from 0 (reverse mode's indexing)
+            position = whole(self.scalar(arguments[1], "the position"))
+            if position is None or not 0 <= position < first.size:
+                raise ShapeError(f"entry {position} of {shape_text(first.shape)}")
+            return self.wrap(first.reshape(-1)[int(position)])
         if function == "softmax" and first.size == 1:
             # softmax of one score is that score's component of a vector of scores (the judge finds it); alone, it
             # would be 1, which no page means
@@ -396,3 +402,13 @@ class Evaluator:
                 raise  # an exact value at a kink: more precision settles it
             return ball.hull(left, right)  # a range across the kink: both sides
         return left if left_wins == larger else right
+
+
+def whole(value: Any) -> int | None:
+    """A backend's number as an int when it is exactly a whole number (a ball Real, a SymPy Integer, a float), else None."""
+    exact = getattr(value, "exact", value)
+    try:
+        number = int(exact)
+    except (TypeError, ValueError):
+        return None
+    return number if number == exact else None

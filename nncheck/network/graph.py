@@ -95,215 +95,258 @@ def values(graph: Graph, backend: Any) -> dict[str, Array]:
 
 
 def gradient(graph: Graph, backend: Any, of: str) -> dict[str, Array]:
-    """∂``of``/∂name for every given and definition ``of`` depends on (zero arrays for the others).
+    """∂``of``/∂name for every given and definition (zero arrays for those ``of`` does not depend on).
 
-    ``of`` must name a scalar quantity (shape () or one element). Reverse mode: one backward pass.
+    ``of`` must name a scalar quantity. The adjoints are the definitions :func:`adjoints` writes,
+    evaluated after the graph's own, each brought to the shape of the quantity it differentiates by.
     """
     state = _forward(graph, backend)
-    output = state.values[of]
-    if output.size != 1:
-        raise ValueError(f"the gradient of {of} needs a number; {of} has shape {output.shape}")
-    one = backend.constant(Fraction(1))
+    derivatives = adjoints(graph, of, state)
+    extended = Graph(graph.givens, graph.definitions + derivatives)
+    computed = values(extended, backend)
     zero = backend.constant(Fraction(0))
-    adjoints: dict[str, Array] = {name: np.full(value.shape, zero, dtype=backend.DTYPE) for name, value in state.values.items()}
-    adjoints[of] = np.full(output.shape, one, dtype=backend.DTYPE)
-    for definition in reversed(graph.definitions):
-        adjoint = adjoints[definition.name]
-        if definition.name != of and all(_is_zero(a) for a in adjoint.reshape(-1)):
+    result: dict[str, Array] = {}
+    for name, value in state.values.items():
+        key = adjoint_name(of, name)
+        if key not in computed:
+            result[name] = np.full(value.shape, zero, dtype=backend.DTYPE)
             continue
-        _Backward(state.evaluators[definition.name], adjoints, backend).back(definition.formula, adjoint)
-    return adjoints
+        found = computed[key]
+        result[name] = found.reshape(value.shape) if found.size == value.size else \
+            wrap(np.broadcast_to(found, value.shape).copy(), backend.DTYPE)
+    return result
 
 
-def _is_zero(value: Any) -> bool:
-    exact = getattr(value, "exact", None)
-    if exact is not None:
-        return bool(exact == 0)
-    return isinstance(value, (int, float, Fraction)) and value == 0
+def adjoint_name(of: str, name: str) -> str:
+    """The name of ∂of/∂name, e.g. "∂f/∂x"."""
+    return f"∂{of}/∂{name}"
+
+
+def adjoints(graph: Graph, of: str, state: _Pass | None = None) -> tuple[Definition, ...]:
+    """The definitions of ∂``of``/∂name for every given and definition ``of`` depends on, by reverse mode.
+
+    Each is a formula over the graph's names and the adjoints before it (∂f/∂q = z, then ∂f/∂x = ∂f/∂q):
+    the chain rule written out as definitions, which the evaluator computes on any backend and a
+    document's numbers can be put into, as into the network's hand-written backward pass. A name read
+    in several places gets the sum of its uses' contributions.
+    """
+    state = state or _forward(graph, _default_backend())
+    if state.values[of].size != 1:
+        raise ValueError(f"the gradient of {of} needs a number; {of} has shape {state.values[of].shape}")
+    contributions: dict[str, list[Node]] = {of: [_number("1")]}
+    written: list[Definition] = []
+    for definition in reversed(graph.definitions):
+        parts = contributions.pop(definition.name, None)
+        if not parts:
+            continue
+        written.append(Definition(adjoint_name(of, definition.name), _total_of(parts)))
+        _Adjoint(state.evaluators[definition.name], contributions, state.values).back(
+            definition.formula, _name(adjoint_name(of, definition.name)))
+    for name in graph.givens:
+        parts = contributions.pop(name, None)
+        if parts:
+            written.append(Definition(adjoint_name(of, name), _total_of(parts)))
+    return tuple(written)
+
+
+def _default_backend() -> Any:
+    from nncheck.network import ball
+
+    return ball
+
+
+def _name(name: str) -> Symbol:
+    return Symbol(name, 0, 0)
+
+
+def _number(text: str) -> Number:
+    from nncheck.expr.printer import num
+
+    return num(text)
+
+
+def _total_of(parts: list[Node]) -> Node:
+    return parts[0] if len(parts) == 1 else Sum(tuple(("+", part) for part in parts), 0, 0)
+
+
+def _times(left: Node, right: Node) -> Node:
+    return Product((("×", left), ("×", right)), 0, 0)
+
+
+def _entrywise(left: Node, right: Node) -> Node:
+    return Product((("×", left), (HADAMARD, right)), 0, 0)
+
+
+def _call(function: str, *arguments: Node) -> Node:
+    return Call(function, tuple(arguments), 0, 0)
+
+
+def _minus_one(exponent: Node) -> Node:
+    return Sum((("+", exponent), ("-", _number("1"))), 0, 0)
+
+
+def _reciprocal(node: Node) -> Node:
+    return Power(node, _number("-1"), 0, 0)
 
 
 @dataclass
-class _Backward:
-    """The adjoints of one definition's formula, passed down its tree to the names it reads."""
+class _Adjoint:
+    """The chain rule through one definition's formula: each name it reads gets a contribution (a formula)."""
 
     evaluator: _Taped
-    adjoints: dict[str, Array]
-    backend: Any
+    contributions: dict[str, list[Node]]
+    names: Mapping[str, Array]
 
-    def value(self, node: Node) -> Array:
-        return self.evaluator.tape[id(node)]
+    def shape(self, node: Node) -> tuple[int, ...]:
+        return tuple(self.evaluator.tape[id(node)].shape)
 
-    def wrap(self, value: Any) -> Array:
-        return wrap(value, self.backend.DTYPE)
+    def fit(self, adjoint: Node, shape_of_adjoint: tuple[int, ...], shape: tuple[int, ...]) -> Node:
+        """A contribution brought to an operand's shape: summed over what a number spread over (x + 1 with a list x)."""
+        if int(np.prod(shape)) == 1 and int(np.prod(shape_of_adjoint)) > 1:
+            return _call("sum", adjoint)
+        return adjoint
 
-    def back(self, node: Node, adjoint: Array) -> None:
-        if isinstance(node, (Number,)):
+    def back(self, node: Node, adjoint: Node) -> None:
+        shape = self.shape(node) if id(node) in self.evaluator.tape else ()
+        if isinstance(node, Number):
             return
         if isinstance(node, (Symbol, Constant)):
-            if node.name in self.adjoints:
-                target = self.adjoints[node.name]
-                self.adjoints[node.name] = self.wrap(target + _fit(self.wrap(adjoint), target.shape, self.backend))
+            if node.name in self.names:
+                self.contributions.setdefault(node.name, []).append(
+                    self.fit(adjoint, shape, tuple(self.names[node.name].shape)))
             return  # e and π (when not names) are constants
         if isinstance(node, Negate):
-            self.back(node.operand, self.wrap(-adjoint))
+            self.back(node.operand, Negate(adjoint, 0, 0))
         elif isinstance(node, Sum):
             for sign, term in node.terms:
-                self.back(term, _fit(adjoint if sign == "+" else self.wrap(-adjoint), self.value(term).shape, self.backend))
+                part = adjoint if sign == "+" else Negate(adjoint, 0, 0)
+                self.back(term, self.fit(part, shape, self.shape(term)))
         elif isinstance(node, Product):
             self.product(node, adjoint)
         elif isinstance(node, Quotient):
-            self.quotient(node.numerator, node.denominator, adjoint)
+            self.divided(node.numerator, node.denominator, adjoint, self.shape(node))
         elif isinstance(node, Power):
             self.power(node, adjoint)
         elif isinstance(node, Transpose):
-            operand = self.value(node.operand)
-            self.back(node.operand, self.wrap(np.asarray(adjoint).T.reshape(operand.shape)))
+            self.back(node.operand, Transpose(adjoint, 0, 0))
         elif isinstance(node, Call):
             self.call(node, adjoint)
-        elif isinstance(node, Vector):
-            for index, item in enumerate(node.items):
-                self.back(item, self.wrap(adjoint.reshape(-1)[index]))
-        elif isinstance(node, Matrix):
-            for i, row in enumerate(node.rows):
-                for j, cell in enumerate(row):
-                    self.back(cell, self.wrap(adjoint[i, j]))
+        elif isinstance(node, (Vector, Matrix)):  # a list or matrix written out: each entry gets its entry of adj
+            cells = node.items if isinstance(node, Vector) else tuple(cell for row in node.rows for cell in row)
+            for position, cell in enumerate(cells):
+                self.back(cell, _call("entry", adjoint, _number(str(position))))
         else:
-            raise NotDifferentiable(f"the derivative of {type(node).__name__} is not taken")
+            raise NotDifferentiable(f"the derivative through {type(node).__name__} is not taken")
 
-    # -- products ---------------------------------------------------------------------------------
+    def product(self, node: Product, adjoint: Node) -> None:
+        """((f0 op f1) op f2) …: unwound from the last factor, the partial products written as products."""
+        factors = node.factors
+        for k in range(len(factors) - 1, 0, -1):
+            operator, factor = factors[k]
+            left = factors[0][1] if k == 1 else Product(factors[:k], 0, 0)
+            left_shape = self.shape(factors[0][1]) if k == 1 else self.partial_shape(factors[:k])
+            right_shape = self.shape(factor)
+            out_shape = self.partial_shape(factors[:k + 1])
+            if operator == DIVIDE:
+                self.divided(left, factor, adjoint, out_shape, left_shape=left_shape)
+                return
+            if operator == HADAMARD or int(np.prod(left_shape)) == 1 or int(np.prod(right_shape)) == 1:
+                self.back(factor, self.fit(_entrywise(adjoint, left) if operator == HADAMARD else _times(adjoint, left),
+                                           out_shape, right_shape))
+                adjoint = self.fit(_entrywise(adjoint, factor) if operator == HADAMARD else _times(adjoint, factor),
+                                   out_shape, left_shape)
+            else:
+                left_adjoint, right_adjoint = _matrix_product(left, factor, adjoint, left_shape, right_shape)
+                self.back(factor, right_adjoint)
+                adjoint = left_adjoint
+            if k == 1:
+                self.back(factors[0][1], adjoint)
+                return
+        self.back(factors[0][1], adjoint)
 
-    def product(self, node: Product, adjoint: Array) -> None:
-        """A left-to-right product ((f0 op f1) op f2) …: the partial products are recomputed, then unwound."""
+    def partial_shape(self, factors: tuple[tuple[str, Node], ...]) -> tuple[int, ...]:
         evaluator = self.evaluator
-        partial = [self.value(node.factors[0][1])]
-        for operator, factor in node.factors[1:]:
-            right = self.value(factor)
+        value = evaluator.tape[id(factors[0][1])]
+        for operator, factor in factors[1:]:
+            right = evaluator.tape[id(factor)]
             if operator == DIVIDE:
-                partial.append(evaluator.divide(partial[-1], right))
+                value = evaluator.divide(value, right)
             elif operator == HADAMARD:
-                partial.append(evaluator.elementwise(partial[-1], right, "multiply", lambda a, b: a * b))
+                value = evaluator.elementwise(value, right, "multiply", lambda a, b: a * b)
             else:
-                partial.append(evaluator.multiply(partial[-1], right))
-        for k in range(len(node.factors) - 1, 0, -1):
-            operator, factor = node.factors[k]
-            left, right = partial[k - 1], self.value(factor)
-            if operator == DIVIDE:
-                left_adjoint, right_adjoint = self.divided(left, right, adjoint)
-            elif operator == HADAMARD or left.size == 1 or right.size == 1:
-                left_adjoint = _fit(self.wrap(adjoint * _scalar_or(right)), left.shape, self.backend)
-                right_adjoint = _fit(self.wrap(adjoint * _scalar_or(left)), right.shape, self.backend)
-            else:
-                left_adjoint, right_adjoint = self.matrix_product(left, right, adjoint)
-            self.back(factor, right_adjoint)
-            adjoint = left_adjoint
-        self.back(node.factors[0][1], adjoint)
+                value = evaluator.multiply(value, right)
+        return tuple(value.shape)
 
-    def matrix_product(self, left: Array, right: Array, adjoint: Array) -> tuple[Array, Array]:
-        """For left @ right (a matrix by a vector or matrix, or a row by a matrix): ∂left = adj rightᵀ, ∂right = leftᵀ adj."""
-        B = self.backend
-        a = left.reshape(1, -1) if left.ndim == 1 else left
-        b = right.reshape(-1, 1) if right.ndim == 1 else right
-        g = adjoint.reshape(a.shape[0], b.shape[1])
-        left_adjoint = self.wrap(B.matmul(g, b.T)).reshape(left.shape)
-        right_adjoint = self.wrap(B.matmul(a.T, g)).reshape(right.shape)
-        return left_adjoint, right_adjoint
+    def divided(self, top: Node, bottom: Node, adjoint: Node, out_shape: tuple[int, ...], *,
+                left_shape: tuple[int, ...] | None = None) -> None:
+        """top / bottom with a number bottom: ∂top = adj / bottom, ∂bottom = −Σ adj · top / bottom²."""
+        top_shape = left_shape if left_shape is not None else self.shape(top)
+        self.back(top, self.fit(_times(adjoint, _reciprocal(bottom)), out_shape, top_shape))
+        spread = _entrywise(adjoint, top) if int(np.prod(out_shape)) > 1 else _times(adjoint, top)
+        total = _call("sum", spread) if int(np.prod(out_shape)) > 1 else spread
+        self.back(bottom, Negate(_times(total, Power(bottom, _number("-2"), 0, 0)), 0, 0))
 
-    def divided(self, left: Array, right: Array, adjoint: Array) -> tuple[Array, Array]:
-        """For left / right with a number right: ∂left = adj / r, ∂r = −Σ adj · left / r²."""
-        r = right.reshape(-1)[0]
-        left_adjoint = self.wrap(adjoint / r)
-        total = _total(self.wrap(adjoint * left), self.backend)
-        return left_adjoint, self.wrap(-total / (r * r)).reshape(right.shape)
-
-    def quotient(self, numerator: Node, denominator: Node, adjoint: Array) -> None:
-        top, bottom = self.value(numerator), self.value(denominator)
-        top_adjoint, bottom_adjoint = self.divided(top, bottom, adjoint)
-        self.back(numerator, top_adjoint)
-        self.back(denominator, bottom_adjoint)
-
-    def power(self, node: Power, adjoint: Array) -> None:
-        B = self.backend
-        if id(node.base) not in self.evaluator.tape:  # e^{…} with Euler's e: the evaluator took exp of the exponent
-            self.back(node.exponent, self.wrap(adjoint * self.value(node)))
+    def power(self, node: Power, adjoint: Node) -> None:
+        if id(node.base) not in self.evaluator.tape:  # e^{u} with Euler's e: ∂u = adj · e^{u}
+            self.back(node.exponent, _entrywise(adjoint, node))
             return
-        base, exponent = self.value(node.base), self.value(node.exponent)
-        e = exponent.reshape(-1)[0]
-        one = B.constant(Fraction(1))
-        lowered = self.wrap(np.frompyfunc(lambda x: B.power(x, e - one), 1, 1)(base))
-        self.back(node.base, self.wrap(adjoint * e * lowered))
-        if _reads_names(node.exponent, self.adjoints):
-            result = self.value(node)
-            self.back(node.exponent, self.wrap(_total(self.wrap(adjoint * result * B.log(base)), B)).reshape(exponent.shape))
+        slope = _times(node.exponent, Power(node.base, _minus_one(node.exponent), 0, 0))
+        self.back(node.base, _entrywise(adjoint, slope))
+        if _reads_names(node.exponent, self.names):  # b^u: ∂u = Σ adj · b^u · log b
+            spread = _entrywise(adjoint, _entrywise(node, _call("log", node.base)))
+            self.back(node.exponent, self.fit(spread, self.shape(node), self.shape(node.exponent)))
 
-    # -- functions --------------------------------------------------------------------------------
-
-    def call(self, node: Call, adjoint: Array) -> None:
-        B = self.backend
-        name = node.function
-        argument = node.arguments[0]
-        x = self.value(argument)
-        result = self.value(node)
+    def call(self, node: Call, adjoint: Node) -> None:
+        name, argument = node.function, node.arguments[0]
         if name in ACTIVATIONS:
             rule = ACTIVATIONS[name]
-            parameters = self.evaluator.parameters([self.value(a) for a in node.arguments[1:]])
-            derivative = rule.derivative(B, result if rule.derivative_of == "a" else x, parameters)
+            operand = node if rule.derivative_of == "a" else argument
+            derivative = _call(f"∂{name}", operand, *node.arguments[1:])
             if rule.jacobian:  # softmax: Jᵀ adj
-                flat = self.wrap(B.matmul(derivative.T, adjoint.reshape(-1)))
-                self.back(argument, flat.reshape(x.shape))
+                self.back(argument, _call("matmul", Transpose(derivative, 0, 0), adjoint))
             else:
-                self.back(argument, self.wrap(adjoint * derivative))
-            return
-        if name in LOSSES:  # the target (second argument) is a given: no gradient flows to it
-            gradient_of_loss = LOSSES[name].gradient(B, x, self.value(node.arguments[1]))
-            self.back(argument, self.wrap(adjoint.reshape(-1)[0] * gradient_of_loss))
-            return
-        if name == "exp":
-            self.back(argument, self.wrap(adjoint * result))
+                self.back(argument, _entrywise(adjoint, derivative))
+        elif name in LOSSES:  # the target (second argument) is a given: no gradient flows to it
+            self.back(argument, _times(adjoint, _call(f"∂{name}", argument, node.arguments[1])))
+        elif name == "exp":
+            self.back(argument, _entrywise(adjoint, node))
         elif name == "log" and len(node.arguments) == 1:
-            self.back(argument, self.wrap(adjoint / x))
+            self.back(argument, _entrywise(adjoint, _reciprocal(argument)))
         elif name == "sqrt":
-            self.back(argument, self.wrap(adjoint / (2 * result)))
-        elif name in ("sum", "mean") and len(node.arguments) == 1:
-            share = adjoint.reshape(-1)[0]
-            if name == "mean":
-                share = share / B.constant(Fraction(x.size))
-            self.back(argument, self.wrap(np.full(x.shape, share, dtype=object)))
-        elif name in ("matmul", "outer"):
-            right_node = node.arguments[1]
-            right = self.value(right_node)
-            if name == "outer":
-                g = adjoint.reshape(x.size, right.size)
-                self.back(argument, self.wrap(B.matmul(g, right.reshape(-1))).reshape(x.shape))
-                self.back(right_node, self.wrap(B.matmul(g.T, x.reshape(-1))).reshape(right.shape))
+            self.back(argument, _entrywise(adjoint, _reciprocal(_times(_number("2"), node))))
+        elif name in ("sum", "mean") and len(node.arguments) == 1:  # a number spread over every entry
+            share = adjoint if name == "sum" else _times(adjoint, _reciprocal(_number(str(int(np.prod(self.shape(argument)))))))
+            if isinstance(argument, (Vector, Matrix)):
+                cells = argument.items if isinstance(argument, Vector) else tuple(c for row in argument.rows for c in row)
+                for cell in cells:
+                    self.back(cell, share)
             else:
-                left_adjoint, right_adjoint = self.matrix_product(x, right, adjoint)
-                self.back(argument, left_adjoint)
-                self.back(right_node, right_adjoint)
+                self.back(argument, share)
+        elif name == "matmul":
+            left_adjoint, right_adjoint = _matrix_product(argument, node.arguments[1], adjoint, self.shape(argument),
+                                                          self.shape(node.arguments[1]))
+            self.back(argument, left_adjoint)
+            self.back(node.arguments[1], right_adjoint)
+        elif name == "dot":  # ∂u = adj · v, ∂v = adj · u
+            self.back(argument, _times(adjoint, node.arguments[1]))
+            self.back(node.arguments[1], _times(adjoint, argument))
+        elif name == "norm":  # ∂x = adj · x / ‖x‖
+            self.back(argument, _times(_times(adjoint, _reciprocal(node)), argument))
+        elif name == "outer":
+            self.back(argument, _call("matmul", adjoint, node.arguments[1]))
+            self.back(node.arguments[1], _call("matmul", Transpose(adjoint, 0, 0), argument))
         else:
             raise NotDifferentiable(f"the derivative of {name} is not taken")
 
 
-def _scalar_or(value: Array) -> Any:
-    return value.reshape(-1)[0] if value.size == 1 else value
-
-
-def _total(values: Array, backend: Any) -> Any:
-    entries = list(np.asarray(values).reshape(-1))
-    total = entries[0]
-    for entry in entries[1:]:
-        total = total + entry
-    return total
-
-
-def _fit(adjoint: Array, shape: tuple[int, ...], backend: Any) -> Array:
-    """An adjoint brought to an operand's shape: summed over what broadcasting spread (a number added to a list)."""
-    if adjoint.shape == shape:
-        return adjoint
-    if int(np.prod(shape)) == 1:
-        return wrap(_total(adjoint, backend), backend.DTYPE).reshape(shape)
-    if adjoint.size == int(np.prod(shape)):
-        return adjoint.reshape(shape)
-    return wrap(np.broadcast_to(adjoint, shape).copy(), backend.DTYPE)
+def _matrix_product(left: Node, right: Node, adjoint: Node, left_shape: tuple[int, ...],
+                    right_shape: tuple[int, ...]) -> tuple[Node, Node]:
+    """For left @ right: ∂left = adj rightᵀ (outer(adj, right) for a vector right), ∂right = leftᵀ adj."""
+    if len(right_shape) == 1:  # matrix × list: ∂W = adj ⊗ x, ∂x = Wᵀ adj
+        return _call("outer", adjoint, right), _call("matmul", Transpose(left, 0, 0), adjoint)
+    if len(left_shape) == 1:  # list × matrix: ∂x = W adj, ∂W = x ⊗ adj
+        return _call("matmul", right, adjoint), _call("outer", left, adjoint)
+    return _call("matmul", adjoint, Transpose(right, 0, 0)), _call("matmul", Transpose(left, 0, 0), adjoint)
 
 
 def _reads_names(node: Node, names: Mapping[str, Any]) -> bool:
