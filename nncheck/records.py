@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from nncheck.errors import Location
 from nncheck.expr.nodes import Chain, Node
@@ -158,6 +160,33 @@ class Document:
     source: str | None = None
     network_at: Location | None = None  # where the network section starts, for evaluation errors
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's cells read: (offset in ``source``, cell number), in order
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """``name = formula``: a quantity of a model, computed from givens and earlier definitions."""
+
+    name: str
+    formula: Node
+    location: Location | None = None  # of the formula, in the spec
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """A computation in the general form: givens (name -> array of Fractions, or of a backend's numbers) and
+    definitions in an order where every name is defined before it is read."""
+
+    givens: Mapping[str, Any]
+    definitions: tuple[Definition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec(Document):
+    """A document whose model is given in the general form: givens, definitions, and the scalars whose
+    gradients (∂f/∂name for every given and definition) it states."""
+
+    model: Graph = field(default_factory=lambda: Graph({}, ()))
+    gradients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

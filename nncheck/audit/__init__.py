@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from nncheck.audit.judge import EvaluationError, audit_spec
 from nncheck.findings import DEFAULT_FAIL_ON, Audit, Hypothesis, Kind, Slip, Verdict
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Document, Spec
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Document, ModelSpec, Spec
 
 
 def audit(document: Document, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
@@ -19,7 +19,7 @@ def audit(document: Document, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) 
 
     Raises EvaluationError when a spec's network cannot be evaluated (a log of 0 in its loss, say).
     """
-    if isinstance(document, Spec):
+    if isinstance(document, (Spec, ModelSpec)):
         return audit_spec(document, diagnose=diagnose)
     from nncheck.audit.page import audit_page
 

@@ -20,14 +20,16 @@ from nncheck.network.backend import Array
 from nncheck.network.steps import Step
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, Spec, Stated
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
+from nncheck.network.core import run
+from nncheck.network.graph import model_givens, model_table
 
 
 class EvaluationError(NncheckError, ValueError):
     """The network's numbers cannot be evaluated (a log of a non-positive value, say)."""
 
 
-def audit_spec(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
+def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
     """Judge every claim and equation of a spec against its network; explain the first ``diagnose`` findings (None: all of them).
 
     The network is evaluated once, at :data:`ball.START_PRECISION` bits or at the precision that the
@@ -37,8 +39,8 @@ def audit_spec(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> 
     """
     statements = _order(spec)
     start = ball.rung_for(max((needed_bits(s.printed) for s in statements), default=0))  # equations settle on their own
-    exact, bits = _evaluate(spec, start)
-    table = step_table(spec.network)
+    table = _table(spec)
+    exact, bits = _evaluate(spec, table, start)
     repeats, conflicts = _ledger(statements)
     context = _Context(spec, table, repeats, conflicts, {s.ref: i for i, s in enumerate(statements)},
                        {bits: exact})
@@ -57,16 +59,32 @@ def audit_spec(spec: Spec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> 
             verdicts.append(item)
     # The diagnosis checks its candidates at the finest precision a decided verdict needed (an undecided
     # one, which reached MAX_PRECISION, is not diagnosed).
-    with ball.precision(decided):
-        verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
-    undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed)
+    if isinstance(spec, Spec):  # the diagnosis's slip families are a layered network's (a model's: not yet)
+        with ball.precision(decided):
+            verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
+    undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed) if isinstance(spec, Spec) else 0
     states: dict[int, State] = {}  # the spec's statements as printed results, at each precision tried
     for equation in spec.equations:
         verdict, used = _settle_equation(equation, context, statements, states, bits)
         precision = max(precision, used)
         verdicts.append(verdict)
-    return Audit(path=spec.path, title=spec.title, depth=len(spec.network.layers), verdicts=tuple(verdicts), precision=precision,
+    depth = len(spec.network.layers) if isinstance(spec, Spec) else 0
+    return Audit(path=spec.path, title=spec.title, depth=depth, verdicts=tuple(verdicts), precision=precision,
                  source=spec.source, undiagnosed=undiagnosed)
+
+
+def _table(spec: Spec | ModelSpec) -> Mapping[str, Step]:
+    """The steps that compute every quantity: a network's step table, or a model's definitions and adjoints."""
+    if isinstance(spec, Spec):
+        return step_table(spec.network)
+    return model_table(spec.model, spec.gradients)
+
+
+def _values(spec: Spec | ModelSpec, table: Mapping[str, Step]) -> Mapping[str, Array]:
+    """Every quantity at the working precision, on the ball backend."""
+    if isinstance(spec, Spec):
+        return evaluate(spec.network, ball)
+    return run(table, model_givens(spec.model, ball), ball)
 
 
 # Bits beyond those that resolve a printed number's last digit: room for the rounding error that a
@@ -85,10 +103,10 @@ def needed_bits(printed: Printed) -> int:
     return max(1, digits).bit_length() + PRECISION_MARGIN
 
 
-def _evaluate(spec: Spec, bits: int) -> tuple[Mapping[str, Array], int]:
+def _evaluate(spec: Spec | ModelSpec, table: Mapping[str, Step], bits: int) -> tuple[Mapping[str, Array], int]:
     """Every quantity of the network at ``bits`` of precision or, where a kink is undecided, more."""
     try:
-        return ball.settled(lambda _bits, _last: evaluate(spec.network, ball), bits)
+        return ball.settled(lambda _bits, _last: _values(spec, table), bits)
     except Undecided as undecided:
         raise EvaluationError(
             f"{spec.network_at or spec.path}: the network cannot be evaluated: {undecided} is still undecided at "
@@ -103,7 +121,7 @@ def _evaluate(spec: Spec, bits: int) -> tuple[Mapping[str, Array], int]:
 class _Context:
     """What every judgement of one audit shares."""
 
-    spec: Spec
+    spec: Spec | ModelSpec
     table: Mapping[str, Step]
     repeats: Mapping[str, str]
     conflicts: Mapping[str, list[tuple[int, str]]]
@@ -123,7 +141,7 @@ class _Phase:
         """The frame at ``bits`` (the network evaluated once per precision), with its own-value cache."""
         if bits not in self.frames:
             if bits not in context.evaluated:
-                context.evaluated[bits] = evaluate(context.spec.network, ball)
+                context.evaluated[bits] = _values(context.spec, context.table)
             frame = Frame(table=context.table, exact=context.evaluated[bits], canonical_ref=context.repeats, ledger=self.ledger)
             self.frames[bits] = (frame, {})
         return self.frames[bits]
@@ -155,7 +173,7 @@ def _settle_equation(equation: Equation, context: _Context, statements: list[Sta
                      bits: int) -> tuple[Verdict, int]:
     def attempt(bits: int, last: bool) -> Verdict:
         if bits not in context.evaluated:
-            context.evaluated[bits] = evaluate(context.spec.network, ball)
+            context.evaluated[bits] = _values(context.spec, context.table)
         if bits not in states:
             states[bits] = stated_results(statements, context.evaluated[bits])
         return judge_equation(equation, states[bits], settle=last)
@@ -166,7 +184,7 @@ def _settle_equation(equation: Equation, context: _Context, statements: list[Sta
         raise EvaluationError(f"{equation.location}: equation {equation.id!r} cannot be evaluated: {error}") from None
 
 
-def _order(spec: Spec) -> list[Stated]:
+def _order(spec: Spec | ModelSpec) -> list[Stated]:
     """Every statement in document order: a step's used values, then its result."""
     return [s for claim in spec.claims for s in claim.uses + claim.elements]
 
@@ -186,7 +204,7 @@ def _ledger(statements: list[Stated]) -> tuple[dict[str, str], dict[str, list[tu
     return repeats, ledger.conflicts()
 
 
-def _judge_all(spec: Spec, context: _Context, frame: Frame, bits: int) -> list[Verdict | _Pending]:
+def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: int) -> list[Verdict | _Pending]:
     """Every statement in document order; the ones the enclosures cannot settle yet are left pending."""
     results: list[Verdict | _Pending] = []
     phase: list[_Phase | None] = [None]  # the current phase's snapshot, made at its first pending statement

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from nncheck.audit.page import page_network
     from nncheck.oracles import load as load_oracle
     from nncheck.readers import read
-    from nncheck.records import Spec
+    from nncheck.records import ModelSpec, Spec
     from nncheck.report import renderer
 
     failing_kinds = fail_on(args.fail_on)
@@ -102,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
     spec = document if isinstance(document, Spec) else None
     if spec is not None:
         network = spec.network
+    elif oracle is not None and isinstance(document, ModelSpec):
+        raise UsageError(f"--oracle runs a layered network; {args.spec!r} gives a model in the general form")
     elif oracle is not None:  # a page: the network nncheck extract drafts from it (docs/documents.md)
         network, reasons = page_network(document.source or "", args.spec)
         if network is None:

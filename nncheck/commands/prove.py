@@ -29,9 +29,15 @@ def run(args: argparse.Namespace) -> int:
     from nncheck.proofs.identities import identity_proofs
 
     if args.spec:
+        from nncheck.errors import UsageError
         from nncheck.readers.spec import load_spec
+        from nncheck.records import Spec
 
-        proofs = list(identity_proofs()) + network_proofs(load_spec(args.spec).network)
+        spec = load_spec(args.spec)
+        if not isinstance(spec, Spec):
+            raise UsageError(f"{args.spec}: nncheck prove proves a layered network's backward pass; this spec gives a "
+                             "model in the general form, whose gradients are taken by reverse mode")
+        proofs = list(identity_proofs()) + network_proofs(spec.network)
     else:
         proofs = builtin_proofs()
     interactive = sys.stderr.isatty()

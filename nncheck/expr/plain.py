@@ -17,18 +17,24 @@ from __future__ import annotations
 
 import re
 
-from nncheck.expr.nodes import DIVIDE, TIMES, Call, Negate, Node, Number, Power, Product, Sum
+from nncheck.expr.nodes import DIVIDE, TIMES, Call, Negate, Node, Number, Power, Product, Sum, Symbol, Transpose
 from nncheck.printed import parse_printed
 
 # Each function and how many arguments it takes (the evaluator's names: ln is log).
 FUNCTIONS: dict[str, int] = {
     "exp": 1, "log": 1, "ln": 1, "sqrt": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "max": 2, "min": 2,
 }
+# More functions a model's definitions may use (tensors and losses; nncheck.network.graph differentiates them).
+MODEL_FUNCTIONS: dict[str, int] = {
+    **FUNCTIONS, "softmax": 1, "sum": 1, "mean": 1, "dot": 2, "norm": 1, "matmul": 2, "outer": 2, "transpose": 1,
+    "bce": 2, "mse": 2, "half_sse": 2, "cross_entropy": 2,
+}
 # Expressions longer or deeper than this are refused (bounded work on hostile input).
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 
-_TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[a-z]+)|(?P<op>\*\*|[-+*/^(),×·−]))")
+_TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+                    r"|(?P<op>\*\*|[-+*/^(),×·−]))")
 _SYNONYMS = {"×": "*", "·": "*", "−": "-", "**": "^"}
 
 Token = tuple[str, str, int, str]  # kind, value, 0-based offset, raw text
@@ -62,10 +68,12 @@ def _tokenize(text: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, names: frozenset[str] | None = None) -> None:
         self.tokens = _tokenize(text)
         self.position = 0
         self.depth = 0
+        self.names = names  # the names an expression may read (a model's), or None: numbers only
+        self.functions = FUNCTIONS if names is None else MODEL_FUNCTIONS
 
     def peek(self) -> Token:
         return self.tokens[self.position]
@@ -134,8 +142,15 @@ class _Parser:
             except ValueError as error:
                 raise ExprSyntaxError(str(error), offset + 1) from None
         if kind == "name":
-            if value not in FUNCTIONS:
-                raise ExprSyntaxError(f"unknown function {value!r}; expected one of: {', '.join(FUNCTIONS)}", offset + 1)
+            called = self.tokens[self.position + 1][1] == "("
+            if self.names is not None and not called:
+                if value not in self.names:
+                    known = ", ".join(sorted(self.names)) or "none yet"
+                    raise ExprSyntaxError(f"unknown name {value!r}; the names defined before it: {known}", offset + 1)
+                self.take()
+                return Symbol(value, offset, offset + len(raw))
+            if value not in self.functions:
+                raise ExprSyntaxError(f"unknown function {value!r}; expected one of: {', '.join(self.functions)}", offset + 1)
             self.take()
             self.take("(")
             arguments = [self.expr()]
@@ -143,8 +158,10 @@ class _Parser:
                 self.take()
                 arguments.append(self.expr())
             self.take(")")
-            if len(arguments) != FUNCTIONS[value]:
-                raise ExprSyntaxError(f"{value} takes {FUNCTIONS[value]} argument(s), got {len(arguments)}", offset + 1)
+            if len(arguments) != self.functions[value]:
+                raise ExprSyntaxError(f"{value} takes {self.functions[value]} argument(s), got {len(arguments)}", offset + 1)
+            if value == "transpose":
+                return Transpose(arguments[0], offset, self.end())
             return Call("log" if value == "ln" else value, tuple(arguments), offset, self.end())
         if value == "(":
             self.take()
@@ -155,11 +172,12 @@ class _Parser:
         raise ExprSyntaxError(f"expected a number, a function or '(', found {found}", offset + 1)
 
 
-def parse_expression(text: str) -> Node:
-    """Parse an equation's arithmetic; raise ExprSyntaxError with a column on bad input."""
+def parse_expression(text: str, names: frozenset[str] | None = None) -> Node:
+    """Parse an equation's arithmetic, or with ``names`` a model's formula over those names (and MODEL_FUNCTIONS);
+    raise ExprSyntaxError with a column on bad input."""
     if len(text) > MAX_LENGTH:
         raise ExprSyntaxError(f"expression is {len(text)} characters long; at most {MAX_LENGTH} are accepted", 1)
-    parser = _Parser(text)
+    parser = _Parser(text, names)
     node = parser.expr()
     kind, _, offset, raw = parser.peek()
     if kind != "end":

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from nncheck.network.backend import Array, Backend
-from nncheck.network.steps import given_values, step_table
+from nncheck.network.steps import Step, given_values, step_table
 from nncheck.records import Network
 
 
@@ -16,8 +16,13 @@ def evaluate(network: Network, backend: Backend, givens: Mapping[str, Array] | N
     ``givens`` replaces the network's inputs, weights and biases (``a0``, ``y``, ``W1``, ``b1``, ...),
     for instance by arrays of SymPy symbols; the network then supplies only its architecture.
     """
-    values = dict(givens) if givens is not None else given_values(network, backend)
-    for step in step_table(network).values():
+    return run(step_table(network), dict(givens) if givens is not None else given_values(network, backend), backend)
+
+
+def run(table: Mapping[str, Step], givens: Mapping[str, Array], backend: Backend) -> Mapping[str, Array]:
+    """Every step of ``table`` (in its order, operands first) from ``givens``: the quantities by name."""
+    values = dict(givens)
+    for step in table.values():
         values[step.quantity] = step(backend, *(values[name] for name in step.operands))
     return MappingProxyType(values)
 

@@ -15,7 +15,7 @@ NotDifferentiable for an operation whose derivative is not defined here (max, mi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -24,30 +24,19 @@ import numpy as np
 
 from nncheck.errors import NncheckError
 from nncheck.expr.evaluate import Evaluator, wrap
+from nncheck.expr.nodes import walk
 from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Transpose,
     Vector,
 )
 from nncheck.network.backend import Array
 from nncheck.network.rules import ACTIVATIONS, LOSSES
+from nncheck.network.steps import Step
+from nncheck.records import Definition, Graph
 
 
 class NotDifferentiable(NncheckError, ValueError):
     """A definition uses an operation whose derivative nncheck does not take (the message names it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    name: str
-    formula: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Graph:
-    """Givens (name -> array of Fractions, or of a backend's numbers) and definitions, in order."""
-
-    givens: Mapping[str, Array]
-    definitions: tuple[Definition, ...]
 
 
 class _Taped(Evaluator):
@@ -350,9 +339,27 @@ def _matrix_product(left: Node, right: Node, adjoint: Node, left_shape: tuple[in
 
 
 def _reads_names(node: Node, names: Mapping[str, Any]) -> bool:
-    from nncheck.expr.nodes import walk
-
     return any(isinstance(n, (Symbol, Constant)) and n.name in names for n in walk(node))
 
 
-__all__ = ["Definition", "Graph", "NotDifferentiable", "gradient", "values"]
+def model_table(model: Graph, gradients: Sequence[str] = ()) -> dict[str, Step]:
+    """A model as a step table: every definition, then the adjoints of each of ``gradients`` (∂f/∂name), each a
+    step whose operands are the names its formula reads. The claims judge treats it as the network's table."""
+    state = _forward(model, _default_backend())
+    definitions = list(model.definitions)
+    for of in gradients:
+        definitions += adjoints(model, of, state)
+    known = set(model.givens) | {definition.name for definition in definitions}
+    table: dict[str, Step] = {}
+    for definition in definitions:
+        reads = dict.fromkeys(n.name for n in walk(definition.formula) if isinstance(n, (Symbol, Constant)) and n.name in known)
+        table[definition.name] = Step(definition.name, tuple(reads), definition.formula)
+    return table
+
+
+def model_givens(model: Graph, backend: Any) -> dict[str, Array]:
+    """The model's givens as arrays of the backend's numbers."""
+    return _givens(model, backend)
+
+
+__all__ = ["NotDifferentiable", "adjoint_name", "adjoints", "gradient", "model_givens", "model_table", "values"]

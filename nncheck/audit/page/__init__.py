@@ -46,7 +46,8 @@ def drafted_spec(text: str, path: str) -> tuple[Spec | None, tuple[str, ...]]:
         body, todo = draft_spec(text, path)
         if todo:
             return None, tuple(todo)  # an assumption: what rests on the draft would rest on a guess
-        return parse_spec(body, path), ()
+        drafted = parse_spec(body, path)
+        return (drafted, ()) if isinstance(drafted, Spec) else (None, ("the draft is not a layered network",))
     except NncheckError as error:
         return None, (str(error),)  # no network the draft can describe
 

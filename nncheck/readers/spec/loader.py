@@ -12,7 +12,8 @@ from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LOSSES
 from nncheck.printed import Printed
-from nncheck.records import Claim, Conventions, Equation, Layer, Network, Place, Spec, Stated
+from nncheck.records import Claim, Conventions, Equation, Layer, ModelSpec, Network, Place, Spec, Stated
+from nncheck.readers.spec.model import quantity_name, read_model
 from nncheck.readers.spec.nodes import Elements, Reader
 from nncheck.readers.spec.yamlsafe import compose, read_text
 
@@ -26,17 +27,18 @@ MAX_LAYERS = 64
 # quadratic. Likewise the total of printed numbers is bounded.
 MAX_STATEMENTS_PER_ELEMENT = 50
 MAX_STATEMENTS = 50_000
-TOP_KEYS = ("nncheck", "title", "network", "claims")
-TOP_OPTIONAL = ("source", "equations")
+TOP_KEYS = ("nncheck", "title", "claims")
+TOP_OPTIONAL = ("source", "equations", "network", "model")  # one of network (layered) and model (general)
 PLACE_KEYS = ("latex", "line")
 
 
-def load_spec(path: str) -> Spec:
+def load_spec(path: str) -> Spec | ModelSpec:
     """Read and validate a spec file; raise SpecError listing every problem with its location."""
     return parse_spec(read_text(path), path)
 
 
-def parse_spec(text: str, path: str = "<spec>") -> Spec:
+def parse_spec(text: str, path: str = "<spec>") -> Spec | ModelSpec:
+    """A spec's text, validated whole: a Spec (a layered network) or a ModelSpec (the general form)."""
     root = compose(text, path)
     reader = Reader(path)
     top = reader.mapping(root, "the spec", TOP_KEYS, TOP_OPTIONAL)
@@ -47,10 +49,16 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
         reader.problem(top["nncheck"], f"nncheck={version}: this version of nncheck reads format {FORMAT_VERSION}")
     title = reader.string(top["title"], "title") or ""
     source = reader.string(top["source"], "source") if "source" in top else None
+    if ("network" in top) == ("model" in top):
+        reader.problem(root, "the spec needs one of network: (a layered network) and model: (the general form: givens, "
+                             "definitions, gradients)")
+        reader.raise_if_any()
+    if "model" in top:
+        return _model_spec(reader, top, path, title, source)
     network = _network(reader, top["network"])
     reader.raise_if_any()
     assert network is not None
-    claims = _claims(reader, top["claims"], network)
+    claims = _claims(reader, top["claims"], _NetworkNames(network))
     _bound_statements(reader, claims)
     equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
     reader.raise_if_any()
@@ -193,8 +201,65 @@ def _reserved(identifier: str) -> str:
             "and of the values a step used (z2:a1[0]); choose an id without them")
 
 
-def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
-    arch = network.architecture
+class _NetworkNames:
+    """A layered network's quantities (z2, dL/dW1, W1_new, ...) and their shapes."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+
+    def canonical(self, reader: Reader, node: Any) -> str | None:
+        return _quantity(reader, node, self.network)
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        return quantities.shape(name, self.network.architecture)
+
+
+class _ModelNames:
+    """A model's givens, definitions and stated gradients, with the shapes the model gives them."""
+
+    def __init__(self, shapes: dict[str, tuple[int, ...]]) -> None:
+        self.shapes = shapes
+
+    def canonical(self, reader: Reader, node: Any) -> str | None:
+        text = reader.string(node, "quantity")
+        if text is None:
+            return None
+        try:
+            return quantity_name(text, set(self.shapes))
+        except ValueError as error:
+            reader.problem(node, str(error))
+            return None
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        return self.shapes[name]
+
+
+def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, source: str | None) -> ModelSpec:
+    from nncheck.network import ball
+    from nncheck.network.core import run
+    from nncheck.network.graph import model_givens, model_table
+
+    read = read_model(reader, top["model"])
+    reader.raise_if_any()
+    assert read is not None
+    graph, gradients = read
+    try:
+        with ball.precision(ball.START_PRECISION):
+            computed = run(model_table(graph, gradients), model_givens(graph, ball), ball)
+    except (ArithmeticError, ValueError) as error:  # log of 0, a shape that does not fit, a gradient of a list
+        reader.problem(top["model"], f"the model cannot be evaluated: {error}")
+        reader.raise_if_any()
+        raise AssertionError("unreachable") from None
+    names = _ModelNames({name: tuple(value.shape) for name, value in computed.items()})
+    claims = _claims(reader, top["claims"], names)
+    _bound_statements(reader, claims)
+    equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
+    reader.raise_if_any()
+    return ModelSpec(path=path, title=title, model=graph, gradients=gradients, claims=tuple(claims),
+                     equations=tuple(equations), source=source, network_at=reader.at(top["model"]))
+
+
+def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> list[Claim]:
     items = reader.sequence(node, "claims") or []
     seen: dict[str, Location] = {}
     claims: list[Claim] = []
@@ -202,7 +267,7 @@ def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
         keys = reader.mapping(item, "a claim", ("quantity", "value", "step"), ("id", "index", "transposed", "uses") + PLACE_KEYS)
         if keys is None or not {"quantity", "value", "step"} <= keys.keys():
             continue
-        name = _quantity(reader, keys["quantity"], network)
+        name = names.canonical(reader, keys["quantity"])
         claim_id = reader.string(keys["id"], "id") if "id" in keys else (reader.string(keys["quantity"], "quantity") or "")
         place = _place(reader, keys, item)
         if claim_id is not None:
@@ -215,7 +280,7 @@ def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
             seen[claim_id] = reader.at(item)
         if name is None or claim_id is None:
             continue
-        shape = quantities.shape(name, arch)
+        shape = names.shape(name)
         index: tuple[int, ...] = ()
         if "index" in keys:
             index_value = _index(reader, keys["index"], shape, name)
@@ -235,7 +300,7 @@ def _claims(reader: Reader, node: Any, network: Network) -> list[Claim]:
                    index=index + i, printed=printed, place=place, location=reader.at(cell))
             for i, printed, cell in fitted
         )
-        uses = _uses(reader, keys.get("uses"), claim_id, place, network)
+        uses = _uses(reader, keys.get("uses"), claim_id, place, names)
         claims.append(Claim(id=claim_id, quantity=name, place=place, elements=stated, uses=uses))
     return claims
 
@@ -291,7 +356,7 @@ def _index(reader: Reader, node: Any, shape: tuple[int, ...], name: str) -> tupl
     return index
 
 
-def _uses(reader: Reader, node: Any, claim_id: str, place: Place, network: Network) -> tuple[Stated, ...]:
+def _uses(reader: Reader, node: Any, claim_id: str, place: Place, names: _NetworkNames | _ModelNames) -> tuple[Stated, ...]:
     if node is None:
         return ()
     keys = reader.mapping(node, f"uses of {claim_id!r}", (), open_keys=True)
@@ -301,13 +366,13 @@ def _uses(reader: Reader, node: Any, claim_id: str, place: Place, network: Netwo
     for key_node, value_node in node.value:
         if str(key_node.value) not in keys or keys[str(key_node.value)] is not value_node:
             continue  # a duplicate key, already reported
-        name = _quantity(reader, key_node, network)
+        name = names.canonical(reader, key_node)
         if name is None:
             continue
         elements = reader.numbers(value_node, f"{key_node.value} used by {claim_id!r}")
         if elements is None:
             continue
-        fitted = _fit(reader, value_node, elements, quantities.shape(name, network.architecture), name, False)
+        fitted = _fit(reader, value_node, elements, names.shape(name), name, False)
         for index, printed, cell in fitted or []:
             suffix = _suffix(index) if len(fitted or []) > 1 else ""
             result.append(Stated(ref=f"{claim_id}:{key_node.value}{suffix}", claim_id=claim_id, quantity=name,

@@ -1,0 +1,120 @@
+"""A spec's ``model:`` section: a computation in the general form (docs/spec.md#the-general-form).
+
+``givens`` maps names to numbers, lists or matrices, exact as written; ``definitions`` maps names to
+formulas in the expression language over the givens and earlier definitions (with the functions of
+:data:`nncheck.expr.plain.MODEL_FUNCTIONS`); ``gradients`` lists scalar quantities whose gradient
+∂f/∂name the document states for any given or definition. Claims then name any of these quantities,
+``∂f/∂x`` (or ``df/dx``) for a gradient. Every problem is reported with its location; the model is
+evaluated once at load, so that the shape of every quantity is known before claims are read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from nncheck.errors import Location, Problem
+from nncheck.expr import ExprSyntaxError, parse_expression
+from nncheck.expr.plain import MODEL_FUNCTIONS
+from nncheck.readers.spec.nodes import Elements, Reader
+from nncheck.records import Definition, Graph
+
+# A name of a model: letters, digits and underscores, starting with a letter (W1, h_2, y_hat).
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# A model's quantities may be at most this many (bounded work, as for networks).
+MAX_NAMES = 2_000
+# A gradient claimed as "df/dx" or "∂f/∂x".
+_GRADIENT = re.compile(r"(?:d|∂)(?P<of>[A-Za-z][A-Za-z0-9_]*)/(?:d|∂)(?P<by>[A-Za-z][A-Za-z0-9_]*)")
+
+
+def read_model(reader: Reader, node: Any) -> tuple[Graph, tuple[str, ...]] | None:
+    """The model section as a Graph and its gradient targets; None (problems recorded) when it is invalid."""
+    keys = reader.mapping(node, "the model", ("givens", "definitions"), ("gradients",))
+    if keys is None:
+        return None
+    names: dict[str, Any] = {}
+    givens: dict[str, Any] = {}
+    for name_node, value_node in _pairs(reader, keys.get("givens"), "givens"):
+        name = _name(reader, name_node, names)
+        elements = reader.numbers(value_node, f"given {name_node.value}")
+        if name is None or elements is None:
+            continue
+        givens[name] = _array(elements)
+        names[name] = name_node
+    definitions: list[Definition] = []
+    for name_node, formula_node in _pairs(reader, keys.get("definitions"), "definitions"):
+        name = _name(reader, name_node, names)
+        source = reader.string(formula_node, f"the formula of {name_node.value}")
+        if name is None or source is None:
+            continue
+        try:
+            formula = parse_expression(source, frozenset(names))
+        except ExprSyntaxError as error:
+            where = reader.at(formula_node)
+            offset = error.column if not formula_node.style else error.column + 1  # past an opening quote
+            reader.problems.append(Problem(Location(where.path, where.line, where.column + offset - 1),
+                                           f"formula of {name!r}, {source!r}: {error}"))
+            continue
+        definitions.append(Definition(name, formula, reader.at(formula_node)))
+        names[name] = name_node
+    gradients: list[str] = []
+    for item in reader.sequence(keys["gradients"], "gradients") or [] if "gradients" in keys else []:
+        target = reader.string(item, "a gradient")
+        if target is not None and target not in {d.name for d in definitions}:
+            reader.problem(item, f"gradients: {target!r} is not a definition of the model")
+        elif target is not None:
+            gradients.append(target)
+    if len(names) > MAX_NAMES:
+        reader.problem(node, f"the model has {len(names):,} quantities; at most {MAX_NAMES:,} are accepted")
+    if not definitions and not reader.problems:
+        reader.problem(node, "the model defines nothing: give it definitions (name: formula)")
+    return Graph(givens, tuple(definitions)), tuple(gradients)
+
+
+def _pairs(reader: Reader, node: Any, what: str) -> list[tuple[Any, Any]]:
+    if node is None:
+        return []
+    keys = reader.mapping(node, what, (), open_keys=True)
+    if keys is None:
+        return []
+    return [(key, value) for key, value in node.value if keys.get(str(key.value)) is value]
+
+
+def _name(reader: Reader, node: Any, taken: dict[str, Any]) -> str | None:
+    name = str(node.value)
+    if NAME.fullmatch(name) is None:
+        reader.problem(node, f"name {name!r}: a model's names are letters, digits and underscores, starting with a letter")
+        return None
+    if name in MODEL_FUNCTIONS or name in ("e", "pi"):
+        reader.problem(node, f"name {name!r} is a function or constant of the expression language; choose another")
+        return None
+    if name in taken:
+        reader.problem(node, f"name {name!r} is already given or defined at {reader.at(taken[name])}")
+        return None
+    return name
+
+
+def _array(elements: Elements) -> Any:
+    array = np.empty(elements.shape, dtype=object)
+    for index, printed, _ in elements.items:
+        array[index] = printed.value
+    return array
+
+
+def quantity_name(text: str, known: set[str]) -> str:
+    """A claim's quantity: a name of the model, or a gradient ∂f/∂x (also written df/dx). ValueError if unknown."""
+    from nncheck.network.graph import adjoint_name
+
+    text = text.strip()
+    match = _GRADIENT.fullmatch(text.replace(" ", ""))
+    if match is not None:
+        name = adjoint_name(match["of"], match["by"])
+        if name in known:
+            return name
+        raise ValueError(f"quantity {text!r}: the model states no gradient of {match['of']!r} with respect to "
+                         f"{match['by']!r} (list {match['of']!r} under gradients)")
+    if text in known:
+        return text
+    raise ValueError(f"quantity {text!r} is not a name of the model; its names: {', '.join(sorted(n for n in known if '∂' not in n))}")

@@ -1,0 +1,139 @@
+"""Specs in the general form (``model:``): givens, definitions and gradients, read and judged as specs are.
+
+Values are computed by hand or with plain math in the tests, never by nncheck.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from nncheck.audit import Kind, audit
+from nncheck.errors import SpecError
+from nncheck.readers.spec import parse_spec
+from nncheck.records import ModelSpec
+
+H, C, W = Kind.HOLDS, Kind.CARRIED, Kind.WRONG
+
+CIRCUIT = """nncheck: 1
+title: A circuit, f = (x + y) z
+model:
+  givens: {x: -2, y: 5, z: -4}
+  definitions:
+    q: x + y
+    f: q * z
+  gradients: [f]
+claims:
+  - {quantity: q, value: 3, step: forward}
+  - {quantity: f, value: -12, step: forward}
+  - {quantity: df/dq, value: -4, step: backward}
+  - {quantity: df/dz, value: 4, step: backward}
+  - {quantity: df/dx, value: -4, step: backward}
+  - {quantity: "∂f/∂y", value: -4, step: backward}
+"""
+
+
+def kinds(text: str) -> dict[str, Kind]:
+    return {v.ref: v.kind for v in audit(parse_spec(text, "model.yaml"), diagnose=0).verdicts}
+
+
+def test_the_circuit_with_a_gradient_on_every_wire() -> None:
+    # q = −2 + 5 = 3, f = 3 · (−4) = −12; ∂f/∂q = z = −4, ∂f/∂z = q = 3 (printed 4: wrong), ∂f/∂x = ∂f/∂y = −4.
+    assert isinstance(parse_spec(CIRCUIT), ModelSpec)
+    assert kinds(CIRCUIT) == {"q": H, "f": H, "df/dq": H, "df/dz": W, "df/dx": H, "∂f/∂y": H}
+
+
+NEURON = """nncheck: 1
+title: A sigmoid neuron, no loss
+model:
+  givens: {x: 2, w: 0.5, b: 0.1}
+  definitions:
+    z: w * x + b
+    a: sigmoid(z)
+  gradients: [a]
+claims:
+  - {quantity: a, value: 0.7503, step: forward}
+  - {quantity: da/dz, value: 0.1874, step: backward}
+  - {quantity: da/dw, value: 0.3748, step: backward, uses: {da/dz: 0.1874}}
+  - {quantity: da/dx, value: 0.0940, step: backward}
+"""
+
+
+def test_a_neurons_input_gradients_without_a_loss_and_a_carried_value() -> None:
+    # z = 1.1, a = σ(1.1) = 0.7502601, ∂a/∂z = a(1 − a) = 0.1873699; ∂a/∂w = 2 · 0.1873699 = 0.3747398, which the
+    # printed 0.1874 makes 0.3748 (carried); ∂a/∂x = 0.5 · 0.1873699 = 0.0936849 (0.0937; 0.0940 is wrong).
+    a = 1 / (1 + math.exp(-1.1))
+    slope = a * (1 - a)
+    assert (round(a, 4), round(slope, 4), round(2 * slope, 4), round(0.5 * slope, 4)) == (0.7503, 0.1874, 0.3747, 0.0937)
+    assert kinds(NEURON) == {"a": H, "da/dz": H, "da/dw": C, "da/dx": W}
+
+
+def test_a_weight_used_twice_gets_the_sum_of_its_uses() -> None:
+    # f = w x + w² with w = 3, x = 2: ∂f/∂w = x + 2w = 8 (by hand).
+    text = """nncheck: 1
+title: A shared weight
+model:
+  givens: {w: 3, x: 2}
+  definitions:
+    f: w * x + w ^ 2
+  gradients: [f]
+claims:
+  - {quantity: df/dw, value: 8, step: backward}
+"""
+    assert kinds(text) == {"df/dw": H}
+
+
+@pytest.mark.parametrize(("model", "message"), [
+    ("  givens: {x: 1}\n  definitions:\n    q: x + r\n", "model.yaml:6:12: formula of 'q', 'x + r': unknown name 'r'"),
+    ("  givens: {x: 1}\n  definitions:\n    x: x + 1\n", "model.yaml:6:5: name 'x' is already given or defined"),
+    ("  givens: {x: 1}\n  definitions:\n    q: x + 1\n  gradients: [x]\n", "gradients: 'x' is not a definition"),
+    ("  givens: {x: [1, 2]}\n  definitions:\n    q: x * 2\n  gradients: [q]\n", "the gradient of q needs a number; q has shape (2,)"),
+    ("  givens: {x: 0}\n  definitions:\n    q: log(x)\n", "the model cannot be evaluated: log of 0"),
+    ("  givens: {sum: 1}\n  definitions:\n    q: sum + 1\n", "name 'sum' is a function or constant"),
+])
+def test_a_model_that_cannot_be_read_is_refused_with_its_location(model: str, message: str) -> None:
+    text = f"nncheck: 1\ntitle: t\nmodel:\n{model}claims: []\n"
+    with pytest.raises(SpecError) as raised:
+        parse_spec(text, "model.yaml")
+    assert message in str(raised.value)
+
+
+def test_a_spec_needs_exactly_one_of_network_and_model() -> None:
+    with pytest.raises(SpecError, match="needs one of network: .* and model:"):
+        parse_spec("nncheck: 1\ntitle: t\nclaims: []\n", "model.yaml")
+
+
+def test_a_claim_names_a_quantity_of_the_model() -> None:
+    with pytest.raises(SpecError, match="quantity 'r' is not a name of the model; its names: f, q, x, y, z"):
+        parse_spec(CIRCUIT.replace("quantity: q,", "quantity: r,"), "model.yaml")
+    with pytest.raises(SpecError, match="no gradient of 'q'"):
+        parse_spec(CIRCUIT.replace("quantity: df/dq,", "quantity: dq/dx,"), "model.yaml")
+
+
+def test_a_model_spec_goes_through_the_reports_and_the_site(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    path = tmp_path / "circuit.yaml"
+    path.write_text(CIRCUIT, encoding="utf-8")
+    status, out, _ = run_cli("audit", str(path), "--format", "json")
+    assert status == 1
+    data = json.loads(out)
+    jsonschema.validate(data, json.loads(files("nncheck.report").joinpath("report-schema.json").read_text()))
+    assert [v["verdict"] for v in data["verdicts"]] == ["holds", "holds", "holds", "wrong", "holds", "holds"]
+    status, _, err = run_cli("site", str(path), "--out", str(tmp_path / "site"))
+    assert status == 0 and err == ""
+    assert "it should print **3**" in (tmp_path / "site" / "circuit.md").read_text(encoding="utf-8")
+
+
+def test_the_oracle_and_the_prover_refuse_a_model_with_a_reason(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    path = tmp_path / "circuit.yaml"
+    path.write_text(CIRCUIT, encoding="utf-8")
+    status, _, err = run_cli("prove", str(path))
+    assert status == 2 and "nncheck prove proves a layered network's backward pass" in err
