@@ -91,9 +91,11 @@ claims:
 @pytest.mark.parametrize(("model", "message"), [
     ("  givens: {x: 1}\n  definitions:\n    q: x + r\n", "model.yaml:6:12: formula of 'q', 'x + r': unknown name 'r'"),
     ("  givens: {x: 1}\n  definitions:\n    x: x + 1\n", "model.yaml:6:5: name 'x' is already given or defined"),
-    ("  givens: {x: 1}\n  definitions:\n    q: x + 1\n  gradients: [x]\n", "gradients: 'x' is not a definition"),
-    ("  givens: {x: [1, 2]}\n  definitions:\n    q: x * 2\n  gradients: [q]\n", "the gradient of q needs a number; q has shape (2,)"),
-    ("  givens: {x: 0}\n  definitions:\n    q: log(x)\n", "the model cannot be evaluated: log of 0"),
+    ("  givens: {x: 1}\n  definitions:\n    q: x + 1\n  gradients: [x]\n", "gradients: 'x' is a given; a gradient is of a definition"),
+    ("  givens: {x: [1, 2]}\n  definitions:\n    q: x * 2\n  gradients: [q]\n", "model.yaml:7:15: gradients: 'q' has shape (2,)"),
+    ("  givens: {x: 0}\n  definitions:\n    q: log(x)\n", "model.yaml:6:8: definition 'q' cannot be evaluated: log of 0"),
+    ("  givens: {x: [1, 2], v: [1, 2, 3]}\n  definitions:\n    q: dot(x, v)\n", "model.yaml:6:8: definition 'q' cannot be evaluated"),
+    ("  givens: {W: [[1, 2], [3]]}\n  definitions:\n    q: sum(W)\n", "row 1 of given W has 1 entries"),
     ("  givens: {sum: 1}\n  definitions:\n    q: sum + 1\n", "name 'sum' is a function or constant"),
 ])
 def test_a_model_that_cannot_be_read_is_refused_with_its_location(model: str, message: str) -> None:
@@ -106,6 +108,29 @@ def test_a_model_that_cannot_be_read_is_refused_with_its_location(model: str, me
 def test_a_spec_needs_exactly_one_of_network_and_model() -> None:
     with pytest.raises(SpecError, match="needs one of network: .* and model:"):
         parse_spec("nncheck: 1\ntitle: t\nclaims: []\n", "model.yaml")
+    from tests.helpers import BLOG
+
+    both = BLOG.read_text(encoding="utf-8") + "model:\n  givens: {x: 1}\n  definitions: {q: x}\n"
+    with pytest.raises(SpecError, match="gives both network: and model:"):
+        parse_spec(both, "model.yaml")
+
+
+def test_what_follows_from_a_printed_output_is_carried_through_its_derivative() -> None:
+    # f = σ(s) with s = 1: σ(1) = 0.7310586, σ′ = f(1 − f) = 0.1966119. The printed f = 0.73 makes 0.73 · 0.27 = 0.1971:
+    # carried from f, as in a network's backward pass (the derivative reads f, not s).
+    f = 1 / (1 + math.exp(-1))
+    assert round(f * (1 - f), 4) == 0.1966 and round(0.73 * 0.27, 4) == 0.1971
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {s: 1}\n  definitions: {f: sigmoid(s)}\n  gradients: [f]\n"
+            "claims:\n  - {quantity: f, value: 0.73, step: a}\n  - {quantity: df/ds, value: 0.1971, step: b}\n")
+    assert kinds(text) == {"f": H, "df/ds": C}
+
+
+def test_the_gradient_through_a_sum_has_the_shape_of_its_operand() -> None:
+    # f = sum(W x) with W = [[1, 2], [3, 4]], x = [1, 1]: ∂f/∂x = Wᵀ [1, 1] = [4, 6], ∂f/∂W = [[1, 1], [1, 1]] (by hand).
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {W: [[1, 2], [3, 4]], x: [1, 1]}\n  definitions:\n    z: W * x\n"
+            "    f: sum(z)\n  gradients: [f]\nclaims:\n  - {quantity: df/dx, value: [4, 6], step: b}\n"
+            "  - {quantity: df/dW, value: [[1, 1], [1, 1]], step: b}\n  - {quantity: df/dz, value: [1, 1], step: b}\n")
+    assert set(kinds(text).values()) == {H}
 
 
 def test_a_claim_names_a_quantity_of_the_model() -> None:

@@ -253,6 +253,8 @@ class Evaluator:
         if function in ("matmul", "outer"):  # the tensor operations of a network's steps; a number is a list of one
             left, right = (a.reshape(1) if a.ndim == 0 else a for a in (first, arguments[1]))
             return self.wrap(getattr(B, function)(left, right))
+        if function == "spread":  # spread(a, x): the number a in the shape of x (reverse mode's broadcast)
+            return self.wrap(np.full(arguments[1].shape, self.scalar(first, "the number spread"), dtype=self.backend.DTYPE))
         if function == "entry":  # entry(x, k): the k-th entry of x in row-major order, from 0 (reverse mode's indexing)
             position = whole(self.scalar(arguments[1], "the position"))
             if position is None or not 0 <= position < first.size:

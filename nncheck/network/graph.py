@@ -39,6 +39,15 @@ class NotDifferentiable(NncheckError, ValueError):
     """A definition uses an operation whose derivative nncheck does not take (the message names it)."""
 
 
+class DefinitionError(NncheckError, ValueError):
+    """A definition whose value cannot be computed (log of 0, shapes that do not fit): which one, and why."""
+
+    def __init__(self, definition: Definition, reason: str) -> None:
+        super().__init__(f"{definition.name}: {reason}")
+        self.definition = definition
+        self.reason = reason
+
+
 class _Taped(Evaluator):
     """The evaluator, keeping every node's value for the backward pass."""
 
@@ -73,7 +82,12 @@ def _forward(graph: Graph, backend: Any) -> _Pass:
     state = _Pass(backend, _givens(graph, backend))
     for definition in graph.definitions:
         evaluator = _Taped(backend, state.values)
-        state.values[definition.name] = evaluator.value(definition.formula)
+        try:
+            state.values[definition.name] = evaluator.value(definition.formula)
+        except (ArithmeticError, ValueError) as error:
+            if isinstance(error, NncheckError) and not isinstance(error, ValueError):
+                raise  # Undecided: the caller raises the precision
+            raise DefinitionError(definition, str(error)) from None
         state.evaluators[definition.name] = evaluator
     return state
 
@@ -129,7 +143,10 @@ def adjoints(graph: Graph, of: str, state: _Pass | None = None) -> tuple[Definit
         if not parts:
             continue
         written.append(Definition(adjoint_name(of, definition.name), _total_of(parts)))
-        _Adjoint(state.evaluators[definition.name], contributions, state.values).back(
+        # A derivative that needs the definition's own value (σ′ = a(1 − a), exp′ = exp) reads it by name, so that
+        # the value a document printed for it can be put in (then what follows from a rounded a is carried).
+        _Adjoint(state.evaluators[definition.name], contributions, state.values,
+                 {id(definition.formula): _name(definition.name)}).back(
             definition.formula, _name(adjoint_name(of, definition.name)))
     for name in graph.givens:
         parts = contributions.pop(name, None)
@@ -185,6 +202,11 @@ class _Adjoint:
     evaluator: _Taped
     contributions: dict[str, list[Node]]
     names: Mapping[str, Array]
+    results: Mapping[int, Node] = field(default_factory=dict)  # a subtree whose value is a definition's: its name
+
+    def result(self, node: Node) -> Node:
+        """``node``'s value as a formula: the definition's name when ``node`` is the whole of its formula."""
+        return self.results.get(id(node), node)
 
     def shape(self, node: Node) -> tuple[int, ...]:
         return tuple(self.evaluator.tape[id(node)].shape)
@@ -277,19 +299,19 @@ class _Adjoint:
 
     def power(self, node: Power, adjoint: Node) -> None:
         if id(node.base) not in self.evaluator.tape:  # e^{u} with Euler's e: ∂u = adj · e^{u}
-            self.back(node.exponent, _entrywise(adjoint, node))
+            self.back(node.exponent, _entrywise(adjoint, self.result(node)))
             return
         slope = _times(node.exponent, Power(node.base, _minus_one(node.exponent), 0, 0))
         self.back(node.base, _entrywise(adjoint, slope))
         if _reads_names(node.exponent, self.names):  # b^u: ∂u = Σ adj · b^u · log b
-            spread = _entrywise(adjoint, _entrywise(node, _call("log", node.base)))
+            spread = _entrywise(adjoint, _entrywise(self.result(node), _call("log", node.base)))
             self.back(node.exponent, self.fit(spread, self.shape(node), self.shape(node.exponent)))
 
     def call(self, node: Call, adjoint: Node) -> None:
         name, argument = node.function, node.arguments[0]
         if name in ACTIVATIONS:
             rule = ACTIVATIONS[name]
-            operand = node if rule.derivative_of == "a" else argument
+            operand = self.result(node) if rule.derivative_of == "a" else argument
             derivative = _call(f"∂{name}", operand, *node.arguments[1:])
             if rule.jacobian:  # softmax: Jᵀ adj
                 self.back(argument, _call("matmul", Transpose(derivative, 0, 0), adjoint))
@@ -298,13 +320,15 @@ class _Adjoint:
         elif name in LOSSES:  # the target (second argument) is a given: no gradient flows to it
             self.back(argument, _times(adjoint, _call(f"∂{name}", argument, node.arguments[1])))
         elif name == "exp":
-            self.back(argument, _entrywise(adjoint, node))
+            self.back(argument, _entrywise(adjoint, self.result(node)))
         elif name == "log" and len(node.arguments) == 1:
             self.back(argument, _entrywise(adjoint, _reciprocal(argument)))
         elif name == "sqrt":
-            self.back(argument, _entrywise(adjoint, _reciprocal(_times(_number("2"), node))))
+            self.back(argument, _entrywise(adjoint, _reciprocal(_times(_number("2"), self.result(node)))))
         elif name in ("sum", "mean") and len(node.arguments) == 1:  # a number spread over every entry
             share = adjoint if name == "sum" else _times(adjoint, _reciprocal(_number(str(int(np.prod(self.shape(argument)))))))
+            if not isinstance(argument, (Vector, Matrix)):
+                share = _call("spread", share, argument)  # the number in the shape of the operand
             if isinstance(argument, (Vector, Matrix)):
                 cells = argument.items if isinstance(argument, Vector) else tuple(c for row in argument.rows for c in row)
                 for cell in cells:
@@ -320,7 +344,7 @@ class _Adjoint:
             self.back(argument, _times(adjoint, node.arguments[1]))
             self.back(node.arguments[1], _times(adjoint, argument))
         elif name == "norm":  # ∂x = adj · x / ‖x‖
-            self.back(argument, _times(_times(adjoint, _reciprocal(node)), argument))
+            self.back(argument, _times(_times(adjoint, _reciprocal(self.result(node))), argument))
         elif name == "outer":
             self.back(argument, _call("matmul", adjoint, node.arguments[1]))
             self.back(node.arguments[1], _call("matmul", Transpose(adjoint, 0, 0), argument))

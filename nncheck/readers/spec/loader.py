@@ -49,7 +49,10 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec | ModelSpec:
         reader.problem(top["nncheck"], f"nncheck={version}: this version of nncheck reads format {FORMAT_VERSION}")
     title = reader.string(top["title"], "title") or ""
     source = reader.string(top["source"], "source") if "source" in top else None
-    if ("network" in top) == ("model" in top):
+    if "network" in top and "model" in top:
+        reader.problem(top["model"], "the spec gives both network: and model:; give one of the two")
+        reader.raise_if_any()
+    if "network" not in top and "model" not in top:
         reader.problem(root, "the spec needs one of network: (a layered network) and model: (the general form: givens, "
                              "definitions, gradients)")
         reader.raise_if_any()
@@ -237,19 +240,42 @@ class _ModelNames:
 def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, source: str | None) -> ModelSpec:
     from nncheck.network import ball
     from nncheck.network.core import run
-    from nncheck.network.graph import model_givens, model_table
+    from nncheck.network.graph import DefinitionError, NotDifferentiable, model_givens, model_table, values
 
     read = read_model(reader, top["model"])
     reader.raise_if_any()
     assert read is not None
-    graph, gradients = read
-    try:
-        with ball.precision(ball.START_PRECISION):
-            computed = run(model_table(graph, gradients), model_givens(graph, ball), ball)
-    except (ArithmeticError, ValueError) as error:  # log of 0, a shape that does not fit, a gradient of a list
-        reader.problem(top["model"], f"the model cannot be evaluated: {error}")
+    graph, targets = read
+    gradients = tuple(targets)
+    with ball.precision(ball.START_PRECISION):
+        try:
+            forward = values(graph, ball)
+        except DefinitionError as error:  # located at the formula that fails
+            reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
+                                           f"definition {error.definition.name!r} cannot be evaluated: {error.reason}"))
+            reader.raise_if_any()
+            raise AssertionError("unreachable") from None
+        except ArithmeticError as error:  # a kink no precision decides at load
+            reader.problem(top["model"], f"the model cannot be evaluated: {error}")
+            reader.raise_if_any()
+            raise AssertionError("unreachable") from None
+        for target, where in targets.items():
+            if forward[target].size != 1:
+                reader.problems.append(Problem(where, f"gradients: {target!r} has shape {forward[target].shape}; "
+                                                      "a gradient is of a number"))
         reader.raise_if_any()
-        raise AssertionError("unreachable") from None
+        try:
+            table = model_table(graph, gradients)
+            computed = run(table, model_givens(graph, ball), ball)
+        except NotDifferentiable as error:
+            where = next(iter(targets.values()))
+            reader.problems.append(Problem(where, f"gradients: {error}"))
+            reader.raise_if_any()
+            raise AssertionError("unreachable") from None
+        except (ArithmeticError, ValueError) as error:  # an adjoint that cannot be computed (a division by 0)
+            reader.problem(top["model"], f"the gradients cannot be evaluated: {error}")
+            reader.raise_if_any()
+            raise AssertionError("unreachable") from None
     names = _ModelNames({name: tuple(value.shape) for name, value in computed.items()})
     claims = _claims(reader, top["claims"], names)
     _bound_statements(reader, claims)

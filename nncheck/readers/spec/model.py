@@ -29,8 +29,9 @@ MAX_NAMES = 2_000
 _GRADIENT = re.compile(r"(?:d|∂)(?P<of>[A-Za-z][A-Za-z0-9_]*)/(?:d|∂)(?P<by>[A-Za-z][A-Za-z0-9_]*)")
 
 
-def read_model(reader: Reader, node: Any) -> tuple[Graph, tuple[str, ...]] | None:
-    """The model section as a Graph and its gradient targets; None (problems recorded) when it is invalid."""
+def read_model(reader: Reader, node: Any) -> tuple[Graph, dict[str, Location]] | None:
+    """The model section as a Graph and its gradient targets (with where each is listed); None (problems recorded)
+    when it is invalid."""
     keys = reader.mapping(node, "the model", ("givens", "definitions"), ("gradients",))
     if keys is None:
         return None
@@ -39,10 +40,11 @@ def read_model(reader: Reader, node: Any) -> tuple[Graph, tuple[str, ...]] | Non
     for name_node, value_node in _pairs(reader, keys.get("givens"), "givens"):
         name = _name(reader, name_node, names)
         elements = reader.numbers(value_node, f"given {name_node.value}")
+        if name is not None:
+            names[name] = name_node  # given, even when its value is refused: formulas that read it are not wrong too
         if name is None or elements is None:
             continue
         givens[name] = _array(elements)
-        names[name] = name_node
     definitions: list[Definition] = []
     for name_node, formula_node in _pairs(reader, keys.get("definitions"), "definitions"):
         name = _name(reader, name_node, names)
@@ -52,6 +54,7 @@ def read_model(reader: Reader, node: Any) -> tuple[Graph, tuple[str, ...]] | Non
         try:
             formula = parse_expression(source, frozenset(names))
         except ExprSyntaxError as error:
+            names[name] = name_node  # defined all the same: later formulas that read it are not wrong too
             where = reader.at(formula_node)
             offset = error.column if not formula_node.style else error.column + 1  # past an opening quote
             reader.problems.append(Problem(Location(where.path, where.line, where.column + offset - 1),
@@ -59,18 +62,20 @@ def read_model(reader: Reader, node: Any) -> tuple[Graph, tuple[str, ...]] | Non
             continue
         definitions.append(Definition(name, formula, reader.at(formula_node)))
         names[name] = name_node
-    gradients: list[str] = []
+    gradients: dict[str, Location] = {}
     for item in reader.sequence(keys["gradients"], "gradients") or [] if "gradients" in keys else []:
         target = reader.string(item, "a gradient")
-        if target is not None and target not in {d.name for d in definitions}:
+        if target is not None and target not in names:
             reader.problem(item, f"gradients: {target!r} is not a definition of the model")
+        elif target is not None and target in givens:
+            reader.problem(item, f"gradients: {target!r} is a given; a gradient is of a definition")
         elif target is not None:
-            gradients.append(target)
+            gradients[target] = reader.at(item)
     if len(names) > MAX_NAMES:
         reader.problem(node, f"the model has {len(names):,} quantities; at most {MAX_NAMES:,} are accepted")
     if not definitions and not reader.problems:
         reader.problem(node, "the model defines nothing: give it definitions (name: formula)")
-    return Graph(givens, tuple(definitions)), tuple(gradients)
+    return Graph(givens, tuple(definitions)), gradients
 
 
 def _pairs(reader: Reader, node: Any, what: str) -> list[tuple[Any, Any]]:
