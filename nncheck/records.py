@@ -181,12 +181,23 @@ class Graph:
 
 
 @dataclass(frozen=True, slots=True)
+class Loop:
+    """A training loop: ``steps`` times, the definitions (and gradients) are computed, then each given in
+    ``updates`` takes its formula's value (which may read grad(f, x)). Quantities are named per step: w@1 is
+    w's given value, w@2 its value after one step; L@1 is the loss of step 1."""
+
+    updates: tuple[Definition, ...]
+    steps: int
+
+
+@dataclass(frozen=True, slots=True)
 class ModelSpec(Document):
     """A document whose model is given in the general form: givens, definitions, and the scalars whose
-    gradients (∂f/∂name for every given and definition) it states."""
+    gradients (∂f/∂name for every given and definition) it states; optionally repeated as a training loop."""
 
     model: Graph = field(default_factory=lambda: Graph({}, ()))
     gradients: tuple[str, ...] = ()
+    loop: Loop | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,3 +162,54 @@ def test_the_oracle_and_the_prover_refuse_a_model_with_a_reason(tmp_path: Path) 
     path.write_text(CIRCUIT, encoding="utf-8")
     status, _, err = run_cli("prove", str(path))
     assert status == 2 and "nncheck prove proves a layered network's backward pass" in err
+
+
+def _sgd(steps: int) -> list[dict[str, float]]:
+    """One weight, ŷ = w x, L = ½(ŷ − y)², w ← w − η ∂L/∂w, in plain floats: each step's w, L and gradients."""
+    w, x, y, eta = 0.5, 1.5, 1.0, 0.1
+    history = []
+    for _ in range(steps):
+        error = w * x - y
+        history.append({"w": w, "L": 0.5 * error * error, "dL/dw": error * x, "dL/dx": error * w})
+        w -= eta * error * x
+    history.append({"w": w})
+    return history
+
+
+def loop_spec(steps: int, claims: str) -> str:
+    return (f"nncheck: 1\ntitle: SGD\nmodel:\n  givens: {{w: 0.5, x: 1.5, y: 1, eta: 0.1}}\n  definitions:\n"
+            f"    yhat: w * x\n    L: 0.5 * (yhat - y) ^ 2\n  gradients: [L]\n  updates:\n    w: w - eta * grad(L, w)\n"
+            f"  steps: {steps}\nclaims:\n{claims}")
+
+
+def test_a_training_loop_names_every_quantity_by_its_step() -> None:
+    history = _sgd(2)
+    # w@1 = 0.5, L@1 = 0.03125, ∂L/∂w@1 = −0.375, w@2 = 0.5375, L@2 = 0.0187695, ∂L/∂w@2 = −0.290625, w@3 = 0.5665625
+    assert (history[1]["w"], round(history[2]["w"], 7)) == (0.5375, 0.5665625)
+    claims = ("  - {quantity: L@1, value: 0.03125, step: s}\n  - {quantity: dL/dw@1, value: -0.375, step: s}\n"
+              "  - {quantity: w@2, value: 0.5375, step: s}\n  - {quantity: L@2, value: 0.0188, step: s}\n"
+              "  - {quantity: dL/dw@2, value: -0.2906, step: s}\n  - {quantity: dL/dx@2, value: -0.1041, step: s}\n"
+              "  - {quantity: w@3, value: 0.5676, step: s}\n")  # planted: 0.5666
+    assert kinds(loop_spec(2, claims)) == {"L@1": H, "dL/dw@1": H, "w@2": H, "L@2": H, "dL/dw@2": H, "dL/dx@2": H,
+                                            "w@3": W}
+
+
+def test_ten_steps_agree_with_a_plain_loop() -> None:
+    history = _sgd(10)
+    claims = "".join(f"  - {{quantity: w@{t + 1}, value: {history[t]['w']:.6f}, step: s}}\n" for t in range(11))
+    result = audit(parse_spec(loop_spec(10, claims), "loop.yaml"), diagnose=0)
+    assert {v.kind for v in result.verdicts} == {H}
+    assert abs(float(result.verdicts[-1].exact) - history[10]["w"]) < 1e-9
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("    w: w - eta * grad(L, w)", "    q: w - eta * grad(L, w)"), "updates: 'q' is not a given"),
+    (("grad(L, w)", "grad(yhat, w)"), "grad(f, x) needs f listed under gradients"),
+    (("  steps: 2", "  steps: 5000"), "steps=5000: at most 1,000 steps are run"),
+    (("  steps: 2\n", ""), "a loop needs both updates: (given: formula) and steps:"),
+])
+def test_a_loop_that_cannot_be_read_is_refused(change: tuple[str, str], message: str) -> None:
+    text = loop_spec(2, "  - {quantity: L@1, value: 0.03125, step: s}\n").replace(*change)
+    with pytest.raises(SpecError) as raised:
+        parse_spec(text, "loop.yaml")
+    assert message in str(raised.value)

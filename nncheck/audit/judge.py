@@ -77,14 +77,14 @@ def _table(spec: Spec | ModelSpec) -> Mapping[str, Step]:
     """The steps that compute every quantity: a network's step table, or a model's definitions and adjoints."""
     if isinstance(spec, Spec):
         return step_table(spec.network)
-    return model_table(spec.model, spec.gradients)
+    return model_table(spec.model, spec.gradients, spec.loop)
 
 
 def _values(spec: Spec | ModelSpec, table: Mapping[str, Step]) -> Mapping[str, Array]:
     """Every quantity at the working precision, on the ball backend."""
     if isinstance(spec, Spec):
         return evaluate(spec.network, ball)
-    return run(table, model_givens(spec.model, ball), ball)
+    return run(table, model_givens(spec.model, ball, spec.loop), ball)
 
 
 # Bits beyond those that resolve a printed number's last digit: room for the rounding error that a

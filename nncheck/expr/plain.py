@@ -28,6 +28,7 @@ FUNCTIONS: dict[str, int] = {
 MODEL_FUNCTIONS: dict[str, int] = {
     **FUNCTIONS, "softmax": 1, "sum": 1, "mean": 1, "dot": 2, "norm": 1, "matmul": 2, "outer": 2, "transpose": 1,
     "bce": 2, "mse": 2, "half_sse": 2, "cross_entropy": 2,
+    "grad": 2,  # grad(f, x): ∂f/∂x of the current step, in a loop's updates
 }
 # Expressions longer or deeper than this are refused (bounded work on hostile input).
 MAX_LENGTH = 2000

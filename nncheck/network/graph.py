@@ -32,7 +32,7 @@ from nncheck.expr.nodes import (
 from nncheck.network.backend import Array
 from nncheck.network.rules import ACTIVATIONS, LOSSES
 from nncheck.network.steps import Step
-from nncheck.records import Definition, Graph
+from nncheck.records import Definition, Graph, Loop
 
 
 class NotDifferentiable(NncheckError, ValueError):
@@ -366,14 +366,18 @@ def _reads_names(node: Node, names: Mapping[str, Any]) -> bool:
     return any(isinstance(n, (Symbol, Constant)) and n.name in names for n in walk(node))
 
 
-def model_table(model: Graph, gradients: Sequence[str] = ()) -> dict[str, Step]:
+def model_table(model: Graph, gradients: Sequence[str] = (), loop: Loop | None = None) -> dict[str, Step]:
     """A model as a step table: every definition, then the adjoints of each of ``gradients`` (∂f/∂name), each a
-    step whose operands are the names its formula reads. The claims judge treats it as the network's table."""
-    state = _forward(model, _default_backend())
-    definitions = list(model.definitions)
-    for of in gradients:
-        definitions += adjoints(model, of, state)
-    known = set(model.givens) | {definition.name for definition in definitions}
+    step whose operands are the names its formula reads. The claims judge treats it as the network's table.
+    With a ``loop``, the definitions, adjoints and updates of every step, named per step (:func:`unrolled`)."""
+    if loop is not None:
+        definitions = unrolled(model, gradients, loop)
+    else:
+        state = _forward(model, _default_backend())
+        definitions = list(model.definitions)
+        for of in gradients:
+            definitions += adjoints(model, of, state)
+    known = set(model.givens) | {f"{name}@1" for name in model.givens} | {definition.name for definition in definitions}
     table: dict[str, Step] = {}
     for definition in definitions:
         reads = dict.fromkeys(n.name for n in walk(definition.formula) if isinstance(n, (Symbol, Constant)) and n.name in known)
@@ -381,9 +385,76 @@ def model_table(model: Graph, gradients: Sequence[str] = ()) -> dict[str, Step]:
     return table
 
 
-def model_givens(model: Graph, backend: Any) -> dict[str, Array]:
-    """The model's givens as arrays of the backend's numbers."""
-    return _givens(model, backend)
+def model_givens(model: Graph, backend: Any, loop: Loop | None = None) -> dict[str, Array]:
+    """The model's givens as arrays of the backend's numbers; with a loop, the updated ones also as name@1."""
+    givens = _givens(model, backend)
+    if loop is not None:
+        for update in loop.updates:
+            givens[f"{update.name}@1"] = givens[update.name]
+    return givens
 
 
-__all__ = ["NotDifferentiable", "adjoint_name", "adjoints", "gradient", "model_givens", "model_table", "values"]
+def at_step(name: str, step: int) -> str:
+    """A quantity's name at a step of a loop: w@2."""
+    return f"{name}@{step}"
+
+
+def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definition]:
+    """The loop written out: for each step t, the definitions (named q@t, reading the updated givens as w@t),
+    the adjoints ∂f@t/∂x@t of each gradient within the step, and the updates w@(t+1) (grad(f, x) reads ∂f@t/∂x@t).
+
+    Each step's adjoints are taken within that step (the updated givens are its inputs), so the work grows
+    with the number of steps, not its square.
+    """
+    backend = _default_backend()
+    updated = [update.name for update in loop.updates]
+    values_now = model_givens(model, backend, loop)
+    written: list[Definition] = []
+    for step in range(1, loop.steps + 1):
+        rename = {name: at_step(name, step) for name in updated} | {d.name: at_step(d.name, step) for d in model.definitions}
+        here = [Definition(rename[d.name], _renamed(d.formula, rename, step)) for d in model.definitions]
+        inputs = {name: value for name, value in values_now.items() if name in model.givens and name not in updated}
+        inputs |= {at_step(name, step): values_now[at_step(name, step)] for name in updated}
+        sub = Graph(inputs, tuple(here))
+        state = _forward(sub, backend)
+        step_adjoints: list[Definition] = []
+        for of in gradients:
+            step_adjoints += adjoints(sub, at_step(of, step), state)
+        updates = [Definition(at_step(u.name, step + 1), _renamed(u.formula, rename, step)) for u in loop.updates]
+        evaluator_names = dict(state.values)
+        for definition in step_adjoints + updates:
+            evaluator_names[definition.name] = Evaluator(backend=backend, names=evaluator_names).value(definition.formula)
+        for name in updated:
+            values_now[at_step(name, step + 1)] = evaluator_names[at_step(name, step + 1)]
+        written += here + step_adjoints + updates
+    return written
+
+
+def _renamed(node: Node, rename: Mapping[str, str], step: int) -> Node:
+    """``node`` with its names at ``step`` and grad(f, x) as the adjoint ∂f@step/∂x@step."""
+    if isinstance(node, Symbol):
+        return Symbol(rename.get(node.name, node.name), node.start, node.end)
+    if isinstance(node, Call) and node.function == "grad":
+        of, by = node.arguments
+        assert isinstance(of, Symbol) and isinstance(by, Symbol)  # the loader checks it
+        return Symbol(adjoint_name(at_step(of.name, step), rename.get(by.name, by.name)), node.start, node.end)
+    if isinstance(node, (Number, Constant)):
+        return node
+    if isinstance(node, Negate):
+        return Negate(_renamed(node.operand, rename, step), node.start, node.end)
+    if isinstance(node, Sum):
+        return Sum(tuple((sign, _renamed(term, rename, step)) for sign, term in node.terms), node.start, node.end)
+    if isinstance(node, Product):
+        return Product(tuple((op, _renamed(f, rename, step)) for op, f in node.factors), node.start, node.end)
+    if isinstance(node, Quotient):
+        return Quotient(_renamed(node.numerator, rename, step), _renamed(node.denominator, rename, step), node.start, node.end)
+    if isinstance(node, Power):
+        return Power(_renamed(node.base, rename, step), _renamed(node.exponent, rename, step), node.start, node.end)
+    if isinstance(node, Transpose):
+        return Transpose(_renamed(node.operand, rename, step), node.start, node.end)
+    if isinstance(node, Call):
+        return Call(node.function, tuple(_renamed(a, rename, step) for a in node.arguments), node.start, node.end)
+    raise NotDifferentiable(f"{type(node).__name__} in a loop's formula")
+
+
+__all__ = ["NotDifferentiable", "adjoint_name", "adjoints", "at_step", "gradient", "model_givens", "model_table", "unrolled", "values"]

@@ -245,7 +245,7 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
     read = read_model(reader, top["model"])
     reader.raise_if_any()
     assert read is not None
-    graph, targets = read
+    graph, targets, loop = read
     gradients = tuple(targets)
     with ball.precision(ball.START_PRECISION):
         try:
@@ -265,8 +265,8 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
                                                       "a gradient is of a number"))
         reader.raise_if_any()
         try:
-            table = model_table(graph, gradients)
-            computed = run(table, model_givens(graph, ball), ball)
+            table = model_table(graph, gradients, loop)
+            computed = run(table, model_givens(graph, ball, loop), ball)
         except NotDifferentiable as error:
             where = next(iter(targets.values()))
             reader.problems.append(Problem(where, f"gradients: {error}"))
@@ -281,7 +281,7 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
     _bound_statements(reader, claims)
     equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
     reader.raise_if_any()
-    return ModelSpec(path=path, title=title, model=graph, gradients=gradients, claims=tuple(claims),
+    return ModelSpec(path=path, title=title, model=graph, gradients=gradients, loop=loop, claims=tuple(claims),
                      equations=tuple(equations), source=source, network_at=reader.at(top["model"]))
 
 

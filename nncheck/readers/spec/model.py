@@ -19,20 +19,25 @@ from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.expr.plain import MODEL_FUNCTIONS
 from nncheck.readers.spec.nodes import Elements, Reader
-from nncheck.records import Definition, Graph
+from nncheck.expr.nodes import Call, Symbol, walk
+from nncheck.records import Definition, Graph, Loop
 
 # A name of a model: letters, digits and underscores, starting with a letter (W1, h_2, y_hat).
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # A model's quantities may be at most this many (bounded work, as for networks).
 MAX_NAMES = 2_000
-# A gradient claimed as "df/dx" or "∂f/∂x".
-_GRADIENT = re.compile(r"(?:d|∂)(?P<of>[A-Za-z][A-Za-z0-9_]*)/(?:d|∂)(?P<by>[A-Za-z][A-Za-z0-9_]*)")
+# A gradient claimed as "df/dx" or "∂f/∂x", in a loop at a step: "dL/dw@2".
+_GRADIENT = re.compile(r"(?:d|∂)(?P<of>[A-Za-z][A-Za-z0-9_]*)/(?:d|∂)(?P<by>[A-Za-z][A-Za-z0-9_]*)(?:@(?P<step>[0-9]+))?")
 
 
-def read_model(reader: Reader, node: Any) -> tuple[Graph, dict[str, Location]] | None:
-    """The model section as a Graph and its gradient targets (with where each is listed); None (problems recorded)
-    when it is invalid."""
-    keys = reader.mapping(node, "the model", ("givens", "definitions"), ("gradients",))
+# A loop runs at most this many steps (bounded work; worked examples show a few).
+MAX_STEPS = 1000
+
+
+def read_model(reader: Reader, node: Any) -> tuple[Graph, dict[str, Location], Loop | None] | None:
+    """The model section as a Graph, its gradient targets (with where each is listed) and its loop, if any; None
+    (problems recorded) when it is invalid."""
+    keys = reader.mapping(node, "the model", ("givens", "definitions"), ("gradients", "updates", "steps"))
     if keys is None:
         return None
     names: dict[str, Any] = {}
@@ -71,11 +76,49 @@ def read_model(reader: Reader, node: Any) -> tuple[Graph, dict[str, Location]] |
             reader.problem(item, f"gradients: {target!r} is a given; a gradient is of a definition")
         elif target is not None:
             gradients[target] = reader.at(item)
+    loop = _loop(reader, keys, names, givens, gradients)
     if len(names) > MAX_NAMES:
         reader.problem(node, f"the model has {len(names):,} quantities; at most {MAX_NAMES:,} are accepted")
     if not definitions and not reader.problems:
         reader.problem(node, "the model defines nothing: give it definitions (name: formula)")
-    return Graph(givens, tuple(definitions)), gradients
+    return Graph(givens, tuple(definitions)), gradients, loop
+
+
+def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: dict[str, Any],
+          gradients: dict[str, Location]) -> Loop | None:
+    """updates (given: formula, which may read grad(f, x)) and steps, or None when the model has no loop."""
+    if "updates" not in keys and "steps" not in keys:
+        return None
+    if "updates" not in keys or "steps" not in keys:
+        reader.problem(keys.get("updates", keys.get("steps")), "a loop needs both updates: (given: formula) and steps: (how many)")
+        return None
+    steps = reader.integer(keys["steps"], "steps", minimum=1)
+    if steps is not None and steps > MAX_STEPS:
+        reader.problem(keys["steps"], f"steps={steps}: at most {MAX_STEPS:,} steps are run")
+    updates: list[Definition] = []
+    for name_node, formula_node in _pairs(reader, keys["updates"], "updates"):
+        name = str(name_node.value)
+        source = reader.string(formula_node, f"the update of {name}")
+        if name not in givens:
+            reader.problem(name_node, f"updates: {name!r} is not a given; a loop updates givens (the weights)")
+            continue
+        if source is None:
+            continue
+        try:
+            formula = parse_expression(source, frozenset(names))
+        except ExprSyntaxError as error:
+            where = reader.at(formula_node)
+            offset = error.column if not formula_node.style else error.column + 1
+            reader.problems.append(Problem(Location(where.path, where.line, where.column + offset - 1),
+                                           f"update of {name!r}, {source!r}: {error}"))
+            continue
+        for call in walk(formula):
+            if isinstance(call, Call) and call.function == "grad":
+                of, by = call.arguments
+                if not (isinstance(of, Symbol) and of.name in gradients and isinstance(by, Symbol)):
+                    reader.problem(formula_node, f"update of {name!r}: grad(f, x) needs f listed under gradients and x a name")
+        updates.append(Definition(name, formula, reader.at(formula_node)))
+    return Loop(tuple(updates), steps) if steps is not None and updates else None
 
 
 def _pairs(reader: Reader, node: Any, what: str) -> list[tuple[Any, Any]]:
@@ -115,11 +158,14 @@ def quantity_name(text: str, known: set[str]) -> str:
     text = text.strip()
     match = _GRADIENT.fullmatch(text.replace(" ", ""))
     if match is not None:
-        name = adjoint_name(match["of"], match["by"])
-        if name in known:
-            return name
+        step = f"@{match['step']}" if match["step"] else ""
+        for name in (adjoint_name(match["of"] + step, match["by"] + step), adjoint_name(match["of"] + step, match["by"])):
+            if name in known:
+                return name
         raise ValueError(f"quantity {text!r}: the model states no gradient of {match['of']!r} with respect to "
                          f"{match['by']!r} (list {match['of']!r} under gradients)")
     if text in known:
         return text
-    raise ValueError(f"quantity {text!r} is not a name of the model; its names: {', '.join(sorted(n for n in known if '∂' not in n))}")
+    shown = sorted(n for n in known if "∂" not in n)
+    listed = ", ".join(shown[:20]) + (", …" if len(shown) > 20 else "")
+    raise ValueError(f"quantity {text!r} is not a name of the model; its names: {listed}")
