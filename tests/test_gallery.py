@@ -36,8 +36,36 @@ def _circuit() -> dict[str, list[float]]:
     return {"q": [x + y], "f": [(x + y) * z], "df/dq": [z], "df/dz": [x + y], "df/dx": [z], "df/dy": [z]}
 
 
+def _momentum() -> dict[str, list[float]]:
+    """v ← β v + ∂L/∂w, then w ← w − η v, with L = ½(w x − y)²: each quantity by its step (w@1 is the given)."""
+    w, v, x, y, eta, beta = 0.5, 0.0, 1.5, 1.0, 0.1, 0.9
+    values: dict[str, list[float]] = {}
+    for step in range(1, 5):
+        g = (w * x - y) * x
+        values[f"dL/dw@{step}"] = [g]
+        v = beta * v + g
+        w = w - eta * v
+        values[f"v@{step + 1}"], values[f"w@{step + 1}"] = [v], [w]
+    return values
+
+
+def _adam() -> dict[str, list[float]]:
+    """Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8, η = 0.1, bias-corrected) on the same loss."""
+    w, m, s, x, y = 0.5, 0.0, 0.0, 1.5, 1.0
+    values: dict[str, list[float]] = {}
+    for t in range(1, 4):
+        g = (w * x - y) * x
+        values[f"dL/dw@{t}"] = [g]
+        m = 0.9 * m + 0.1 * g
+        s = 0.999 * s + 0.001 * g * g
+        w = w - 0.1 * (m / (1 - 0.9**t)) / (math.sqrt(s / (1 - 0.999**t)) + 1e-8)
+        values[f"m@{t + 1}"], values[f"w@{t + 1}"] = [m], [w]
+    return values
+
+
 # Each example: its values (by plain math), and the planted slip's id.
-EXAMPLES = {"circuit.yaml": (_circuit, "df/dz"), "neuron.yaml": (_neuron, "da/dx[1]"), "softmax.yaml": (_softmax, "dL/dz[0]")}
+EXAMPLES = {"circuit.yaml": (_circuit, "df/dz"), "neuron.yaml": (_neuron, "da/dx[1]"), "softmax.yaml": (_softmax, "dL/dz[0]"),
+            "momentum.yaml": (_momentum, "v@5"), "adam.yaml": (_adam, "w@3")}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))

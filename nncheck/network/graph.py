@@ -401,7 +401,8 @@ def at_step(name: str, step: int) -> str:
 
 def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definition]:
     """The loop written out: for each step t, the definitions (named q@t, reading the updated givens as w@t),
-    the adjoints ∂f@t/∂x@t of each gradient within the step, and the updates w@(t+1) (grad(f, x) reads ∂f@t/∂x@t).
+    the adjoints ∂f@t/∂x@t of each gradient within the step, and the updates w@(t+1) (grad(f, x) reads ∂f@t/∂x@t),
+    in order: an update reads the new value of an update before it, as a program does (momentum: v, then w).
 
     Each step's adjoints are taken within that step (the updated givens are its inputs), so the work grows
     with the number of steps, not its square.
@@ -420,7 +421,11 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
         step_adjoints: list[Definition] = []
         for of in gradients:
             step_adjoints += adjoints(sub, at_step(of, step), state)
-        updates = [Definition(at_step(u.name, step + 1), _renamed(u.formula, rename, step)) for u in loop.updates]
+        updates = []
+        current = dict(rename)
+        for update in loop.updates:  # in order: a later update reads an earlier one's new value (v, then w = w − η v)
+            updates.append(Definition(at_step(update.name, step + 1), _renamed(update.formula, current, step)))
+            current[update.name] = at_step(update.name, step + 1)
         evaluator_names = dict(state.values)
         for definition in step_adjoints + updates:
             evaluator_names[definition.name] = Evaluator(backend=backend, names=evaluator_names).value(definition.formula)
