@@ -205,7 +205,7 @@ def test_ten_steps_agree_with_a_plain_loop() -> None:
 @pytest.mark.parametrize(("change", "message"), [
     (("    w: w - eta * grad(L, w)", "    q: w - eta * grad(L, w)"), "updates: 'q' is not a given"),
     (("grad(L, w)", "grad(yhat, w)"), "grad(f, x) needs f listed under gradients"),
-    (("  steps: 2", "  steps: 5000"), "steps=5000: at most 1,000 steps are run"),
+    (("  steps: 2", "  steps: 50000"), "steps=50000: at most 10,000 steps are run"),
     (("  steps: 2\n", ""), "a loop needs both updates: (given: formula) and steps:"),
 ])
 def test_a_loop_that_cannot_be_read_is_refused(change: tuple[str, str], message: str) -> None:

@@ -29,6 +29,10 @@ DTYPE = object
 START_PRECISION = 128
 # Beyond this a comparison is reported undecided rather than refined further (about 2,500 digits).
 MAX_PRECISION = 8192
+# Exact rationals whose numerator and denominator together pass this many bits continue as balls: a loop of
+# 10,000 updates with η = 0.1 would otherwise carry numbers of 10,000 digits (and cost grow with their square).
+# Well above MAX_PRECISION, so that a ball made from one is as tight as the working precision allows.
+MAX_RATIONAL_BITS = 16_384
 
 Operand = Union["Real", int, Fraction]
 
@@ -78,7 +82,10 @@ class Real:
             return NotImplemented  # type: ignore[no-any-return]  # an array: let it broadcast
         right = Real.of(other)
         if self.exact is not None and right.exact is not None:
-            return Real(exact=exact_op(self.exact, right.exact))
+            result = exact_op(self.exact, right.exact)
+            if result.numerator.bit_length() + result.denominator.bit_length() <= MAX_RATIONAL_BITS:
+                return Real(exact=result)
+            return Real(ball=_ball(result))  # a rational grown past the bound (a long loop) continues as a ball
         return Real(ball=ball_op(self.enclosure(), right.enclosure()))
 
     def __add__(self, other: Operand) -> Real:
