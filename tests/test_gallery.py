@@ -63,9 +63,32 @@ def _adam() -> dict[str, list[float]]:
     return values
 
 
+def _two_two_two() -> dict[str, list[float]]:
+    """The 2-2-2 logistic network with shared biases b1, b2, half-SSE per output, two SGD steps of the weights."""
+    w = {"w1": .15, "w2": .2, "w3": .25, "w4": .3, "w5": .4, "w6": .45, "w7": .5, "w8": .55}
+    b1, b2, i1, i2, t1, t2, eta = .35, .6, .05, .1, .01, .99, .5
+
+    def sigmoid(v: float) -> float:
+        return 1 / (1 + math.exp(-v))
+
+    values: dict[str, list[float]] = {}
+    for step in (1, 2):
+        h1, h2 = sigmoid(w["w1"] * i1 + w["w2"] * i2 + b1), sigmoid(w["w3"] * i1 + w["w4"] * i2 + b1)
+        o1, o2 = sigmoid(w["w5"] * h1 + w["w6"] * h2 + b2), sigmoid(w["w7"] * h1 + w["w8"] * h2 + b2)
+        d1, d2 = (o1 - t1) * o1 * (1 - o1), (o2 - t2) * o2 * (1 - o2)
+        dh1, dh2 = (d1 * w["w5"] + d2 * w["w7"]) * h1 * (1 - h1), (d1 * w["w6"] + d2 * w["w8"]) * h2 * (1 - h2)
+        grads = {"w1": dh1 * i1, "w2": dh1 * i2, "w3": dh2 * i1, "w4": dh2 * i2,
+                 "w5": d1 * h1, "w6": d1 * h2, "w7": d2 * h1, "w8": d2 * h2}
+        values |= {f"h1@{step}": [h1], f"o1@{step}": [o1], f"E@{step}": [0.5 * (t1 - o1) ** 2 + 0.5 * (t2 - o2) ** 2],
+                   f"dE/dw5@{step}": [grads["w5"]], f"dE/db1@{step}": [dh1 + dh2]}
+        w = {name: value - eta * grads[name] for name, value in w.items()}
+        values |= {f"{name}@{step + 1}": [value] for name, value in w.items()}
+    return values
+
+
 # Each example: its values (by plain math), and the planted slip's id.
 EXAMPLES = {"circuit.yaml": (_circuit, "df/dz"), "neuron.yaml": (_neuron, "da/dx[1]"), "softmax.yaml": (_softmax, "dL/dz[0]"),
-            "momentum.yaml": (_momentum, "v@5"), "adam.yaml": (_adam, "w@3")}
+            "momentum.yaml": (_momentum, "v@5"), "adam.yaml": (_adam, "w@3"), "two_two_two.yaml": (_two_two_two, "w6@3")}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
