@@ -213,3 +213,37 @@ def test_a_loop_that_cannot_be_read_is_refused(change: tuple[str, str], message:
     with pytest.raises(SpecError) as raised:
         parse_spec(text, "loop.yaml")
     assert message in str(raised.value)
+
+
+def test_a_batch_with_a_mean_loss_and_adam_on_a_vector_of_weights() -> None:
+    # Full-batch linear regression, ŷ = X w with X 3×2, L = mean((ŷ − Y)²), Adam on w (entrywise division by
+    # √v̂ + ε), three steps; the weights after each step by plain NumPy.
+    import numpy as np
+
+    X, Y = np.array([[1.0, 2.0], [2.0, -1.0], [0.0, 1.0]]), np.array([1.0, 0.0, 2.0])
+    w, m, v = np.array([0.5, -0.5]), np.zeros(2), np.zeros(2)
+    weights = []
+    for t in range(1, 4):
+        g = 2 * X.T @ (X @ w - Y) / 3
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        w = w - 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        weights.append(w)
+    text = ("nncheck: 1\ntitle: Adam\nmodel:\n  givens: {w: [0.5, -0.5], m: [0, 0], v: [0, 0], t: 1, "
+            "X: [[1, 2], [2, -1], [0, 1]], Y: [1, 0, 2], eta: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8}\n"
+            "  definitions:\n    yhat: X * w\n    L: mean((yhat - Y) ^ 2)\n  gradients: [L]\n  updates:\n"
+            "    m: beta1 * m + (1 - beta1) * grad(L, w)\n    v: beta2 * v + (1 - beta2) * grad(L, w) ^ 2\n"
+            "    w: w - eta * (m / (1 - beta1 ^ t)) / (sqrt(v / (1 - beta2 ^ t)) + eps)\n    t: t + 1\n  steps: 3\n"
+            "claims:\n" + "".join(f"  - {{quantity: w@{t + 2}, value: [{a:.6f}, {b:.6f}], step: s}}\n"
+                                  for t, (a, b) in enumerate(weights)))
+    assert set(kinds(text).values()) == {H}
+
+
+def test_a_number_times_a_batch_gets_the_summed_gradient() -> None:
+    # ŷ = w X + b over X = [1, 2, 3], Y = [2, 3.5, 5], L = mean((ŷ − Y)²) with w = 0.2, b = 0.1:
+    # ∂L/∂w = mean(2 (ŷ − Y) X) = −13.7333…, ∂L/∂b = mean(2 (ŷ − Y)) = −6 (by hand).
+    residual = [0.2 * x + 0.1 - y for x, y in ((1, 2), (2, 3.5), (3, 5))]
+    assert round(sum(2 * r * x for r, x in zip(residual, (1, 2, 3))) / 3, 4) == -13.7333
+    text = ("nncheck: 1\ntitle: batch\nmodel:\n  givens: {w: 0.2, b: 0.1, X: [1, 2, 3], Y: [2, 3.5, 5]}\n"
+            "  definitions:\n    yhat: w * X + b\n    L: mean((yhat - Y) ^ 2)\n  gradients: [L]\n"
+            "claims:\n  - {quantity: dL/dw, value: -13.7333, step: s}\n  - {quantity: dL/db, value: -6.0000, step: s}\n")
+    assert kinds(text) == {"dL/dw": H, "dL/db": H}

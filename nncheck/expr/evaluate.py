@@ -233,6 +233,9 @@ class Evaluator:
         raise ShapeError(undefined)
 
     def divide(self, left: Array, right: Array) -> Array:
+        """By a number, or entry by entry by an array of the same shape (a list by a list)."""
+        if right.size != 1:
+            return self.elementwise(left, right, "divide", lambda a, b: a / b)
         divisor = self.scalar(right, "the divisor")
         return self.wrap(left / divisor)
 

@@ -156,9 +156,11 @@ def adjoints(graph: Graph, of: str, state: _Pass | None = None) -> tuple[Definit
 
 
 def _default_backend() -> Any:
-    from nncheck.network import ball
+    """The backend that finds shapes for reverse mode (values do not matter there): float64, which never asks for
+    more precision (a long loop's balls may, before the audit raises it)."""
+    from nncheck.network import floating
 
-    return ball
+    return floating
 
 
 def _name(name: str) -> Symbol:
@@ -262,10 +264,10 @@ class _Adjoint:
                 self.divided(left, factor, adjoint, out_shape, left_shape=left_shape)
                 return
             if operator == HADAMARD or int(np.prod(left_shape)) == 1 or int(np.prod(right_shape)) == 1:
-                self.back(factor, self.fit(_entrywise(adjoint, left) if operator == HADAMARD else _times(adjoint, left),
-                                           out_shape, right_shape))
-                adjoint = self.fit(_entrywise(adjoint, factor) if operator == HADAMARD else _times(adjoint, factor),
-                                   out_shape, left_shape)
+                # a number times anything, or entry by entry: the adjoint (the product's shape) entry by entry with the
+                # other factor, summed back to a number's shape where the factor was a number
+                self.back(factor, self.fit(_entrywise(adjoint, left), out_shape, right_shape))
+                adjoint = self.fit(_entrywise(adjoint, factor), out_shape, left_shape)
             else:
                 left_adjoint, right_adjoint = _matrix_product(left, factor, adjoint, left_shape, right_shape)
                 self.back(factor, right_adjoint)
@@ -290,12 +292,12 @@ class _Adjoint:
 
     def divided(self, top: Node, bottom: Node, adjoint: Node, out_shape: tuple[int, ...], *,
                 left_shape: tuple[int, ...] | None = None) -> None:
-        """top / bottom with a number bottom: ∂top = adj / bottom, ∂bottom = −Σ adj · top / bottom²."""
+        """top / bottom: ∂top = adj / bottom; ∂bottom = −adj · top / bottom², summed when bottom is a number."""
         top_shape = left_shape if left_shape is not None else self.shape(top)
-        self.back(top, self.fit(_times(adjoint, _reciprocal(bottom)), out_shape, top_shape))
-        spread = _entrywise(adjoint, top) if int(np.prod(out_shape)) > 1 else _times(adjoint, top)
-        total = _call("sum", spread) if int(np.prod(out_shape)) > 1 else spread
-        self.back(bottom, Negate(_times(total, Power(bottom, _number("-2"), 0, 0)), 0, 0))
+        bottom_shape = self.shape(bottom)
+        self.back(top, self.fit(_entrywise(adjoint, _reciprocal(bottom)), out_shape, top_shape))
+        spread = _entrywise(_entrywise(adjoint, top), Power(bottom, _number("-2"), 0, 0))
+        self.back(bottom, Negate(self.fit(spread, out_shape, bottom_shape), 0, 0))
 
     def power(self, node: Power, adjoint: Node) -> None:
         if id(node.base) not in self.evaluator.tape:  # e^{u} with Euler's e: ∂u = adj · e^{u}
