@@ -247,3 +247,11 @@ def test_a_number_times_a_batch_gets_the_summed_gradient() -> None:
             "  definitions:\n    yhat: w * X + b\n    L: mean((yhat - Y) ^ 2)\n  gradients: [L]\n"
             "claims:\n  - {quantity: dL/dw, value: -13.7333, step: s}\n  - {quantity: dL/db, value: -6.0000, step: s}\n")
     assert kinds(text) == {"dL/dw": H, "dL/db": H}
+
+
+def test_a_late_claim_that_does_not_hold_in_a_long_loop_is_judged() -> None:
+    # w@301 after 300 SGD steps is 2/3 to 10 digits (the plain loop); 0.6664 is wrong. The document's own numbers
+    # are recomputed through 300 unstated steps, each weight once (it took time exponential in the steps before).
+    history = _sgd(300)
+    assert round(history[300]["w"], 6) == 0.666667
+    assert kinds(loop_spec(300, "  - {quantity: w@301, value: 0.6664, step: s}\n")) == {"w@301": W}

@@ -276,6 +276,8 @@ def _own(quantity: str, frame: Frame, overlay: Mapping[Key, Stated], settle: boo
         return frame.value(quantity, overlay)
     except (ValueError, ZeroDivisionError):
         return None  # e.g. log(1 − ŷ) with a printed ŷ = 1.0
+    except RecursionError:
+        return None  # a chain of unstated steps deeper than Python recurses (a long loop): no own numbers
     except Undecided:
         if not settle:
             raise

@@ -40,13 +40,17 @@ class Frame:
     def record(self, statement: Stated) -> None:
         self.ledger[(statement.quantity, statement.index)] = statement
 
-    def value(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str] = frozenset()) -> OwnValue:
+    def value(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str] = frozenset(),
+              memo: dict[str, OwnValue] | None = None) -> OwnValue:
         """The step for ``quantity`` recomputed from the document's numbers (not its own statements).
 
         Statements whose refs are ``pinned`` are replaced by the true value (to test what depends on them).
+        ``memo`` keeps each unstated operand's recomputation within one call: in a loop, the same weight is read
+        by many later steps, and recomputing it along every path would take time exponential in the steps.
         """
+        memo = {} if memo is None else memo
         step = self.table[quantity]
-        operands = [self.operand(name, overlay, pinned) for name in step.operands]
+        operands = [self.operand(name, overlay, pinned, memo) for name in step.operands]
         point = step(ball, *(o.point for o in operands))
         try:
             interval = step(ball.HULL, *(o.interval for o in operands))
@@ -56,16 +60,24 @@ class Frame:
             interval = point
         return OwnValue(point=point, interval=interval, sources=frozenset().union(*(o.sources for o in operands)))
 
-    def operand(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str]) -> OwnValue:
+    def operand(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str],
+                memo: dict[str, OwnValue]) -> OwnValue:
+        if quantity in memo:
+            return memo[quantity]
+        memo[quantity] = result = self._operand(quantity, overlay, pinned, memo)
+        return result
+
+    def _operand(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str],
+                 memo: dict[str, OwnValue]) -> OwnValue:
         exact = self.exact[quantity]
         stated = {index: overlay.get((quantity, index)) or self.ledger.get((quantity, index))
                   for index in quantities.indices(exact.shape)}
         if all(s is None for s in stated.values()):
             if quantities.is_given(quantity) or quantity not in self.table:
                 return OwnValue(exact, exact, frozenset())
-            return self.value(quantity, overlay, pinned)
+            return self.value(quantity, overlay, pinned, memo)
         if any(s is None for s in stated.values()) and not quantities.is_given(quantity):
-            base = self.value(quantity, overlay, pinned)
+            base = self.value(quantity, overlay, pinned, memo)
         else:
             base = OwnValue(exact, exact, frozenset())
         point, interval = base.point.copy(), base.interval.copy()
@@ -107,7 +119,7 @@ def carried_from(frame: Frame, quantity: str, index: Index, overlay: Mapping[Key
     for ref in sorted(own.sources):
         try:
             pinned = frame.value(quantity, overlay, frozenset({ref}))
-        except (ValueError, ZeroDivisionError, Undecided):
+        except (ValueError, ZeroDivisionError, Undecided, RecursionError):
             result.append(ref)  # pinning it changes the step enough to break it: it matters
             continue
         if not _same(pinned.interval[index], own.interval[index]):
