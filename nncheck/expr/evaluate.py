@@ -144,13 +144,7 @@ class Evaluator:
         if isinstance(node, Product):
             result = self.value(node.factors[0][1])
             for operator, factor in node.factors[1:]:
-                right = self.value(factor)
-                if operator == DIVIDE:
-                    result = self.divide(result, right)
-                elif operator == HADAMARD:
-                    result = self.elementwise(result, right, "multiply", lambda a, b: a * b)
-                else:
-                    result = self.multiply(result, right)
+                result = self.combine(operator, result, self.value(factor))
             return result
         if isinstance(node, Quotient):
             return self.divide(self.value(node.numerator), self.value(node.denominator))
@@ -231,6 +225,14 @@ class Evaluator:
             self.readings.append(f"{undefined}; read as the elementwise product, which has the shape of the other side")
             return self.wrap(left * right.reshape(left.shape))
         raise ShapeError(undefined)
+
+    def combine(self, operator: str, left: Array, right: Array) -> Array:
+        """One operator of a product: × (matrix or scalar product), ⊙ (entry by entry) or /."""
+        if operator == DIVIDE:
+            return self.divide(left, right)
+        if operator == HADAMARD:
+            return self.elementwise(left, right, "multiply", lambda a, b: a * b)
+        return self.multiply(left, right)
 
     def divide(self, left: Array, right: Array) -> Array:
         """By a number, or entry by entry by an array of the same shape (a list by a list)."""

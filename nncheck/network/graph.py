@@ -281,13 +281,7 @@ class _Adjoint:
         evaluator = self.evaluator
         value = evaluator.tape[id(factors[0][1])]
         for operator, factor in factors[1:]:
-            right = evaluator.tape[id(factor)]
-            if operator == DIVIDE:
-                value = evaluator.divide(value, right)
-            elif operator == HADAMARD:
-                value = evaluator.elementwise(value, right, "multiply", lambda a, b: a * b)
-            else:
-                value = evaluator.multiply(value, right)
+            value = evaluator.combine(operator, value, evaluator.tape[id(factor)])
         return tuple(value.shape)
 
     def divided(self, top: Node, bottom: Node, adjoint: Node, out_shape: tuple[int, ...], *,
