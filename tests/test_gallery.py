@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 import pytest
 
@@ -86,9 +89,77 @@ def _two_two_two() -> dict[str, list[float]]:
     return values
 
 
+def _batch() -> dict[str, Any]:
+    """Full-batch gradient descent on MSE: ∂L/∂w = (2/n) Xᵀ(ŷ − y), ∂L/∂b = (2/n) Σ(ŷ − y), two epochs."""
+    X, y = np.array([[1.0, 2.0], [2.0, 0.5], [3.0, 1.5]]), np.array([3.0, 2.5, 5.0])
+    w, b, eta = np.array([0.5, -0.2]), 0.1, 0.05
+    values: dict[str, Any] = {}
+    for epoch in (1, 2):
+        yhat = X @ w + b
+        gw, gb = 2 / 3 * X.T @ (yhat - y), 2 / 3 * np.sum(yhat - y)
+        values |= {f"yhat@{epoch}": yhat, f"L@{epoch}": np.mean((yhat - y) ** 2), f"dL/dw@{epoch}": gw, f"dL/db@{epoch}": gb}
+        w, b = w - eta * gw, b - eta * gb
+        values |= {f"w@{epoch + 1}": w, f"b@{epoch + 1}": b}
+    return values
+
+
+def _conv_pool() -> dict[str, Any]:
+    """The valid cross-correlation by loops, ReLU, 2×2 max pooling with stride 1; L = mean of the pooled map, and
+    its gradient by routing each window's 1/4 to its largest entry, then through ReLU and the kernel's windows."""
+    image = np.array([[1, 2, 0, 1, 3], [0, 1, 3, 2, 1], [2, 1, 0, 1, 0], [1, 3, 2, 0, 2], [0, 1, 1, 2, 1]], dtype=float)
+    kernel = np.array([[0.2, -0.1, 0.3], [0.0, 0.5, -0.4], [0.1, 0.2, -0.3]])
+    C = np.array([[np.sum(image[i:i + 3, j:j + 3] * kernel) for j in range(3)] for i in range(3)]) + 0.1
+    A = np.maximum(C, 0)
+    P = np.array([[A[i:i + 2, j:j + 2].max() for j in range(2)] for i in range(2)])
+    dA = np.zeros_like(A)
+    for i in range(2):
+        for j in range(2):
+            r, c = np.unravel_index(np.argmax(A[i:i + 2, j:j + 2]), (2, 2))
+            dA[i + r, j + c] += 0.25
+    dC = dA * (C > 0)
+    dK = sum(dC[i, j] * image[i:i + 3, j:j + 3] for i in range(3) for j in range(3))
+    return {"C": C, "A": A, "P": P, "L": P.mean(), "dL/dK": dK, "dL/db": dC.sum()}
+
+
+def _attention() -> dict[str, Any]:
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    Q, K, V = X @ np.array([[0.5, 0.1], [0.2, 0.4]]), X @ np.array([[0.3, 0.2], [0.1, 0.6]]), X @ np.array([[1.0, 0.5], [0.5, 1.0]])
+    S = Q @ K.T / math.sqrt(2)
+    A = np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+    return {"Q": Q, "K": K, "S": S, "A": A, "O": A @ V, "O2": A @ V}
+
+
+def _layer_norm() -> dict[str, Any]:
+    X = np.array([[1.0, 2.0, 3.0, 4.0], [2.0, -1.0, 0.5, 0.5], [0.1, 0.2, 0.3, 1.4]])
+    mu = X.mean(axis=1)
+    var = ((X - mu[:, None]) ** 2).mean(axis=1)
+    Xhat = (X - mu[:, None]) / np.sqrt(var[:, None] + 1e-5)
+    return {"mu": mu, "sigma2": var, "Xhat": Xhat, "Y": Xhat * np.array([1.0, 0.5, 2.0, 1.0]) + np.array([0.0, 0.1, 0.0, -0.1])}
+
+
+def _rnn() -> dict[str, Any]:
+    """h_t = tanh(W_x x_t + W_h h_{t−1} + b); backpropagation through time by hand, δ_t = (∂L/∂h_t) ⊙ (1 − h_t²)."""
+    xs, Wx, Wh = [1.0, 0.5, -1.0], np.array([0.5, -0.3]), np.array([[0.1, 0.4], [-0.2, 0.3]])
+    b, wy, y = np.array([0.0, 0.1]), np.array([1.0, -1.0]), 0.5
+    hs = [np.zeros(2)]
+    for x in xs:
+        hs.append(np.tanh(Wx * x + Wh @ hs[-1] + b))
+    yhat = wy @ hs[3]
+    dh = {3: (yhat - y) * wy}
+    dWh, dWx, db = np.zeros((2, 2)), np.zeros(2), np.zeros(2)
+    for t in (3, 2, 1):
+        delta = dh[t] * (1 - hs[t] ** 2)
+        dWh, dWx, db = dWh + np.outer(delta, hs[t - 1]), dWx + delta * xs[t - 1], db + delta
+        dh[t - 1] = Wh.T @ delta
+    return {"h1": hs[1], "h2": hs[2], "h3": hs[3], "yhat": yhat, "L": 0.5 * (yhat - y) ** 2, "dL/dh3": dh[3],
+            "dL/dh2": dh[2], "dL/dh1": dh[1], "dL/dWh": dWh, "dL/dWx": dWx.reshape(2, 1), "dL/db": db}
+
+
 # Each example: its values (by plain math), and the planted slip's id.
 EXAMPLES = {"circuit.yaml": (_circuit, "df/dz"), "neuron.yaml": (_neuron, "da/dx[1]"), "softmax.yaml": (_softmax, "dL/dz[0]"),
-            "momentum.yaml": (_momentum, "v@5"), "adam.yaml": (_adam, "w@3"), "two_two_two.yaml": (_two_two_two, "w6@3")}
+            "momentum.yaml": (_momentum, "v@5"), "adam.yaml": (_adam, "w@3"), "two_two_two.yaml": (_two_two_two, "w6@3"),
+            "batch.yaml": (_batch, "L@2"), "conv_pool.yaml": (_conv_pool, "C[1,1]"), "attention.yaml": (_attention, "A[1,1]"),
+            "layer_norm.yaml": (_layer_norm, "sigma2[2]"), "rnn.yaml": (_rnn, "dL/dWh[1,0]")}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -99,7 +170,8 @@ def test_each_example_flags_its_planted_slip_and_nothing_else(name: str) -> None
     expected = values()
     for verdict in result.verdicts:  # the true values nncheck shows agree with the plain-math ones
         base, _, index = verdict.ref.partition("[")
-        true = expected[base][int(index.rstrip("]")) if index else 0]
+        array = np.asarray(expected[base], dtype=float)
+        true = array[tuple(int(i) for i in index.rstrip("]").split(","))] if index else array.reshape(-1)[0]
         assert abs(float(verdict.exact) - true) < 1e-6, (verdict.ref, verdict.exact, true)
 
 

@@ -25,11 +25,40 @@ def test_builtin_proofs_all_go_through() -> None:
     assert sum(r.status is Status.PROVED for r in results) > 200
 
 
-def test_every_activation_and_loss_pair_is_in_the_builtin_set() -> None:
+def test_every_layered_activation_and_loss_pair_is_in_the_builtin_set() -> None:
+    from nncheck.proofs import ACTIVATIONS, LOSSES
+
     networks = {p.network.split(" signs")[0] for p in builtin_proofs()}
-    for activation in rules.ACTIVATIONS:
-        for loss in rules.LOSSES:
+    for activation in ACTIVATIONS:
+        for loss in LOSSES:
             assert f"2-2 {activation} {loss}" in networks
+
+
+def test_every_row_of_the_rule_table_has_its_derivative_proved() -> None:
+    from nncheck.proofs.rules import rule_proofs
+
+    proofs = {p.identity: p.check() for p in rule_proofs()}
+    named = {identity.split("′")[0] for identity in proofs} | {identity.split("/")[0][1:] for identity in proofs}
+    assert set(rules.ACTIVATIONS) - {"softmax"} <= named and set(rules.LOSSES) <= named
+    assert set(proofs.values()) == {Status.PROVED}
+
+
+@pytest.mark.parametrize("row", ["gelu", "huber", "multiclass_hinge"])
+def test_a_wrong_derivative_in_the_rule_table_is_not_proved(row: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planted error: the derivative off by a factor 1.01 on every piece (gelu, Huber) or in one term."""
+    from dataclasses import replace
+
+    from nncheck.proofs.rules import rule_proofs
+
+    if row in rules.ACTIVATIONS:
+        rule = rules.ACTIVATIONS[row]
+        wrong = replace(rule, derivative=lambda B, z, p: rule.derivative(B, z, p) * sympy.Rational(101, 100))
+        monkeypatch.setitem(rules.ACTIVATIONS, row, wrong)
+    else:
+        loss = rules.LOSSES[row]
+        monkeypatch.setitem(rules.LOSSES, row, replace(loss, gradient=lambda B, a, y: loss.gradient(B, a, y) + a * 0 + y[0] / 100))
+    found = [p.check() for p in rule_proofs() if f"{row}′" in p.identity or f"∂{row}/" in p.identity]
+    assert found == [Status.NOT_PROVED]
 
 
 @pytest.mark.parametrize("wrong", [

@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator
 from ruamel.yaml import YAML
 
 from nncheck.errors import SpecError
-from nncheck.network.rules import ACTIVATIONS, LOSSES
+from nncheck.network.rules import LAYER_ACTIVATIONS as ACTIVATIONS, LAYER_LOSSES as LOSSES
 from nncheck.printed import DECIMAL
 from nncheck.readers.spec import FORMAT_VERSION, parse_spec
 
@@ -39,10 +39,10 @@ claims:
 """
 
 BROKEN = {
-    "unknown activation": MINIMAL.replace("activation: sigmoid", "activation: gelu"),
+    "unknown activation": MINIMAL.replace("activation: sigmoid", "activation: gelux"),
     "unknown top-level key": MINIMAL + "author: someone\n",
     "missing claims": MINIMAL.split("claims:")[0],
-    "unknown loss": MINIMAL.replace("loss: bce", "loss: hinge"),
+    "unknown loss": MINIMAL.replace("loss: bce", "loss: hingex"),
     "unknown claim key": MINIMAL.replace("step: linear", "step: linear\n    note: typo"),
     "number that is not a decimal": MINIMAL.replace('"0.10"', '"0.1O"'),
     "format version 2": MINIMAL.replace("nncheck: 1", "nncheck: 2"),

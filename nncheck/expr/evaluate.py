@@ -32,6 +32,7 @@ from nncheck.expr.nodes import (
 from nncheck.errors import Undecided
 from nncheck.network import ball
 from nncheck.network.backend import Array
+from nncheck.expr.operations import OPERATIONS, vector_jacobian
 from nncheck.network.rules import ACTIVATIONS, LOSSES, Parameters
 
 Shape = tuple[int, ...]
@@ -175,7 +176,8 @@ class Evaluator:
 
     @staticmethod
     def aligned(left: Array, right: Array, verb: str) -> tuple[Array, Array]:
-        """Operands of an elementwise operation: equal shapes, a number with anything, a list with a row or column."""
+        """Operands of an elementwise operation: equal shapes, a number with anything, a list with a row or column,
+        a list of n with each row of a matrix of n columns (NumPy's broadcasting: a bias over a batch's samples)."""
         if left.shape == right.shape:
             return left, right
         if left.size == 1:
@@ -186,6 +188,10 @@ class Evaluator:
             return left.reshape(right.shape), right
         if right.ndim == 1 and left.ndim == 2 and is_vector(left.shape) and left.size == right.size:
             return left, right.reshape(left.shape)
+        if left.ndim == 2 and right.ndim == 1 and right.size == left.shape[1]:  # a bias added to each sample's row
+            return left, np.broadcast_to(right, left.shape)
+        if right.ndim == 2 and left.ndim == 1 and left.size == right.shape[1]:
+            return np.broadcast_to(left, right.shape), right
         raise ShapeError(f"cannot {verb} {shape_text(left.shape)} and {shape_text(right.shape)}")
 
     def elementwise(self, left: Array, right: Array, verb: str, operation: Any) -> Array:
@@ -265,6 +271,10 @@ class Evaluator:
             if position is None or not 0 <= position < first.size:
                 raise ShapeError(f"entry {position} of {shape_text(first.shape)}")
             return self.wrap(first.reshape(-1)[int(position)])
+        if function in OPERATIONS:
+            return self.wrap(OPERATIONS[function].forward(self, arguments))
+        if function[0] == "∂" and "#" in function:  # reverse mode's vector–Jacobian product (nncheck.expr.operations)
+            return self.wrap(vector_jacobian(self, function, arguments))
         if function == "softmax" and first.size == 1:
             # softmax of one score is that score's component of a vector of scores (the judge finds it); alone, it
             # would be 1, which no page means
@@ -286,8 +296,6 @@ class Evaluator:
             return self.wrap((loss.gradient if derivative else loss.value)(B, first, arguments[1]))
         if function in REDUCTIONS:
             return self.reduce(function, arguments)
-        if function in ("conv2d", "max_pool", "avg_pool"):
-            return self.window(function, arguments)
         if function == "log_softmax":
             return self.wrap(B.log(self.call("softmax", [first])))
         if function == "exp":
@@ -353,39 +361,6 @@ class Evaluator:
             raise ValueError(f"the sample {function} of one value")
         variance = spread / (B.constant(Fraction(len(entries) - 1)) if self.sample else count)
         return self.wrap(variance if function == "var" else B.sqrt(self.wrap(variance)))
-
-    def window(self, function: str, arguments: list[Array]) -> Array:
-        """conv2d(X, K): the valid cross-correlation (stride 1) of a matrix by a kernel, as deep-learning pages
-        mean "convolution"; max_pool(X, k), avg_pool(X, k): k×k windows with stride k (k = 2 when not given)."""
-        image = arguments[0]
-        if image.ndim != 2:
-            raise ShapeError(f"{function} of {shape_text(image.shape)}: a matrix is needed")
-        rows, columns = image.shape
-        if function == "conv2d":
-            kernel = arguments[1]
-            if kernel.ndim != 2 or kernel.shape[0] > rows or kernel.shape[1] > columns:
-                raise ShapeError(f"a {shape_text(kernel.shape)} kernel over {shape_text(image.shape)}")
-            height, width = kernel.shape
-            cells = [[self.reduce("dot", [self.wrap(image[i:i + height, j:j + width]), kernel])
-                      for j in range(columns - width + 1)] for i in range(rows - height + 1)]
-            return self.array([[self.scalar(cell, "a cell") for cell in row] for row in cells])
-        size = int(self.scalar(arguments[1], "the pool size").exact) if len(arguments) > 1 else 2
-        if size < 1 or rows % size or columns % size:
-            raise ShapeError(f"{size}×{size} pooling of {shape_text(image.shape)}")
-        pooled = []
-        for i in range(0, rows, size):
-            row = []
-            for j in range(0, columns, size):
-                window = list(image[i:i + size, j:j + size].reshape(-1))
-                if function == "avg_pool":
-                    row.append(self.scalar(self.reduce("mean", [self.wrap(np.array(window, dtype=object))]), "a cell"))
-                else:
-                    best = window[0]
-                    for entry in window[1:]:
-                        best = self.larger(best, entry)
-                    row.append(best)
-            pooled.append(row)
-        return self.array(pooled)
 
     def parameters(self, extra: list[Array]) -> Parameters:
         """An activation's parameters: leaky_relu(z, slope), relu′(z, value at 0); the defaults where not given."""

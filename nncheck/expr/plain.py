@@ -3,7 +3,7 @@
 Grammar (precedence low to high)::
 
     expr    := term (("+" | "-") term)*
-    term    := unary (("*" | "/") unary)*
+    term    := unary (("*" | "/" | "⊙") unary)*    # ⊙ (also ".*"): entry by entry
     unary   := ("-" | "+") unary | power
     power   := atom ("^" unary)?          # right-associative; "**" is accepted as "^"
     atom    := NUMBER | NAME "(" expr ("," expr)* ")" | "(" expr ")"
@@ -17,26 +17,46 @@ from __future__ import annotations
 
 import re
 
-from nncheck.expr.nodes import DIVIDE, TIMES, Call, Negate, Node, Number, Power, Product, Sum, Symbol, Transpose
+from functools import cache
+
+from nncheck.expr.nodes import DIVIDE, HADAMARD, TIMES, Call, Negate, Node, Number, Power, Product, Sum, Symbol, Transpose
 from nncheck.printed import parse_printed
 
 # Each function and how many arguments it takes (the evaluator's names: ln is log).
-FUNCTIONS: dict[str, int] = {
+FUNCTIONS: dict[str, int | tuple[int, ...]] = {
     "exp": 1, "log": 1, "ln": 1, "sqrt": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "max": 2, "min": 2,
 }
-# More functions a model's definitions may use (tensors and losses; nncheck.network.graph differentiates them).
-MODEL_FUNCTIONS: dict[str, int] = {
-    **FUNCTIONS, "softmax": 1, "sum": 1, "mean": 1, "dot": 2, "norm": 1, "matmul": 2, "outer": 2, "transpose": 1,
-    "bce": 2, "mse": 2, "half_sse": 2, "cross_entropy": 2,
-    "grad": 2,  # grad(f, x): ∂f/∂x of the current step, in a loop's updates
-}
+# More functions a model's definitions may use (tensors, layers and losses; nncheck.network.graph differentiates them),
+# with the argument counts each accepts. Activations and losses are the rows of nncheck.network.rules, operations
+# those of nncheck.expr.operations; sum(X, axis) and the like are their axis forms.
+# A model's reductions along an axis: sum(X, 1) is the row of nncheck.expr.operations named sum_over.
+_AXIS_FORMS = {"sum": "sum_over", "mean": "mean_over", "var": "var_over", "std": "std_over"}
+
+
+@cache
+def model_functions() -> dict[str, int | tuple[int, ...]]:
+    """Each function a model's formulas may call, with the argument counts it accepts."""
+    # imported here: the rule table imports the records, which import this module (and numpy stays out of start-up)
+    from nncheck.expr.operations import OPERATIONS
+    from nncheck.network.rules import ACTIVATIONS, LOSSES
+
+    return {
+        **FUNCTIONS, "max": (1, 2), "min": (1, 2), "softmax": 1, "log_softmax": 1, "sum": (1, 2), "mean": (1, 2),
+        "var": (1, 2), "std": (1, 2), "dot": 2, "norm": 1, "matmul": 2, "outer": 2, "transpose": 1,
+        **{name: (1, 2) if name == "leaky_relu" else 1 for name in ACTIVATIONS},
+        **{name: 2 for name in LOSSES},
+        **{row.name: row.arities for row in OPERATIONS.values() if not row.name.endswith("_over")},
+        "grad": 2,  # grad(f, x): ∂f/∂x of the current step, in a loop's updates
+    }
+
+
 # Expressions longer or deeper than this are refused (bounded work on hostile input).
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-                    r"|(?P<op>\*\*|[-+*/^(),×·−]))")
-_SYNONYMS = {"×": "*", "·": "*", "−": "-", "**": "^"}
+                    r"|(?P<op>\*\*|\.\*|[-+*/^(),×·−⊙]))")
+_SYNONYMS = {"×": "*", "·": "*", "−": "-", "**": "^", ".*": "⊙"}
 
 Token = tuple[str, str, int, str]  # kind, value, 0-based offset, raw text
 
@@ -74,7 +94,7 @@ class _Parser:
         self.position = 0
         self.depth = 0
         self.names = names  # the names an expression may read (a model's), or None: numbers only
-        self.functions = FUNCTIONS if names is None else MODEL_FUNCTIONS
+        self.functions: dict[str, int | tuple[int, ...]] = FUNCTIONS if names is None else model_functions()
 
     def peek(self) -> Token:
         return self.tokens[self.position]
@@ -110,8 +130,8 @@ class _Parser:
     def term(self) -> Node:
         start = self.peek()[2]
         factors: list[tuple[str, Node]] = [(TIMES, self.unary())]
-        while self.peek()[1] in ("*", "/"):
-            operator = TIMES if self.take()[1] == "*" else DIVIDE
+        while self.peek()[1] in ("*", "/", "⊙"):
+            operator = {"*": TIMES, "/": DIVIDE, "⊙": HADAMARD}[self.take()[1]]
             factors.append((operator, self.unary()))
         return factors[0][1] if len(factors) == 1 else Product(tuple(factors), start, self.end())
 
@@ -159,10 +179,15 @@ class _Parser:
                 self.take()
                 arguments.append(self.expr())
             self.take(")")
-            if len(arguments) != self.functions[value]:
-                raise ExprSyntaxError(f"{value} takes {self.functions[value]} argument(s), got {len(arguments)}", offset + 1)
+            counts = self.functions[value]
+            counts = counts if isinstance(counts, tuple) else (counts,)
+            if len(arguments) not in counts:
+                shown = " or ".join(map(str, counts))
+                raise ExprSyntaxError(f"{value} takes {shown} argument(s), got {len(arguments)}", offset + 1)
             if value == "transpose":
                 return Transpose(arguments[0], offset, self.end())
+            if self.names is not None and value in _AXIS_FORMS and len(arguments) == 2:  # sum(X, axis): along an axis
+                return Call(_AXIS_FORMS[value], tuple(arguments), offset, self.end())
             return Call("log" if value == "ln" else value, tuple(arguments), offset, self.end())
         if value == "(":
             self.take()
@@ -174,7 +199,7 @@ class _Parser:
 
 
 def parse_expression(text: str, names: frozenset[str] | None = None) -> Node:
-    """Parse an equation's arithmetic, or with ``names`` a model's formula over those names (and MODEL_FUNCTIONS);
+    """Parse an equation's arithmetic, or with ``names`` a model's formula over those names (and model_functions());
     raise ExprSyntaxError with a column on bad input."""
     if len(text) > MAX_LENGTH:
         raise ExprSyntaxError(f"expression is {len(text)} characters long; at most {MAX_LENGTH} are accepted", 1)

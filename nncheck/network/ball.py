@@ -174,6 +174,12 @@ def _tanh(value: Real) -> Real:
     return Real(ball=value.enclosure().tanh())
 
 
+def _erf(value: Real) -> Real:
+    if value.exact == 0:
+        return Real(exact=Fraction(0))
+    return Real(ball=value.enclosure().erf())
+
+
 def constant(value: Fraction) -> Real:
     return Real(exact=value)
 
@@ -221,6 +227,7 @@ def pi() -> Real:
 exp = elementwise(_exp)
 log = elementwise(_log)
 tanh = elementwise(_tanh)
+erf = elementwise(_erf)
 sqrt = elementwise(_sqrt)
 
 
@@ -339,6 +346,7 @@ class Hull:
     exp = staticmethod(exp)
     log = staticmethod(log)
     tanh = staticmethod(tanh)
+    erf = staticmethod(erf)
     sqrt = staticmethod(sqrt)
     power = staticmethod(power)
     pi = staticmethod(pi)

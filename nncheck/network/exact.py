@@ -12,7 +12,7 @@ import sympy
 
 from nncheck.network.backend import Array, matmul, outer, select_by_sign, elementwise
 
-__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "sqrt", "power", "pi", "sign", "stabilizer", "select", "matmul", "outer"]
+__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "erf", "sqrt", "power", "pi", "sign", "stabilizer", "select", "matmul", "outer"]
 
 NAME = "exact"
 DTYPE = object
@@ -25,6 +25,7 @@ def constant(value: Fraction) -> Any:
 exp = elementwise(sympy.exp)
 log = elementwise(sympy.log)
 tanh = elementwise(sympy.tanh)
+erf = elementwise(sympy.erf)
 sqrt = elementwise(sympy.sqrt)
 
 

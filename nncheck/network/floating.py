@@ -12,7 +12,7 @@ import numpy as np
 
 from nncheck.network.backend import Array, matmul, outer, select_by_sign
 
-__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "sqrt", "power", "pi", "sign", "stabilizer", "select", "matmul", "outer"]
+__all__ = ["NAME", "DTYPE", "constant", "exp", "log", "tanh", "erf", "sqrt", "power", "pi", "sign", "stabilizer", "select", "matmul", "outer"]
 
 NAME = "float"
 DTYPE = np.float64
@@ -25,6 +25,7 @@ def constant(value: Fraction) -> float:
 exp = np.exp
 log = np.log
 tanh = np.tanh
+erf = np.vectorize(math.erf, otypes=[np.float64])
 sqrt = np.sqrt
 
 

@@ -9,8 +9,10 @@ on any backend; gradients from reverse-mode differentiation of the same trees, w
 derivatives of activations and losses taken from the rule table (:mod:`nncheck.network.rules`), so
 the kink conventions (ReLU′(0) = 0, leaky ReLU's slope at 0) are the table's.
 
-Shapes follow the evaluator: a number, a list (n,), a matrix (rows, columns). Raises
-NotDifferentiable for an operation whose derivative is not defined here (max, min, pooling), naming it.
+Shapes follow the evaluator: a number, a list (n,), a matrix (rows, columns). Tensor operations and layers
+(convolution, pooling, normalisation, attention) take their vector–Jacobian products from
+:mod:`nncheck.expr.operations`. Raises NotDifferentiable for an operation whose derivative is not taken (argmax),
+naming it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 from nncheck.errors import NncheckError
 from nncheck.expr.evaluate import Evaluator, wrap
 from nncheck.expr.nodes import walk
+from nncheck.expr.operations import OPERATIONS, backward_name
 from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Transpose,
     Vector,
@@ -214,9 +217,13 @@ class _Adjoint:
         return tuple(self.evaluator.tape[id(node)].shape)
 
     def fit(self, adjoint: Node, shape_of_adjoint: tuple[int, ...], shape: tuple[int, ...]) -> Node:
-        """A contribution brought to an operand's shape: summed over what a number spread over (x + 1 with a list x)."""
+        """A contribution brought to an operand's shape: summed over what a number spread over (x + 1 with a list x),
+        or over the samples a list was added to (a bias over a batch's rows)."""
         if int(np.prod(shape)) == 1 and int(np.prod(shape_of_adjoint)) > 1:
             return _call("sum", adjoint)
+        if len(shape) == 1 and len(shape_of_adjoint) == 2 and shape_of_adjoint[1] == shape[0] and shape_of_adjoint[0] > 1 \
+                and shape[0] > 1:
+            return _call("sum_over", adjoint, _number("0"))
         return adjoint
 
     def back(self, node: Node, adjoint: Node) -> None:
@@ -305,7 +312,20 @@ class _Adjoint:
 
     def call(self, node: Call, adjoint: Node) -> None:
         name, argument = node.function, node.arguments[0]
-        if name in ACTIVATIONS:
+        row = OPERATIONS.get(name)
+        rows = name == "softmax" and len(self.shape(argument)) == 2  # softmax of each row of a matrix
+        if row is not None or rows or name == "log_softmax" or name in ("var", "std") and len(node.arguments) == 1:
+            # a tensor operation or layer (or softmax over rows, var, std): its vector–Jacobian product, evaluated
+            # by the table's backward (softmax of a list keeps its Jacobian, below, which a page prints)
+            for position in (row.differentiable if row is not None else (0,)):
+                self.back(node.arguments[position], _call(backward_name(name, position), adjoint, *node.arguments))
+            return
+        if name in ("max", "min") and len(node.arguments) == 1:  # the largest entry: amax's rule
+            self.back(argument, _call(backward_name("amax" if name == "max" else "amin", 0), adjoint, argument))
+        elif name in ("max", "min"):  # entry by entry: the larger operand gets the adjoint; a tie shares it
+            for position, operand in enumerate(node.arguments[:2]):
+                self.back(operand, _call(backward_name(name, position), adjoint, *node.arguments[:2]))
+        elif name in ACTIVATIONS:
             rule = ACTIVATIONS[name]
             operand = self.result(node) if rule.derivative_of == "a" else argument
             derivative = _call(f"∂{name}", operand, *node.arguments[1:])
@@ -351,9 +371,9 @@ class _Adjoint:
 def _matrix_product(left: Node, right: Node, adjoint: Node, left_shape: tuple[int, ...],
                     right_shape: tuple[int, ...]) -> tuple[Node, Node]:
     """For left @ right: ∂left = adj rightᵀ (outer(adj, right) for a vector right), ∂right = leftᵀ adj."""
-    if len(right_shape) == 1:  # matrix × list: ∂W = adj ⊗ x, ∂x = Wᵀ adj
+    if len(right_shape) <= 1:  # matrix × list (a number is a list of one): ∂W = adj ⊗ x, ∂x = Wᵀ adj
         return _call("outer", adjoint, right), _call("matmul", Transpose(left, 0, 0), adjoint)
-    if len(left_shape) == 1:  # list × matrix: ∂x = W adj, ∂W = x ⊗ adj
+    if len(left_shape) <= 1:  # list × matrix: ∂x = W adj, ∂W = x ⊗ adj
         return _call("matmul", right, adjoint), _call("outer", left, adjoint)
     return _call("matmul", adjoint, Transpose(right, 0, 0)), _call("matmul", Transpose(left, 0, 0), adjoint)
 

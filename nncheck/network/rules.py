@@ -80,6 +80,75 @@ def _softmax_jacobian(backend: Backend, a: Array, p: Parameters) -> Array:
     return np.diag(a) - backend.outer(a, a)
 
 
+def _constant(backend: Backend, value: Fraction | int) -> Any:
+    return backend.constant(Fraction(value))
+
+
+def _exp_minus_one(backend: Backend, z: Array) -> Array:
+    return cast(Array, backend.exp(z) - _constant(backend, 1))
+
+
+def _elu(backend: Backend, z: Array, p: Parameters) -> Array:
+    # α = 1 (PyTorch's default): z for z > 0, eᶻ − 1 otherwise
+    return _where_sign(backend, z, z, z, _exp_minus_one(backend, z))
+
+
+def _elu_grad(backend: Backend, z: Array, p: Parameters) -> Array:
+    # 1 for z > 0, eᶻ otherwise; both are 1 at 0 (α = 1), so there is no kink
+    return _where_sign(backend, z, _ones(backend, z), _ones(backend, z), backend.exp(z))
+
+
+def _root_half(backend: Backend) -> Any:
+    return backend.sqrt(np.asarray([_constant(backend, Fraction(1, 2))], dtype=backend.DTYPE))[0]
+
+
+def _gelu(backend: Backend, z: Array, p: Parameters) -> Array:
+    # z Φ(z) = z (1 + erf(z / √2)) / 2 (Hendrycks and Gimpel 2016)
+    half = _constant(backend, Fraction(1, 2))
+    return cast(Array, half * z * (1 + backend.erf(z * _root_half(backend))))
+
+
+def _gelu_grad(backend: Backend, z: Array, p: Parameters) -> Array:
+    # Φ(z) + z φ(z), φ(z) = e^{−z²/2} / √(2π)
+    half = _constant(backend, Fraction(1, 2))
+    density = backend.exp(-(z * z) * half) * _root_half(backend) / backend.sqrt(np.asarray([backend.pi()], dtype=backend.DTYPE))[0]
+    return cast(Array, half * (1 + backend.erf(z * _root_half(backend))) + z * density)
+
+
+_GELU_CUBIC = Fraction(44715, 1_000_000)  # the tanh form's 0.044715 (Hendrycks and Gimpel 2016; PyTorch approximate="tanh")
+
+
+def _gelu_tanh_inner(backend: Backend, z: Array) -> tuple[Any, Array]:
+    scale = backend.sqrt(np.asarray([2 / backend.pi()], dtype=backend.DTYPE))[0]  # √(2/π)
+    return scale, cast(Array, scale * (z + _constant(backend, _GELU_CUBIC) * z * z * z))
+
+
+def _gelu_tanh(backend: Backend, z: Array, p: Parameters) -> Array:
+    _, inner = _gelu_tanh_inner(backend, z)
+    return cast(Array, _constant(backend, Fraction(1, 2)) * z * (1 + backend.tanh(inner)))
+
+
+def _gelu_tanh_grad(backend: Backend, z: Array, p: Parameters) -> Array:
+    scale, inner = _gelu_tanh_inner(backend, z)
+    t = backend.tanh(inner)
+    half = _constant(backend, Fraction(1, 2))
+    slope = scale * (1 + 3 * _constant(backend, _GELU_CUBIC) * z * z)
+    return cast(Array, half * (1 + t) + half * z * (1 - t * t) * slope)
+
+
+def _silu(backend: Backend, z: Array, p: Parameters) -> Array:
+    return z * _sigmoid(backend, z, p)  # z σ(z), also called swish
+
+
+def _silu_grad(backend: Backend, z: Array, p: Parameters) -> Array:
+    s = _sigmoid(backend, z, p)
+    return cast(Array, s * (1 + z * (1 - s)))
+
+
+def _softplus(backend: Backend, z: Array, p: Parameters) -> Array:
+    return backend.log(1 + backend.exp(z))  # log(1 + eᶻ), PyTorch's with β = 1
+
+
 @dataclass(frozen=True, slots=True)
 class Activation:
     name: str
@@ -100,7 +169,20 @@ ACTIVATIONS: dict[str, Activation] = {row.name: row for row in (
     Activation("sigmoid", r"\frac{1}{1 + e^{-z}}", r"a(1 - a)", _sigmoid, lambda B, a, p: a * (1 - a), "a"),
     Activation("tanh", r"\tanh z", r"1 - a^2", lambda B, z, p: B.tanh(z), lambda B, a, p: 1 - a * a, "a"),
     Activation("softmax", r"\frac{e^{z_i}}{\sum_j e^{z_j}}", r"\operatorname{diag}(a) - a a^\top", _softmax, _softmax_jacobian, "a", jacobian=True),
+    Activation("elu", r"z \text{ if } z > 0 \text{ else } e^{z} - 1", r"1 \text{ if } z > 0 \text{ else } e^{z}", _elu, _elu_grad, "z"),
+    Activation("gelu", r"z\,\Phi(z)", r"\Phi(z) + z\,\varphi(z)", _gelu, _gelu_grad, "z"),
+    Activation("gelu_tanh", r"\tfrac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715 z^3)\right)\right)",
+               r"\tfrac{1}{2}(1 + t) + \tfrac{z}{2}(1 - t^2)\sqrt{2/\pi}\,(1 + 0.134145 z^2)", _gelu_tanh, _gelu_tanh_grad, "z"),
+    Activation("silu", r"z\,\sigma(z)", r"\sigma(z)\,(1 + z(1 - \sigma(z)))", _silu, _silu_grad, "z"),
+    Activation("softplus", r"\log(1 + e^{z})", r"\sigma(z)", _softplus, _sigmoid, "z"),
 )}
+# The activations a layered network (network:) takes: the rows its diagnosis, proofs and torch oracle cover. The
+# general form (model:) takes every row.
+LAYER_ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax")
+# The PyTorch module each activation agrees with (the docs' table and the torch oracle).
+TORCH_ACTIVATIONS = {"identity": "nn.Identity", "relu": "nn.ReLU", "leaky_relu": "nn.LeakyReLU", "sigmoid": "nn.Sigmoid",
+                     "tanh": "nn.Tanh", "softmax": "nn.Softmax(dim=-1)", "elu": "nn.ELU", "gelu": "nn.GELU",
+                     "gelu_tanh": "nn.GELU(approximate='tanh')", "silu": "nn.SiLU", "softplus": "nn.Softplus"}
 
 
 LossValue = Callable[[Backend, Array, Array], Array]
@@ -127,6 +209,60 @@ def _bce_grad(B: Backend, a: Array, y: Array) -> Array:
     return cast(Array, (-(y / a) + (1 - y) / (1 - a)) / a.size)
 
 
+def _abs(B: Backend, d: Array) -> Array:
+    return _where_sign(B, d, d, np.zeros_like(d) * d, -d)
+
+
+def _signs(B: Backend, d: Array) -> Array:
+    """sign(d), with sign(0) = 0 (PyTorch's subgradient of |d| at 0)."""
+    one, zero = _constant(B, 1), _constant(B, 0)
+    return _where_sign(B, d, np.array(one), np.array(zero), np.array(-one)).astype(B.DTYPE)
+
+
+def _huber(B: Backend, a: Array, y: Array) -> Array:
+    # δ = 1 (PyTorch's default), mean: ½ d² where |d| ≤ 1, |d| − ½ beyond
+    d = a - y
+    size = _abs(B, d)
+    half = _constant(B, Fraction(1, 2))
+    return _scalar(B, np.sum(_where_sign(B, size - 1, size - half, half * d * d, half * d * d)) / a.size)
+
+
+def _huber_grad(B: Backend, a: Array, y: Array) -> Array:
+    d = a - y
+    return cast(Array, _where_sign(B, _abs(B, d) - 1, _signs(B, d), d, d) / a.size)
+
+
+def _margins(B: Backend, a: Array, y: Array) -> Array:
+    """For the multiclass hinge: a_j − a_c + 1 for each class j (y one-hot at the true class c)."""
+    return cast(Array, a - np.sum(y * a) + 1)
+
+
+def _multiclass_hinge(B: Backend, a: Array, y: Array) -> Array:
+    # Σ_{j ≠ c} max(0, a_j − a_c + 1) (Weston and Watkins 1999; CS231n's SVM loss): (1 − y_j) leaves out c
+    m = _margins(B, a, y)
+    return _scalar(B, np.sum((1 - y) * _where_sign(B, m, m, np.zeros_like(m) * m, np.zeros_like(m) * m)))
+
+
+def _multiclass_hinge_grad(B: Backend, a: Array, y: Array) -> Array:
+    one, zero = _constant(B, 1), _constant(B, 0)
+    active = _where_sign(B, _margins(B, a, y), np.array(one), np.array(zero), np.array(zero)).astype(B.DTYPE) * (1 - y)
+    return cast(Array, active - y * np.sum(active))
+
+
+def _hinge(B: Backend, a: Array, y: Array) -> Array:
+    m = 1 - y * a  # y is −1 or 1
+    return _scalar(B, np.sum(_where_sign(B, m, m, np.zeros_like(m) * m, np.zeros_like(m) * m)) / a.size)
+
+
+def _hinge_grad(B: Backend, a: Array, y: Array) -> Array:
+    zero = np.zeros_like(y) * y
+    return cast(Array, _where_sign(B, 1 - y * a, -y, zero, zero) / a.size)
+
+
+def _log_sum_exp(B: Backend, z: Array) -> Any:
+    return B.log(np.asarray([np.sum(B.exp(z))], dtype=B.DTYPE))[0]
+
+
 LOSSES: dict[str, Loss] = {row.name: row for row in (
     Loss("bce", r"-\frac{1}{n}\sum y\log a + (1-y)\log(1-a)", r"\frac{1}{n}\left(\frac{1-y}{1-a} - \frac{y}{a}\right)", _bce, _bce_grad),
     Loss("mse", r"\frac{1}{n}\sum (a - y)^2", r"\frac{2}{n}(a - y)",
@@ -135,4 +271,28 @@ LOSSES: dict[str, Loss] = {row.name: row for row in (
          lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y)) / 2), lambda B, a, y: a - y),
     Loss("cross_entropy", r"-\sum y \log a", r"-\frac{y}{a}",
          lambda B, a, y: _scalar(B, -np.sum(y * B.log(a))), lambda B, a, y: -(y / a)),
+    Loss("sse", r"\sum (a - y)^2", r"2(a - y)", lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y))), lambda B, a, y: 2 * (a - y)),
+    Loss("l1", r"\frac{1}{n}\sum |a - y|", r"\frac{1}{n}\operatorname{sign}(a - y)",
+         lambda B, a, y: _scalar(B, np.sum(_abs(B, a - y)) / a.size), lambda B, a, y: _signs(B, a - y) / a.size),
+    Loss("huber", r"\frac{1}{n}\sum \begin{cases}\frac{1}{2}d^2 & |d| \le 1\\ |d| - \frac{1}{2}\end{cases}",
+         r"\frac{1}{n}\operatorname{clip}(a - y, -1, 1)", _huber, _huber_grad),
+    Loss("hinge", r"\frac{1}{n}\sum \max(0, 1 - y a)", r"-\frac{y}{n}[1 - y a > 0]", _hinge, _hinge_grad),
+    Loss("multiclass_hinge", r"\sum_{j \ne c} \max(0, a_j - a_c + 1)", r"[m_j > 0],\ -\sum_j [m_j > 0] \text{ at } c",
+         _multiclass_hinge, _multiclass_hinge_grad),
+    Loss("nll", r"-\sum y \log p \text{ (a holds } \log p)", r"-y",
+         lambda B, a, y: _scalar(B, -np.sum(y * a)), lambda B, a, y: -y + 0 * a),
+    Loss("bce_logits", r"\frac{1}{n}\sum \log(1 + e^{z}) - y z", r"\frac{1}{n}(\sigma(z) - y)",
+         lambda B, a, y: _scalar(B, np.sum(B.log(1 + B.exp(a)) - y * a) / a.size),
+         lambda B, a, y: (1 / (1 + B.exp(-a)) - y) / a.size),
+    Loss("cross_entropy_logits", r"\log\sum_j e^{z_j} - \sum y z", r"\operatorname{softmax}(z) - y",
+         lambda B, a, y: _scalar(B, _log_sum_exp(B, a) * np.sum(y) - np.sum(y * a)),
+         lambda B, a, y: B.exp(a) / np.sum(B.exp(a)) * np.sum(y) - y),
 )}
+# The losses a layered network takes (see LAYER_ACTIVATIONS).
+LAYER_LOSSES = ("bce", "mse", "half_sse", "cross_entropy")
+# The PyTorch function each loss agrees with (for one sample; "mean" reductions divide by the outputs).
+TORCH_LOSSES = {"bce": "nn.BCELoss()", "mse": "nn.MSELoss()", "half_sse": "0.5 * nn.MSELoss(reduction='sum')",
+                "cross_entropy": "-(y * log(a)).sum()", "sse": "nn.MSELoss(reduction='sum')", "l1": "nn.L1Loss()",
+                "huber": "nn.HuberLoss()", "hinge": "relu(1 - y * a).mean()", "multiclass_hinge": "nn.MultiMarginLoss() × classes",
+                "nll": "nn.NLLLoss() on one-hot targets", "bce_logits": "nn.BCEWithLogitsLoss()",
+                "cross_entropy_logits": "nn.CrossEntropyLoss() with probability targets"}

@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 
 from nncheck.proofs.backprop import backprop_proofs, describe
 from nncheck.proofs.identities import identity_proofs
+from nncheck.network.rules import LAYER_ACTIVATIONS, LAYER_LOSSES
 from nncheck.proofs.records import Proof, Result, Status
+from nncheck.proofs.rules import rule_proofs
 from nncheck.proofs.symbolic import skeleton
 from nncheck.records import Network
 
 __all__ = ["BUILTIN_NETWORKS", "Proof", "Result", "Status", "builtin_proofs", "describe", "network_proofs", "run"]
 
-ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax")
-LOSSES = ("bce", "mse", "half_sse", "cross_entropy")
+ACTIVATIONS, LOSSES = LAYER_ACTIVATIONS, LAYER_LOSSES
 
 # One layer of width 2 -> 2 for every activation and loss, then deeper networks of small widths.
 BUILTIN_NETWORKS: tuple[tuple[tuple[int, ...], tuple[str, ...], str], ...] = tuple(
@@ -38,7 +39,7 @@ def network_proofs(network: Network) -> list[Proof]:
 
 
 def builtin_proofs() -> list[Proof]:
-    proofs = list(identity_proofs())
+    proofs = list(identity_proofs()) + list(rule_proofs())
     for widths, activations, loss in BUILTIN_NETWORKS:
         proofs += backprop_proofs(skeleton(widths, activations, loss))
     return proofs

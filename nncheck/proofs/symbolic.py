@@ -35,6 +35,7 @@ class PatternBackend:
     exp = staticmethod(exact.exp)
     log = staticmethod(exact.log)
     tanh = staticmethod(exact.tanh)
+    erf = staticmethod(exact.erf)
     sqrt = staticmethod(exact.sqrt)
     power = staticmethod(exact.power)
     pi = staticmethod(exact.pi)
@@ -110,6 +111,8 @@ def is_zero(expression: Any) -> bool:
     if not isinstance(expression, sympy.Basic):
         return bool(expression == 0)
     if expression == 0:
+        return True
+    if sympy.cancel(sympy.together(expression)) == 0:  # a rational function of its atoms that cancels as written
         return True
     atoms: dict[Any, Any] = {}
     reduced = sympy.cancel(sympy.together(_exponential_atoms(expression, atoms)))

@@ -10,7 +10,7 @@ from typing import Any
 from nncheck import quantities
 from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
-from nncheck.network.rules import ACTIVATIONS, LOSSES
+from nncheck.network.rules import ACTIVATIONS, LAYER_ACTIVATIONS, LAYER_LOSSES, LOSSES
 from nncheck.printed import Printed
 from nncheck.records import Claim, Conventions, Equation, Layer, ModelSpec, Network, Place, Spec, Stated
 from nncheck.readers.spec.model import quantity_name, read_model
@@ -97,7 +97,7 @@ def _network(reader: Reader, node: Any) -> Network | None:
         return None
     inputs = _vector(reader, keys["input"], "input") if "input" in keys else None
     target = _vector(reader, keys["target"], "target") if "target" in keys else None
-    loss = reader.choice(keys["loss"], "loss", LOSSES) if "loss" in keys else None
+    loss = _layered_choice(reader, keys["loss"], "loss", LAYER_LOSSES, LOSSES) if "loss" in keys else None
     rate = None
     if "learning_rate" in keys:
         printed = reader.number(keys["learning_rate"], "learning_rate")
@@ -145,7 +145,7 @@ def _layer(reader: Reader, node: Any, number: int, width: int | None) -> Layer |
     keys = reader.mapping(node, what, ("weights", "bias", "activation"), ("negative_slope",))
     if keys is None or not {"weights", "bias", "activation"} <= keys.keys():
         return None
-    activation = reader.choice(keys["activation"], f"{what} activation", ACTIVATIONS)
+    activation = _layered_choice(reader, keys["activation"], f"{what} activation", LAYER_ACTIVATIONS, ACTIVATIONS)
     weights = reader.numbers(keys["weights"], f"{what} weights")
     bias = _vector(reader, keys["bias"], f"{what} bias")
     slope = reader.number(keys["negative_slope"], f"{what} negative_slope") if "negative_slope" in keys else None
@@ -237,8 +237,20 @@ class _ModelNames:
         return self.shapes[name]
 
 
+def _layered_choice(reader: Reader, node: Any, what: str, layered: tuple[str, ...], general: Any) -> str | None:
+    """One of a layered network's activations or losses; a row only the general form takes is refused with a pointer."""
+    text = reader.string(node, what)
+    if text is not None and text not in layered and text in general:
+        reader.problem(node, f"{what}={text!r} is written in the general form (model:, docs/spec.md#the-general-form); "
+                             f"a layered network takes one of: {', '.join(layered)}")
+        return None
+    return reader.choice(node, what, layered) if text is not None else None
+
+
 def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, source: str | None) -> ModelSpec:
-    from nncheck.network import ball
+    import numpy as np
+
+    from nncheck.network import ball, floating
     from nncheck.network.core import run
     from nncheck.network.graph import DefinitionError, NotDifferentiable, model_givens, model_table, values
 
@@ -247,35 +259,35 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
     assert read is not None
     graph, targets, loop = read
     gradients = tuple(targets)
-    with ball.precision(ball.START_PRECISION):
-        try:
-            forward = values(graph, ball)
-        except DefinitionError as error:  # located at the formula that fails
-            reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
-                                           f"definition {error.definition.name!r} cannot be evaluated: {error.reason}"))
-            reader.raise_if_any()
-            raise AssertionError("unreachable") from None
-        except ArithmeticError as error:  # a kink no precision decides at load
-            reader.problem(top["model"], f"the model cannot be evaluated: {error}")
-            reader.raise_if_any()
-            raise AssertionError("unreachable") from None
-        for target, where in targets.items():
-            if forward[target].size != 1:
-                reader.problems.append(Problem(where, f"gradients: {target!r} has shape {forward[target].shape}; "
-                                                      "a gradient is of a number"))
+    try:  # the first step's values, at the precision that decides every kink, so a failing formula is located now
+        forward, _ = ball.settled(lambda bits, last: values(graph, ball))
+    except DefinitionError as error:  # located at the formula that fails
+        reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
+                                       f"definition {error.definition.name!r} cannot be evaluated: {error.reason}"))
         reader.raise_if_any()
-        try:
-            table = model_table(graph, gradients, loop)
-            computed = run(table, model_givens(graph, ball, loop), ball)
-        except NotDifferentiable as error:
-            where = next(iter(targets.values()))
-            reader.problems.append(Problem(where, f"gradients: {error}"))
-            reader.raise_if_any()
-            raise AssertionError("unreachable") from None
-        except (ArithmeticError, ValueError) as error:  # an adjoint that cannot be computed (a division by 0)
-            reader.problem(top["model"], f"the gradients cannot be evaluated: {error}")
-            reader.raise_if_any()
-            raise AssertionError("unreachable") from None
+        raise AssertionError("unreachable") from None
+    except ArithmeticError as error:  # a kink no precision decides
+        reader.problem(top["model"], f"the model cannot be evaluated: {error}")
+        reader.raise_if_any()
+        raise AssertionError("unreachable") from None
+    for target, where in targets.items():
+        if forward[target].size != 1:
+            reader.problems.append(Problem(where, f"gradients: {target!r} has shape {forward[target].shape}; "
+                                                  "a gradient is of a number"))
+    reader.raise_if_any()
+    try:  # every quantity's shape (each step of a loop, each adjoint), found in float64: the audit computes the values
+        table = model_table(graph, gradients, loop)
+        with np.errstate(all="ignore"):
+            computed = run(table, model_givens(graph, floating, loop), floating)
+    except NotDifferentiable as error:
+        where = next(iter(targets.values()))
+        reader.problems.append(Problem(where, f"gradients: {error}"))
+        reader.raise_if_any()
+        raise AssertionError("unreachable") from None
+    except (ArithmeticError, ValueError) as error:  # shapes that do not fit in an adjoint or an update
+        reader.problem(top["model"], f"the gradients cannot be evaluated: {error}")
+        reader.raise_if_any()
+        raise AssertionError("unreachable") from None
     names = _ModelNames({name: tuple(value.shape) for name, value in computed.items()})
     claims = _claims(reader, top["claims"], names)
     _bound_statements(reader, claims)

@@ -2,7 +2,7 @@
 
 ``givens`` maps names to numbers, lists or matrices, exact as written; ``definitions`` maps names to
 formulas in the expression language over the givens and earlier definitions (with the functions of
-:data:`nncheck.expr.plain.MODEL_FUNCTIONS`); ``gradients`` lists scalar quantities whose gradient
+:func:`nncheck.expr.plain.model_functions`); ``gradients`` lists scalar quantities whose gradient
 ∂f/∂name the document states for any given or definition. Claims then name any of these quantities,
 ``∂f/∂x`` (or ``df/dx``) for a gradient. Every problem is reported with its location; the model is
 evaluated once at load, so that the shape of every quantity is known before claims are read.
@@ -17,7 +17,7 @@ import numpy as np
 
 from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
-from nncheck.expr.plain import MODEL_FUNCTIONS
+from nncheck.expr.plain import model_functions
 from nncheck.readers.spec.nodes import Elements, Reader
 from nncheck.expr.nodes import Call, Symbol, walk
 from nncheck.records import Definition, Graph, Loop
@@ -135,7 +135,7 @@ def _name(reader: Reader, node: Any, taken: dict[str, Any]) -> str | None:
     if NAME.fullmatch(name) is None:
         reader.problem(node, f"name {name!r}: a model's names are letters, digits and underscores, starting with a letter")
         return None
-    if name in MODEL_FUNCTIONS or name in ("e", "pi"):
+    if name in model_functions() or name in ("e", "pi"):
         reader.problem(node, f"name {name!r} is a function or constant of the expression language; choose another")
         return None
     if name in taken:
