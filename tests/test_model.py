@@ -255,3 +255,69 @@ def test_a_late_claim_that_does_not_hold_in_a_long_loop_is_judged() -> None:
     history = _sgd(300)
     assert round(history[300]["w"], 6) == 0.666667
     assert kinds(loop_spec(300, "  - {quantity: w@301, value: 0.6664, step: s}\n")) == {"w@301": W}
+
+
+def _named_optimizer(name: str, settings: dict[str, float], steps: int = 3) -> tuple[list[float], float]:
+    """The update rules of torch.optim's documentation, in plain NumPy: logistic regression on three samples, BCE."""
+    import numpy as np
+
+    X, y = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, -0.7]]), np.array([1.0, 0.0, 1.0])
+    params = [np.array([0.5, -0.3]), np.array(0.1)]
+    state = [{"buf": np.zeros_like(p), "m": np.zeros_like(p), "v": np.zeros_like(p)} for p in params]
+    lr, decay = settings["lr"], settings.get("weight_decay", 0.01 if name == "adamw" else 0.0)
+    for t in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(X @ params[0] + params[1])))
+        grads = [X.T @ (p - y) / 3, np.sum(p - y) / 3]  # ∂ mean BCE / ∂w, ∂b (by hand: σ′ cancels)
+        for i, (param, g) in enumerate(zip(params, grads)):
+            s = state[i]
+            if name != "adamw":
+                g = g + decay * param
+            if name == "sgd":
+                params[i] = param - lr * g
+            elif name in ("momentum", "nesterov"):
+                mu = settings.get("momentum", 0.9)
+                s["buf"] = mu * s["buf"] + g
+                params[i] = param - lr * (s["buf"] if name == "momentum" else g + mu * s["buf"])
+            elif name == "rmsprop":
+                s["v"] = 0.99 * s["v"] + 0.01 * g * g
+                params[i] = param - lr * g / (np.sqrt(s["v"]) + 1e-8)
+            else:
+                s["m"] = 0.9 * s["m"] + 0.1 * g
+                s["v"] = 0.999 * s["v"] + 0.001 * g * g
+                shrunk = param - lr * decay * param if name == "adamw" else param
+                params[i] = shrunk - lr * (s["m"] / (1 - 0.9**t)) / (np.sqrt(s["v"] / (1 - 0.999**t)) + 1e-8)
+    return [float(v) for v in params[0]], float(params[1])
+
+
+@pytest.mark.parametrize(("name", "settings"), [
+    ("sgd", {"lr": 0.1}), ("sgd", {"lr": 0.1, "weight_decay": 0.1}), ("momentum", {"lr": 0.1, "momentum": 0.8}),
+    ("nesterov", {"lr": 0.1}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.1}), ("adam", {"lr": 0.1, "weight_decay": 0.05}),
+    ("adamw", {"lr": 0.1}),
+], ids=lambda v: v if isinstance(v, str) else ",".join(f"{k}={x}" for k, x in v.items()))
+def test_a_named_optimizer_writes_the_update_rules_of_torch_optim(name: str, settings: dict[str, float]) -> None:
+    w, b = _named_optimizer(name, settings)
+    extra = "".join(f", {key}: {value}" for key, value in settings.items())
+    text = (f"nncheck: 1\ntitle: t\nmodel:\n  givens: {{w: [0.5, -0.3], b: 0.1, X: [[1.0, 2.0], [-1.0, 0.5], [0.3, -0.7]], "
+            f"y: [1, 0, 1]}}\n  definitions:\n    p: sigmoid(matmul(X, w) + b)\n    L: bce(p, y)\n  gradients: [L]\n"
+            f"  optimizer: {{name: {name}, loss: L, parameters: [w, b]{extra}}}\n  steps: 3\nclaims:\n"
+            f"  - {{quantity: w@4, value: [{w[0]:.9f}, {w[1]:.9f}], step: s}}\n"
+            f"  - {{quantity: b@4, value: {b:.9f}, step: s}}\n"
+            f"  - {{quantity: b@4, value: {b + 2e-6:.9f}, step: s, id: off}}\n")
+    result = audit(parse_spec(text, "opt.yaml"), diagnose=0)
+    found = [(v.ref, v.kind) for v in result.verdicts]
+    assert found[:3] == [("w@4[0]", H), ("w@4[1]", H), ("b@4", H)] and found[3][1] in (W, Kind.CONTRADICTION), found
+
+
+@pytest.mark.parametrize(("optimizer", "message"), [
+    ("{name: adagrad, lr: 0.1, loss: L, parameters: [w]}", "optimizer name='adagrad' is not known"),
+    ("{name: sgd, loss: L, parameters: [w]}", "optimizer sgd needs lr"),
+    ("{name: sgd, lr: 0.1, loss: L, parameters: [v]}", "parameter 'v' is not a given"),
+    ("{name: sgd, lr: 0.1, loss: L, parameters: [w], beta1: 0.9}", "optimizer sgd takes no beta1"),
+    ("{name: adam, lr: 0.1, loss: yhat, parameters: [w]}", "must be listed under gradients"),
+])
+def test_a_named_optimizer_that_cannot_be_read_is_refused(optimizer: str, message: str) -> None:
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {w: 0.5, x: 1.5, y: 1}\n  definitions:\n    yhat: w * x\n"
+            f"    L: 0.5 * (yhat - y) ^ 2\n  gradients: [L]\n  optimizer: {optimizer}\n  steps: 2\n"
+            "claims:\n  - {quantity: L@1, value: 0.03, step: s}\n")
+    with pytest.raises(SpecError, match=message):
+        parse_spec(text, "opt.yaml")

@@ -440,7 +440,7 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
         updates = []
         current = dict(rename)
         for update in loop.updates:  # in order: a later update reads an earlier one's new value (v, then w = w − η v)
-            updates.append(Definition(at_step(update.name, step + 1), _renamed(update.formula, current, step)))
+            updates.append(Definition(at_step(update.name, step + 1), _renamed(update.formula, current, step, rename)))
             current[update.name] = at_step(update.name, step + 1)
         evaluator_names = dict(state.values)
         for definition in step_adjoints + updates:
@@ -451,30 +451,32 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
     return written
 
 
-def _renamed(node: Node, rename: Mapping[str, str], step: int) -> Node:
-    """``node`` with its names at ``step`` and grad(f, x) as the adjoint ∂f@step/∂x@step."""
+def _renamed(node: Node, rename: Mapping[str, str], step: int, at_start: Mapping[str, str] | None = None) -> Node:
+    """``node`` with its names at ``step`` and grad(f, x) as the adjoint ∂f@step/∂x@step (x as the step read it,
+    ``at_start``, even after an update above has given x a new value: AdamW's decay, then its step)."""
+    at_start = rename if at_start is None else at_start
     if isinstance(node, Symbol):
         return Symbol(rename.get(node.name, node.name), node.start, node.end)
     if isinstance(node, Call) and node.function == "grad":
         of, by = node.arguments
         assert isinstance(of, Symbol) and isinstance(by, Symbol)  # the loader checks it
-        return Symbol(adjoint_name(at_step(of.name, step), rename.get(by.name, by.name)), node.start, node.end)
+        return Symbol(adjoint_name(at_step(of.name, step), at_start.get(by.name, by.name)), node.start, node.end)
     if isinstance(node, (Number, Constant)):
         return node
     if isinstance(node, Negate):
-        return Negate(_renamed(node.operand, rename, step), node.start, node.end)
+        return Negate(_renamed(node.operand, rename, step, at_start), node.start, node.end)
     if isinstance(node, Sum):
-        return Sum(tuple((sign, _renamed(term, rename, step)) for sign, term in node.terms), node.start, node.end)
+        return Sum(tuple((sign, _renamed(term, rename, step, at_start)) for sign, term in node.terms), node.start, node.end)
     if isinstance(node, Product):
-        return Product(tuple((op, _renamed(f, rename, step)) for op, f in node.factors), node.start, node.end)
+        return Product(tuple((op, _renamed(f, rename, step, at_start)) for op, f in node.factors), node.start, node.end)
     if isinstance(node, Quotient):
-        return Quotient(_renamed(node.numerator, rename, step), _renamed(node.denominator, rename, step), node.start, node.end)
+        return Quotient(_renamed(node.numerator, rename, step, at_start), _renamed(node.denominator, rename, step, at_start), node.start, node.end)
     if isinstance(node, Power):
-        return Power(_renamed(node.base, rename, step), _renamed(node.exponent, rename, step), node.start, node.end)
+        return Power(_renamed(node.base, rename, step, at_start), _renamed(node.exponent, rename, step, at_start), node.start, node.end)
     if isinstance(node, Transpose):
-        return Transpose(_renamed(node.operand, rename, step), node.start, node.end)
+        return Transpose(_renamed(node.operand, rename, step, at_start), node.start, node.end)
     if isinstance(node, Call):
-        return Call(node.function, tuple(_renamed(a, rename, step) for a in node.arguments), node.start, node.end)
+        return Call(node.function, tuple(_renamed(a, rename, step, at_start) for a in node.arguments), node.start, node.end)
     raise NotDifferentiable(f"{type(node).__name__} in a loop's formula")
 
 

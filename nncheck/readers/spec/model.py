@@ -11,6 +11,8 @@ evaluated once at load, so that the shape of every quantity is known before clai
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -37,7 +39,7 @@ MAX_STEPS = 10_000
 def read_model(reader: Reader, node: Any) -> tuple[Graph, dict[str, Location], Loop | None] | None:
     """The model section as a Graph, its gradient targets (with where each is listed) and its loop, if any; None
     (problems recorded) when it is invalid."""
-    keys = reader.mapping(node, "the model", ("givens", "definitions"), ("gradients", "updates", "steps"))
+    keys = reader.mapping(node, "the model", ("givens", "definitions"), ("gradients", "updates", "steps", "optimizer"))
     if keys is None:
         return None
     names: dict[str, Any] = {}
@@ -76,6 +78,8 @@ def read_model(reader: Reader, node: Any) -> tuple[Graph, dict[str, Location], L
             reader.problem(item, f"gradients: {target!r} is a given; a gradient is of a definition")
         elif target is not None:
             gradients[target] = reader.at(item)
+    if "optimizer" in keys:
+        _optimizer(reader, keys, names, givens, gradients)
     loop = _loop(reader, keys, names, givens, gradients)
     if len(names) > MAX_NAMES:
         reader.problem(node, f"the model has {len(names):,} quantities; at most {MAX_NAMES:,} are accepted")
@@ -89,6 +93,9 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
     """updates (given: formula, which may read grad(f, x)) and steps, or None when the model has no loop."""
     if "updates" not in keys and "steps" not in keys:
         return None
+    if isinstance(keys.get("updates"), _Written) and "steps" not in keys:
+        reader.problems.append(Problem(keys["updates"].location, "an optimizer needs steps: (how many)"))
+        return None
     if "updates" not in keys or "steps" not in keys:
         reader.problem(keys.get("updates", keys.get("steps")), "a loop needs both updates: (given: formula) and steps: (how many)")
         return None
@@ -96,6 +103,10 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
     if steps is not None and steps > MAX_STEPS:
         reader.problem(keys["steps"], f"steps={steps}: at most {MAX_STEPS:,} steps are run")
     updates: list[Definition] = []
+    if isinstance(keys["updates"], _Written):  # a named optimizer's rules: well formed by construction
+        for name, source in keys["updates"].pairs:
+            updates.append(Definition(name, parse_expression(source, frozenset(names)), keys["updates"].location))
+        return Loop(tuple(updates), steps) if steps is not None and updates else None
     for name_node, formula_node in _pairs(reader, keys["updates"], "updates"):
         name = str(name_node.value)
         source = reader.string(formula_node, f"the update of {name}")
@@ -119,6 +130,108 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
                     reader.problem(formula_node, f"update of {name!r}: grad(f, x) needs f listed under gradients and x a name")
         updates.append(Definition(name, formula, reader.at(formula_node)))
     return Loop(tuple(updates), steps) if steps is not None and updates else None
+
+
+# Each named optimizer: its settings with PyTorch's defaults (None: required), and its state per parameter.
+# The update rules are torch.optim's (SGD with momentum and dampening 0, Nesterov, RMSprop, Adam, AdamW).
+OPTIMIZERS: dict[str, dict[str, str | None]] = {
+    "sgd": {"lr": None, "weight_decay": "0"},
+    "momentum": {"lr": None, "momentum": "0.9", "weight_decay": "0"},
+    "nesterov": {"lr": None, "momentum": "0.9", "weight_decay": "0"},
+    "rmsprop": {"lr": None, "alpha": "0.99", "eps": "1e-8", "weight_decay": "0"},
+    "adam": {"lr": None, "beta1": "0.9", "beta2": "0.999", "eps": "1e-8", "weight_decay": "0"},
+    "adamw": {"lr": None, "beta1": "0.9", "beta2": "0.999", "eps": "1e-8", "weight_decay": "0.01"},
+}
+
+
+def optimizer_updates(name: str, parameter: str, loss: str, settings: dict[str, str]) -> list[tuple[str, str]]:
+    """The update rules of a named optimizer for one parameter, as (updated name, formula) in order.
+
+    g is grad(loss, parameter) (plus weight_decay · parameter, the L2 term, except for AdamW, whose decay is
+    decoupled: the parameter shrinks by lr · weight_decay · parameter first). State: the momentum buffer
+    ``{parameter}_buf``, the moments ``{parameter}_m`` and ``{parameter}_v``, Adam's step count ``{parameter}_t``.
+    """
+    lr, decay = settings["lr"], settings["weight_decay"]
+    g = f"grad({loss}, {parameter})"
+    if name != "adamw" and decay != "0":
+        g = f"({g} + {decay} * {parameter})"
+    buf, m, v, t = (f"{parameter}_{state}" for state in ("buf", "m", "v", "t"))
+    if name == "sgd":
+        return [(parameter, f"{parameter} - {lr} * {g}")]
+    if name in ("momentum", "nesterov"):
+        mu = settings["momentum"]
+        step = buf if name == "momentum" else f"({g} + {mu} * {buf})"
+        return [(buf, f"{mu} * {buf} + {g}"), (parameter, f"{parameter} - {lr} * {step}")]
+    if name == "rmsprop":
+        alpha, eps = settings["alpha"], settings["eps"]
+        return [(v, f"{alpha} * {v} + (1 - {alpha}) * {g} ⊙ {g}"), (parameter, f"{parameter} - {lr} * {g} / (sqrt({v}) + {eps})")]
+    beta1, beta2, eps = settings["beta1"], settings["beta2"], settings["eps"]
+    shrunk = f"{parameter} - {lr} * {decay} * {parameter}" if name == "adamw" else parameter  # p (1 − lr λ), then the step
+    return [(t, f"{t} + 1"), (m, f"{beta1} * {m} + (1 - {beta1}) * {g}"), (v, f"{beta2} * {v} + (1 - {beta2}) * {g} ⊙ {g}"),
+            (parameter, f"{shrunk} - {lr} * ({m} / (1 - {beta1} ^ {t})) / (sqrt({v} / (1 - {beta2} ^ {t})) + {eps})")]
+
+
+def _optimizer(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: dict[str, Any],
+               gradients: dict[str, Location]) -> None:
+    """``optimizer: {name: adam, lr: 0.1, loss: L, parameters: [w, b]}`` written out as the model's updates (and the
+    optimizer's state as givens starting at 0), exactly as if the spec had written them (docs/spec.md)."""
+    node = keys["optimizer"]
+    fields = reader.mapping(node, "optimizer", ("name", "loss", "parameters"),
+                            ("lr", "momentum", "alpha", "beta1", "beta2", "eps", "weight_decay"))
+    if fields is None or "updates" in keys:
+        if "updates" in keys:
+            reader.problem(node, "give either updates: (written out) or optimizer: (named), not both")
+        return
+    name = reader.choice(fields["name"], "optimizer name", OPTIMIZERS)
+    loss = reader.string(fields["loss"], "the optimizer's loss")
+    parameters = [reader.string(item, "a parameter") for item in reader.sequence(fields["parameters"], "parameters") or []]
+    if name is None or loss is None or None in parameters:
+        return
+    if loss not in gradients:
+        reader.problem(fields["loss"], f"the optimizer's loss {loss!r} must be listed under gradients")
+        return
+    settings: dict[str, str] = {}
+    for setting, default in OPTIMIZERS[name].items():
+        if setting in fields:
+            elements = reader.numbers(fields[setting], f"optimizer {setting}")
+            if elements is None:
+                return
+            if elements.shape != ():
+                reader.problem(fields[setting], f"optimizer {setting} must be a number")
+                return
+            settings[setting] = f"({elements.items[0][1].value})"
+        elif default is None:
+            reader.problem(node, f"optimizer {name} needs {setting}")
+            return
+        else:
+            settings[setting] = default
+    for extra in set(fields) - set(OPTIMIZERS[name]) - {"name", "loss", "parameters"}:
+        reader.problem(fields[extra], f"optimizer {name} takes no {extra}; it takes: {', '.join(OPTIMIZERS[name])}")
+    updates = []
+    for parameter in parameters:
+        assert parameter is not None
+        if parameter not in givens:
+            reader.problem(fields["parameters"], f"parameter {parameter!r} is not a given of the model")
+            return
+        for updated, formula in optimizer_updates(name, parameter, loss, settings):
+            if updated not in givens:
+                if updated in names:
+                    reader.problem(node, f"the optimizer keeps its state in {updated!r}, which the model already names")
+                    return
+                givens[updated] = np.zeros(givens[parameter].shape, dtype=object) if updated != f"{parameter}_t" \
+                    else np.array(Fraction(0), dtype=object)
+                givens[updated][...] = Fraction(0)
+                names[updated] = node
+            updates.append((updated, formula))
+    keys["updates"] = _Written(updates, reader.at(node))
+
+
+@dataclass(frozen=True)
+class _Written:
+    """Updates a named optimizer wrote: (name, formula) pairs and where the optimizer is."""
+
+    pairs: list[tuple[str, str]]
+    location: Location
 
 
 def _pairs(reader: Reader, node: Any, what: str) -> list[tuple[Any, Any]]:
