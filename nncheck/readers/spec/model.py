@@ -104,8 +104,8 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
         reader.problem(keys["steps"], f"steps={steps}: at most {MAX_STEPS:,} steps are run")
     updates: list[Definition] = []
     if isinstance(keys["updates"], _Written):  # a named optimizer's rules: well formed by construction
-        for name, source in keys["updates"].pairs:
-            updates.append(Definition(name, parse_expression(source, frozenset(names)), keys["updates"].location))
+        for updated, rule in keys["updates"].pairs:
+            updates.append(Definition(updated, parse_expression(rule, frozenset(names)), keys["updates"].location))
         return Loop(tuple(updates), steps) if steps is not None and updates else None
     for name_node, formula_node in _pairs(reader, keys["updates"], "updates"):
         name = str(name_node.value)
