@@ -95,3 +95,17 @@ def test_python_example_runs(path: Path, line: int, text: str, monkeypatch: pyte
 
 def test_docs_have_python_examples() -> None:
     assert any(path.name == "testing.md" for path, _, _ in PYTHON_BLOCKS)
+
+
+def test_the_vocabulary_tables_in_the_spec_page_are_generated_from_the_rule_tables() -> None:
+    """docs/spec.md shows what `python -m nncheck.vocabulary` prints: every row of every table, nothing stale."""
+    from nncheck.expr.operations import OPERATIONS
+    from nncheck.network.rules import ACTIVATIONS, LOSSES
+    from nncheck.vocabulary import rewritten
+
+    text = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+    assert rewritten(text) == text, "run: python -m nncheck.vocabulary --write docs/spec.md"
+    for name in [*ACTIVATIONS, *LOSSES]:
+        assert f"| `{name}` |" in text
+    for row in OPERATIONS.values():
+        assert f"| `{row.signature}` |" in text

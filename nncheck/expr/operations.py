@@ -566,7 +566,7 @@ _AMAX, _AMAX_BACK = _extreme(True)
 _AMIN, _AMIN_BACK = _extreme(False)
 _MAX_POOL, _MAX_POOL_BACK = _pool(False)
 _AVG_POOL, _AVG_POOL_BACK = _pool(True)
-_TIES = "ties share the adjoint equally (torch.amax)"
+_TIES = "ties share the adjoint equally (as torch.amax and torch.amin)"
 
 OPERATIONS: dict[str, Operation] = {row.name: row for row in (
     Operation("sum_over", (2,), "sum(X, axis)", "the sum along an axis", "torch.sum(X, dim=axis)", "", _SUM, _SUM_BACK),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -160,6 +160,8 @@ class Activation:
     derivative_of: str
     # True when the derivative is a Jacobian matrix rather than an elementwise vector.
     jacobian: bool = False
+    torch: str = ""  # the PyTorch module it agrees with
+    kink: str = ""  # the derivative's convention where it jumps ("" when smooth)
 
 
 ACTIVATIONS: dict[str, Activation] = {row.name: row for row in (
@@ -179,10 +181,16 @@ ACTIVATIONS: dict[str, Activation] = {row.name: row for row in (
 # The activations a layered network (network:) takes: the rows its diagnosis, proofs and torch oracle cover. The
 # general form (model:) takes every row.
 LAYER_ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax")
-# The PyTorch module each activation agrees with (the docs' table and the torch oracle).
-TORCH_ACTIVATIONS = {"identity": "nn.Identity", "relu": "nn.ReLU", "leaky_relu": "nn.LeakyReLU", "sigmoid": "nn.Sigmoid",
-                     "tanh": "nn.Tanh", "softmax": "nn.Softmax(dim=-1)", "elu": "nn.ELU", "gelu": "nn.GELU",
-                     "gelu_tanh": "nn.GELU(approximate='tanh')", "silu": "nn.SiLU", "softplus": "nn.Softplus"}
+# Each activation's PyTorch module and kink convention, as columns of its row.
+_ACTIVATION_COLUMNS = {
+    "identity": ("nn.Identity", ""), "relu": ("nn.ReLU", "ReLU′(0) = 0 (PyTorch's; conventions.relu_grad_at_zero)"),
+    "leaky_relu": ("nn.LeakyReLU(negative_slope)", "the slope at 0, as PyTorch"), "sigmoid": ("nn.Sigmoid", ""),
+    "tanh": ("nn.Tanh", ""), "softmax": ("nn.Softmax(dim=-1)", ""), "elu": ("nn.ELU", "α = 1: no kink"),
+    "gelu": ("nn.GELU", ""), "gelu_tanh": ("nn.GELU(approximate='tanh')", ""), "silu": ("nn.SiLU", ""),
+    "softplus": ("nn.Softplus", ""),
+}
+ACTIVATIONS = {name: replace(row, torch=_ACTIVATION_COLUMNS[name][0], kink=_ACTIVATION_COLUMNS[name][1])
+               for name, row in ACTIVATIONS.items()}
 
 
 LossValue = Callable[[Backend, Array, Array], Array]
@@ -195,6 +203,8 @@ class Loss:
     gradient_latex: str
     value: LossValue  # L(a, y), a 0-d array
     gradient: LossValue  # dL/da, shaped like a
+    torch: str = ""  # the PyTorch function it agrees with, for one sample ("mean" reductions divide by the outputs)
+    kink: str = ""
 
 
 def _scalar(backend: Backend, total: object) -> Array:
@@ -272,9 +282,9 @@ LOSSES: dict[str, Loss] = {row.name: row for row in (
     Loss("cross_entropy", r"-\sum y \log a", r"-\frac{y}{a}",
          lambda B, a, y: _scalar(B, -np.sum(y * B.log(a))), lambda B, a, y: -(y / a)),
     Loss("sse", r"\sum (a - y)^2", r"2(a - y)", lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y))), lambda B, a, y: 2 * (a - y)),
-    Loss("l1", r"\frac{1}{n}\sum |a - y|", r"\frac{1}{n}\operatorname{sign}(a - y)",
+    Loss("l1", r"\frac{1}{n}\sum \lvert a - y \rvert", r"\frac{1}{n}\operatorname{sign}(a - y)",
          lambda B, a, y: _scalar(B, np.sum(_abs(B, a - y)) / a.size), lambda B, a, y: _signs(B, a - y) / a.size),
-    Loss("huber", r"\frac{1}{n}\sum \begin{cases}\frac{1}{2}d^2 & |d| \le 1\\ |d| - \frac{1}{2}\end{cases}",
+    Loss("huber", r"\frac{1}{n}\sum \begin{cases}\frac{1}{2}d^2 & \lvert d \rvert \le 1\\ \lvert d \rvert - \frac{1}{2}\end{cases}",
          r"\frac{1}{n}\operatorname{clip}(a - y, -1, 1)", _huber, _huber_grad),
     Loss("hinge", r"\frac{1}{n}\sum \max(0, 1 - y a)", r"-\frac{y}{n}[1 - y a > 0]", _hinge, _hinge_grad),
     Loss("multiclass_hinge", r"\sum_{j \ne c} \max(0, a_j - a_c + 1)", r"[m_j > 0],\ -\sum_j [m_j > 0] \text{ at } c",
@@ -290,9 +300,17 @@ LOSSES: dict[str, Loss] = {row.name: row for row in (
 )}
 # The losses a layered network takes (see LAYER_ACTIVATIONS).
 LAYER_LOSSES = ("bce", "mse", "half_sse", "cross_entropy")
-# The PyTorch function each loss agrees with (for one sample; "mean" reductions divide by the outputs).
-TORCH_LOSSES = {"bce": "nn.BCELoss()", "mse": "nn.MSELoss()", "half_sse": "0.5 * nn.MSELoss(reduction='sum')",
-                "cross_entropy": "-(y * log(a)).sum()", "sse": "nn.MSELoss(reduction='sum')", "l1": "nn.L1Loss()",
-                "huber": "nn.HuberLoss()", "hinge": "relu(1 - y * a).mean()", "multiclass_hinge": "nn.MultiMarginLoss() × classes",
-                "nll": "nn.NLLLoss() on one-hot targets", "bce_logits": "nn.BCEWithLogitsLoss()",
-                "cross_entropy_logits": "nn.CrossEntropyLoss() with probability targets"}
+# Each loss's PyTorch function and kink convention, as columns of its row.
+_LOSS_COLUMNS = {
+    "bce": ("nn.BCELoss()", ""), "mse": ("nn.MSELoss()", ""), "half_sse": ("0.5 * nn.MSELoss(reduction='sum')", ""),
+    "cross_entropy": ("-(y * log(a)).sum()", ""), "sse": ("nn.MSELoss(reduction='sum')", ""),
+    "l1": ("nn.L1Loss()", "sign(0) = 0"), "huber": ("nn.HuberLoss() (δ = 1)", ""),
+    "hinge": ("relu(1 - y * a).mean(), y = ±1", "0 at the hinge"),
+    "multiclass_hinge": ("nn.MultiMarginLoss() × classes", "0 at the hinge"),
+    "nll": ("nn.NLLLoss() (one-hot y)", ""), "bce_logits": ("nn.BCEWithLogitsLoss()", ""),
+    "cross_entropy_logits": ("nn.CrossEntropyLoss() (probability targets)", ""),
+}
+LOSSES = {name: replace(row, torch=_LOSS_COLUMNS[name][0], kink=_LOSS_COLUMNS[name][1]) for name, row in LOSSES.items()}
+# The torch column of each table, by name.
+TORCH_ACTIVATIONS = {name: row.torch for name, row in ACTIVATIONS.items()}
+TORCH_LOSSES = {name: row.torch for name, row in LOSSES.items()}
