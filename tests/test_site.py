@@ -37,7 +37,7 @@ from tests.helpers import BLOG, ROOT, run_cli
 
 DOCS = ROOT / "docs"
 ERRATA = DOCS / "errata"
-REGENERATE = "nncheck site specs/*.yaml --out docs/errata"
+REGENERATE = "nncheck site specs/*.yaml examples/models/*.yaml --out docs/errata"
 
 
 def blog_errata() -> Errata:
@@ -434,6 +434,7 @@ def test_every_docs_page_is_in_the_nav() -> None:
 def test_committed_errata_pages_are_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     specs = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "specs").glob("*.yaml"))
+    specs += sorted(str(path.relative_to(ROOT)) for path in (ROOT / "examples" / "models").glob("*.yaml"))
     status, _, err = run_cli("site", *specs, "--out", str(tmp_path))
     assert status == 0, err
     generated = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.glob("*.md")}

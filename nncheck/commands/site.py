@@ -12,8 +12,8 @@ from nncheck.errors import UsageError
 NAME = "site"
 HELP = "write the Markdown pages of an errata site (mkdocs-material)"
 DESCRIPTION = ("Audit each SPEC (or page: .md, .ipynb, .html, .tex) and write an overview (index.md) and one errata page per "
-               "document (named after its file) into DIR, for the mkdocs-material site. The blog's pages: "
-               "nncheck site specs/*.yaml --out docs/errata")
+               "document (named after its file) into DIR, for the mkdocs-material site. This project's pages: "
+               "nncheck site specs/*.yaml examples/models/*.yaml --out docs/errata")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,13 +24,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from nncheck.audit import Audit, audit
     from nncheck.readers import read
-    from nncheck.records import Spec
+    from nncheck.records import ModelSpec, Spec
     from nncheck.site import build_site
 
-    audited: list[tuple[Spec | None, Audit]] = []
+    audited: list[tuple[Spec | ModelSpec | None, Audit]] = []
     for path in args.specs:
         document = read(path)
-        audited.append((document if isinstance(document, Spec) else None, audit(document)))
+        audited.append((document if isinstance(document, (Spec, ModelSpec)) else None, audit(document)))
     site = build_site(audited)
     for warning in site.warnings:
         # Spec text in the message: control characters could move the cursor or recolour the terminal.

@@ -114,8 +114,15 @@ def text(node: Node) -> str:
     if isinstance(node, Negate):
         inner = text(node.operand)
         return f"-({inner})" if _precedence(node.operand) <= UNARY else f"-{inner}"
+    if isinstance(node, Call) and node.function == "index" and all(isinstance(a, Number) for a in node.arguments[1:]):
+        inner = text(node.arguments[0])  # an entry: X[1,0]
+        inner = inner if _precedence(node.arguments[0]) >= ATOM else f"({inner})"
+        return inner + "[" + ",".join(text(a) for a in node.arguments[1:]) + "]"
     if isinstance(node, Call):
         function = TEXT_FUNCTIONS.get(node.function, node.function)
+        if function[0] == "∂" and "#" in function:  # reverse mode's vector–Jacobian product of argument i
+            name, _, position = function[1:].partition("#")
+            function = f"vjp[{name}, {position}]"
         return f"{function}(" + ", ".join(text(argument) for argument in node.arguments) + ")"
     if isinstance(node, Vector):
         return "[" + ", ".join(text(item) for item in node.items) + "]"
@@ -135,6 +142,23 @@ def text(node: Node) -> str:
     return left + TEXT_OPERATORS[operator] + right
 
 
+def _latex_function(function: str) -> str:
+    """A function's name in LaTeX: the table's symbol, or upright text (underscores escaped); reverse mode's
+    ∂name#i, the vector–Jacobian product of argument i, as vjp with the function and i as subscripts."""
+    if function in LATEX_FUNCTIONS:
+        return LATEX_FUNCTIONS[function]
+    if function[0] == "∂" and "#" in function:
+        name, _, position = function[1:].partition("#")
+        return rf"\operatorname{{vjp}}_{{\operatorname{{{_upright(name)}}}, {position}}}"
+    if function[0] == "∂":
+        return rf"\operatorname{{\partial {_upright(function[1:])}}}"
+    return rf"\operatorname{{{_upright(function)}}}"
+
+
+def _upright(name: str) -> str:
+    return name.replace("_", r"\_").replace("′", "'")
+
+
 def latex(node: Node) -> str:
     """LaTeX that math-core renders as MathML."""
     if isinstance(node, Number):
@@ -146,11 +170,18 @@ def latex(node: Node) -> str:
     if isinstance(node, Negate):
         inner = latex(node.operand)
         return rf"-\left({inner}\right)" if _precedence(node.operand) <= UNARY else f"-{inner}"
+    if isinstance(node, Call) and node.function == "index" and all(isinstance(a, Number) for a in node.arguments[1:]):
+        inner = latex(node.arguments[0])  # an entry: X_{1,0}
+        inner = f"{{{inner}}}" if _precedence(node.arguments[0]) >= ATOM else rf"{{\left({inner}\right)}}"
+        return inner + "_{" + ",".join(latex(a) for a in node.arguments[1:]) + "}"
     if isinstance(node, Call):
         arguments = ", ".join(latex(argument) for argument in node.arguments)
         if node.function == "exp":
             return f"e^{{{arguments}}}"
-        return LATEX_FUNCTIONS.get(node.function, rf"\operatorname{{{node.function}}}") + rf"\left({arguments}\right)"
+        return _latex_function(node.function) + rf"\left({arguments}\right)"
+    if isinstance(node, Transpose):
+        inner = latex(node.operand)
+        return rf"{{\left({inner}\right)}}^{{\top}}" if _precedence(node.operand) < ATOM else rf"{{{inner}}}^{{\top}}"
     parts = _split(node)
     if parts is None:
         raise ValueError(f"{type(node).__name__} has no LaTeX form here")

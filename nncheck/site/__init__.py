@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from nncheck.audit import Audit
 from nncheck.errors import Problem
-from nncheck.records import Spec
+from nncheck.records import ModelSpec, Spec
 from nncheck.site.errata import Errata, errata, page_errata, slug
 from nncheck.site.pages import document_page, overview_page
 
@@ -31,7 +31,7 @@ class Site:
     warnings: tuple[Problem, ...]  # spec LaTeX shown as code because it cannot be rendered
 
 
-def build_site(audited: Sequence[tuple[Spec | None, Audit]]) -> Site:
+def build_site(audited: Sequence[tuple[Spec | ModelSpec | None, Audit]]) -> Site:
     """The overview and one page per document (named after its file; "blog.md" for specs/blog.yaml).
 
     A Markdown page is audited without a spec (``None``): its errata page lists its display equations.

@@ -19,10 +19,11 @@ from nncheck.errors import Location
 from nncheck.network import ball, evaluate
 from nncheck.network.backend import Array
 from nncheck.printed import Printed, format_fraction, parse_printed
-from nncheck.records import Place, Spec, Stated
+from nncheck.expr.nodes import Call, Symbol
+from nncheck.records import ModelSpec, Place, Spec, Stated
 from nncheck.report.common import subject
 from nncheck.site import markup, mathml
-from nncheck.audit.derive import Derivation, derive
+from nncheck.audit.derive import Derivation, derive, number
 
 # The order of the Corrections section: what fails first, then what only needs a digit, then what follows.
 GROUPS: tuple[tuple[str, tuple[Kind, ...]], ...] = (
@@ -81,6 +82,7 @@ class Errata:
     corrections: tuple[tuple[str, tuple[Correction, ...]], ...]  # (group heading, corrections), non-empty groups
     claims: tuple[Section, ...]
     equations: tuple[Section, ...]
+    model: bool = False  # a spec in the general form (its derivations are the model's formulas)
 
 
 def should_say(value: Fraction, printed: Printed) -> str:
@@ -91,17 +93,34 @@ def should_say(value: Fraction, printed: Printed) -> str:
     return str(round(value / unit) * unit)
 
 
-def _statements(spec: Spec) -> dict[str, Stated]:
+def _statements(spec: Spec | ModelSpec) -> dict[str, Stated]:
     return {s.ref: s for claim in spec.claims for s in claim.uses + claim.elements}
 
 
-def _entry(verdict: Verdict, statement: Stated | None, anchor: str, spec: Spec, values: Mapping[str, Array], depth: int) -> Entry:
+def _entry(verdict: Verdict, statement: Stated | None, anchor: str, spec: Spec | ModelSpec, values: Mapping[str, Array],
+           depth: int) -> Entry:
     printed = parse_printed(verdict.stated)
     if statement is None:  # an equation
         return Entry(verdict, subject(verdict, depth), verdict.place.step, anchor, _stated_should_say(verdict), None)
     true = values[statement.quantity][statement.index]
-    derivation = dataclasses.replace(derive(statement.quantity, statement.index, spec.network, values), value=verdict.exact)
+    found = derive(statement.quantity, statement.index, spec.network, values) if isinstance(spec, Spec) \
+        else _model_derivation(spec, statement.quantity, statement.index, values)
+    derivation = dataclasses.replace(found, value=verdict.exact)
     return Entry(verdict, subject(verdict, depth), verdict.place.step, anchor, should_say(midpoint(true), printed), derivation)
+
+
+def _model_derivation(spec: ModelSpec, quantity: str, index: tuple[int, ...], values: Mapping[str, Array]) -> Derivation:
+    """A model's quantity as its formula (an entry of a list or matrix as index(formula, i)); a given has none."""
+    from nncheck.expr.printer import num
+    from nncheck.network.graph import model_table
+
+    step = model_table(spec.model, spec.gradients, spec.loop).get(quantity)
+    label = Symbol(quantity + (f"[{','.join(map(str, index))}]" if index else ""), 0, 0)
+    value = number(values[quantity][index])
+    if step is None:
+        return Derivation(label, None, None, value)
+    formula = step.formula if not index else Call("index", (step.formula, *(num(str(i)) for i in index)), 0, 0)
+    return Derivation(label, formula, None, value)
 
 
 def _carried_into(ref: str, entries: Mapping[str, Entry]) -> tuple[Entry, ...]:
@@ -143,11 +162,11 @@ def slug(path: str, taken: set[str]) -> str:
     return markup.anchor(Path(path).stem, taken)
 
 
-def errata(spec: Spec, audit: Audit, page_slug: str) -> Errata:
-    """The page of one audited spec."""
+def errata(spec: Spec | ModelSpec, audit: Audit, page_slug: str) -> Errata:
+    """The page of one audited spec (a layered network's, or a model's in the general form)."""
     depth = audit.depth
     with ball.precision(audit.precision):
-        values = evaluate(spec.network, ball)
+        values = evaluate(spec.network, ball) if isinstance(spec, Spec) else _model_values(spec)
     statements = _statements(spec)
     anchors: set[str] = set()
     claim_anchor = {claim.id: markup.anchor(claim.id, anchors, "claim") for claim in spec.claims}
@@ -176,7 +195,15 @@ def errata(spec: Spec, audit: Audit, page_slug: str) -> Errata:
         (heading, tuple(_correction(entry, by_ref) for entry in in_order if entry.verdict.kind in kinds))
         for heading, kinds in GROUPS
     )
-    return Errata(page_slug, audit, tuple(group for group in corrections if group[1]), claims, equations)
+    return Errata(page_slug, audit, tuple(group for group in corrections if group[1]), claims, equations,
+                  model=isinstance(spec, ModelSpec))
+
+
+def _model_values(spec: ModelSpec) -> Mapping[str, Array]:
+    from nncheck.network.core import run
+    from nncheck.network.graph import model_givens, model_table
+
+    return run(model_table(spec.model, spec.gradients, spec.loop), model_givens(spec.model, ball, spec.loop), ball)
 
 
 def _stated_should_say(verdict: Verdict) -> str:

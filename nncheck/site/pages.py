@@ -118,7 +118,7 @@ def _section(section: Section, level: str) -> str:
             if entry.derivation is None:
                 continue
             if entry.derivation.formula is None:
-                derivations.append(f"- {markup.math_inline(' = '.join(chain(entry.derivation, latex)))}, given in the network")
+                derivations.append(f"- {markup.math_inline(' = '.join(chain(entry.derivation, latex)))}, given")
             else:
                 derivations.append(f"- {markup.math_inline(' = '.join(chain(entry.derivation, latex)))}")
         if derivations:
@@ -150,7 +150,8 @@ def document_page(errata: Errata) -> str:
     else:
         out.append("## Claims in document order\n")
         out.append("Each step as the document prints it, every number it states, and how the correct value is computed "
-                   "from the network's givens (shown rounded; the verdicts are decided exactly).\n")
+                   f"from the {'model' if errata.model else 'network'}'s givens (shown rounded; the verdicts are decided "
+                   "exactly).\n")
     out += [_section(section, "###") for section in errata.claims]
     if errata.equations:
         out.append("## Equations\n")
