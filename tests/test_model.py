@@ -204,11 +204,14 @@ def test_ten_steps_agree_with_a_plain_loop() -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     (("    w: w - eta * grad(L, w)", "    q: w - eta * grad(L, w)"), "updates: 'q' is not a given"),
-    (("grad(L, w)", "grad(yhat, w)"), "grad(f, x) needs f listed under gradients"),
+    (("grad(L, w)", "grad(yhat, w)"), "grad(yhat, …) needs 'yhat' listed under gradients (listed: L)"),
+    (("grad(L, w)", "grad(2 * L, w)"), "grad(f, x) takes the name of a definition as f, not a formula"),
+    (("grad(L, w)", "grad(L, 2 * w)"), "grad(f, x) takes a name as x, not a formula"),
     (("  steps: 2", "  steps: 50000"), "steps=50000: at most 10,000 steps are run"),
     (("  steps: 2\n", ""), "a loop needs both updates: (given: formula) and steps:"),
 ])
 def test_a_loop_that_cannot_be_read_is_refused(change: tuple[str, str], message: str) -> None:
+    """Each condition a loop's updates must meet has its own message, located at the update."""
     text = loop_spec(2, "  - {quantity: L@1, value: 0.03125, step: s}\n").replace(*change)
     with pytest.raises(SpecError) as raised:
         parse_spec(text, "loop.yaml")
@@ -321,3 +324,14 @@ def test_a_named_optimizer_that_cannot_be_read_is_refused(optimizer: str, messag
             "claims:\n  - {quantity: L@1, value: 0.03, step: s}\n")
     with pytest.raises(SpecError, match=message):
         parse_spec(text, "opt.yaml")
+
+
+def test_the_definitions_are_evaluated_once_more_after_the_last_update() -> None:
+    """The loss after training, L@(steps + 1): w@3 = 0.5666 after two steps, so L@3 = ½(1.5 · 0.5666 − 1)² (by hand)."""
+    w = 0.5
+    for _ in range(2):
+        w -= 0.1 * (w * 1.5 - 1) * 1.5
+    after = 0.5 * (w * 1.5 - 1) ** 2
+    claims = f"  - {{quantity: L@3, value: {after:.6f}, step: after}}\n  - {{quantity: L@3, value: 0.02, step: after, id: off}}\n"
+    result = audit(parse_spec(loop_spec(2, claims), "loop.yaml"), diagnose=0)
+    assert [v.kind for v in result.verdicts][0] is H and result.verdicts[1].kind in (W, Kind.CONTRADICTION)

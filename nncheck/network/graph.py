@@ -419,6 +419,7 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
     """The loop written out: for each step t, the definitions (named q@t, reading the updated givens as w@t),
     the adjoints ∂f@t/∂x@t of each gradient within the step, and the updates w@(t+1) (grad(f, x) reads ∂f@t/∂x@t),
     in order: an update reads the new value of an update before it, as a program does (momentum: v, then w).
+    Then the definitions once more at t = steps + 1, from the final weights: the loss after training.
 
     Each step's adjoints are taken within that step (the updated givens are its inputs), so the work grows
     with the number of steps, not its square.
@@ -448,6 +449,10 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
         for name in updated:
             values_now[at_step(name, step + 1)] = evaluator_names[at_step(name, step + 1)]
         written += here + step_adjoints + updates
+    # After the last update, the definitions once more (forward only): the loss after training, L@(steps + 1)
+    last = loop.steps + 1
+    rename = {name: at_step(name, last) for name in updated} | {d.name: at_step(d.name, last) for d in model.definitions}
+    written += [Definition(rename[d.name], _renamed(d.formula, rename, last)) for d in model.definitions]
     return written
 
 

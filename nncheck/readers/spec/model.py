@@ -126,8 +126,15 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
         for call in walk(formula):
             if isinstance(call, Call) and call.function == "grad":
                 of, by = call.arguments
-                if not (isinstance(of, Symbol) and of.name in gradients and isinstance(by, Symbol)):
-                    reader.problem(formula_node, f"update of {name!r}: grad(f, x) needs f listed under gradients and x a name")
+                if not isinstance(of, Symbol):
+                    reader.problem(formula_node, f"update of {name!r}: grad(f, x) takes the name of a definition as f, "
+                                                 "not a formula")
+                elif of.name not in gradients:
+                    listed = ", ".join(gradients) or "none"
+                    reader.problem(formula_node, f"update of {name!r}: grad({of.name}, …) needs {of.name!r} listed under "
+                                                 f"gradients (listed: {listed})")
+                elif not isinstance(by, Symbol):
+                    reader.problem(formula_node, f"update of {name!r}: grad(f, x) takes a name as x, not a formula")
         updates.append(Definition(name, formula, reader.at(formula_node)))
     return Loop(tuple(updates), steps) if steps is not None and updates else None
 
