@@ -332,6 +332,6 @@ def test_the_definitions_are_evaluated_once_more_after_the_last_update() -> None
     for _ in range(2):
         w -= 0.1 * (w * 1.5 - 1) * 1.5
     after = 0.5 * (w * 1.5 - 1) ** 2
-    claims = f"  - {{quantity: L@3, value: {after:.6f}, step: after}}\n  - {{quantity: L@3, value: 0.02, step: after, id: off}}\n"
+    claims = f"  - {{quantity: L@3, value: {after:.6f}, step: after}}\n  - {{quantity: L@3, value: 0.05, step: after, id: off}}\n"
     result = audit(parse_spec(loop_spec(2, claims), "loop.yaml"), diagnose=0)
     assert [v.kind for v in result.verdicts][0] is H and result.verdicts[1].kind in (W, Kind.CONTRADICTION)
