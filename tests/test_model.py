@@ -335,3 +335,11 @@ def test_the_definitions_are_evaluated_once_more_after_the_last_update() -> None
     claims = f"  - {{quantity: L@3, value: {after:.6f}, step: after}}\n  - {{quantity: L@3, value: 0.05, step: after, id: off}}\n"
     result = audit(parse_spec(loop_spec(2, claims), "loop.yaml"), diagnose=0)
     assert [v.kind for v in result.verdicts][0] is H and result.verdicts[1].kind in (W, Kind.CONTRADICTION)
+
+
+def test_an_update_that_changes_a_given_s_shape_is_refused_at_the_update() -> None:
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {w: [0.5, 0.2], x: [1.5, 1], y: 1, eta: 0.1}\n  definitions:\n"
+            "    yhat: dot(w, x)\n    L: 0.5 * (yhat - y) ^ 2\n  gradients: [L]\n  updates:\n"
+            "    w: sum(w - eta * grad(L, w))\n  steps: 2\nclaims:\n  - {quantity: L@1, value: 0.03, step: s}\n")
+    with pytest.raises(SpecError, match=r"shape.yaml:10:8: update of 'w': the update gives shape \(\); w has shape \(2,\)"):
+        parse_spec(text, "shape.yaml")

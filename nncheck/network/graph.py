@@ -446,8 +446,11 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
         evaluator_names = dict(state.values)
         for definition in step_adjoints + updates:
             evaluator_names[definition.name] = Evaluator(backend=backend, names=evaluator_names).value(definition.formula)
-        for name in updated:
-            values_now[at_step(name, step + 1)] = evaluator_names[at_step(name, step + 1)]
+        for update in loop.updates:
+            new, old = evaluator_names[at_step(update.name, step + 1)], values_now[at_step(update.name, step)]
+            if new.shape != old.shape:
+                raise DefinitionError(update, f"the update gives shape {new.shape}; {update.name} has shape {old.shape}")
+            values_now[at_step(update.name, step + 1)] = new
         written += here + step_adjoints + updates
     # After the last update, the definitions once more (forward only): the loss after training, L@(steps + 1)
     last = loop.steps + 1

@@ -279,6 +279,12 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
         table = model_table(graph, gradients, loop)
         with np.errstate(all="ignore"):
             computed = run(table, model_givens(graph, floating, loop), floating)
+    except DefinitionError as error:  # an update that changes a given's shape (or a later step's value): located
+        what = "update of" if loop is not None and error.definition in loop.updates else "definition"
+        reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
+                                       f"{what} {error.definition.name!r}: {error.reason}"))
+        reader.raise_if_any()
+        raise AssertionError("unreachable") from None
     except NotDifferentiable as error:
         where = next(iter(targets.values()))
         reader.problems.append(Problem(where, f"gradients: {error}"))
