@@ -198,6 +198,9 @@ class ModelSpec(Document):
     model: Graph = field(default_factory=lambda: Graph({}, ()))
     gradients: tuple[str, ...] = ()
     loop: Loop | None = None
+    # The model written out as steps (nncheck.network.graph.model_table: definitions, adjoints, each step of a loop),
+    # as the loader wrote it once; None: written when needed.
+    steps: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from nncheck.network.ball import Real
 from nncheck.printed import Printed
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
 from nncheck.network.core import run
-from nncheck.network.graph import model_givens, model_table
+from nncheck.network.graph import model_givens, spec_table
 
 
 class EvaluationError(NncheckError, ValueError):
@@ -77,7 +77,7 @@ def _table(spec: Spec | ModelSpec) -> Mapping[str, Step]:
     """The steps that compute every quantity: a network's step table, or a model's definitions and adjoints."""
     if isinstance(spec, Spec):
         return step_table(spec.network)
-    return model_table(spec.model, spec.gradients, spec.loop)
+    return spec_table(spec)
 
 
 def _values(spec: Spec | ModelSpec, table: Mapping[str, Step]) -> Mapping[str, Array]:

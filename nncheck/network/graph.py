@@ -382,12 +382,14 @@ def _reads_names(node: Node, names: Mapping[str, Any]) -> bool:
     return any(isinstance(n, (Symbol, Constant)) and n.name in names for n in walk(node))
 
 
-def model_table(model: Graph, gradients: Sequence[str] = (), loop: Loop | None = None) -> dict[str, Step]:
+def model_table(model: Graph, gradients: Sequence[str] = (), loop: Loop | None = None,
+                shapes: dict[str, tuple[int, ...]] | None = None) -> dict[str, Step]:
     """A model as a step table: every definition, then the adjoints of each of ``gradients`` (∂f/∂name), each a
     step whose operands are the names its formula reads. The claims judge treats it as the network's table.
-    With a ``loop``, the definitions, adjoints and updates of every step, named per step (:func:`unrolled`)."""
+    With a ``loop``, the definitions, adjoints and updates of every step, named per step (:func:`unrolled`), whose
+    shapes go into ``shapes`` when given."""
     if loop is not None:
-        definitions = unrolled(model, gradients, loop)
+        definitions = unrolled(model, gradients, loop, shapes)
     else:
         state = _forward(model, _default_backend())
         definitions = list(model.definitions)
@@ -399,6 +401,13 @@ def model_table(model: Graph, gradients: Sequence[str] = (), loop: Loop | None =
         reads = dict.fromkeys(n.name for n in walk(definition.formula) if isinstance(n, (Symbol, Constant)) and n.name in known)
         table[definition.name] = Step(definition.name, tuple(reads), definition.formula)
     return table
+
+
+def spec_table(spec: Any) -> Mapping[str, Step]:
+    """A ModelSpec's step table: the one its loader wrote, or written now (:func:`model_table`)."""
+    if spec.steps is not None:
+        return spec.steps  # type: ignore[no-any-return]
+    return model_table(spec.model, spec.gradients, spec.loop)
 
 
 def model_givens(model: Graph, backend: Any, loop: Loop | None = None) -> dict[str, Array]:
@@ -415,14 +424,16 @@ def at_step(name: str, step: int) -> str:
     return f"{name}@{step}"
 
 
-def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definition]:
+def unrolled(model: Graph, gradients: Sequence[str], loop: Loop, shapes: dict[str, tuple[int, ...]] | None = None
+             ) -> list[Definition]:
     """The loop written out: for each step t, the definitions (named q@t, reading the updated givens as w@t),
     the adjoints ∂f@t/∂x@t of each gradient within the step, and the updates w@(t+1) (grad(f, x) reads ∂f@t/∂x@t),
     in order: an update reads the new value of an update before it, as a program does (momentum: v, then w).
     Then the definitions once more at t = steps + 1, from the final weights: the loss after training.
 
     Each step's adjoints are taken within that step (the updated givens are its inputs), so the work grows
-    with the number of steps, not its square.
+    with the number of steps, not its square. Writing them out evaluates each in float64; ``shapes``, when given,
+    receives every quantity's shape from that pass.
     """
     backend = _default_backend()
     updated = [update.name for update in loop.updates]
@@ -452,11 +463,18 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop) -> list[Definit
                 raise DefinitionError(update, f"the update gives shape {new.shape}; {update.name} has shape {old.shape}")
             values_now[at_step(update.name, step + 1)] = new
         written += here + step_adjoints + updates
+        if shapes is not None:
+            shapes.update((name, tuple(value.shape)) for name, value in evaluator_names.items())
     # After the last update, the definitions once more (forward only): the loss after training, L@(steps + 1)
     last = loop.steps + 1
     rename = {name: at_step(name, last) for name in updated} | {d.name: at_step(d.name, last) for d in model.definitions}
-    written += [Definition(rename[d.name], _renamed(d.formula, rename, last)) for d in model.definitions]
-    return written
+    final = [Definition(rename[d.name], _renamed(d.formula, rename, last)) for d in model.definitions]
+    if shapes is not None:
+        inputs = {name: value for name, value in values_now.items() if name in model.givens and name not in updated}
+        inputs |= {at_step(name, last): values_now[at_step(name, last)] for name in updated}
+        shapes.update((name, tuple(value.shape)) for name, value in _forward(Graph(inputs, tuple(final)), backend).values.items())
+        shapes.update((name, tuple(value.shape)) for name, value in values_now.items())
+    return written + final
 
 
 def _renamed(node: Node, rename: Mapping[str, str], step: int, at_start: Mapping[str, str] | None = None) -> Node:
@@ -488,4 +506,5 @@ def _renamed(node: Node, rename: Mapping[str, str], step: int, at_start: Mapping
     raise NotDifferentiable(f"{type(node).__name__} in a loop's formula")
 
 
-__all__ = ["NotDifferentiable", "adjoint_name", "adjoints", "at_step", "gradient", "model_givens", "model_table", "unrolled", "values"]
+__all__ = ["NotDifferentiable", "adjoint_name", "adjoints", "at_step", "gradient", "model_givens", "model_table", "spec_table", "unrolled",
+           "values"]

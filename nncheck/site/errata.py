@@ -112,9 +112,9 @@ def _entry(verdict: Verdict, statement: Stated | None, anchor: str, spec: Spec |
 def _model_derivation(spec: ModelSpec, quantity: str, index: tuple[int, ...], values: Mapping[str, Array]) -> Derivation:
     """A model's quantity as its formula (an entry of a list or matrix as index(formula, i)); a given has none."""
     from nncheck.expr.printer import num
-    from nncheck.network.graph import model_table
+    from nncheck.network.graph import spec_table
 
-    step = model_table(spec.model, spec.gradients, spec.loop).get(quantity)
+    step = spec_table(spec).get(quantity)
     label = Symbol(quantity + (f"[{','.join(map(str, index))}]" if index else ""), 0, 0)
     value = number(values[quantity][index])
     if step is None:
@@ -201,9 +201,9 @@ def errata(spec: Spec | ModelSpec, audit: Audit, page_slug: str) -> Errata:
 
 def _model_values(spec: ModelSpec) -> Mapping[str, Array]:
     from nncheck.network.core import run
-    from nncheck.network.graph import model_givens, model_table
+    from nncheck.network.graph import model_givens, spec_table
 
-    return run(model_table(spec.model, spec.gradients, spec.loop), model_givens(spec.model, ball, spec.loop), ball)
+    return run(spec_table(spec), model_givens(spec.model, ball, spec.loop), ball)
 
 
 def _stated_should_say(verdict: Verdict) -> str:

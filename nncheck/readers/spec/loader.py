@@ -276,9 +276,12 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
                                                   "a gradient is of a number"))
     reader.raise_if_any()
     try:  # every quantity's shape (each step of a loop, each adjoint), found in float64: the audit computes the values
-        table = model_table(graph, gradients, loop)
-        with np.errstate(all="ignore"):
-            computed = run(table, model_givens(graph, floating, loop), floating)
+        shapes: dict[str, tuple[int, ...]] = {}
+        table = model_table(graph, gradients, loop, shapes)
+        if not set(table) <= set(shapes):  # no loop (whose writing out found them): one float64 pass
+            with np.errstate(all="ignore"):
+                shapes = {name: tuple(value.shape) for name, value in
+                          run(table, model_givens(graph, floating, loop), floating).items()}
     except DefinitionError as error:  # an update that changes a given's shape (or a later step's value): located
         what = "update of" if loop is not None and error.definition in loop.updates else "definition"
         reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
@@ -294,13 +297,13 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
         reader.problem(top["model"], f"the gradients cannot be evaluated: {error}")
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
-    names = _ModelNames({name: tuple(value.shape) for name, value in computed.items()})
+    names = _ModelNames(shapes)
     claims = _claims(reader, top["claims"], names)
     _bound_statements(reader, claims)
     equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
     reader.raise_if_any()
     return ModelSpec(path=path, title=title, model=graph, gradients=gradients, loop=loop, claims=tuple(claims),
-                     equations=tuple(equations), source=source, network_at=reader.at(top["model"]))
+                     equations=tuple(equations), source=source, network_at=reader.at(top["model"]), steps=table)
 
 
 def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> list[Claim]:
