@@ -22,6 +22,7 @@ from nncheck.network.ball import Real
 from nncheck.printed import Printed
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
 from nncheck.network.core import run
+from nncheck.expr.printer import text
 from nncheck.network.graph import model_givens, spec_table
 
 
@@ -84,7 +85,23 @@ def _values(spec: Spec | ModelSpec, table: Mapping[str, Step]) -> Mapping[str, A
     """Every quantity at the working precision, on the ball backend."""
     if isinstance(spec, Spec):
         return evaluate(spec.network, ball)
-    return run(table, model_givens(spec.model, ball, spec.loop), ball)
+    values = dict(model_givens(spec.model, ball, spec.loop))
+    for step in table.values():  # step by step, so that a quantity that cannot be computed is named with its formula
+        try:
+            values[step.quantity] = step(ball, *(values[name] for name in step.operands))
+        except (ValueError, ZeroDivisionError) as error:
+            raise EvaluationError(f"{_where(spec, step.quantity)}: {step.quantity} = {text(step.formula)} cannot be "
+                                  f"evaluated: {error}") from None
+    return values
+
+
+def _where(spec: ModelSpec, quantity: str) -> str:
+    """The location of the definition or update a quantity of a model comes from (an adjoint: of the model)."""
+    base = quantity.split("@")[0]
+    for definition in spec.model.definitions + (spec.loop.updates if spec.loop is not None else ()):
+        if definition.name == base and definition.location is not None:
+            return str(definition.location)
+    return str(spec.network_at or spec.path)
 
 
 # Bits beyond those that resolve a printed number's last digit: room for the rounding error that a

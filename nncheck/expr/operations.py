@@ -177,7 +177,7 @@ def _extreme(larger: bool) -> tuple[Forward, Backward]:
         shares = []
         for row, share in zip(rows, adjoint.reshape(-1)):
             best = pick(ev, list(row))
-            ties = [int(ev.backend.sign(ev.wrap(entry - best))) == 0 for entry in row]
+            ties = [entry is best or int(ev.backend.sign(ev.wrap(entry - best))) == 0 for entry in row]
             part = share / _number(ev, sum(ties))
             shares.append([part if tie else _number(ev, 0) for tie in ties])
         result = np.array(shares, dtype=ev.backend.DTYPE)
@@ -282,15 +282,17 @@ def _as_matrix(ev: Any, array: Array, what: str) -> Array:
 
 
 def _geometry(ev: Any, arguments: list[Array], image: Array, window: tuple[int, int], stride_at: int,
-              default_stride: tuple[int, int], padding_at: int | None) -> tuple[tuple[int, int], int, tuple[int, int]]:
-    """Stride, padding and output size of a window over ``image`` (floor mode)."""
+              default_stride: tuple[int, int], padding_at: int | None, one_row: bool
+              ) -> tuple[tuple[int, int], int, tuple[int, int]]:
+    """Stride, padding and output size of a window over ``image`` (floor mode); a list (``one_row``) moves and is
+    padded along its one axis only."""
     if len(arguments) > stride_at:
         step = _whole(ev, arguments[stride_at], "the stride", 1)
-        stride = (1 if image.shape[0] == 1 and window[0] == 1 else step, step)
+        stride = (1 if one_row else step, step)
     else:
         stride = default_stride
     padding = _whole(ev, arguments[padding_at], "the padding") if padding_at is not None and len(arguments) > padding_at else 0
-    pad_rows = padding if image.shape[0] > 1 or window[0] > 1 else 0
+    pad_rows = 0 if one_row else padding
     rows = (image.shape[0] + 2 * pad_rows - window[0]) // stride[0] + 1
     columns = (image.shape[1] + 2 * padding - window[1]) // stride[1] + 1
     if rows < 1 or columns < 1:
@@ -312,7 +314,7 @@ def _convolution_parts(ev: Any, arguments: list[Array]) -> tuple[Array, Array, t
     one_row = arguments[0].ndim == 1
     if one_row != (arguments[1].ndim == 1):
         raise _shape_error("a convolution of a list takes a list kernel, of a matrix a matrix kernel")
-    stride, padding, size = _geometry(ev, arguments, image, kernel.shape, 2, (1, 1), 3)
+    stride, padding, size = _geometry(ev, arguments, image, kernel.shape, 2, (1, 1), 3, one_row)
     return _padded(ev, image, padding, one_row), kernel, stride, padding, size, one_row
 
 
@@ -348,7 +350,7 @@ def _pool_parts(ev: Any, arguments: list[Array]) -> tuple[Array, int, tuple[int,
     one_row = arguments[0].ndim == 1
     size = _whole(ev, arguments[1], "the pool size", 1) if len(arguments) > 1 else 2
     window = (1 if one_row else size, size)
-    _, _, out = _geometry(ev, arguments, image, window, 2, (1 if one_row else size, size), None)
+    _, _, out = _geometry(ev, arguments, image, window, 2, (1 if one_row else size, size), None, one_row)
     if len(arguments) > 2:
         step = _whole(ev, arguments[2], "the stride", 1)
         stride = (1 if one_row else step, step)
@@ -460,16 +462,21 @@ def _softmax_backward_rows(ev: Any, weights: Array, adjoint: Array) -> Array:
     return ev.wrap((rows * (g - inner)).reshape(weights.shape))
 
 
+def _scores(weights: Array) -> Array:
+    """Softmax's distributions as rows: a list, a row or a column is one (as the evaluator's softmax reads it)."""
+    return weights.reshape(1, -1) if weights.ndim == 1 or min(weights.shape) == 1 else weights
+
+
 def softmax_backward(ev: Any, adjoint: Array, arguments: list[Array]) -> dict[int, Array]:
     """The vector–Jacobian product of softmax over the last axis (a list, or each row of a matrix)."""
     weights = ev.call("softmax", [arguments[0]])
-    return {0: _softmax_backward_rows(ev, weights, adjoint)}
+    return {0: _softmax_backward_rows(ev, _scores(weights), adjoint).reshape(weights.shape)}
 
 
 def log_softmax_backward(ev: Any, adjoint: Array, arguments: list[Array]) -> dict[int, Array]:
     """For log softmax(z) row by row: ∂z = g − softmax(z) Σ_j g_j."""
     weights = ev.call("softmax", [arguments[0]])
-    rows = weights.reshape(1, -1) if weights.ndim == 1 else weights
+    rows = _scores(weights)
     g = adjoint.reshape(rows.shape)
     return {0: ev.wrap((g - rows * _spread(ev, _total(ev, g, 1), rows.shape, 1)).reshape(weights.shape))}
 
@@ -550,7 +557,7 @@ def _slice(ev: Any, arguments: list[Array]) -> Array:
 def _placed_backward(first: int) -> Backward:
     def backward(ev: Any, adjoint: Array, arguments: list[Array]) -> dict[int, Array]:
         result = _zeros(ev, arguments[0].shape)
-        result[_place(ev, arguments, first)] = adjoint
+        result[_place(ev, arguments, first)] = adjoint[()] if adjoint.ndim == 0 else adjoint
         return {0: result}
 
     return backward
