@@ -343,3 +343,13 @@ def test_an_update_that_changes_a_given_s_shape_is_refused_at_the_update() -> No
             "    w: sum(w - eta * grad(L, w))\n  steps: 2\nclaims:\n  - {quantity: L@1, value: 0.03, step: s}\n")
     with pytest.raises(SpecError, match=r"shape.yaml:10:8: update of 'w': the update gives shape \(\); w has shape \(2,\)"):
         parse_spec(text, "shape.yaml")
+
+
+def test_a_gradient_that_cannot_be_computed_is_named_with_its_formula() -> None:
+    """f = √x at x = 0: f is 0, but ∂f/∂x = 1/(2√x) divides by 0 (by hand); the audit names the quantity."""
+    from nncheck.audit.judge import EvaluationError
+
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {x: 0}\n  definitions:\n    f: sqrt(x)\n  gradients: [f]\n"
+            "claims:\n  - {quantity: f, value: 0, step: s}\n")
+    with pytest.raises(EvaluationError, match=r"root.yaml:4:3: ∂f/∂x = .* cannot be evaluated: division by exactly zero"):
+        audit(parse_spec(text, "root.yaml"))

@@ -130,6 +130,8 @@ def _evaluate(spec: Spec | ModelSpec, table: Mapping[str, Step], bits: int) -> t
             f"{ball.MAX_PRECISION} bits (a ReLU or comparison at a value that is exactly a kink, reached through "
             "transcendental functions)"
         ) from None
+    except EvaluationError:
+        raise  # a model's quantity, already named and located
     except (ValueError, ZeroDivisionError) as error:
         raise EvaluationError(f"{spec.network_at or spec.path}: the network cannot be evaluated: {error}") from None
 
