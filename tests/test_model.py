@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -353,3 +354,107 @@ def test_a_gradient_that_cannot_be_computed_is_named_with_its_formula() -> None:
             "claims:\n  - {quantity: f, value: 0, step: s}\n")
     with pytest.raises(EvaluationError, match=r"root.yaml:4:3: ∂f/∂x = .* cannot be evaluated: division by exactly zero"):
         audit(parse_spec(text, "root.yaml"))
+
+
+def _one_claim_audit(givens: str, definitions: str, claims: str, gradients: str = "") -> list[tuple[str, Kind]]:
+    text = (f"nncheck: 1\ntitle: t\nmodel:\n  givens: {givens}\n  definitions:\n{definitions}"
+            + (f"  gradients: [{gradients}]\n" if gradients else "") + f"claims:\n{claims}")
+    return [(v.ref, v.kind) for v in audit(parse_spec(text, "t.yaml"), diagnose=0).verdicts]
+
+
+def test_a_class_loss_over_a_batch_is_the_mean_over_its_samples() -> None:
+    """cross_entropy_logits, nll and cross_entropy of a 2×3 batch: the mean of each row's loss (PyTorch's reduction),
+    computed here with plain NumPy; ∂L/∂Z = (softmax(Z) − Y) / 2 row by row."""
+    import numpy as np
+
+    Z, Y = np.array([[1.0, 1.2, 0.5], [0.3, -0.2, 0.9]]), np.array([[0, 1, 0], [0, 0, 1]])
+    log_p = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    loss = -(Y * log_p).sum(axis=1).mean()
+    grad = (np.exp(log_p) - Y) / 2
+    claims = (f"  - {{quantity: Lce, value: {loss:.6f}, step: s}}\n  - {{quantity: Lnll, value: {loss:.6f}, step: s}}\n"
+              f"  - {{quantity: Lp, value: {loss:.6f}, step: s}}\n"
+              f"  - {{quantity: dLce/dZ, value: {[[round(v, 6) for v in row] for row in grad.tolist()]}, step: s}}\n")
+    found = _one_claim_audit("{Z: [[1.0, 1.2, 0.5], [0.3, -0.2, 0.9]], Y: [[0, 1, 0], [0, 0, 1]]}",
+                             "    Lce: cross_entropy_logits(Z, Y)\n    Lnll: nll(log_softmax(Z), Y)\n"
+                             "    Lp: cross_entropy(softmax(Z), Y)\n", claims, "Lce")
+    assert {kind for _, kind in found} == {H} and len(found) == 9
+
+
+def test_a_loss_passes_its_gradient_through_a_computed_target() -> None:
+    """L = Σ(tanh w − σ(w))²: ∂L/∂w = 2(tanh w − σ w)(1 − tanh² w − σ(1 − σ)) entry by entry (by hand)."""
+    import numpy as np
+
+    w = np.array([0.3, -0.8])
+    t, s = np.tanh(w), 1 / (1 + np.exp(-w))
+    grad = 2 * (t - s) * ((1 - t * t) - s * (1 - s))
+    found = _one_claim_audit("{w: [0.3, -0.8]}", "    L: sse(tanh(w), sigmoid(w))\n",
+                             f"  - {{quantity: dL/dw, value: [{grad[0]:.6f}, {grad[1]:.6f}], step: s}}\n", "L")
+    assert found == [("dL/dw[0]", H), ("dL/dw[1]", H)]
+
+
+def test_a_loss_without_a_target_gradient_refuses_a_computed_target() -> None:
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {z: [0.3, -0.8, 0.1]}\n  definitions:\n"
+            "    L: multiclass_hinge(z, softmax(z))\n  gradients: [L]\nclaims:\n  - {quantity: L, value: 1, step: s}\n")
+    with pytest.raises(SpecError, match="the gradient of multiclass_hinge through its target .* is not taken"):
+        parse_spec(text, "t.yaml")
+
+
+@pytest.mark.parametrize(("bias", "expected"), [
+    ("[[0.1], [-0.2]]", [[1.1, 2.1], [2.8, 3.8]]),  # a column: each column (samples in columns)
+    ("[[0.1, -0.2]]", [[1.1, 1.8], [3.1, 3.8]]),  # a row: each row (samples in rows)
+])
+def test_a_row_or_a_column_is_added_to_each_row_or_column(bias: str, expected: list[list[float]]) -> None:
+    claims = f"  - {{quantity: Z, value: {expected}, step: s}}\n"
+    found = _one_claim_audit(f"{{A: [[1, 2], [3, 4]], b: {bias}}}", "    Z: A + b\n", claims)
+    assert {kind for _, kind in found} == {H}
+
+
+def test_a_list_added_to_a_square_matrix_is_refused_as_ambiguous() -> None:
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {A: [[1, 2], [3, 4]], b: [0.1, -0.2]}\n  definitions:\n"
+            "    Z: A + b\nclaims:\n  - {quantity: Z, value: 1, step: s}\n")
+    with pytest.raises(SpecError, match=r"t.yaml:6:8: .*cannot tell how to add a list of 2 and a 2×2 matrix"):
+        parse_spec(text, "t.yaml")
+
+
+def test_a_bias_over_samples_in_columns_gets_the_gradient_summed_along_each_row() -> None:
+    """Z = W X + b with X 3×3 (three samples in columns), W 2×3, b a list of 2 (W's rows): ∂(ΣZ)/∂b = [3, 3] (by hand)."""
+    found = _one_claim_audit("{W: [[1, 0, 2], [0, 1, 1]], X: [[1, 2, 0], [0, 1, 1], [1, 0, 2]], b: [0.5, -0.5]}",
+                             "    Z: W * X + b\n    L: sum(Z)\n", "  - {quantity: dL/db, value: [3, 3], step: s}\n", "L")
+    assert found == [("dL/db[0]", H), ("dL/db[1]", H)]
+
+
+def test_a_loss_of_outputs_and_targets_of_different_sizes_is_refused() -> None:
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {a: [0.5], y: [1, 0]}\n  definitions:\n    L: mse(a, y)\n"
+            "claims:\n  - {quantity: L, value: 1, step: s}\n")
+    with pytest.raises(SpecError, match="t.yaml:6:8: definition 'L' cannot be evaluated: mse of a list of 1 against a target"):
+        parse_spec(text, "t.yaml")
+
+
+def test_a_given_claimed_with_a_wrong_value_is_wrong() -> None:
+    found = _one_claim_audit("{x: -2, y: 5}", "    q: x + y\n",
+                             "  - {quantity: x, value: -3, step: s}\n  - {quantity: q, value: 3, step: s}\n")
+    assert found == [("x", W), ("q", H)]
+
+
+@pytest.mark.parametrize(("optimizer", "message"), [
+    ("{name: sgd, lr: 0.1, parameters: [w]}", "optimizer is missing 'loss'"),
+    ("{name: sgd, lr: 0.1, loss: L}", "optimizer is missing 'parameters'"),
+    ("{name: sgd, lr: 0.1, loss: L, parameters: [w, w]}", "parameters: 'w' listed twice"),
+])
+def test_an_optimizer_with_a_missing_or_repeated_key_is_one_located_problem(optimizer: str, message: str) -> None:
+    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {w: 0.5, x: 1.5, y: 1}\n  definitions:\n    yhat: w * x\n"
+            f"    L: 0.5 * (yhat - y) ^ 2\n  gradients: [L]\n  optimizer: {optimizer}\n  steps: 2\n"
+            "claims:\n  - {quantity: L@1, value: 0.03, step: s}\n")
+    with pytest.raises(SpecError) as raised:
+        parse_spec(text, "opt.yaml")
+    assert str(raised.value).count("opt.yaml:") == 1 and message in str(raised.value)
+
+
+@pytest.mark.parametrize(("quantity", "message"), [
+    ("dL/dv", "'v' is not a name of the model"),
+    ("dyhat/dw@1", "the model states no gradient of 'yhat' (list 'yhat' under gradients)"),
+    ("dL/dw@3", "the loop's gradients of 'L' are taken at steps 1 to 2 (L@3 is its value after the last update)"),
+])
+def test_a_gradient_that_is_not_a_quantity_says_which_condition_fails(quantity: str, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse_spec(loop_spec(2, f"  - {{quantity: {quantity}, value: 1, step: s}}\n"), "loop.yaml")

@@ -289,7 +289,7 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], context: _Con
 
 def _own(quantity: str, frame: Frame, overlay: Mapping[Key, Stated], settle: bool) -> OwnValue | None:
     """The step recomputed from the document's numbers, or None where they cannot be pushed through it."""
-    if quantities.is_given(quantity):
+    if quantities.is_given(quantity) or quantity not in frame.table:  # a network's or a model's given: no step
         return None
     try:
         return frame.value(quantity, overlay)

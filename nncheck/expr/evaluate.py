@@ -66,6 +66,20 @@ def wrap(value: Any, dtype: Any = object) -> Array:
     return result
 
 
+def broadcast_list(values: Array, shape: Shape, verb: str) -> Array:
+    """A list over a matrix: over each row when it has as many entries as the matrix has columns (a bias over a batch of
+    samples in rows), over each column when as many as rows (samples in columns); ShapeError when both or neither."""
+    rows, columns = shape
+    if values.size == columns and values.size != rows:
+        return np.broadcast_to(values, shape)
+    if values.size == rows and values.size != columns:
+        return np.broadcast_to(values.reshape(rows, 1), shape)
+    if values.size == rows == columns:
+        raise ShapeError(f"cannot tell how to {verb} a list of {values.size} and a {rows}×{columns} matrix: write the list "
+                         "as a row [[…]] to use it for every row, or as a column [[…], […]] for every column")
+    raise ShapeError(f"cannot {verb} {shape_text(values.shape)} and {shape_text(shape)}")
+
+
 def is_vector(shape: Shape) -> bool:
     return len(shape) == 1 or (len(shape) == 2 and 1 in shape)
 
@@ -177,7 +191,7 @@ class Evaluator:
     @staticmethod
     def aligned(left: Array, right: Array, verb: str) -> tuple[Array, Array]:
         """Operands of an elementwise operation: equal shapes, a number with anything, a list with a row or column,
-        a list of n with each row of a matrix of n columns (NumPy's broadcasting: a bias over a batch's samples)."""
+        a row or a column with each row or column of a matrix, and a list with a matrix (:func:`broadcast_list`)."""
         if left.shape == right.shape:
             return left, right
         if left.size == 1:
@@ -188,10 +202,14 @@ class Evaluator:
             return left.reshape(right.shape), right
         if right.ndim == 1 and left.ndim == 2 and is_vector(left.shape) and left.size == right.size:
             return left, right.reshape(left.shape)
-        if left.ndim == 2 and right.ndim == 1 and right.size == left.shape[1]:  # a bias added to each sample's row
-            return left, np.broadcast_to(right, left.shape)
-        if right.ndim == 2 and left.ndim == 1 and left.size == right.shape[1]:
+        if left.ndim == 2 and right.ndim == 2 and 1 in right.shape and right.shape in ((1, left.shape[1]), (left.shape[0], 1)):
+            return left, np.broadcast_to(right, left.shape)  # a row over every row, a column over every column
+        if right.ndim == 2 and left.ndim == 2 and 1 in left.shape and left.shape in ((1, right.shape[1]), (right.shape[0], 1)):
             return np.broadcast_to(left, right.shape), right
+        if left.ndim == 2 and right.ndim == 1:
+            return left, broadcast_list(right, left.shape, verb)
+        if right.ndim == 2 and left.ndim == 1:
+            return broadcast_list(left, right.shape, verb), right
         raise ShapeError(f"cannot {verb} {shape_text(left.shape)} and {shape_text(right.shape)}")
 
     def elementwise(self, left: Array, right: Array, verb: str, operation: Any) -> Array:
@@ -291,9 +309,15 @@ class Evaluator:
             if function[-1] == "′" and rule.derivative_of == "a":  # σ′(z): the rule's derivative of a = σ(z)
                 first = self.wrap(rule.forward(B, first, parameters))
             return self.wrap(rule.derivative(B, first, parameters))
+        if function.endswith("/∂y") and function[1:-3] in LOSSES:  # reverse mode's ∂loss/∂target
+            gradient = LOSSES[function[1:-3]].target_gradient
+            assert gradient is not None  # reverse mode writes it only where the row has it
+            first, target = self.loss_operands(first, arguments[1], function[1:-3])
+            return self.wrap(gradient(B, first, target))
         if name in LOSSES:
             loss = LOSSES[name]
-            return self.wrap((loss.gradient if derivative else loss.value)(B, first, arguments[1]))
+            first, target = self.loss_operands(first, arguments[1], name)
+            return self.wrap((loss.gradient if derivative else loss.value)(B, first, target))
         if function in REDUCTIONS:
             return self.reduce(function, arguments)
         if function == "log_softmax":
@@ -361,6 +385,16 @@ class Evaluator:
             raise ValueError(f"the sample {function} of one value")
         variance = spread / (B.constant(Fraction(len(entries) - 1)) if self.sample else count)
         return self.wrap(variance if function == "var" else B.sqrt(self.wrap(variance)))
+
+    @staticmethod
+    def loss_operands(output: Array, target: Array, loss: str) -> tuple[Array, Array]:
+        """A loss's operands: the target in the output's shape (a list for a row or column of as many entries).
+
+        Raises ShapeError when they do not have as many entries.
+        """
+        if output.size != target.size:
+            raise ShapeError(f"{loss} of {shape_text(output.shape)} against a target of {shape_text(target.shape)}")
+        return output, target.reshape(output.shape)
 
     def parameters(self, extra: list[Array]) -> Parameters:
         """An activation's parameters: leaky_relu(z, slope), relu′(z, value at 0); the defaults where not given."""

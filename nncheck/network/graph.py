@@ -149,7 +149,7 @@ def adjoints(graph: Graph, of: str, state: _Pass | None = None) -> tuple[Definit
         # A derivative that needs the definition's own value (σ′ = a(1 − a), exp′ = exp) reads it by name, so that
         # the value a document printed for it can be put in (then what follows from a rounded a is carried).
         _Adjoint(state.evaluators[definition.name], contributions, state.values,
-                 {id(definition.formula): _name(definition.name)}).back(
+                 {id(definition.formula): _name(definition.name)}, frozenset(graph.givens)).back(
             definition.formula, _name(adjoint_name(of, definition.name)))
     for name in graph.givens:
         parts = contributions.pop(name, None)
@@ -208,6 +208,7 @@ class _Adjoint:
     contributions: dict[str, list[Node]]
     names: Mapping[str, Array]
     results: Mapping[int, Node] = field(default_factory=dict)  # a subtree whose value is a definition's: its name
+    givens: frozenset[str] = frozenset()  # the graph's givens (the other names are its definitions)
 
     def result(self, node: Node) -> Node:
         """``node``'s value as a formula: the definition's name when ``node`` is the whole of its formula."""
@@ -218,12 +219,18 @@ class _Adjoint:
 
     def fit(self, adjoint: Node, shape_of_adjoint: tuple[int, ...], shape: tuple[int, ...]) -> Node:
         """A contribution brought to an operand's shape: summed over what a number spread over (x + 1 with a list x),
-        or over the samples a list was added to (a bias over a batch's rows)."""
+        or over the rows or columns a list, row or column was added to (a bias over a batch's samples)."""
         if int(np.prod(shape)) == 1 and int(np.prod(shape_of_adjoint)) > 1:
             return _call("sum", adjoint)
-        if len(shape) == 1 and len(shape_of_adjoint) == 2 and shape_of_adjoint[1] == shape[0] and shape_of_adjoint[0] > 1 \
-                and shape[0] > 1:
-            return _call("sum_over", adjoint, _number("0"))
+        if len(shape_of_adjoint) != 2 or shape == shape_of_adjoint or int(np.prod(shape)) == int(np.prod(shape_of_adjoint)):
+            return adjoint
+        rows, columns = shape_of_adjoint
+        if shape in ((columns,), (1, columns)) and rows > 1:  # spread over the rows: summed down each column
+            summed = _call("sum_over", adjoint, _number("0"))
+            return summed if len(shape) == 1 else _call("reshape", summed, _number("1"), _number(str(columns)))
+        if shape in ((rows,), (rows, 1)) and columns > 1:  # spread over the columns: summed along each row
+            summed = _call("sum_over", adjoint, _number("1"))
+            return summed if len(shape) == 1 else _call("reshape", summed, _number(str(rows)), _number("1"))
         return adjoint
 
     def back(self, node: Node, adjoint: Node) -> None:
@@ -333,8 +340,14 @@ class _Adjoint:
                 self.back(argument, _call("matmul", Transpose(derivative, 0, 0), adjoint))
             else:
                 self.back(argument, _entrywise(adjoint, derivative))
-        elif name in LOSSES:  # the target (second argument) is a given: no gradient flows to it
-            self.back(argument, _times(adjoint, _call(f"∂{name}", argument, node.arguments[1])))
+        elif name in LOSSES:
+            target = node.arguments[1]
+            self.back(argument, _times(adjoint, _call(f"∂{name}", argument, target)))
+            if LOSSES[name].target_gradient is not None:
+                self.back(target, _times(adjoint, _call(f"∂{name}/∂y", argument, target)))
+            elif not (isinstance(target, Symbol) and target.name in self.givens) and _reads_names(target, self.names):
+                raise NotDifferentiable(f"the gradient of {name} through its target (second argument) is not taken; "
+                                        "write the loss out (its formula) for a target computed from the model")
         elif name == "exp":
             self.back(argument, _entrywise(adjoint, self.result(node)))
         elif name == "log" and len(node.arguments) == 1:

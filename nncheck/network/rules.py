@@ -205,6 +205,7 @@ class Loss:
     gradient: LossValue  # dL/da, shaped like a
     torch: str = ""  # the PyTorch function it agrees with, for one sample ("mean" reductions divide by the outputs)
     kink: str = ""
+    target_gradient: LossValue | None = None  # dL/dy, shaped like y (None: not taken; a target is usually a given)
 
 
 def _scalar(backend: Backend, total: object) -> Array:
@@ -273,6 +274,36 @@ def _log_sum_exp(B: Backend, z: Array) -> Any:
     return B.log(np.asarray([np.sum(B.exp(z))], dtype=B.DTYPE))[0]
 
 
+def _per_sample(function: LossValue, *, value: bool) -> LossValue:
+    """A loss of one sample (a list of scores) over a batch, one sample per row of a matrix: the mean of the samples'
+    losses (PyTorch's reduction="mean" over the batch), and each row's gradient divided by the batch's size."""
+    def batched(B: Backend, a: Array, y: Array) -> Array:
+        if a.ndim != 2 or a.shape[0] < 2:
+            return function(B, a, y)
+        count = _constant(B, a.shape[0])
+        parts = [np.asarray(function(B, a[i], y[i]), dtype=B.DTYPE) for i in range(a.shape[0])]
+        if value:
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            return _scalar(B, np.asarray(total, dtype=B.DTYPE).reshape(()) / count)
+        return cast(Array, np.stack(parts) / count)
+
+    return batched
+
+
+def _row_wise(row: Loss) -> Loss:
+    """``row`` with a batch read as samples (rows), for the losses whose sum runs over one sample's classes."""
+    target = row.target_gradient
+    return replace(row, value=_per_sample(row.value, value=True), gradient=_per_sample(row.gradient, value=False),
+                   target_gradient=None if target is None else _per_sample(target, value=False))
+
+
+def _negated(gradient: LossValue) -> LossValue:
+    """dL/dy of a loss of a − y: minus dL/da."""
+    return lambda B, a, y: -gradient(B, a, y)
+
+
 LOSSES: dict[str, Loss] = {row.name: row for row in (
     Loss("bce", r"-\frac{1}{n}\sum y\log a + (1-y)\log(1-a)", r"\frac{1}{n}\left(\frac{1-y}{1-a} - \frac{y}{a}\right)", _bce, _bce_grad),
     Loss("mse", r"\frac{1}{n}\sum (a - y)^2", r"\frac{2}{n}(a - y)",
@@ -298,6 +329,19 @@ LOSSES: dict[str, Loss] = {row.name: row for row in (
          lambda B, a, y: _scalar(B, _log_sum_exp(B, a) * np.sum(y) - np.sum(y * a)),
          lambda B, a, y: B.exp(a) / np.sum(B.exp(a)) * np.sum(y) - y),
 )}
+_TARGET_GRADIENTS: dict[str, LossValue] = {
+    "bce": lambda B, a, y: (B.log(1 - a) - B.log(a)) / a.size,
+    "cross_entropy": lambda B, a, y: -B.log(a) + 0 * y,
+    "hinge": lambda B, a, y: _where_sign(B, 1 - y * a, -a, np.zeros_like(a) * a, np.zeros_like(a) * a) / a.size,
+    "nll": lambda B, a, y: -a + 0 * y,
+    "bce_logits": lambda B, a, y: -a / a.size + 0 * y,
+    "cross_entropy_logits": lambda B, a, y: _log_sum_exp(B, a) - a + 0 * y,
+}
+LOSSES = {name: replace(row, target_gradient=_TARGET_GRADIENTS.get(name) or (
+    _negated(row.gradient) if name in ("mse", "half_sse", "sse", "l1", "huber") else None)) for name, row in LOSSES.items()}
+# The losses whose sum runs over one sample's classes: over a batch (a matrix), the mean over its rows.
+ROW_WISE_LOSSES = ("cross_entropy", "cross_entropy_logits", "nll", "multiclass_hinge")
+LOSSES = {name: _row_wise(row) if name in ROW_WISE_LOSSES else row for name, row in LOSSES.items()}
 # The losses a layered network takes (see LAYER_ACTIVATIONS).
 LAYER_LOSSES = ("bce", "mse", "half_sse", "cross_entropy")
 # Each loss's PyTorch function and kink convention, as columns of its row.

@@ -93,6 +93,8 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
     """updates (given: formula, which may read grad(f, x)) and steps, or None when the model has no loop."""
     if "updates" not in keys and "steps" not in keys:
         return None
+    if "optimizer" in keys and "updates" not in keys:
+        return None  # the optimizer could not be read: its problem is reported
     if isinstance(keys.get("updates"), _Written) and "steps" not in keys:
         reader.problems.append(Problem(keys["updates"].location, "an optimizer needs steps: (how many)"))
         return None
@@ -111,7 +113,8 @@ def _loop(reader: Reader, keys: dict[str, Any], names: dict[str, Any], givens: d
         name = str(name_node.value)
         source = reader.string(formula_node, f"the update of {name}")
         if name not in givens:
-            reader.problem(name_node, f"updates: {name!r} is not a given; a loop updates givens (the weights)")
+            reader.problem(name_node, f"updates: {name!r} is not a given; a loop updates givens (the weights)"
+                                      + _comma_hint(name))
             continue
         if source is None:
             continue
@@ -185,10 +188,10 @@ def _optimizer(reader: Reader, keys: dict[str, Any], names: dict[str, Any], give
     node = keys["optimizer"]
     fields = reader.mapping(node, "optimizer", ("name", "loss", "parameters"),
                             ("lr", "momentum", "alpha", "beta1", "beta2", "eps", "weight_decay"))
-    if fields is None or "updates" in keys:
+    if fields is None or "updates" in keys or not {"name", "loss", "parameters"} <= fields.keys():
         if "updates" in keys:
             reader.problem(node, "give either updates: (written out) or optimizer: (named), not both")
-        return
+        return  # a missing key is reported by the mapping
     name = reader.choice(fields["name"], "optimizer name", OPTIMIZERS)
     loss = reader.string(fields["loss"], "the optimizer's loss")
     parameters = [reader.string(item, "a parameter") for item in reader.sequence(fields["parameters"], "parameters") or []]
@@ -214,6 +217,10 @@ def _optimizer(reader: Reader, keys: dict[str, Any], names: dict[str, Any], give
             settings[setting] = default
     for extra in set(fields) - set(OPTIMIZERS[name]) - {"name", "loss", "parameters"}:
         reader.problem(fields[extra], f"optimizer {name} takes no {extra}; it takes: {', '.join(OPTIMIZERS[name])}")
+    repeated = sorted({p for p in parameters if parameters.count(p) > 1 and p is not None})
+    if repeated:
+        reader.problem(fields["parameters"], f"parameters: {', '.join(map(repr, repeated))} listed twice")
+        return
     updates = []
     for parameter in parameters:
         assert parameter is not None
@@ -241,6 +248,13 @@ class _Written:
     location: Location
 
 
+def _comma_hint(name: str) -> str:
+    """A hint for a name that is the tail of a formula split by YAML at a comma ({W: W - grad(L, W)})."""
+    if ")" in name or "(" in name:
+        return "; in a flow mapping ({…}) a comma inside a formula ends the entry: quote the formula"
+    return ""
+
+
 def _pairs(reader: Reader, node: Any, what: str) -> list[tuple[Any, Any]]:
     if node is None:
         return []
@@ -253,7 +267,8 @@ def _pairs(reader: Reader, node: Any, what: str) -> list[tuple[Any, Any]]:
 def _name(reader: Reader, node: Any, taken: dict[str, Any]) -> str | None:
     name = str(node.value)
     if NAME.fullmatch(name) is None:
-        reader.problem(node, f"name {name!r}: a model's names are letters, digits and underscores, starting with a letter")
+        reader.problem(node, f"name {name!r}: a model's names are letters, digits and underscores, starting with a letter"
+                             + _comma_hint(name))
         return None
     if name in model_functions() or name in ("e", "pi"):
         reader.problem(node, f"name {name!r} is a function or constant of the expression language; choose another")
@@ -271,6 +286,30 @@ def _array(elements: Elements) -> Any:
     return array
 
 
+def _why_no_gradient(of: str, by: str, step: str | None, known: set[str]) -> str:
+    """Why ∂of/∂by (at a step) is not a quantity: the condition that fails, most specific first."""
+    from nncheck.network.graph import adjoint_name
+
+    at = f"@{step}" if step else ""
+
+    def named(name: str) -> bool:  # a name of the model, at some step of a loop or none
+        return name in known or any(other.startswith(f"{name}@") for other in known)
+
+    if not named(of):
+        return f"{of!r} is not a name of the model"
+    if not named(by):
+        return f"{by!r} is not a name of the model"
+    if not any(name.startswith(adjoint_name(of + at, "")) for name in known):
+        last = 0  # the last step whose gradient of `of` reverse mode wrote (∂of@t/∂of@t is the first of each step)
+        while adjoint_name(f"{of}@{last + 1}", f"{of}@{last + 1}") in known:
+            last += 1
+        if step and last:
+            return f"the loop's gradients of {of!r} are taken at steps 1 to {last} ({of}@{last + 1} is its value after the last update)"
+        return f"the model states no gradient of {of!r} (list {of!r} under gradients)"
+    return (f"{of}{at} does not depend on {by}{at}, or reverse mode does not carry its gradient there (a loss's target "
+            "that is a given has none)")
+
+
 def quantity_name(text: str, known: set[str]) -> str:
     """A claim's quantity: a name of the model, or a gradient ∂f/∂x (also written df/dx). ValueError if unknown."""
     from nncheck.network.graph import adjoint_name
@@ -282,8 +321,7 @@ def quantity_name(text: str, known: set[str]) -> str:
         for name in (adjoint_name(match["of"] + step, match["by"] + step), adjoint_name(match["of"] + step, match["by"])):
             if name in known:
                 return name
-        raise ValueError(f"quantity {text!r}: the model states no gradient of {match['of']!r} with respect to "
-                         f"{match['by']!r} (list {match['of']!r} under gradients)")
+        raise ValueError(f"quantity {text!r}: {_why_no_gradient(match['of'], match['by'], match['step'], known)}")
     if text in known:
         return text
     shown = sorted(n for n in known if "∂" not in n)
