@@ -458,3 +458,11 @@ def test_an_optimizer_with_a_missing_or_repeated_key_is_one_located_problem(opti
 def test_a_gradient_that_is_not_a_quantity_says_which_condition_fails(quantity: str, message: str) -> None:
     with pytest.raises(SpecError, match=re.escape(message)):
         parse_spec(loop_spec(2, f"  - {{quantity: {quantity}, value: 1, step: s}}\n"), "loop.yaml")
+
+
+def test_the_gradient_of_a_dot_product_written_as_matmul() -> None:
+    """g = matmul(u, v) of two lists is uᵀv: ∂g/∂u = v = [1, 2], ∂g/∂v = u = [0.5, −0.5] (by hand)."""
+    found = _one_claim_audit("{u: [0.5, -0.5], v: [1.0, 2.0]}", "    g: matmul(u, v)\n",
+                             "  - {quantity: g, value: -0.5, step: s}\n  - {quantity: dg/du, value: [1, 2], step: s}\n"
+                             "  - {quantity: dg/dv, value: [0.5, -0.5], step: s}\n", "g")
+    assert {kind for _, kind in found} == {H} and len(found) == 5

@@ -21,7 +21,6 @@ from nncheck.network.steps import Step
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
-from nncheck.network.core import run
 from nncheck.expr.printer import text
 from nncheck.network.graph import model_givens, spec_table
 

@@ -45,7 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              f"(default: {DEFAULT_DIAGNOSE_LIMIT}; 0 turns the diagnosis off); the summary says how many "
                              "were left out")
     parser.add_argument("--oracle", choices=ORACLES,
-                        help="also run the network in a framework (torch: PyTorch, float64, needs nncheck[torch]) and "
+                        help="also run the network or model in a framework (torch: PyTorch, float64, needs nncheck[torch]) and "
                              "report each quantity's largest discrepancy from the exact values on standard error; "
                              f"one beyond {TOLERANCE:g}·(1 + |exact|) makes the exit status 1")
 
@@ -97,13 +97,13 @@ def run(args: argparse.Namespace) -> int:
     failing_kinds = fail_on(args.fail_on)
     # The framework is loaded first, so that a missing one is the only output.
     oracle = load_oracle(args.oracle) if args.oracle else None
-    network: Network | None = None
+    network: Network | ModelSpec | None = None
     document = read(args.spec)
     spec = document if isinstance(document, Spec) else None
     if spec is not None:
         network = spec.network
-    elif oracle is not None and isinstance(document, ModelSpec):
-        raise UsageError(f"--oracle runs a layered network; {args.spec!r} gives a model in the general form")
+    elif oracle is not None and isinstance(document, ModelSpec):  # a model in the general form: its formulas in torch
+        network = document
     elif oracle is not None:  # a page: the network nncheck extract drafts from it (docs/documents.md)
         network, reasons = page_network(document.source or "", args.spec)
         if network is None:
@@ -134,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.flush()
         render_oracle(checked, sys.stderr)
+        for note in checked.notes:
+            print(f"note: {note}", file=sys.stderr)
         if checked.exceeding:
             status = EXIT_FINDINGS
     return status

@@ -384,6 +384,8 @@ class _Adjoint:
 def _matrix_product(left: Node, right: Node, adjoint: Node, left_shape: tuple[int, ...],
                     right_shape: tuple[int, ...]) -> tuple[Node, Node]:
     """For left @ right: ∂left = adj rightᵀ (outer(adj, right) for a vector right), ∂right = leftᵀ adj."""
+    if len(left_shape) <= 1 and len(right_shape) <= 1:  # list × list, the dot product: ∂u = adj v, ∂v = adj u
+        return _times(adjoint, right), _times(adjoint, left)
     if len(right_shape) <= 1:  # matrix × list (a number is a list of one): ∂W = adj ⊗ x, ∂x = Wᵀ adj
         return _call("outer", adjoint, right), _call("matmul", Transpose(left, 0, 0), adjoint)
     if len(left_shape) <= 1:  # list × matrix: ∂x = W adj, ∂W = x ⊗ adj

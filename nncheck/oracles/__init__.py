@@ -1,4 +1,5 @@
-"""Oracles: a spec's network run in a framework practitioners use, compared with nncheck's exact values.
+"""Oracles: a spec's network, or its model in the general form, run in a framework practitioners use, compared with
+nncheck's exact values.
 
 The frameworks are optional extras (``pip install 'nncheck[torch]'``) and are imported only when an
 oracle is asked for, so that ``nncheck audit`` starts as fast without them as with them.
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from nncheck.errors import UsageError
 
 if TYPE_CHECKING:
-    from nncheck.records import Network
+    from collections.abc import Sequence
+
+    from nncheck.records import Graph, Loop, ModelSpec, Network
 
 # The oracles `nncheck audit --oracle` accepts: the module nncheck.oracles.<name> and the package it needs.
 ORACLES = ("torch",)
@@ -23,6 +26,10 @@ ORACLES = ("torch",)
 # some 10,000 units of float64's roundoff (2^-53 ≈ 1.1e-16), room for the few hundred rounded operations
 # of a small network, and still a million times below the last digit a worked example prints.
 TOLERANCE = 1e-12
+# A model's training loop is compared over its first LOOP_STEPS steps at most: the exact values of a long loop cost
+# as much again as the audit (Adam's 1,000 steps take seconds in ball arithmetic), and float64's roundoff, compounded
+# over thousands of steps, may pass TOLERANCE without any slip. The report's notes say when steps were left out.
+LOOP_STEPS = 100
 
 INSTALL = {
     "torch": "--oracle torch needs PyTorch: pip install 'nncheck[torch]' (on CPU-only machines install a CPU "
@@ -42,6 +49,7 @@ class Framework(Protocol):
 
     def version(self) -> str: ...
     def values(self, network: Network) -> Mapping[str, Any]: ...
+    def model_values(self, model: Graph, gradients: Sequence[str], loop: Loop | None) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +66,16 @@ class Discrepancy:
 
 @dataclass(frozen=True, slots=True)
 class Kink:
-    """A pre-activation exactly at the kink of ReLU or leaky ReLU, where derivatives jump.
+    """A pre-activation exactly at the kink of ReLU or leaky ReLU, where derivatives jump (in a model: the operand
+    of a function with a kink, exactly at it, such as a tie of max).
 
     The framework's float64 value may land on either side of 0, and its derivative there may follow
     another convention than the spec's, so gradients through this unit can differ by design.
     """
 
-    quantity: str  # z{l}
+    quantity: str  # z{l}; in a model the operand's name, or which operand of which definition
     index: tuple[int, ...]
-    activation: str
+    activation: str  # or the function with the kink (max, l1, ...)
     derivative: Fraction  # what nncheck takes as the derivative at 0 (the spec's convention)
 
 
@@ -77,6 +86,7 @@ class OracleReport:
     tolerance: float
     discrepancies: tuple[Discrepancy, ...]  # in step order
     kinks: tuple[Kink, ...] = ()
+    notes: tuple[str, ...] = ()  # what the comparison left out (a long loop's later steps), one sentence each
 
     @property
     def exceeding(self) -> tuple[Discrepancy, ...]:
@@ -87,8 +97,9 @@ class OracleReport:
         return max(self.discrepancies, key=lambda d: d.scaled)
 
 
-def load(name: str) -> Callable[[Network], OracleReport]:
-    """The oracle ``name`` as a function of a network; OracleUnavailable when its framework is missing."""
+def load(name: str) -> Callable[[Network | ModelSpec], OracleReport]:
+    """The oracle ``name`` as a function of a network or a model spec; OracleUnavailable when its framework is
+    missing."""
     if name not in ORACLES:
         raise UsageError(f"unknown oracle {name!r}; expected one of: {', '.join(ORACLES)}")
     try:
@@ -96,6 +107,7 @@ def load(name: str) -> Callable[[Network], OracleReport]:
     except ImportError:
         raise OracleUnavailable(INSTALL[name]) from None
     framework = cast(Framework, importlib.import_module(f"nncheck.oracles.{name}"))
-    from nncheck.oracles.compare import check
+    from nncheck.oracles.compare import check, check_model
+    from nncheck.records import ModelSpec
 
-    return lambda network: check(network, framework)
+    return lambda subject: check_model(subject, framework) if isinstance(subject, ModelSpec) else check(subject, framework)

@@ -3,7 +3,8 @@
 Every quantity nncheck names is taken from PyTorch itself: z and a from the modules, ∂L/∂z and ∂L/∂a
 from autograd (``retain_grad``), ∂L/∂W and ∂L/∂b from the parameters' ``.grad``, the local
 derivatives (∂a/∂z, ∂z/∂W, ∂z/∂a) from ``torch.autograd.functional.jacobian``, and the updated
-weights from ``torch.optim.SGD``. Imported only by ``--oracle torch``.
+weights from ``torch.optim.SGD``. A model in the general form is evaluated by
+:mod:`nncheck.oracles.torch_model` (:func:`model_values`). Imported only by ``--oracle torch``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from nncheck.records import Layer, Network
+from nncheck.oracles import torch_model
+from nncheck.records import Graph, Layer, Loop, Network
 
 LABEL = "PyTorch"
 DTYPE = torch.float64
@@ -106,6 +108,12 @@ def values(network: Network) -> dict[str, Any]:
     if network.learning_rate is not None:
         found.update(_sgd_step(linears, network))
     return {name: value.detach().numpy().copy() for name, value in found.items()}
+
+
+def model_values(model: Graph, gradients: Sequence[str], loop: Loop | None) -> dict[str, Any]:
+    """Every quantity nncheck names for a model in the general form, as float64 NumPy arrays computed by PyTorch:
+    its formulas evaluated with torch functions, its gradients by torch.autograd, its loop step by step."""
+    return torch_model.values(model, gradients, loop)
 
 
 def jacobian(function: Callable[[torch.Tensor], torch.Tensor], at: torch.Tensor) -> torch.Tensor:
