@@ -453,12 +453,12 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop, shapes: dict[st
     backend = _default_backend()
     updated = [update.name for update in loop.updates]
     values_now = model_givens(model, backend, loop)
+    fixed = {name: value for name, value in values_now.items() if name in model.givens and name not in updated}
     written: list[Definition] = []
     for step in range(1, loop.steps + 1):
         rename = {name: at_step(name, step) for name in updated} | {d.name: at_step(d.name, step) for d in model.definitions}
         here = [Definition(rename[d.name], _renamed(d.formula, rename, step)) for d in model.definitions]
-        inputs = {name: value for name, value in values_now.items() if name in model.givens and name not in updated}
-        inputs |= {at_step(name, step): values_now[at_step(name, step)] for name in updated}
+        inputs = fixed | {at_step(name, step): values_now[at_step(name, step)] for name in updated}
         sub = Graph(inputs, tuple(here))
         state = _forward(sub, backend)
         step_adjoints: list[Definition] = []
@@ -485,8 +485,7 @@ def unrolled(model: Graph, gradients: Sequence[str], loop: Loop, shapes: dict[st
     rename = {name: at_step(name, last) for name in updated} | {d.name: at_step(d.name, last) for d in model.definitions}
     final = [Definition(rename[d.name], _renamed(d.formula, rename, last)) for d in model.definitions]
     if shapes is not None:
-        inputs = {name: value for name, value in values_now.items() if name in model.givens and name not in updated}
-        inputs |= {at_step(name, last): values_now[at_step(name, last)] for name in updated}
+        inputs = fixed | {at_step(name, last): values_now[at_step(name, last)] for name in updated}
         shapes.update((name, tuple(value.shape)) for name, value in _forward(Graph(inputs, tuple(final)), backend).values.items())
         shapes.update((name, tuple(value.shape)) for name, value in values_now.items())
     return written + final
