@@ -466,3 +466,14 @@ def test_the_gradient_of_a_dot_product_written_as_matmul() -> None:
                              "  - {quantity: g, value: -0.5, step: s}\n  - {quantity: dg/du, value: [1, 2], step: s}\n"
                              "  - {quantity: dg/dv, value: [0.5, -0.5], step: s}\n", "g")
     assert {kind for _, kind in found} == {H} and len(found) == 5
+
+
+def test_a_loop_is_run_only_as_far_as_its_claims_reach() -> None:
+    """Steps after the last claimed one change nothing claimed: 50 steps with claims up to step 3 give the verdicts
+    of 3 steps, and their values; the spec keeps its 50 steps (for the oracle and the site)."""
+    claims = "  - {quantity: w@3, value: 0.5666, step: s}\n  - {quantity: dL/dw@2, value: -0.290625, step: s}\n"
+    long, short = parse_spec(loop_spec(50, claims), "loop.yaml"), parse_spec(loop_spec(3, claims), "loop.yaml")
+    assert isinstance(long, ModelSpec) and long.loop is not None and long.loop.steps == 50
+    assert long.steps is not None and "w@4" in long.steps and "w@5" not in long.steps
+    found = [(v.ref, v.kind, v.exact) for v in audit(long, diagnose=0).verdicts]
+    assert found == [(v.ref, v.kind, v.exact) for v in audit(short, diagnose=0).verdicts] and {k for _, k, _ in found} == {H}

@@ -12,7 +12,7 @@ from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LAYER_ACTIVATIONS, LAYER_LOSSES, LOSSES
 from nncheck.printed import Printed
-from nncheck.records import Claim, Conventions, Equation, Layer, ModelSpec, Network, Place, Spec, Stated
+from nncheck.records import Claim, Conventions, Equation, Layer, Loop, ModelSpec, Network, Place, Spec, Stated
 from nncheck.readers.spec.model import quantity_name, read_model
 from nncheck.readers.spec.nodes import Elements, Reader
 from nncheck.readers.spec.yamlsafe import compose, read_text
@@ -237,6 +237,27 @@ class _ModelNames:
         return self.shapes[name]
 
 
+_AT_STEP = re.compile(r"@([0-9]+)")
+
+
+def _as_far_as_claimed(loop: Loop | None, claims: Any) -> Loop | None:
+    """The loop cut after the last step any claim names (w@3, dL/dw@2: 3): the steps after it change nothing claimed,
+    and every quantity up to it has the value it has in the whole loop (L@(t + 1) is the loss after t steps either way)."""
+    if loop is None:
+        return None
+    steps = [int(found) for text in _texts(claims) for found in _AT_STEP.findall(text)]
+    last = max(steps, default=1)
+    return loop if last >= loop.steps else Loop(loop.updates, max(1, last))
+
+
+def _texts(node: Any) -> list[str]:
+    """Every scalar and key of a YAML node, as text."""
+    if isinstance(node.value, list):
+        return [text for item in node.value for text in
+                (_texts(item) if not isinstance(item, tuple) else _texts(item[0]) + _texts(item[1]))]
+    return [str(node.value)]
+
+
 def _layered_choice(reader: Reader, node: Any, what: str, layered: tuple[str, ...], general: Any) -> str | None:
     """One of a layered network's activations or losses; a row only the general form takes is refused with a pointer."""
     text = reader.string(node, what)
@@ -277,7 +298,7 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
     reader.raise_if_any()
     try:  # every quantity's shape (each step of a loop, each adjoint), found in float64: the audit computes the values
         shapes: dict[str, tuple[int, ...]] = {}
-        table = model_table(graph, gradients, loop, shapes)
+        table = model_table(graph, gradients, _as_far_as_claimed(loop, top["claims"]), shapes)
         if not set(table) <= set(shapes):  # no loop (whose writing out found them): one float64 pass
             with np.errstate(all="ignore"):
                 shapes = {name: tuple(value.shape) for name, value in
