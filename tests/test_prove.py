@@ -108,3 +108,36 @@ def test_prove_command_on_the_blog_network() -> None:
     assert status == 0 and err == ""
     assert "∂L/∂W1 = backprop" in out and "2-2-1 relu,sigmoid bce signs +−" in out
     assert "not proved" not in out
+
+
+def test_every_smooth_operation_has_its_vector_jacobian_product_proved() -> None:
+    from nncheck.expr.operations import OPERATIONS
+    from nncheck.proofs.rules import rule_proofs
+
+    proofs = {p.identity: p for p in rule_proofs() if "vector–Jacobian" in p.identity}
+    piecewise = {"amax", "amin", "max_pool", "argmax"}  # kinks are conventions: tested against central differences
+    for name in set(OPERATIONS) - piecewise | {"softmax", "log_softmax"}:
+        proof = proofs[f"the vector–Jacobian product of {name} is its gradient"]
+        assert proof.check() is Status.PROVED, name
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "attention", "conv2d"])
+def test_a_wrong_vector_jacobian_product_is_not_proved(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planted error: one argument's adjoint scaled by 1.01."""
+    from dataclasses import replace
+
+    from nncheck.expr import operations
+    from nncheck.proofs.rules import rule_proofs
+
+    row = operations.OPERATIONS[name]
+    assert row.backward is not None
+    original = row.backward
+
+    def wrong(ev, adjoint, arguments):  # type: ignore[no-untyped-def]
+        found = dict(original(ev, adjoint, arguments))
+        found[0] = found[0] * sympy.Rational(101, 100)
+        return found
+
+    monkeypatch.setitem(operations.OPERATIONS, name, replace(row, backward=wrong))
+    [proof] = [p for p in rule_proofs() if p.identity == f"the vector–Jacobian product of {name} is its gradient"]
+    assert proof.check() is Status.NOT_PROVED
