@@ -12,16 +12,16 @@ from __future__ import annotations
 from fractions import Fraction
 
 from nncheck.expr.nodes import (
-    DIVIDE, TIMES, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Transpose, Vector,
+    DIVIDE, HADAMARD, TIMES, Call, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, Transpose, Vector,
 )
 from nncheck.printed import Printed, parse_printed
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "⊙": 2, "^": 4}
 UNARY = 3
 ATOM = 5
 
 TEXT_FUNCTIONS = {"relu'": "relu′", "leaky_relu'": "leaky_relu′"}
-TEXT_OPERATORS = {"+": " + ", "-": " - ", "*": "·", "/": "/", "^": "^"}
+TEXT_OPERATORS = {"+": " + ", "-": " - ", "*": "·", "/": "/", "⊙": " ⊙ ", "^": "^"}
 LATEX_FUNCTIONS = {
     "log": r"\log", "tanh": r"\tanh", "sigmoid": r"\sigma", "max": r"\max", "min": r"\min", "sqrt": r"\sqrt",
     "relu": r"\operatorname{ReLU}", "relu'": r"\operatorname{ReLU}^{\prime}", "leaky_relu'": r"\operatorname{LeakyReLU}^{\prime}",
@@ -78,7 +78,7 @@ def _split(node: Node) -> tuple[str, Node, Node] | None:
     if isinstance(node, Product) and len(node.factors) > 1:
         head = node.factors[:-1]
         left = head[0][1] if len(head) == 1 else Product(head, node.start, node.end)
-        operator = "/" if node.factors[-1][0] == DIVIDE else "*"
+        operator = {DIVIDE: "/", HADAMARD: "⊙"}.get(node.factors[-1][0], "*")
         return operator, left, node.factors[-1][1]
     if isinstance(node, Quotient):
         return "/", node.numerator, node.denominator
@@ -101,7 +101,8 @@ def _needs_parentheses(operator: str, child: Node, right: bool) -> bool:
     if operator == "^":
         return inner <= own if not right else inner < ATOM
     if right:
-        return inner < own or (inner == own and operator in "-/") or inner == UNARY
+        mixed = inner == own and (operator in "-/⊙" or (_split(child) or ("",))[0] == "⊙")  # a ⊙ (b c), a (b ⊙ c)
+        return inner < own or mixed or inner == UNARY
     return inner < own
 
 
@@ -195,4 +196,4 @@ def latex(node: Node) -> str:
         right = rf"\left({right}\right)"
     if operator == "^":
         return f"{{{left}}}^{{{right}}}"
-    return left + {"+": " + ", "-": " - ", "*": r" \cdot "}[operator] + right
+    return left + {"+": " + ", "-": " - ", "*": r" \cdot ", "⊙": r" \odot "}[operator] + right

@@ -336,6 +336,8 @@ class _Adjoint:
             rule = ACTIVATIONS[name]
             operand = self.result(node) if rule.derivative_of == "a" else argument
             derivative = _call(f"∂{name}", operand, *node.arguments[1:])
+            if name in _FROM_OUTPUT:  # written out, as worked examples write it: σ′ = a(1 − a), tanh′ = 1 − a²
+                derivative = _FROM_OUTPUT[name](operand)
             if rule.jacobian:  # softmax: Jᵀ adj
                 self.back(argument, _call("matmul", Transpose(derivative, 0, 0), adjoint))
             else:
@@ -379,6 +381,17 @@ class _Adjoint:
             self.back(node.arguments[1], _call("matmul", Transpose(adjoint, 0, 0), argument))
         else:
             raise NotDifferentiable(f"the derivative of {name} is not taken")
+
+
+def _one_minus(node: Node) -> Node:
+    return Sum((("+", _number("1")), ("-", node)), 0, 0)
+
+
+# The derivatives of activations written in terms of their output a, as formulas (the rule table's values, by hand).
+_FROM_OUTPUT = {
+    "sigmoid": lambda a: _entrywise(a, _one_minus(a)),
+    "tanh": lambda a: _one_minus(_entrywise(a, a)),
+}
 
 
 def _matrix_product(left: Node, right: Node, adjoint: Node, left_shape: tuple[int, ...],

@@ -209,7 +209,7 @@ def _optimizer(reader: Reader, keys: dict[str, Any], names: dict[str, Any], give
             if elements.shape != ():
                 reader.problem(fields[setting], f"optimizer {setting} must be a number")
                 return
-            settings[setting] = f"({elements.items[0][1].value})"
+            settings[setting] = f"({elements.items[0][1].text})"  # as printed: 0.05 reads as 0.05, exactly
         elif default is None:
             reader.problem(node, f"optimizer {name} needs {setting}")
             return
