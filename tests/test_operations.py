@@ -400,6 +400,19 @@ def _log_softmax(draw: st.DrawFn) -> Instance:
     return Instance("log_softmax(X)", {"X": X}, ("X",), lambda g: np.log(_softmax(g["X"])))
 
 
+@st.composite
+def _softmax_along(draw: st.DrawFn, function: str) -> Instance:
+    """softmax or log_softmax within each row (axis 1) or each column (axis 0) of a matrix."""
+    axis = draw(st.sampled_from([0, 1]))
+    X = draw(_array((draw(st.integers(2, 3)), draw(st.integers(2, 3))), -2, 2))
+
+    def reference(g: dict[str, np.ndarray]) -> np.ndarray:
+        found = _softmax(g["X"].T).T if axis == 0 else _softmax(g["X"])
+        return np.log(found) if function == "log_softmax" else found
+
+    return Instance(f"{function}(X, {axis})", {"X": X}, ("X",), reference)
+
+
 # -- activations --------------------------------------------------------------------------------------------
 
 _ERF = np.vectorize(math.erf, otypes=[float])
@@ -501,6 +514,8 @@ CASES: dict[str, st.SearchStrategy[Instance]] = {
     "std_over": _reduction("std", (0, 1), "std"),
     "var_sample": _reduction("var_sample", (None, 0, 1), "var", ddof=1),
     "std_sample": _reduction("std_sample", (None, 0, 1), "std", ddof=1),
+    "softmax_over": _softmax_along("softmax"),
+    "log_softmax_over": _softmax_along("log_softmax"),
     "amax": _extreme("amax"),
     "amin": _extreme("amin"),
     "argmax": _extreme("argmax"),

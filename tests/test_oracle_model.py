@@ -107,6 +107,8 @@ VOCABULARY: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "softmax of a list": ({"x": x, "w": "[1, 2, 3, 4]"}, {"p": "softmax(x)", "L": "dot(p, w)"}),
     "softmax of rows": ({"X": X, "W": W3}, {"P": "softmax(X)", "Q": "log_softmax(X)", "L": "sum(P ⊙ W) + sum(Q ⊙ W)"}),
     "log_softmax": ({"x": x, "w": "[1, 2, 3, 4]"}, {"p": "log_softmax(x)", "L": "dot(p, w)"}),
+    "softmax along an axis": ({"X": X, "W": W3}, {"P": "softmax(X, 0)", "Q": "log_softmax(X, 0)", "R": "softmax(X, 1)",
+                                                 "L": "sum(P ⊙ W) + sum(Q ⊙ W) + sum(R ⊙ W)"}),
     "bce": ({"z": x, "y": "[1, 0, 1, 0]"}, {"a": "sigmoid(z)", "L": "bce(a, y)"}),
     **{name: ({"a": x, "y": "[1, 0, 1, 0]"}, {"L": f"{name}(a, y)"}) for name in ("mse", "half_sse", "sse", "l1", "bce_logits")},
     "huber": ({"a": "[0.3, -1.2, 2.7, 0.9]", "y": "[1, 0, 1, 0]"}, {"L": "huber(a, y)"}),
@@ -185,7 +187,8 @@ def test_every_function_a_formula_may_call_has_a_pytorch_counterpart() -> None:
     tables = set(torch_model.ACTIVATIONS) | set(torch_model.LOSSES) | set(torch_model.ELEMENTARY) | set(torch_model.OPERATIONS)
     handled = tables | {"max", "min", "grad", "transpose", "ln"}  # transpose is a node; ln is read as log
     assert set(model_functions()) - handled == set()
-    assert {row for row in torch_model.OPERATIONS if row.endswith("_over")} == {"sum_over", "mean_over", "var_over", "std_over"}
+    assert {row for row in torch_model.OPERATIONS if row.endswith("_over")} == {
+        "sum_over", "mean_over", "var_over", "std_over", "softmax_over", "log_softmax_over"}
     called = " ".join(" ".join(definitions.values()) for _, definitions in VOCABULARY.values())
     untested = {name for name in set(model_functions()) - {"grad", "max", "min"} if f"{name}(" not in called}
     assert untested == set()

@@ -481,6 +481,32 @@ def log_softmax_backward(ev: Any, adjoint: Array, arguments: list[Array]) -> dic
     return {0: ev.wrap((g - rows * _spread(ev, _total(ev, g, 1), rows.shape, 1)).reshape(weights.shape))}
 
 
+def _along(function: str) -> tuple[Forward, Backward]:
+    """softmax or log-softmax along an axis of a matrix: 1 within each row, 0 within each column (each row of the
+    transpose); the evaluator's own (a list, or each row) for a list."""
+    def moved(ev: Any, arguments: list[Array]) -> tuple[Array, bool]:
+        array = arguments[0]
+        axis = _axis(ev, arguments, 1, array)
+        if array.ndim != 2 or axis is None:
+            raise _shape_error(f"{function}(X, axis) takes a matrix")
+        return (ev.wrap(array.T.copy()) if axis == 0 else array), axis == 0
+
+    def forward(ev: Any, arguments: list[Array]) -> Array:
+        rows, flipped = moved(ev, arguments)
+        result = np.array([list(ev.call(function, [ev.wrap(row)]).reshape(-1)) for row in rows], dtype=ev.backend.DTYPE)
+        return ev.wrap(result.T.copy() if flipped else result)
+
+    def backward(ev: Any, adjoint: Array, arguments: list[Array]) -> dict[int, Array]:
+        rows, flipped = moved(ev, arguments)
+        g = ev.wrap(adjoint.T.copy()) if flipped else adjoint
+        vjp = softmax_backward if function == "softmax" else log_softmax_backward
+        found = np.array([list(vjp(ev, ev.wrap(g[i]), [ev.wrap(row)])[0].reshape(-1)) for i, row in enumerate(rows)],
+                         dtype=ev.backend.DTYPE)
+        return {0: ev.wrap(found.T.copy() if flipped else found)}
+
+    return forward, backward
+
+
 def _rnn_parts(ev: Any, arguments: list[Array]) -> Array:
     x, h, wx, wh, b = arguments
     if wx.ndim != 2 or wh.ndim != 2 or wx.shape[1] != x.size or wh.shape[1] != h.size or wh.shape[0] != b.size:
@@ -574,6 +600,8 @@ _AMIN, _AMIN_BACK = _extreme(False)
 _MAX_POOL, _MAX_POOL_BACK = _pool(False)
 _AVG_POOL, _AVG_POOL_BACK = _pool(True)
 _TIES = "ties share the adjoint equally (as torch.amax and torch.amin)"
+_SOFTMAX_OVER, _SOFTMAX_OVER_BACK = _along("softmax")
+_LOG_SOFTMAX_OVER, _LOG_SOFTMAX_OVER_BACK = _along("log_softmax")
 
 OPERATIONS: dict[str, Operation] = {row.name: row for row in (
     Operation("sum_over", (2,), "sum(X, axis)", "the sum along an axis", "torch.sum(X, dim=axis)", "", _SUM, _SUM_BACK),
@@ -590,6 +618,10 @@ OPERATIONS: dict[str, Operation] = {row.name: row for row in (
     Operation("amin", (1, 2), "amin(X, axis)", "the smallest entry (along an axis)", "torch.amin(X, dim=axis)", _TIES, _AMIN, _AMIN_BACK),
     Operation("argmax", (1, 2), "argmax(X, axis)", "the position of the first largest entry, from 0", "torch.argmax(X, dim=axis)",
               "no gradient", _argmax, None, ()),
+    Operation("softmax_over", (2,), "softmax(X, axis)", "softmax within each row (axis 1) or each column (axis 0)",
+              "torch.softmax(X, dim=axis)", "", _SOFTMAX_OVER, _SOFTMAX_OVER_BACK),
+    Operation("log_softmax_over", (2,), "log_softmax(X, axis)", "log-softmax within each row (1) or each column (0)",
+              "torch.log_softmax(X, dim=axis)", "", _LOG_SOFTMAX_OVER, _LOG_SOFTMAX_OVER_BACK),
     Operation("layer_norm", (1, 2), "layer_norm(X, eps)", "each row (the last axis) to mean 0, variance 1",
               "torch.nn.functional.layer_norm(X, X.shape[-1:], eps=eps)", "", _layer_norm, _layer_norm_backward),
     Operation("batch_norm", (1, 2), "batch_norm(X, eps)", "each column (the batch axis) to mean 0, variance 1 (batch statistics)",

@@ -30,7 +30,8 @@ FUNCTIONS: dict[str, int | tuple[int, ...]] = {
 # with the argument counts each accepts. Activations and losses are the rows of nncheck.network.rules, operations
 # those of nncheck.expr.operations; sum(X, axis) and the like are their axis forms.
 # A model's reductions along an axis: sum(X, 1) is the row of nncheck.expr.operations named sum_over.
-_AXIS_FORMS = {"sum": "sum_over", "mean": "mean_over", "var": "var_over", "std": "std_over"}
+_AXIS_FORMS = {"sum": "sum_over", "mean": "mean_over", "var": "var_over", "std": "std_over", "softmax": "softmax_over",
+               "log_softmax": "log_softmax_over"}
 
 
 @cache
@@ -41,9 +42,9 @@ def model_functions() -> dict[str, int | tuple[int, ...]]:
     from nncheck.network.rules import ACTIVATIONS, LOSSES
 
     return {
-        **FUNCTIONS, "max": (1, 2), "min": (1, 2), "softmax": 1, "log_softmax": 1, "sum": (1, 2), "mean": (1, 2),
+        **FUNCTIONS, "max": (1, 2), "min": (1, 2), "softmax": (1, 2), "log_softmax": (1, 2), "sum": (1, 2), "mean": (1, 2),
         "var": (1, 2), "std": (1, 2), "dot": 2, "norm": 1, "matmul": 2, "outer": 2, "transpose": 1,
-        **{name: (1, 2) if name == "leaky_relu" else 1 for name in ACTIVATIONS},
+        **{name: (1, 2) if name == "leaky_relu" else 1 for name in ACTIVATIONS if name != "softmax"},
         **{name: 2 for name in LOSSES},
         **{row.name: row.arities for row in OPERATIONS.values() if not row.name.endswith("_over")},
         "grad": 2,  # grad(f, x): ∂f/∂x of the current step, in a loop's updates

@@ -353,6 +353,8 @@ OPERATIONS: dict[str, Callable[[Sequence[Tensor]], Tensor]] = {
     "std_over": _along(torch.std, correction=0),
     "var_sample": _along(torch.var),
     "std_sample": _along(torch.std),
+    "softmax_over": lambda a: torch.softmax(a[0], dim=_whole(a[1], "the axis")),
+    "log_softmax_over": lambda a: F.log_softmax(a[0], dim=_whole(a[1], "the axis")),
     "amax": _extreme(torch.amax),
     "amin": _extreme(torch.amin),
     "argmax": _argmax,

@@ -107,6 +107,7 @@ _OPERANDS: dict[str, tuple[tuple[str, tuple[int, ...]] | int | Fraction, ...]] =
     "rnn_cell": (("x", (1,)), ("h", (2,)), ("Wx", (2, 1)), ("Wh", (2, 2)), ("b", (2,))),
     "concat": (("a", (2,)), ("b", (1,))), "reshape": (("X", (2, 2)), 1, 4), "index": (("X", (2, 2)), 1),
     "slice": (("X", (3,)), 1, 3), "softmax": (("Z", (2, 2)),), "log_softmax": (("Z", (1, 3)),),
+    "softmax_over": (("Z", (2, 2)), 0), "log_softmax_over": (("Z", (2, 2)), 0),
 }
 
 
