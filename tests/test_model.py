@@ -409,11 +409,11 @@ def test_a_row_or_a_column_is_added_to_each_row_or_column(bias: str, expected: l
     assert {kind for _, kind in found} == {H}
 
 
-def test_a_list_added_to_a_square_matrix_is_refused_as_ambiguous() -> None:
-    text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {A: [[1, 2], [3, 4]], b: [0.1, -0.2]}\n  definitions:\n"
-            "    Z: A + b\nclaims:\n  - {quantity: Z, value: 1, step: s}\n")
-    with pytest.raises(SpecError, match=r"t.yaml:6:8: .*cannot tell how to add a list of 2 and a 2×2 matrix"):
-        parse_spec(text, "t.yaml")
+def test_a_list_added_to_a_square_matrix_goes_with_every_row_as_in_numpy() -> None:
+    """A + b with A 2×2 and b = [0.1, −0.2]: [[1.1, 1.8], [3.1, 3.8]] (NumPy's broadcasting, by hand)."""
+    found = _one_claim_audit("{A: [[1, 2], [3, 4]], b: [0.1, -0.2]}", "    Z: A + b\n",
+                             "  - {quantity: Z, value: [[1.1, 1.8], [3.1, 3.8]], step: s}\n")
+    assert {kind for _, kind in found} == {H}
 
 
 def test_a_bias_over_samples_in_columns_gets_the_gradient_summed_along_each_row() -> None:

@@ -68,15 +68,13 @@ def wrap(value: Any, dtype: Any = object) -> Array:
 
 def broadcast_list(values: Array, shape: Shape, verb: str) -> Array:
     """A list over a matrix: over each row when it has as many entries as the matrix has columns (a bias over a batch of
-    samples in rows), over each column when as many as rows (samples in columns); ShapeError when both or neither."""
+    samples in rows, as NumPy broadcasts; a square matrix too), else over each column when as many as rows (samples
+    in columns); ShapeError when neither."""
     rows, columns = shape
-    if values.size == columns and values.size != rows:
+    if values.size == columns:
         return np.broadcast_to(values, shape)
-    if values.size == rows and values.size != columns:
+    if values.size == rows:
         return np.broadcast_to(values.reshape(rows, 1), shape)
-    if values.size == rows == columns:
-        raise ShapeError(f"cannot tell how to {verb} a list of {values.size} and a {rows}×{columns} matrix: write the list "
-                         "as a row [[…]] to use it for every row, or as a column [[…], […]] for every column")
     raise ShapeError(f"cannot {verb} {shape_text(values.shape)} and {shape_text(shape)}")
 
 

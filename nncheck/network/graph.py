@@ -228,7 +228,7 @@ class _Adjoint:
         if shape in ((columns,), (1, columns)) and rows > 1:  # spread over the rows: summed down each column
             summed = _call("sum_over", adjoint, _number("0"))
             return summed if len(shape) == 1 else _call("reshape", summed, _number("1"), _number(str(columns)))
-        if shape in ((rows,), (rows, 1)) and columns > 1:  # spread over the columns: summed along each row
+        if shape in ((rows,), (rows, 1)) and columns > 1 and shape != (columns,):  # over the columns: summed along each row
             summed = _call("sum_over", adjoint, _number("1"))
             return summed if len(shape) == 1 else _call("reshape", summed, _number(str(rows)), _number("1"))
         return adjoint
