@@ -159,6 +159,9 @@ class Document:
     formulas: tuple[Formula, ...] = ()
     source: str | None = None
     network_at: Location | None = None  # where the network section starts, for evaluation errors
+    # A page's model as its front matter declares it, with the page's numbers for mapped names as claims
+    # (nncheck.readers.front); None when the page declares none.
+    declared: Document | None = None
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's cells read: (offset in ``source``, cell number), in order
 
 

@@ -75,7 +75,11 @@ def read_markdown(path: str) -> Document:
 
 def parse_markdown(text: str, path: str = "<document>") -> Document:
     """A page's Document: its title and every formula, in order, parsed (or with the reason it cannot be)."""
-    return Document(path=path, title=title_of(text, path), formulas=parse_formulas(find_math(text)), source=text)
+    from nncheck.readers.front import declared_spec
+
+    formulas = parse_formulas(find_math(text))
+    return Document(path=path, title=title_of(text, path), formulas=formulas, source=text,
+                    declared=declared_spec(text, path, formulas))
 
 
 def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from nncheck.errors import NncheckError
 from nncheck.findings import DIAGNOSED, Audit, Verdict
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Document, Network, Spec
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Document, ModelSpec, Network, Spec
 
 
 def audit_page(document: Document, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
@@ -28,9 +28,25 @@ def audit_page(document: Document, *, diagnose: int | None = DEFAULT_DIAGNOSE_LI
     from nncheck.audit.page.judge import judge_page
 
     result = judge_page(document)
+    if document.declared is not None:
+        return _with_declared(result, document.declared, diagnose)
     if diagnose == 0 or not any(v.kind in DIAGNOSED for v in result.verdicts) or document.source is None:
         return result
     return _diagnosed(result, document.source, document.path, diagnose)
+
+
+def _with_declared(result: Audit, declared: Document, diagnose: int | None) -> Audit:
+    """The page's verdicts, with each number the front matter's names map judged against the declared model instead
+    (a spec claim's verdict, diagnosis included) in its place; the other numbers keep the page's own rules."""
+    from nncheck.audit import audit
+
+    assert isinstance(declared, (Spec, ModelSpec))
+    claimed = audit(declared, diagnose=diagnose)
+    by_place = {(v.location.line, v.location.column, v.location.cell) for v in claimed.verdicts}
+    kept = [v for v in result.verdicts if (v.location.line, v.location.column, v.location.cell) not in by_place]
+    verdicts = sorted(kept + list(claimed.verdicts), key=lambda v: (v.location.cell or 0, v.location.line, v.location.column))
+    return dataclasses.replace(result, verdicts=tuple(verdicts), depth=claimed.depth, precision=max(result.precision,
+                               claimed.precision), undiagnosed=claimed.undiagnosed)
 
 
 @lru_cache(maxsize=8)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -12,7 +13,7 @@ from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LAYER_ACTIVATIONS, LAYER_LOSSES, LOSSES
 from nncheck.printed import Printed
-from nncheck.records import Claim, Conventions, Equation, Layer, Loop, ModelSpec, Network, Place, Spec, Stated
+from nncheck.records import Claim, Conventions, Equation, Graph, Layer, Loop, ModelSpec, Network, Place, Spec, Stated
 from nncheck.readers.spec.model import quantity_name, read_model
 from nncheck.readers.spec.nodes import Elements, Reader
 from nncheck.readers.spec.yamlsafe import compose, read_text
@@ -240,12 +241,12 @@ class _ModelNames:
 _AT_STEP = re.compile(r"@([0-9]+)")
 
 
-def _as_far_as_claimed(loop: Loop | None, claims: Any) -> Loop | None:
+def _as_far_as_claimed(loop: Loop | None, claimed: list[str]) -> Loop | None:
     """The loop cut after the last step any claim names (w@3, dL/dw@2: 3): the steps after it change nothing claimed,
     and every quantity up to it has the value it has in the whole loop (L@(t + 1) is the loss after t steps either way)."""
     if loop is None:
         return None
-    steps = [int(found) for text in _texts(claims) for found in _AT_STEP.findall(text)]
+    steps = [int(found) for text in claimed for found in _AT_STEP.findall(text)]
     last = max(steps, default=1)
     return loop if last >= loop.steps else Loop(loop.updates, max(1, last))
 
@@ -268,13 +269,38 @@ def _layered_choice(reader: Reader, node: Any, what: str, layered: tuple[str, ..
     return reader.choice(node, what, layered) if text is not None else None
 
 
+@dataclass(frozen=True)
+class ModelPart:
+    """A model section read and written out: its graph, gradients, loop, step table and every quantity's shape."""
+
+    graph: Graph
+    gradients: tuple[str, ...]
+    loop: Loop | None
+    table: Mapping[str, Any]
+    names: _ModelNames
+
+
 def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, source: str | None) -> ModelSpec:
+    part = model_part(reader, top["model"], _texts(top["claims"]))
+    claims = _claims(reader, top["claims"], part.names)
+    _bound_statements(reader, claims)
+    equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
+    reader.raise_if_any()
+    return ModelSpec(path=path, title=title, model=part.graph, gradients=part.gradients, loop=part.loop,
+                     claims=tuple(claims), equations=tuple(equations), source=source, network_at=reader.at(top["model"]),
+                     steps=part.table)
+
+
+def model_part(reader: Reader, node: Any, claimed: list[str]) -> ModelPart:
+    """A ``model:`` section (``node``) read, evaluated once and written out as far as the texts of ``claimed`` name
+    steps (w@3); SpecError with every problem, located, when it cannot be."""
     import numpy as np
 
     from nncheck.network import ball, floating
     from nncheck.network.core import run
     from nncheck.network.graph import DefinitionError, NotDifferentiable, model_givens, model_table, values
 
+    top = {"model": node}
     read = read_model(reader, top["model"])
     reader.raise_if_any()
     assert read is not None
@@ -298,7 +324,7 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
     reader.raise_if_any()
     try:  # every quantity's shape (each step of a loop, each adjoint), found in float64: the audit computes the values
         shapes: dict[str, tuple[int, ...]] = {}
-        table = model_table(graph, gradients, _as_far_as_claimed(loop, top["claims"]), shapes)
+        table = model_table(graph, gradients, _as_far_as_claimed(loop, claimed), shapes)
         if not set(table) <= set(shapes):  # no loop (whose writing out found them): one float64 pass
             with np.errstate(all="ignore"):
                 shapes = {name: tuple(value.shape) for name, value in
@@ -318,13 +344,7 @@ def _model_spec(reader: Reader, top: dict[str, Any], path: str, title: str, sour
         reader.problem(top["model"], f"the gradients cannot be evaluated: {error}")
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
-    names = _ModelNames(shapes)
-    claims = _claims(reader, top["claims"], names)
-    _bound_statements(reader, claims)
-    equations = _equations(reader, top.get("equations"), {claim.id for claim in claims})
-    reader.raise_if_any()
-    return ModelSpec(path=path, title=title, model=graph, gradients=gradients, loop=loop, claims=tuple(claims),
-                     equations=tuple(equations), source=source, network_at=reader.at(top["model"]), steps=table)
+    return ModelPart(graph, gradients, loop, table, _ModelNames(shapes))
 
 
 def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> list[Claim]:

@@ -1,0 +1,231 @@
+"""A page that declares its model: YAML front matter under ``nncheck:``, and the page's numbers as claims of it.
+
+The front matter holds what a spec's model section holds (``network:``, layered, or ``model:``, the general form)
+and ``names:``, a map from the page's names, as its LaTeX writes them, to the model's quantities::
+
+    ---
+    nncheck:
+      network: {…}              # or model: {givens: …, definitions: …}
+      names:
+        out_{h1}: a1[0]
+        \\hat{y}: a2
+        E_{total}: L
+    ---
+
+Every number the page prints for a mapped name (the last side of ``name = … = number``, in display or inline
+math) becomes a claim of that quantity, located where the page prints it, in page order; the spec judge then
+gives it a spec claim's verdict (holds, slip, carried, wrong, contradiction, with a layered network's diagnosis).
+A problem in the front matter is located in the page (the YAML is read at its place in the page). Nothing read
+here is executed: the YAML is composed with the spec reader's safe loader, names are parsed by the LaTeX grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nncheck import quantities
+from nncheck.errors import Problem
+from nncheck.records import Claim, Formula, ModelSpec, Network, Place, Spec, Stated
+
+# The key of the front matter that declares the model (other keys belong to other tools: title, layout, …).
+KEY = "nncheck"
+# A quantity with an optional index: a1[0], W2_new[0, 1], dL/dw@2.
+_TARGET = re.compile(r"\s*(?P<base>[^\[\]]+?)\s*(?:\[(?P<index>[0-9,\s]+)\])?\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a page name points: a model quantity and, for one entry of it, the index."""
+
+    quantity: str
+    index: tuple[int, ...]
+    shape: tuple[int, ...]  # of what the page prints for it: () for an entry
+
+
+def front_matter(text: str) -> tuple[str, int] | None:
+    """The page's YAML front matter and the line its first line has in the page (1-based), or None."""
+    from nncheck.readers.markdown import parse_tokens
+
+    for token in parse_tokens(text)[:1]:
+        if token.type == "front_matter" and token.map is not None:
+            return str(token.content), token.map[0] + 2
+    return None
+
+
+def declared_spec(text: str, path: str, formulas: tuple[Formula, ...]) -> Spec | ModelSpec | None:
+    """The spec a page declares, with a claim for every number it prints for a mapped name; None without a
+    ``nncheck:`` key in its front matter. SpecError, located in the page, for a front matter that cannot be read."""
+    from nncheck.readers.spec.yamlsafe import compose
+
+    found = front_matter(text)
+    if found is None:
+        return None
+    content, first_line = found
+    root = compose("\n" * (first_line - 1) + content, path)  # composed at its place: marks are the page's lines
+    pairs = root.value if isinstance(root.value, list) else []
+    node = next((value for key, value in pairs if getattr(key, "value", None) == KEY), None)
+    if node is None:
+        return None
+    return _Declared(path, text).read(node, formulas)
+
+
+class _Declared:
+    def __init__(self, path: str, text: str) -> None:
+        from nncheck.readers.markdown import Lines, title_of
+        from nncheck.readers.spec.nodes import Reader
+
+        self.path, self.text = path, text
+        self.reader = Reader(path)
+        self.lines = Lines(path, text)
+        self.title = title_of(text, path)
+
+    def read(self, node: Any, formulas: tuple[Formula, ...]) -> Spec | ModelSpec:
+        from nncheck.readers.spec.loader import _bound_statements, _network, model_part
+
+        reader = self.reader
+        keys = reader.mapping(node, f"{KEY} (the page's model)", ("names",), ("network", "model", "title"))
+        reader.raise_if_any()
+        assert keys is not None
+        if ("network" in keys) == ("model" in keys):
+            reader.problem(node, f"{KEY}: give one of network: (a layered network) and model: (the general form)")
+            reader.raise_if_any()
+        title = reader.string(keys["title"], "title") if "title" in keys else self.title
+        names = keys["names"]
+        entries = reader.mapping(names, "names", (), open_keys=True) or {}
+        claimed = [str(value.value) for value in entries.values()]
+        if "model" in keys:
+            part = model_part(reader, keys["model"], claimed)
+            resolve = self._in_model(part.names.shapes)
+            network = None
+        else:
+            network = _network(reader, keys["network"])
+            reader.raise_if_any()
+            assert network is not None
+            resolve = self._in_network(network)
+        targets = self._targets(names, resolve)
+        reader.raise_if_any()
+        claims = self._claims(formulas, targets)
+        _bound_statements(reader, claims)
+        reader.raise_if_any()
+        where = reader.at(keys["model"] if "model" in keys else keys["network"])
+        if network is not None:
+            return Spec(path=self.path, title=title or "", network=network, claims=tuple(claims), source=self.text,
+                        network_at=where)
+        return ModelSpec(path=self.path, title=title or "", model=part.graph, gradients=part.gradients, loop=part.loop,
+                         claims=tuple(claims), source=self.text, network_at=where, steps=part.table)
+
+    # ---- the names map ----------------------------------------------------------------------------
+
+    def _in_network(self, network: Network) -> Any:
+        def resolve(base: str) -> tuple[str, tuple[int, ...]]:
+            name = quantities.canonical(base, network.architecture)  # ValueError: not a quantity
+            return name, quantities.shape(name, network.architecture)
+
+        return resolve
+
+    def _in_model(self, shapes: dict[str, tuple[int, ...]]) -> Any:
+        from nncheck.readers.spec.model import quantity_name
+
+        def resolve(base: str) -> tuple[str, tuple[int, ...]]:
+            name = quantity_name(base, set(shapes))  # ValueError: not a quantity
+            return name, shapes[name]
+
+        return resolve
+
+    def _targets(self, names: Any, resolve: Any) -> dict[str, tuple[str, Target]]:
+        """Each page name, as the LaTeX grammar reads it, with the name reports show and its target."""
+        reader = self.reader
+        targets: dict[str, tuple[str, Target]] = {}
+        for key, value in names.value:
+            written = str(key.value)
+            spelled = _spelling(written)
+            if spelled is None:
+                reader.problem(key, f"names: {written!r} is not a name nncheck reads in LaTeX")
+                continue
+            text = reader.string(value, f"the quantity of {written!r}")
+            match = _TARGET.fullmatch(text or "")
+            if text is None or match is None:
+                if text is not None:
+                    reader.problem(value, f"names: {text!r} is not a quantity (write a1, a1[0] or W2[0,1])")
+                continue
+            try:
+                quantity, shape = resolve(match["base"])
+            except ValueError as error:
+                reader.problem(value, f"names: {error}")
+                continue
+            index: tuple[int, ...] = ()
+            if match["index"]:
+                index = tuple(int(i) for i in match["index"].split(","))
+                if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
+                    reader.problem(value, f"names: {text!r}: {quantity} has shape {shape}, no entry {list(index)}")
+                    continue
+                shape = ()
+            if spelled in targets:
+                reader.problem(key, f"names: {written!r} is mapped twice")
+                continue
+            shown = written if "·" in spelled else spelled  # a claim's id as reports show it: ŷ, ∂L/∂ŷ, out_{h1}
+            targets[spelled] = (shown, Target(quantity, index, shape))
+        return targets
+
+    # ---- the page's numbers -------------------------------------------------------------------------
+
+    def _claims(self, formulas: tuple[Formula, ...], targets: dict[str, tuple[str, Target]]) -> list[Claim]:
+        from nncheck.audit.page.statements import cells_of
+        from nncheck.expr.printer import text as printed_text
+
+        claims: list[Claim] = []
+        seen: dict[str, int] = {}
+        for formula in formulas:
+            math = formula.math
+            for chain in formula.chains:
+                if len(chain.sides) < 2:
+                    continue
+                found = targets.get(printed_text(chain.sides[0]))
+                cells = cells_of(chain.sides[-1], math.text)
+                if found is None or cells is None:
+                    continue
+                written, target = found
+                size = 1
+                for n in target.shape:
+                    size *= n
+                here = self.lines.location(math.offset + chain.sides[-1].start)
+                if len(cells.printed) != size:
+                    count = len(cells.printed)
+                    self.reader.problems.append(Problem(here, f"{written} is printed as {count} number{'s' * (count != 1)}; "
+                                                              f"{target.quantity} has shape {target.shape}"))
+                    continue
+                seen[written] = seen.get(written, 0) + 1
+                claim_id = re.sub(r"[:\[\]]", "_", written) + ("" if seen[written] == 1 else f"-{seen[written]}")
+                place = Place(step=math.heading or "document", spec=self.lines.location(math.offset), latex=math.text,
+                              document_line=here.line)
+                indices = quantities.indices(target.shape) if target.shape else [()]
+                several = len(indices) > 1
+                elements = tuple(
+                    Stated(ref=claim_id + (f"[{','.join(map(str, i))}]" if several else ""), claim_id=claim_id,
+                           quantity=target.quantity, index=target.index + i, printed=printed, place=place,
+                           location=self.lines.location(math.offset + node.start))
+                    for i, printed, node in zip(indices, cells.printed, cells.nodes))
+                claims.append(Claim(id=claim_id, quantity=target.quantity, place=place, elements=elements))
+        return claims
+
+
+def _spelling(latex: str) -> str | None:
+    """A page name as the LaTeX grammar reads it (the key chains are matched by): None if it is not one."""
+    from nncheck.expr.latex import LatexError, parse_display
+    from nncheck.expr.printer import text as printed_text
+
+    try:
+        chains = parse_display(f"{latex} = 0")
+    except LatexError:
+        return None
+    if len(chains) != 1 or len(chains[0].sides) != 2:
+        return None
+    try:
+        return printed_text(chains[0].sides[0])
+    except ValueError:
+        return None
+
+
+__all__ = ["KEY", "declared_spec", "front_matter"]

@@ -1,0 +1,107 @@
+"""A page that declares its model in front matter (nncheck/readers/front.py): its numbers judged as spec claims.
+
+Expected values: the 2-2-2 network of tests/samples/front/mazur.md computed here with plain math; the blog page's
+verdicts are those specs/blog.yaml gets for the same quantities (the spec is the independent description).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from nncheck.audit import Kind, audit
+from nncheck.errors import SpecError
+from nncheck.readers import read
+from nncheck.readers.markdown import parse_markdown
+from nncheck.records import ModelSpec, Spec
+
+SAMPLES = Path(__file__).resolve().parent / "samples" / "front"
+ROOT = Path(__file__).resolve().parent.parent
+H, W = Kind.HOLDS, Kind.WRONG
+
+
+def _mazur() -> dict[str, float]:
+    def sigmoid(v: float) -> float:
+        return 1 / (1 + math.exp(-v))
+
+    net_h1 = 0.15 * 0.05 + 0.2 * 0.1 + 0.35
+    out_h1, out_h2 = sigmoid(net_h1), sigmoid(0.25 * 0.05 + 0.3 * 0.1 + 0.35)
+    out_o1, out_o2 = sigmoid(0.4 * out_h1 + 0.45 * out_h2 + 0.6), sigmoid(0.5 * out_h1 + 0.55 * out_h2 + 0.6)
+    e_o1, e_o2 = 0.5 * (0.01 - out_o1) ** 2, 0.5 * (0.99 - out_o2) ** 2
+    d_w5 = (out_o1 - 0.01) * out_o1 * (1 - out_o1) * out_h1
+    return {"net_h1": net_h1, "out_h1": out_h1, "out_h2": out_h2, "out_o1": out_o1, "E_o1": e_o1, "E": e_o1 + e_o2,
+            "∂E/∂w5": d_w5}
+
+
+def test_every_number_printed_for_a_mapped_name_is_judged_against_the_model() -> None:
+    text = (SAMPLES / "mazur.md").read_text(encoding="utf-8")
+    document = parse_markdown(text, "mazur.md")
+    assert isinstance(document.declared, ModelSpec)
+    result = audit(document, diagnose=0)
+    expected = _mazur()
+    judged = {v.subject: v for v in result.verdicts}
+    assert set(judged) == set(expected)  # out_{o1} and the gradient are printed with no formula beside them
+    for quantity, value in expected.items():
+        verdict = judged[quantity]
+        assert verdict.kind is H and abs(float(verdict.exact) - value) < 1e-9, (quantity, verdict)
+    inline = judged["out_h2"]  # printed in an inline formula, located in the page
+    assert text.splitlines()[inline.location.line - 1][inline.location.column - 1:].startswith("0.596884378$")
+
+
+def test_a_number_the_model_defines_with_no_formula_beside_it_is_wrong_when_it_is() -> None:
+    text = (SAMPLES / "mazur.md").read_text(encoding="utf-8").replace("out_{o1} = 0.751365070", "out_{o1} = 0.751356070")
+    result = audit(parse_markdown(text, "mazur.md"), diagnose=0)
+    assert {(v.subject, v.kind) for v in result.verdicts if v.kind is not H} == {("out_o1", W)}
+
+
+def test_the_blogs_page_with_its_network_in_front_matter_gets_the_specs_verdicts() -> None:
+    page = audit(read(str(SAMPLES / "blog.md")), diagnose=0)
+    spec = audit(read(str(ROOT / "specs" / "blog.yaml")), diagnose=0)
+    first: dict[str, Kind] = {}
+    for verdict in spec.verdicts:
+        first.setdefault(verdict.subject, verdict.kind)
+    mapped = {"z2", "a2", "L", "dL/da2", "da2/dz2"}
+    from_front = {v.subject: v.kind for v in page.verdicts if v.subject in mapped}
+    assert from_front == {name: first[name] for name in mapped}
+    assert from_front["z2"] is W and from_front["a2"] is Kind.SLIP and from_front["L"] is Kind.CARRIED
+
+
+def test_the_page_judges_its_other_numbers_by_its_own_rules() -> None:
+    page = audit(read(str(SAMPLES / "blog.md")), diagnose=0)
+    unmapped = [v for v in page.verdicts if "W_1" in v.subject]  # ∂L/∂W_1 is not in the names map
+    assert unmapped and {v.kind for v in unmapped} >= {W}
+
+
+def _page(front: str) -> str:
+    return f"---\nnncheck:\n{front}---\n\n# A page\n\n$$z_1 = 0.5$$\n"
+
+
+@pytest.mark.parametrize(("front", "message"), [
+    ("  model:\n    givens: {x: 1}\n    definitions: {z: 2 * x}\n  names:\n    z_1: q\n",
+     "page.md:7:10: names: quantity 'q' is not a name of the model"),
+    ("  model:\n    givens: {x: 1}\n    definitions: {z: 2 * y}\n  names:\n    z_1: z\n",
+     "page.md:5:26: formula of 'z', '2 * y': unknown name 'y'"),
+    ("  model:\n    givens: {x: [1, 2]}\n    definitions: {z: 2 * x}\n  names:\n    z_1: z[5]\n",
+     "page.md:7:10: names: 'z[5]': z has shape (2,), no entry [5]"),
+    ("  names:\n    z_1: z\n", "page.md:3:3: nncheck: give one of network: (a layered network) and model:"),
+    ("  model:\n    givens: {x: 1}\n    definitions: {z: 2 * x}\n", "page.md:3:3: nncheck (the page's model) is missing 'names'"),
+    ("  model:\n    givens: {x: [1, 2]}\n    definitions: {z: 2 * x}\n  names:\n    z_1: z\n",
+     "page.md:12:9: z_1 is printed as 1 number; z has shape (2,)"),
+])
+def test_a_front_matter_that_cannot_be_read_is_refused_with_its_place_in_the_page(front: str, message: str) -> None:
+    with pytest.raises(SpecError) as raised:
+        parse_markdown(_page(front), "page.md")
+    assert message in str(raised.value), str(raised.value)
+
+
+def test_front_matter_of_other_tools_is_left_alone() -> None:
+    document = parse_markdown("---\ntitle: A page\nlayout: post\n---\n\n$$z = 1 + 2 = 3$$\n", "page.md")
+    assert document.declared is None and [v.kind for v in audit(document).verdicts] == [H]
+
+
+def test_a_layered_network_in_front_matter_is_a_spec_with_the_pages_claims() -> None:
+    document = read(str(SAMPLES / "blog.md"))
+    assert isinstance(document.declared, Spec)
+    assert [claim.quantity for claim in document.declared.claims][:3] == ["z1", "a1", "z2"]
