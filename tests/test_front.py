@@ -105,3 +105,49 @@ def test_a_layered_network_in_front_matter_is_a_spec_with_the_pages_claims() -> 
     document = read(str(SAMPLES / "blog.md"))
     assert isinstance(document.declared, Spec)
     assert [claim.quantity for claim in document.declared.claims][:3] == ["z1", "a1", "z2"]
+
+
+_MODEL = ("nncheck:\n  model:\n    givens: {x: 1.5, w: 0.4, b: 0.1}\n    definitions:\n      z: w * x + b\n"
+          "      a: sigmoid(z)\n  names:\n    z: z\n    \\hat{y}: a\n")
+# z = 0.4 · 1.5 + 0.1 = 0.7 and a = σ(0.7) = 0.668188 (by hand); the page prints a wrong.
+_A = 1 / (1 + math.exp(-0.7))
+
+
+def test_a_notebooks_first_markdown_cell_declares_the_model(tmp_path: Path) -> None:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(f"---\n{_MODEL}---\n# A neuron\n\n$$z = 0.4 \\cdot 1.5 + 0.1 = 0.7$$"),
+                      nbformat.v4.new_code_cell("print(1)"),
+                      nbformat.v4.new_markdown_cell("The output is $\\hat{y} = 0.6782$.")]
+    path = tmp_path / "neuron.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    result = audit(read(str(path)), diagnose=0)
+    found = {(v.subject, v.kind, v.location.cell, v.location.line) for v in result.verdicts}
+    assert found == {("z", H, 1, 14), ("a", W, 3, 1)} and abs(_A - 0.668188) < 1e-6
+
+
+def test_a_notebooks_front_matter_errors_name_the_cell(tmp_path: Path) -> None:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(f"---\n{_MODEL.replace('z: z', 'z: q')}---\n# A neuron\n")]
+    path = tmp_path / "neuron.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"neuron.ipynb:cell 1:9:8: names: quantity 'q' is not a name of the model"):
+        read(str(path))
+
+
+def test_an_html_page_declares_its_model_in_a_script(tmp_path: Path) -> None:
+    indented = "\n".join("  " + line for line in _MODEL.splitlines())
+    page = ("<html><head><title>A neuron</title>\n<script type=\"application/x-nncheck+yaml\">\n"
+            f"{indented}\n</script></head>\n<body><p>\\[ z = 0.4 \\cdot 1.5 + 0.1 = 0.7 \\]</p>\n"
+            "<p>so \\( \\hat{y} = 0.6782 \\)</p></body></html>\n")
+    path = tmp_path / "neuron.html"
+    path.write_text(page, encoding="utf-8")
+    result = audit(read(str(path)), diagnose=0)
+    assert {(v.subject, v.kind) for v in result.verdicts} == {("z", H), ("a", W)}
+    broken = page.replace("z: z", "z: q")
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(SpecError, match=r"neuron.html:10:10: names: quantity 'q' is not a name of the model"):
+        read(str(path))

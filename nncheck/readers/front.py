@@ -21,12 +21,13 @@ here is executed: the YAML is composed with the spec reader's safe loader, names
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from nncheck import quantities
-from nncheck.errors import Problem
+from nncheck.errors import Problem, SpecError
 from nncheck.records import Claim, Formula, ModelSpec, Network, Place, Spec, Stated
 
 # The key of the front matter that declares the model (other keys belong to other tools: title, layout, …).
@@ -54,32 +55,47 @@ def front_matter(text: str) -> tuple[str, int] | None:
     return None
 
 
-def declared_spec(text: str, path: str, formulas: tuple[Formula, ...]) -> Spec | ModelSpec | None:
-    """The spec a page declares, with a claim for every number it prints for a mapped name; None without a
-    ``nncheck:`` key in its front matter. SpecError, located in the page, for a front matter that cannot be read."""
+def declared_spec(text: str, path: str, formulas: tuple[Formula, ...], *, block: tuple[str, int] | None = None,
+                  cells: tuple[tuple[int, int], ...] = (), title: str | None = None) -> Spec | ModelSpec | None:
+    """The spec a page declares, with a claim for every number it prints for a mapped name; None when it declares none.
+
+    The declaration is the page's front matter (a Markdown page, a notebook's first markdown cell), or ``block``:
+    YAML text and the page line it starts on (an HTML page's ``<script type="application/x-nncheck+yaml">``), which
+    may also be the ``nncheck:`` mapping itself. ``cells`` locates a notebook's numbers by cell. Raises SpecError,
+    located in the page, for a declaration that cannot be read.
+    """
     from nncheck.readers.spec.yamlsafe import compose
 
-    found = front_matter(text)
+    found = block if block is not None else front_matter(text)
     if found is None:
         return None
     content, first_line = found
-    root = compose("\n" * (first_line - 1) + content, path)  # composed at its place: marks are the page's lines
-    pairs = root.value if isinstance(root.value, list) else []
-    node = next((value for key, value in pairs if getattr(key, "value", None) == KEY), None)
-    if node is None:
-        return None
-    return _Declared(path, text).read(node, formulas)
+    cell = cells[0][1] if cells else None
+    try:
+        root = compose("\n" * (first_line - 1) + content, path)  # composed at its place: marks are the page's lines
+        pairs = root.value if isinstance(root.value, list) else []
+        node = next((value for key, value in pairs if getattr(key, "value", None) == KEY), None)
+        if node is None and block is not None and any(getattr(key, "value", None) == "names" for key, _ in pairs):
+            node = root  # a script of its own holds the nncheck mapping itself
+        if node is None:
+            return None
+        return _Declared(path, text, cells, title).read(node, formulas)
+    except SpecError as error:
+        if cell is None:
+            raise
+        raise SpecError([dataclasses.replace(p, location=dataclasses.replace(p.location, cell=cell))
+                         if p.location.cell is None else p for p in error.problems]) from None
 
 
 class _Declared:
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, cells: tuple[tuple[int, int], ...], title: str | None) -> None:
         from nncheck.readers.markdown import Lines, title_of
         from nncheck.readers.spec.nodes import Reader
 
         self.path, self.text = path, text
         self.reader = Reader(path)
-        self.lines = Lines(path, text)
-        self.title = title_of(text, path)
+        self.lines = Lines(path, text, cells)
+        self.title = title if title is not None else title_of(text, path)
 
     def read(self, node: Any, formulas: tuple[Formula, ...]) -> Spec | ModelSpec:
         from nncheck.readers.spec.loader import _bound_statements, _network, model_part

@@ -26,6 +26,8 @@ from nncheck.readers.tex import tex_math
 from nncheck.records import Document, Math
 
 _SKIPPED = frozenset({"script", "style", "code", "pre", "textarea", "kbd", "samp"})
+# The script type of a page's model declaration (the YAML a Markdown page puts in front matter).
+DECLARATION = "application/x-nncheck+yaml"
 _REFERENCES = {"amp": "&", "lt": "<", "gt": ">", "nbsp": " ", "quot": '"', "apos": "'", "minus": "−", "times": "×"}
 
 
@@ -45,7 +47,11 @@ def parse_html(text: str, path: str = "<document>") -> Document:
     found = [m for m in tex_math(visible, single_dollars=False) if not m.text.isspace()]
     found += page.scripts
     found.sort(key=lambda math: math.offset)
-    return Document(path=path, title=page.title.strip() or Path(path).stem, formulas=parse_formulas(found), source=text)
+    from nncheck.readers.front import declared_spec
+
+    title, formulas = page.title.strip() or Path(path).stem, parse_formulas(found)
+    declared = declared_spec(text, path, formulas, block=page.declaration, title=title) if page.declaration else None
+    return Document(path=path, title=title, formulas=formulas, source=text, declared=declared)
 
 
 class _Tex:
@@ -84,6 +90,8 @@ class _Page(HTMLParser):
         self.tex: _Tex | None = None  # inside a TeX script or annotation
         self.block_math = 0
         self.title = ""
+        self.declaration: tuple[str, int] | None = None  # <script type="application/x-nncheck+yaml">: text, first line
+        self.declaring = False
 
     def position(self) -> int:
         line, column = self.getpos()
@@ -94,6 +102,8 @@ class _Page(HTMLParser):
         kind = values.get("type", "").replace(" ", "").lower()
         if tag == "script" and kind.startswith("math/tex"):
             self.tex = _Tex("mode=display" in kind)
+        elif tag == "script" and kind == DECLARATION and self.declaration is None:
+            self.declaring = True
         elif tag == "annotation" and values.get("encoding", "").lower() == "application/x-tex":
             self.tex = _Tex(self.block_math > 0)
         if tag == "math" and values.get("display", "").lower() == "block":
@@ -115,6 +125,10 @@ class _Page(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         start = self.position()
+        if self.declaring:  # the page's model: YAML, read at its place in the file (nncheck.readers.front)
+            self.declaration = (data, self.getpos()[0])
+            self.declaring = False
+            return
         if self.tex is not None:
             self.tex.extend(start, len(data))
             return

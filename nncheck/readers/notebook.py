@@ -50,6 +50,10 @@ def parse_notebook(text: str, path: str = "<notebook>") -> Document:
             title = finder.path[0][1]
         source.append(body + "\n")
         offset += len(body) + 1
+    from nncheck.readers.front import declared_spec
+
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return Document(path=path, title=title or stem, formulas=parse_formulas(finder.found), source="".join(source),
-                    cells=tuple(cells))
+    text, formulas = "".join(source), parse_formulas(finder.found)
+    # The first markdown cell may declare the model in front matter, as a Markdown page does.
+    declared = declared_spec(text, path, formulas, cells=tuple(cells), title=title or stem) if cells else None
+    return Document(path=path, title=title or stem, formulas=formulas, source=text, cells=tuple(cells), declared=declared)

@@ -29,24 +29,47 @@ def audit_page(document: Document, *, diagnose: int | None = DEFAULT_DIAGNOSE_LI
 
     result = judge_page(document)
     if document.declared is not None:
-        return _with_declared(result, document.declared, diagnose)
+        return _with_declared(result, document, diagnose)
     if diagnose == 0 or not any(v.kind in DIAGNOSED for v in result.verdicts) or document.source is None:
         return result
     return _diagnosed(result, document.source, document.path, diagnose)
 
 
-def _with_declared(result: Audit, declared: Document, diagnose: int | None) -> Audit:
+def _with_declared(result: Audit, document: Document, diagnose: int | None) -> Audit:
     """The page's verdicts, with each number the front matter's names map judged against the declared model instead
-    (a spec claim's verdict, diagnosis included) in its place; the other numbers keep the page's own rules."""
+    (a spec claim's verdict, diagnosis included) in its place; the other numbers keep the page's own rules. The
+    coverage counts a formula as checked when any of its numbers has a verdict, from either."""
     from nncheck.audit import audit
+    from nncheck.readers.markdown import Lines
 
+    declared = document.declared
     assert isinstance(declared, (Spec, ModelSpec))
     claimed = audit(declared, diagnose=diagnose)
-    by_place = {(v.location.line, v.location.column, v.location.cell) for v in claimed.verdicts}
-    kept = [v for v in result.verdicts if (v.location.line, v.location.column, v.location.cell) not in by_place]
-    verdicts = sorted(kept + list(claimed.verdicts), key=lambda v: (v.location.cell or 0, v.location.line, v.location.column))
-    return dataclasses.replace(result, verdicts=tuple(verdicts), depth=claimed.depth, precision=max(result.precision,
-                               claimed.precision), undiagnosed=claimed.undiagnosed)
+
+    def place(verdict: Verdict) -> tuple[int, int, int]:
+        return verdict.location.cell or 0, verdict.location.line, verdict.location.column
+
+    by_place = {place(v) for v in claimed.verdicts}
+    kept = [v for v in result.verdicts if place(v) not in by_place]
+    verdicts = sorted(kept + list(claimed.verdicts), key=place)
+    coverage = result.coverage
+    if coverage is not None:
+        lines = Lines(document.path, document.source or "", document.cells)
+        spans = []
+        for formula in document.formulas:
+            start, end = (lines.location(formula.math.offset + k) for k in (0, len(formula.math.text)))
+            spans.append((formula.math.display, (start.cell or 0, start.line, start.column), (end.cell or 0, end.line, end.column)))
+        judged = [any(first <= place(v) <= last for v in verdicts) for _, first, last in spans]
+        starts = {first for _, first, _ in spans}
+        checked_at = {first for (_, first, _), hit in zip(spans, judged) if hit}
+        coverage = dataclasses.replace(
+            coverage, checked=sum(hit for (display, _, _), hit in zip(spans, judged) if display),
+            inline_checked=sum(hit for (display, _, _), hit in zip(spans, judged) if not display),
+            skipped=tuple(s for s in coverage.skipped
+                          if (s.location.cell or 0, s.location.line, s.location.column) not in checked_at
+                          or (s.location.cell or 0, s.location.line, s.location.column) not in starts))
+    return dataclasses.replace(result, verdicts=tuple(verdicts), depth=claimed.depth, coverage=coverage,
+                               precision=max(result.precision, claimed.precision), undiagnosed=claimed.undiagnosed)
 
 
 @lru_cache(maxsize=8)
