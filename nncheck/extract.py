@@ -41,6 +41,7 @@ class Named:
     offset: int  # of the first printed number, in the document
     uses: tuple[tuple[str, Cells], ...] = ()
     claimed: bool = False  # a result the document computes, rather than a definition
+    written: str = ""  # the name as the LaTeX reader gives it (z_2, ŷ, ∂L/∂W_1)
 
 
 @dataclass
@@ -49,6 +50,12 @@ class Draft:
     equations: list[tuple[Check, Math]] = field(default_factory=list)
     chains: list[Chain] = field(default_factory=list)  # every formula, for activations and the loss
     todo: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # network fields not found: written TODO, with the reason
+
+    def lack(self, key: str, reason: str) -> None:
+        """A field the page does not give: TODO in the draft (which the audit refuses), and listed at the top."""
+        self.missing[key] = reason
+        self.todo.append(reason)
 
 
 def spec_name(name: str) -> str:
@@ -56,13 +63,51 @@ def spec_name(name: str) -> str:
     return name.replace("ŷ", "yhat").replace("∂", "d").replace("_", "")
 
 
-def extract(path: str) -> str:
-    """The YAML text of a draft spec for the Markdown document at ``path``."""
-    body, todo = draft_spec(read_document(path), path)
-    header = ["# A draft spec written by `nncheck extract` from " + path.replace("\n", " "),
-              "# Check every value against the document before relying on it."]
+def extract(path: str, *, spec: bool = False) -> str:
+    """The front matter that declares the model of the Markdown document at ``path`` (its network and a names map
+    from the page's names to the network's quantities); with ``spec``, a draft spec of it instead."""
+    text = read_document(path)
+    if spec:
+        body, todo = draft_spec(text, path)
+        what = "draft spec"
+    else:
+        body, todo = draft_front_matter(text, path)
+        what = "front matter (paste it at the top of the page)"
+    header = [f"# A {what} written by `nncheck extract` from " + path.replace("\n", " "),
+              "# Check every value against the document before relying on it; a TODO must be written in."]
     header += ["# TODO: " + " ".join(item.split()) for item in todo]
-    return "\n".join(header) + "\n" + body
+    if spec:
+        return "\n".join(header) + "\n" + body
+    return "---\n" + "\n".join(header) + "\n" + body.removeprefix("---\n")  # front matter opens the page
+
+
+def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
+    """The front matter declaring a Markdown text's network, with every page name that states a quantity mapped to
+    it, and what could not be found (TODO in the YAML). Raises SpecError when the page defines no network."""
+    from nncheck.readers.front import _spelling
+    from nncheck.readers.spec.writer import dump_front_matter
+
+    draft = _read(text)
+    network = _network(draft, path)
+    names: dict[str, str] = {}
+    for named in draft.named:
+        quantity = _quantity(named.name, network)
+        latex = _latex_name(named.written)
+        if quantity is None or quantities.is_given(quantity) or latex in names or _spelling(latex) != named.written:
+            continue
+        names[latex] = quantity
+    return dump_front_matter(network, list(names.items()), missing=draft.missing), draft.todo
+
+
+def _latex_name(name: str) -> str:
+    """A name the LaTeX reader gives (ŷ, ∂L/∂W_1) in the LaTeX a page writes (\\hat{y}, \\frac{\\partial L}{\\partial W_1})."""
+    def one(part: str) -> str:
+        return part.replace("ŷ", r"\hat{y}")
+
+    if name.startswith("∂") and "/∂" in name:
+        top, bottom = name[1:].split("/∂", 1)
+        return rf"\frac{{\partial {one(top)}}}{{\partial {one(bottom)}}}"
+    return one(name)
 
 
 def draft_spec(text: str, path: str) -> tuple[str, list[str]]:
@@ -75,7 +120,10 @@ def draft_spec(text: str, path: str) -> tuple[str, list[str]]:
     lines = Lines(path, text)
     claims = _claims(draft, network, lines)
     equations = [_equation(check, math, lines) for check, math in draft.equations]
-    body = dump_spec(network, claims, title=title_of(text, path), equations=[e for e in equations if e is not None])
+    body = dump_spec(network, claims, title=title_of(text, path), equations=[e for e in equations if e is not None],
+                     missing=draft.missing)
+    if draft.missing:
+        return body, draft.todo  # the loader refuses the TODOs until they are written in
     try:
         parse_spec(body, "draft")
     except SpecError as error:  # shapes that do not chain, say: the author's to settle
@@ -95,12 +143,14 @@ def _read(text: str) -> Draft:
         used = tuple((spec_name(g.name), g.cells) for g in steps.givens if g.used)
         for check in steps.checks:
             if check.names:
-                draft.named.append(Named(spec_name(check.names[0]), check.cells, math, _offset(math, check.cells), used, True))
+                draft.named.append(Named(spec_name(check.names[0]), check.cells, math, _offset(math, check.cells), used, True,
+                                         check.names[0]))
             elif math.display and check.cells.shape == ():
                 draft.equations.append((check, math))
         for given in steps.givens:
             if not given.used:
-                draft.named.append(Named(spec_name(given.name), given.cells, math, _offset(math, given.cells)))
+                draft.named.append(Named(spec_name(given.name), given.cells, math, _offset(math, given.cells),
+                                         written=given.name))
     draft.named.sort(key=lambda named: named.offset)
     return draft
 
@@ -126,16 +176,16 @@ def _network(draft: Draft, path: str) -> Network:
             raise SpecError.at(Location(path, 1, 1), f"W_{layer} is not defined, but W_{depth} is")
         bias = _vector(first.get(f"b{layer}"))
         if not bias:
-            draft.todo.append(f"b_{layer} was not found; zeros are assumed")
+            draft.lack(f"layers.{layer}.bias", f"b_{layer} was not found on the page")
             bias = (Fraction(0),) * len(weights)
         layers.append(Layer(weights=weights, bias=bias, activation=_activation(draft, layer, depth)))
     inputs = _vector(first.get("x") or first.get("a0"))
     if not inputs:
-        draft.todo.append("the input x was not found; zeros are assumed")
+        draft.lack("input", "the input x was not found on the page")
         inputs = (Fraction(0),) * len(layers[0].weights[0])
     target = _vector(first.get("y"))
     if not target:
-        draft.todo.append("the target y was not found; zeros are assumed")
+        draft.lack("target", "the target y was not found on the page")
         target = (Fraction(0),) * len(layers[-1].bias)
     rate = first.get("η") or first.get("α")
     return Network(layers=tuple(layers), loss=_loss(draft), input=inputs, target=target,
@@ -165,7 +215,7 @@ def _activation(draft: Draft, layer: int, depth: int) -> str:
                 return ACTIVATION_CALLS[side.function]
             if _is_logistic(side):
                 return "sigmoid"
-    draft.todo.append(f"the activation of layer {layer} was not recognised; identity is assumed")
+    draft.lack(f"layers.{layer}.activation", f"the activation of layer {layer} was not recognised")
     return "identity"
 
 
@@ -188,7 +238,7 @@ def _loss(draft: Draft) -> str:
         if any(isinstance(n, Power) for n in nodes) and "y" in names:
             halves = any(isinstance(n, Quotient) and _is_number(n.numerator, 1) and _is_number(n.denominator, 2) for n in nodes)
             return "half_sse" if halves else "mse"
-    draft.todo.append("the loss was not recognised; bce is assumed")
+    draft.lack("loss", "the loss was not recognised")
     return "bce"
 
 

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nncheck.errors import SpecError
 from nncheck import strategies as nst
 from nncheck.audit import Audit, Kind
 from nncheck.findings import SkipReason
@@ -660,7 +661,7 @@ def test_extract_writes_a_spec_that_loads_and_finds_the_blogs_errata(tmp_path: P
     from nncheck.readers.spec import parse_spec
 
     draft = tmp_path / "blog.yaml"
-    status, out, err = run_cli("extract", str(BLOG_MD), "--output", str(draft))
+    status, out, err = run_cli("extract", "--spec", str(BLOG_MD), "--output", str(draft))
     assert (status, out, err) == (0, "", "")
     spec = parse_spec(draft.read_text(encoding="utf-8"), str(draft))
     layers = spec.network.layers
@@ -681,18 +682,46 @@ def test_extract_writes_a_spec_that_loads_and_finds_the_blogs_errata(tmp_path: P
     assert "transposed: true" in draft.read_text(encoding="utf-8")
 
 
-def test_extract_lists_what_it_assumed(tmp_path: Path) -> None:
+def test_extract_writes_todo_for_what_it_cannot_find_and_the_audit_refuses_it(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("# P\n\n$$W_1 = \\begin{bmatrix} 2 \\end{bmatrix}$$\n\n$$z_1 = 2 \\cdot 3 = 6$$\n\n"
                     "$$0.5 \\cdot 0.5 = 0.25$$\n", encoding="utf-8")
-    status, out, _ = run_cli("extract", str(page))
+    status, out, _ = run_cli("extract", "--spec", str(page))
     assert status == 0
     todo = [line for line in out.splitlines() if line.startswith("# TODO")]
     assert any("activation of layer 1" in line for line in todo) and any("b_1" in line for line in todo)
+    assert "bias: TODO  # b_1 was not found on the page" in out and "activation: TODO" in out
     from nncheck.readers.spec import parse_spec
 
-    spec = parse_spec(out, "draft.yaml")
-    assert [c.quantity for c in spec.claims] == ["z1"] and [e.source for e in spec.equations] == ["(0.5) * (0.5)"]
+    with pytest.raises(SpecError) as raised:  # never a silent default: the author writes it in
+        parse_spec(out, "draft.yaml")
+    message = str(raised.value)
+    assert "layer 1 activation is TODO: `nncheck extract` could not find it on the page" in message
+    assert "layer 1 bias is TODO" in message
+    status, front, _ = run_cli("extract", str(page))  # the front matter, which the page's audit refuses the same way
+    assert status == 0 and front.startswith("---\n# A front matter")
+    (tmp_path / "declared.md").write_text(front + page.read_text(encoding="utf-8"), encoding="utf-8")
+    status, _, err = run_cli("audit", str(tmp_path / "declared.md"))
+    assert status == 2 and "activation is TODO" in err
+
+
+def test_extract_writes_front_matter_with_which_the_page_gets_the_drafted_specs_verdicts() -> None:
+    """The blog page with the front matter extract writes: every number the draft spec claims gets the same verdict."""
+    from collections import Counter
+
+    from nncheck.audit import audit
+    from nncheck.readers.markdown import parse_markdown
+    from nncheck.readers.spec import parse_spec
+
+    page = BLOG_MD.read_text(encoding="utf-8")
+    _, front, _ = run_cli("extract", str(BLOG_MD))
+    _, draft, _ = run_cli("extract", "--spec", str(BLOG_MD))
+    declared = audit(parse_markdown(front + page, "blog.md"), diagnose=0)
+    drafted = audit(parse_spec(draft, "draft.yaml"), diagnose=0)
+    claimed = {v.subject for v in drafted.verdicts if v.subject != "equation"}
+    found = Counter((v.subject, v.stated, v.kind) for v in declared.verdicts if v.subject in claimed)
+    assert found == Counter((v.subject, v.stated, v.kind) for v in drafted.verdicts if v.subject in claimed)
+    assert found[("z2", "3.18", Kind.WRONG)] == 1 and found[("dL/da1", "-0.02796", Kind.CARRIED)] == 1
 
 
 def test_extract_needs_weights(tmp_path: Path) -> None:

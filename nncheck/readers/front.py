@@ -188,13 +188,14 @@ class _Declared:
     # ---- the page's numbers -------------------------------------------------------------------------
 
     def _claims(self, formulas: tuple[Formula, ...], targets: dict[str, tuple[str, Target]]) -> list[Claim]:
-        from nncheck.audit.page.statements import cells_of
+        from nncheck.audit.page.statements import cells_of, plan
         from nncheck.expr.printer import text as printed_text
 
         claims: list[Claim] = []
         seen: dict[str, int] = {}
         for formula in formulas:
             math = formula.math
+            used = [g for g in plan(list(formula.chains), math.text).givens if g.used] if formula.chains else []
             for chain in formula.chains:
                 if len(chain.sides) < 2:
                     continue
@@ -223,8 +224,31 @@ class _Declared:
                            quantity=target.quantity, index=target.index + i, printed=printed, place=place,
                            location=self.lines.location(math.offset + node.start))
                     for i, printed, node in zip(indices, cells.printed, cells.nodes))
-                claims.append(Claim(id=claim_id, quantity=target.quantity, place=place, elements=elements))
+                claims.append(Claim(id=claim_id, quantity=target.quantity, place=place, elements=elements,
+                                    uses=self._uses(used, targets, claim_id, target.quantity, place, math)))
         return claims
+
+    def _uses(self, used: list[Any], targets: dict[str, tuple[str, Target]], claim_id: str, quantity: str, place: Place,
+              math: Any) -> tuple[Stated, ...]:
+        """The values of mapped names the display substituted into its formula (ŷ(1 − ŷ) = 0.938 × (1 − 0.938)): what the
+        step used, so that a result computed from a misprinted value is carried, not wrong."""
+        result: list[Stated] = []
+        for given in used:
+            found = targets.get(given.name)
+            if found is None or found[1].quantity == quantity:
+                continue
+            written, target = found
+            size = 1
+            for n in target.shape:
+                size *= n
+            if len(given.cells.printed) != size:
+                continue
+            indices = quantities.indices(target.shape) if target.shape else [()]
+            result += [Stated(ref=f"{claim_id}:{written}" + (f"[{','.join(map(str, i))}]" if len(indices) > 1 else ""),
+                              claim_id=claim_id, quantity=target.quantity, index=target.index + i, printed=printed,
+                              place=place, location=self.lines.location(math.offset + node.start), used_by=claim_id)
+                       for i, printed, node in zip(indices, given.cells.printed, given.cells.nodes)]
+        return tuple(result)
 
 
 def _spelling(latex: str) -> str | None:

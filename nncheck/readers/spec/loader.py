@@ -262,6 +262,10 @@ def _texts(node: Any) -> list[str]:
 def _layered_choice(reader: Reader, node: Any, what: str, layered: tuple[str, ...], general: Any) -> str | None:
     """One of a layered network's activations or losses; a row only the general form takes is refused with a pointer."""
     text = reader.string(node, what)
+    if text == "TODO":
+        reader.problem(node, f"{what} is TODO: `nncheck extract` could not find it on the page; write it in "
+                             f"(one of: {', '.join(layered)})")
+        return None
     if text is not None and text not in layered and text in general:
         reader.problem(node, f"{what}={text!r} is written in the general form (model:, docs/spec.md#the-general-form); "
                              f"a layered network takes one of: {', '.join(layered)}")

@@ -116,6 +116,9 @@ class Reader:
             self.problem(node, f"{what} must be a number, found {describe(node)}")
             return None
         text = str(node.value)
+        if text == "TODO":
+            self.problem(node, f"{what} is TODO: `nncheck extract` could not find it on the page; write it in")
+            return None
         try:
             return parse_printed(text)
         except ValueError as error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
@@ -57,22 +57,46 @@ def _flow(value: Any) -> str:
     return str(value)
 
 
-def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "generated",
-              equations: Sequence[DraftEquation] = (), source: str | None = None) -> str:
-    """The YAML text of a spec (the loader reads it back to the same network, claims and equations)."""
-    lines = ["nncheck: 1", f"title: {json.dumps(title)}"] + ([f"source: {json.dumps(source)}"] if source else [])
-    lines += ["network:", f"  input: {_flow(network.input)}",
-             f"  target: {_flow(network.target)}", "  layers:"]
-    for layer in network.layers:
-        lines += [f"    - weights: {_flow(layer.weights)}", f"      bias: {_flow(layer.bias)}",
-                  f"      activation: {layer.activation}"]
+# The value a draft writes for what it could not find: the loader refuses it with a message saying so.
+TODO = "TODO"
+
+
+def network_lines(network: Network, missing: Mapping[str, str] | None = None, indent: str = "") -> list[str]:
+    """The ``network:`` section, indented by ``indent``; each field named in ``missing`` ("input", "target", "loss",
+    "layers.1.bias", "layers.1.activation") written as TODO with the reason as a comment."""
+    missing = missing or {}
+
+    def field(key: str, value: str) -> str:
+        return f"{TODO}  # {missing[key]}" if key in missing else value
+
+    lines = ["network:", f"  input: {field('input', _flow(network.input))}",
+             f"  target: {field('target', _flow(network.target))}", "  layers:"]
+    for number, layer in enumerate(network.layers, start=1):
+        lines += [f"    - weights: {_flow(layer.weights)}", f"      bias: {field(f'layers.{number}.bias', _flow(layer.bias))}",
+                  f"      activation: {field(f'layers.{number}.activation', layer.activation)}"]
         if layer.activation == "leaky_relu":
             lines.append(f"      negative_slope: {exact_text(layer.negative_slope)}")
-    lines.append(f"  loss: {network.loss}")
+    lines.append(f"  loss: {field('loss', network.loss)}")
     if network.learning_rate is not None:
         lines.append(f"  learning_rate: {exact_text(network.learning_rate)}")
     lines += ["  conventions:", f"    relu_grad_at_zero: {exact_text(network.conventions.relu_grad_at_zero)}",
               f"    update_biases: {'true' if network.conventions.update_biases else 'false'}"]
+    return [indent + line for line in lines]
+
+
+def dump_front_matter(network: Network, names: Sequence[tuple[str, str]], *, missing: Mapping[str, str] | None = None) -> str:
+    """A page's front matter declaring ``network`` and mapping each page name (LaTeX) to a quantity (a1, dL/dW1)."""
+    lines = ["---", "nncheck:"] + network_lines(network, missing, "  ") + ["  names:" if names else "  names: {}"]
+    lines += [f"    {json.dumps(latex)}: {json.dumps(quantity)}" for latex, quantity in names]
+    return "\n".join(lines + ["---"]) + "\n"
+
+
+def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "generated",
+              equations: Sequence[DraftEquation] = (), source: str | None = None, missing: Mapping[str, str] | None = None) -> str:
+    """The YAML text of a spec (the loader reads it back to the same network, claims and equations; fields named in
+    ``missing`` are TODO, which it refuses)."""
+    lines = ["nncheck: 1", f"title: {json.dumps(title)}"] + ([f"source: {json.dumps(source)}"] if source else [])
+    lines += network_lines(network, missing)
     lines.append("claims:" if claims else "claims: []")
     for claim in claims:
         lines.append(f"  - quantity: {json.dumps(claim.quantity)}")
