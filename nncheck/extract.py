@@ -58,9 +58,13 @@ class Draft:
         self.todo.append(reason)
 
 
+# A layer written as a superscript: W^{(1)}, a^{[2]} (the LaTeX reader's W^(1), a^[2]).
+_LAYER_SUPERSCRIPT = re.compile(r"\^[(\[]([0-9]+)[)\]]")
+
+
 def spec_name(name: str) -> str:
-    """A document's name in the spec's spelling: z_2 -> z2, ŷ -> yhat, ∂L/∂W_1 -> dL/dW1."""
-    return name.replace("ŷ", "yhat").replace("∂", "d").replace("_", "")
+    """A document's name in the spec's spelling: z_2 -> z2, W^{(1)} -> W1, a^{[2]} -> a2, ŷ -> yhat, ∂L/∂W_1 -> dL/dW1."""
+    return _LAYER_SUPERSCRIPT.sub(r"\1", name).replace("ŷ", "yhat").replace("∂", "d").replace("_", "")
 
 
 def extract(path: str, *, spec: bool = False) -> str:
@@ -102,7 +106,7 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
 def _latex_name(name: str) -> str:
     """A name the LaTeX reader gives (ŷ, ∂L/∂W_1) in the LaTeX a page writes (\\hat{y}, \\frac{\\partial L}{\\partial W_1})."""
     def one(part: str) -> str:
-        return part.replace("ŷ", r"\hat{y}")
+        return re.sub(r"\^([(\[][0-9]+[)\]])", r"^{\1}", part.replace("ŷ", r"\hat{y}"))
 
     if name.startswith("∂") and "/∂" in name:
         top, bottom = name[1:].split("/∂", 1)
@@ -179,11 +183,11 @@ def _network(draft: Draft, path: str) -> Network:
             draft.lack(f"layers.{layer}.bias", f"b_{layer} was not found on the page")
             bias = (Fraction(0),) * len(weights)
         layers.append(Layer(weights=weights, bias=bias, activation=_activation(draft, layer, depth)))
-    inputs = _vector(first.get("x") or first.get("a0"))
+    inputs = _vector(first.get("x") or first.get("a0") or first.get("i") or first.get("p"))
     if not inputs:
         draft.lack("input", "the input x was not found on the page")
         inputs = (Fraction(0),) * len(layers[0].weights[0])
-    target = _vector(first.get("y"))
+    target = _vector(first.get("y") or first.get("t"))
     if not target:
         draft.lack("target", "the target y was not found on the page")
         target = (Fraction(0),) * len(layers[-1].bias)
@@ -206,9 +210,9 @@ def _vector(named: Named | None) -> tuple[Fraction, ...]:
 
 def _activation(draft: Draft, layer: int, depth: int) -> str:
     """From a formula a_l = f(z_l) (or ŷ = … for the last layer); a TODO when there is none."""
-    outputs = {f"a_{layer}"} | ({"ŷ"} if layer == depth else set())
+    outputs = {f"a{layer}"} | ({"yhat"} if layer == depth else set())
     for chain in draft.chains:
-        if not any(isinstance(side, Symbol) and side.name in outputs for side in chain.sides):
+        if not any(isinstance(side, Symbol) and spec_name(side.name) in outputs for side in chain.sides):
             continue
         for side in chain.sides:
             if isinstance(side, Call) and side.function in ACTIVATION_CALLS:
@@ -233,9 +237,10 @@ def _loss(draft: Draft) -> str:
             continue
         nodes = [n for side in chain.sides for n in walk(side)]
         names = {n.name for n in nodes if isinstance(n, Symbol)}
-        if any(isinstance(n, Call) and n.function == "log" for n in nodes) and "y" in names:
+        target = "y" in names or "t" in names
+        if any(isinstance(n, Call) and n.function == "log" for n in nodes) and target:
             return "bce"
-        if any(isinstance(n, Power) for n in nodes) and "y" in names:
+        if any(isinstance(n, Power) for n in nodes) and target:
             halves = any(isinstance(n, Quotient) and _is_number(n.numerator, 1) and _is_number(n.denominator, 2) for n in nodes)
             return "half_sse" if halves else "mse"
     draft.lack("loss", "the loss was not recognised")

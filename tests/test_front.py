@@ -155,3 +155,20 @@ def test_an_html_page_declares_its_model_in_a_script(tmp_path: Path) -> None:
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(SpecError, match=r"neuron.html:10:10: names: quantity 'q' is not a name of the model"):
         read(str(path))
+
+
+def test_extract_reads_layer_superscripts_and_a_target_t(tmp_path: Path) -> None:
+    """Ng's notation (W^{[1]}, a^{[2]}, t): extract finds the network, tanh and sigmoid from their formulas and
+    half-SSE from ½(a − t)², and maps every printed result. Values by hand: tanh(1.3) = 0.8617, tanh(1.8) = 0.9468,
+    z2 = 0.7 · 0.8617 + 0.9 · 0.9468 + 0.2 = 1.6553, σ(1.6553) = 0.8396, ½(0.8396 − 1)² = 0.0129."""
+    from nncheck.extract import draft_front_matter
+
+    page = (SAMPLES / "ng_notation.md").read_text(encoding="utf-8")
+    assert abs(math.tanh(1.3) - 0.8617) < 5e-5 and abs(1 / (1 + math.exp(-1.6553)) - 0.8396) < 5e-5
+    front, todo = draft_front_matter(page, "ng.md")
+    assert todo == [] and "activation: tanh" in front and "activation: sigmoid" in front and "loss: half_sse" in front
+    assert '"a^{[2]}": "a2"' in front
+    result = audit(parse_markdown(front + page, "ng.md"), diagnose=0)
+    assert {v.subject for v in result.verdicts} >= {"z1", "a1", "z2", "a2", "L"} and {v.kind for v in result.verdicts} == {H}
+    planted = audit(parse_markdown(front + page.replace("= 0.8396", "= 0.8369"), "ng.md"), diagnose=0)
+    assert {(v.subject, v.kind) for v in planted.verdicts if v.kind is not H} == {("a2", W)}  # L kept the true value
