@@ -97,7 +97,8 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
     for named in draft.named:
         quantity = _quantity(named.name, network)
         latex = _latex_name(named.written)
-        if quantity is None or quantities.is_given(quantity) or latex in names or _spelling(latex) != named.written:
+        # givens too (W_1 = …, x = …): the page's own copies are then judged against the front matter
+        if quantity is None or latex in names or _spelling(latex) != named.written:
             continue
         names[latex] = quantity
     return dump_front_matter(network, list(names.items()), missing=draft.missing), draft.todo

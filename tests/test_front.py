@@ -7,6 +7,7 @@ verdicts are those specs/blog.yaml gets for the same quantities (the spec is the
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,74 @@ def test_extract_reads_layer_superscripts_and_a_target_t(tmp_path: Path) -> None
     assert {v.subject for v in result.verdicts} >= {"z1", "a1", "z2", "a2", "L"} and {v.kind for v in result.verdicts} == {H}
     planted = audit(parse_markdown(front + page.replace("= 0.8396", "= 0.8369"), "ng.md"), diagnose=0)
     assert {(v.subject, v.kind) for v in planted.verdicts if v.kind is not H} == {("a2", W)}  # L kept the true value
+
+
+_SOFTMAX = ("---\nnncheck:\n  model:\n    givens: {z: [0.86, -0.88, -0.91], y: [0, 1, 0]}\n    definitions:\n"
+            "      p: softmax(z)\n      L: cross_entropy(p, y)\n  names:\n    \\mathbf{p}: p\n    \\mathcal{L}: L\n---\n\n")
+# p = softmax([0.86, −0.88, −0.91]) = [0.7390, 0.1304, 0.1306] and −log p₂ = 2.0370 (computed in the test below).
+
+
+def _softmax_values() -> list[float]:
+    exps = [math.exp(v) for v in (0.86, -0.88, -0.91)]
+    return [v / sum(exps) for v in exps]
+
+
+def test_an_entry_written_with_a_subscript_is_that_entry_of_a_mapped_list() -> None:
+    """p_2 is the second entry of \\mathbf{p} (counted from 1): printed alone it is judged, substituted it is what the
+    step used, so a loss from a rounded p_2 is carried, not wrong."""
+    p = _softmax_values()
+    assert f"{p[1]:.4f}" == "0.1304" and f"{-math.log(0.1304):.4f}" == "2.0371" and f"{-math.log(p[1]):.4f}" == "2.0370"
+    page = _SOFTMAX + "$$p_2 = 0.1340$$\n\n$$\\mathcal{L} = -\\log p_2 = -\\log 0.1304 = 2.0371$$\n"
+    found = {(v.ref, v.kind) for v in audit(parse_markdown(page, "p.md"), diagnose=0).verdicts}
+    assert found == {("p_2", W), ("L:p_2", H), ("L", Kind.CARRIED)}, found  # \\mathcal{L} is read as L
+
+
+def test_a_vector_printed_as_a_transposed_row_is_judged() -> None:
+    p = _softmax_values()
+    row = " & ".join(f"{v:.4f}" for v in p)
+    page = _SOFTMAX + f"$$\\mathbf{{p}}^\\top = \\begin{{bmatrix}} {row} \\end{{bmatrix}}$$\n"
+    assert [v.kind for v in audit(parse_markdown(page, "p.md"), diagnose=0).verdicts] == [H, H, H]
+
+
+def test_a_text_remark_with_a_comma_ends_the_equation() -> None:
+    r"""\hat{y} = 0.9608 \text{, so } L = 0.0400 is two equations (σ(3.2) = 0.96083, −ln 0.96083 = 0.03996, by hand)."""
+    assert abs(1 / (1 + math.exp(-3.2)) - 0.9608) < 5e-5
+    page = ("---\nnncheck:\n  model:\n    givens: {s: 3.2}\n    definitions:\n      a: sigmoid(s)\n      L: -log(a)\n"
+            "  names:\n    \\hat{y}: a\n    L: L\n---\n\n$$\\hat{y} = 0.9608 \\text{, so } L = 0.0400$$\n")
+    assert {(v.subject, v.kind) for v in audit(parse_markdown(page, "p.md"), diagnose=0).verdicts} == {("a", H), ("L", H)}
+
+
+@pytest.mark.parametrize(("key", "message"), [("2x + 1", "'2x + 1' is not a name nncheck reads"), ("1", "'1' is not a name")])
+def test_a_key_that_is_not_a_name_is_refused(key: str, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse_markdown(_page(f"  model:\n    givens: {{x: 1}}\n    definitions: {{z: 2 * x}}\n  names:\n    '{key}': z\n"), "page.md")
+
+
+def test_the_same_name_twice_is_refused_with_the_first_place() -> None:
+    front = "  model:\n    givens: {x: 1}\n    definitions: {z: 2 * x}\n  names:\n    \\mathbf{z}: z\n    z: x\n"
+    with pytest.raises(SpecError, match=r"page.md:8:5: names: 'z' is the name '\\mathbf\{z\}' of page.md:7:5 again"):
+        parse_markdown(_page(front), "page.md")
+
+
+def test_front_matter_of_other_tools_is_not_read_even_when_its_yaml_is_not_nnchecks() -> None:
+    page = "---\ndefaults: &d {a: 1}\nother: *d\n---\n\n$$y = 2 \\cdot 3 = 6$$\n"
+    assert [v.kind for v in audit(parse_markdown(page, "p.md")).verdicts] == [H]
+
+
+def test_an_html_page_declares_its_model_once(tmp_path: Path) -> None:
+    script = '<script type="application/x-nncheck+yaml">\nnames: {}\n</script>\n'
+    path = tmp_path / "p.html"
+    path.write_text(f"<html><head>{script}{script}</head><body></body></html>\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="a second <script"):
+        read(str(path))
+
+
+def test_a_given_the_page_prints_is_judged_against_the_front_matter() -> None:
+    """A typo in the front matter's weights shows as the page's own W_1 = … judged wrong (extract maps givens too)."""
+    from nncheck.extract import draft_front_matter
+
+    page = (ROOT / "tests" / "samples" / "markdown" / "blog.md").read_text(encoding="utf-8")
+    front, _ = draft_front_matter(page, "blog.md")
+    typo = front.replace("[[0.2, 0.4], [0.1, 0.6]]", "[[0.2, 0.4], [0.1, 0.7]]")
+    result = audit(parse_markdown(typo + page, "blog.md"), diagnose=0)
+    assert ("W_1[1,1]", W) in {(v.ref, v.kind) for v in result.verdicts}

@@ -104,6 +104,9 @@ def run(args: argparse.Namespace) -> int:
         network = spec.network
     elif oracle is not None and isinstance(document, ModelSpec):  # a model in the general form: its formulas in torch
         network = document
+    elif oracle is not None and document.declared is not None:  # a page that declares its model in front matter
+        declared = document.declared
+        network = declared.network if isinstance(declared, Spec) else declared if isinstance(declared, ModelSpec) else None
     elif oracle is not None:  # a page: the network nncheck extract drafts from it (docs/documents.md)
         network, reasons = page_network(document.source or "", args.spec)
         if network is None:

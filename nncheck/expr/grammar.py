@@ -111,7 +111,7 @@ _AMP: "&"
 _ROWSEP: /\\\\/
 _COMMA: ","
 _SEP.2: ";" | /\\(quad|qquad|Rightarrow|implies|Longrightarrow|iff){_END}/
-    | /\\text\s*\{{\s*(and|so|thus|hence|where|with|then|or|i\.e\.|,)\s*,?\s*\}}/
+    | /\\text\s*\{{\s*,?\s*(and|so|thus|hence|where|with|then|or|i\.e\.|,)\s*,?\s*\}}/
 _STOP: "."
 
 SPACE: /\s+/ | /\\[,;:! ]/ | "~"

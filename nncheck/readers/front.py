@@ -28,10 +28,15 @@ from typing import Any
 
 from nncheck import quantities
 from nncheck.errors import Problem, SpecError
+from nncheck.expr.nodes import Constant, Product, Symbol, Transpose
 from nncheck.records import Claim, Formula, ModelSpec, Network, Place, Spec, Stated
 
 # The key of the front matter that declares the model (other keys belong to other tools: title, layout, …).
 KEY = "nncheck"
+# A top-level "nncheck:" line: front matter without one belongs to other tools and is not composed at all.
+_DECLARES = re.compile(rf"^{KEY}\s*:", re.MULTILINE)
+# An entry of a mapped list or matrix as a page writes it: p_2 (the second entry), F_24 (row 2, column 4; one digit each).
+_ENTRY = re.compile(r"(?P<base>.+)_(?P<digits>[0-9]+)")
 # A quantity with an optional index: a1[0], W2_new[0, 1], dL/dw@2.
 _TARGET = re.compile(r"\s*(?P<base>[^\[\]]+?)\s*(?:\[(?P<index>[0-9,\s]+)\])?\s*")
 
@@ -67,8 +72,8 @@ def declared_spec(text: str, path: str, formulas: tuple[Formula, ...], *, block:
     from nncheck.readers.spec.yamlsafe import compose
 
     found = block if block is not None else front_matter(text)
-    if found is None:
-        return None
+    if found is None or (block is None and _DECLARES.search(found[0]) is None):
+        return None  # front matter of other tools (title, layout, …): not read, whatever its YAML
     content, first_line = found
     cell = cells[0][1] if cells else None
     try:
@@ -154,17 +159,21 @@ class _Declared:
         """Each page name, as the LaTeX grammar reads it, with the name reports show and its target."""
         reader = self.reader
         targets: dict[str, tuple[str, Target]] = {}
+        where: dict[str, Any] = {}
+        if not names.value:
+            reader.problem(names, "names: map at least one of the page's names to a quantity of the model")
         for key, value in names.value:
             written = str(key.value)
             spelled = _spelling(written)
             if spelled is None:
-                reader.problem(key, f"names: {written!r} is not a name nncheck reads in LaTeX")
+                reader.problem(key, f"names: '{written}' is not a name nncheck reads in LaTeX (a letter with subscripts "
+                                    "and superscripts, a word such as out_{h1}, or a derivative \\frac{\\partial L}{\\partial w})")
                 continue
-            text = reader.string(value, f"the quantity of {written!r}")
+            text = reader.string(value, f"the quantity of '{written}'")
             match = _TARGET.fullmatch(text or "")
             if text is None or match is None:
                 if text is not None:
-                    reader.problem(value, f"names: {text!r} is not a quantity (write a1, a1[0] or W2[0,1])")
+                    reader.problem(value, f"names: '{text}' is not a quantity (write a1, a1[0] or W2[0,1])")
                 continue
             try:
                 quantity, shape = resolve(match["base"])
@@ -175,15 +184,33 @@ class _Declared:
             if match["index"]:
                 index = tuple(int(i) for i in match["index"].split(","))
                 if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
-                    reader.problem(value, f"names: {text!r}: {quantity} has shape {shape}, no entry {list(index)}")
+                    reader.problem(value, f"names: '{text}': {quantity} has shape {shape}, no entry {list(index)}")
                     continue
                 shape = ()
             if spelled in targets:
-                reader.problem(key, f"names: {written!r} is mapped twice")
+                reader.problem(key, f"names: '{written}' is the name '{where[spelled].value}' of {reader.at(where[spelled])} "
+                                    "again, as nncheck reads LaTeX (bold and plain letters are one name)")
                 continue
             shown = written if "·" in spelled else spelled  # a claim's id as reports show it: ŷ, ∂L/∂ŷ, out_{h1}
             targets[spelled] = (shown, Target(quantity, index, shape))
+            where[spelled] = key
         return targets
+
+    @staticmethod
+    def _lookup(targets: dict[str, tuple[str, Target]], spelled: str) -> tuple[str, Target] | None:
+        """A page name's target; a subscripted entry of a mapped list or matrix (p_2, F_{24}, counted from 1) is
+        that entry."""
+        if spelled in targets:
+            return targets[spelled]
+        match = _ENTRY.fullmatch(spelled)
+        if match is None or match["base"] not in targets:
+            return None
+        written, target = targets[match["base"]]
+        digits = [int(d) for d in match["digits"]] if len(target.shape) == 2 else [int(match["digits"])]
+        if target.index or len(digits) != len(target.shape) or any(not 1 <= d <= n for d, n in zip(digits, target.shape)):
+            return None
+        index = tuple(d - 1 for d in digits)
+        return f"{written}_{match['digits']}", Target(target.quantity, index, ())
 
     # ---- the page's numbers -------------------------------------------------------------------------
 
@@ -199,22 +226,28 @@ class _Declared:
             for chain in formula.chains:
                 if len(chain.sides) < 2:
                     continue
-                found = targets.get(printed_text(chain.sides[0]))
-                cells = cells_of(chain.sides[-1], math.text)
+                name, value = chain.sides[0], chain.sides[-1]
+                flipped = isinstance(name, Transpose) != isinstance(value, Transpose)  # zᵀ = [row], z = [a, b]ᵀ
+                name = name.operand if isinstance(name, Transpose) else name
+                value = value.operand if isinstance(value, Transpose) else value
+                found = self._lookup(targets, printed_text(name))
+                cells = cells_of(value, math.text)
                 if found is None or cells is None:
                     continue
+                if flipped and len(cells.shape) == 2 and len(found[1].shape) == 2:
+                    cells = _transposed(cells)
                 written, target = found
                 size = 1
                 for n in target.shape:
                     size *= n
-                here = self.lines.location(math.offset + chain.sides[-1].start)
+                here = self.lines.location(math.offset + value.start)
                 if len(cells.printed) != size:
                     count = len(cells.printed)
                     self.reader.problems.append(Problem(here, f"{written} is printed as {count} number{'s' * (count != 1)}; "
                                                               f"{target.quantity} has shape {target.shape}"))
                     continue
                 seen[written] = seen.get(written, 0) + 1
-                claim_id = re.sub(r"[:\[\]]", "_", written) + ("" if seen[written] == 1 else f"-{seen[written]}")
+                claim_id = written.replace("[", "(").replace("]", ")").replace(":", "") + ("" if seen[written] == 1 else f"-{seen[written]}")
                 place = Place(step=math.heading or "document", spec=self.lines.location(math.offset), latex=math.text,
                               document_line=here.line)
                 indices = quantities.indices(target.shape) if target.shape else [()]
@@ -234,7 +267,7 @@ class _Declared:
         step used, so that a result computed from a misprinted value is carried, not wrong."""
         result: list[Stated] = []
         for given in used:
-            found = targets.get(given.name)
+            found = self._lookup(targets, given.name)
             if found is None or found[1].quantity == quantity:
                 continue
             written, target = found
@@ -251,6 +284,15 @@ class _Declared:
         return tuple(result)
 
 
+def _transposed(cells: Any) -> Any:
+    """Printed cells of a matrix printed as its transpose, in the quantity's row-major order."""
+    from nncheck.audit.page.statements import Cells
+
+    rows, columns = cells.shape
+    order = [i * columns + j for j in range(columns) for i in range(rows)]
+    return Cells((columns, rows), tuple(cells.printed[k] for k in order), tuple(cells.nodes[k] for k in order))
+
+
 def _spelling(latex: str) -> str | None:
     """A page name as the LaTeX grammar reads it (the key chains are matched by): None if it is not one."""
     from nncheck.expr.latex import LatexError, parse_display
@@ -262,10 +304,9 @@ def _spelling(latex: str) -> str | None:
         return None
     if len(chains) != 1 or len(chains[0].sides) != 2:
         return None
-    try:
-        return printed_text(chains[0].sides[0])
-    except ValueError:
-        return None
+    side = chains[0].sides[0]
+    named = isinstance(side, Symbol) or (isinstance(side, Product) and all(isinstance(f, (Symbol, Constant)) for _, f in side.factors))
+    return printed_text(side) if named else None  # a name, or a word such as out_{h1}: not 2x + 1, not 1
 
 
 __all__ = ["KEY", "declared_spec", "front_matter"]

@@ -21,6 +21,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from nncheck.errors import Location, SpecError
 from nncheck.readers.markdown import parse_formulas, read_document
 from nncheck.readers.tex import tex_math
 from nncheck.records import Document, Math
@@ -37,7 +38,7 @@ def read_html(path: str) -> Document:
 
 
 def parse_html(text: str, path: str = "<document>") -> Document:
-    page = _Page(text)
+    page = _Page(text, path)
     page.feed(text)
     page.close()
     visible = "".join(page.visible)
@@ -80,9 +81,10 @@ class _Tex:
 class _Page(HTMLParser):
     """The page's visible text, blanked where it is not text (same length as the page), and its TeX scripts."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, path: str = "<document>") -> None:
         super().__init__(convert_charrefs=False)
         self.text = text
+        self.path = path
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self.visible = [ch if ch == "\n" else " " for ch in text]
         self.scripts: list[Math] = []
@@ -102,7 +104,11 @@ class _Page(HTMLParser):
         kind = values.get("type", "").replace(" ", "").lower()
         if tag == "script" and kind.startswith("math/tex"):
             self.tex = _Tex("mode=display" in kind)
-        elif tag == "script" and kind == DECLARATION and self.declaration is None:
+        elif tag == "script" and kind == DECLARATION:
+            if self.declaration is not None:
+                line, column = self.getpos()
+                raise SpecError.at(Location(self.path, line, column + 1),
+                                   f"a second <script type=\"{DECLARATION}\">: a page declares its model once")
             self.declaring = True
         elif tag == "annotation" and values.get("encoding", "").lower() == "application/x-tex":
             self.tex = _Tex(self.block_math > 0)

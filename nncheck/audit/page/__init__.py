@@ -13,7 +13,7 @@ import dataclasses
 from functools import lru_cache
 
 from nncheck.errors import NncheckError
-from nncheck.findings import DIAGNOSED, Audit, Verdict
+from nncheck.findings import DIAGNOSED, Audit, Skipped, Verdict
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Document, ModelSpec, Network, Spec
 
 
@@ -60,14 +60,17 @@ def _with_declared(result: Audit, document: Document, diagnose: int | None) -> A
             start, end = (lines.location(formula.math.offset + k) for k in (0, len(formula.math.text)))
             spans.append((formula.math.display, (start.cell or 0, start.line, start.column), (end.cell or 0, end.line, end.column)))
         judged = [any(first <= place(v) <= last for v in verdicts) for _, first, last in spans]
-        starts = {first for _, first, _ in spans}
-        checked_at = {first for (_, first, _), hit in zip(spans, judged) if hit}
+        checked = [(first, last) for (display, first, last), hit in zip(spans, judged) if hit and display]
+
+        def now_checked(skipped: Skipped) -> bool:  # a display skipped by the page whose number the model judged
+            at = (skipped.location.cell or 0, skipped.location.line, skipped.location.column)
+            return any(first <= at <= last for first, last in checked)
+
+        skipped = tuple(s for s in coverage.skipped if not now_checked(s))
+        displays = sum(display for display, _, _ in spans)
         coverage = dataclasses.replace(
-            coverage, checked=sum(hit for (display, _, _), hit in zip(spans, judged) if display),
-            inline_checked=sum(hit for (display, _, _), hit in zip(spans, judged) if not display),
-            skipped=tuple(s for s in coverage.skipped
-                          if (s.location.cell or 0, s.location.line, s.location.column) not in checked_at
-                          or (s.location.cell or 0, s.location.line, s.location.column) not in starts))
+            coverage, checked=displays - len(skipped), skipped=skipped,
+            inline_checked=sum(hit for (display, _, _), hit in zip(spans, judged) if not display))
     return dataclasses.replace(result, verdicts=tuple(verdicts), depth=claimed.depth, coverage=coverage,
                                precision=max(result.precision, claimed.precision), undiagnosed=claimed.undiagnosed)
 
