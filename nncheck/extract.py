@@ -92,7 +92,14 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
     from nncheck.readers.spec.writer import dump_front_matter
 
     draft = _read(text)
-    network = _network(draft, path)
+    try:
+        network = _network(draft, path)
+    except SpecError:  # no weight matrices: a page wired by hand, scalar weight by scalar weight
+        from nncheck.extract_model import draft_model, front_matter_text
+        from nncheck.readers.markdown import parse_formulas
+
+        drafted = draft_model(parse_formulas(find_math(text)), path)
+        return front_matter_text(drafted), drafted.todo
     names: dict[str, str] = {}
     for named in draft.named:
         quantity = _quantity(named.name, network)

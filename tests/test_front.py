@@ -244,3 +244,38 @@ def test_a_given_the_page_prints_is_judged_against_the_front_matter() -> None:
     typo = front.replace("[[0.2, 0.4], [0.1, 0.6]]", "[[0.2, 0.4], [0.1, 0.7]]")
     result = audit(parse_markdown(typo + page, "blog.md"), diagnose=0)
     assert ("W_1[1,1]", W) in {(v.ref, v.kind) for v in result.verdicts}
+
+
+def test_extract_reads_a_network_wired_by_hand_scalar_weight_by_scalar_weight() -> None:
+    """The 2-2-2 page with w_1 … w_8, net_{h1} = w_1 i_1 + …, out = 1/(1 + e^{-net}), ½(target − out)² and printed
+    gradients: extract writes the general form (the wiring read from the page's own formulas), every printed number
+    is judged against it, and the values agree with plain math (_mazur; ∂E/∂w_1 by the chain rule written out here)."""
+    from nncheck.extract import draft_front_matter
+
+    page = (SAMPLES / "wired.md").read_text(encoding="utf-8")
+    front, todo = draft_front_matter(page, "wired.md")
+    assert todo == [] and 'net_o1: "((w_5) * (out_h1)) + ((w_6) * (out_h2)) + (b_2)"' in front
+    result = audit(parse_markdown(front + page, "wired.md"), diagnose=0)
+    expected = _mazur()
+    sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    h1, h2 = expected["out_h1"], expected["out_h2"]
+    o1, o2 = expected["out_o1"], sig(0.5 * h1 + 0.55 * h2 + 0.6)
+    d1, d2 = (o1 - 0.01) * o1 * (1 - o1), (o2 - 0.99) * o2 * (1 - o2)
+    expected_w1 = (d1 * 0.40 + d2 * 0.50) * h1 * (1 - h1) * 0.05
+    judged = {v.subject: v for v in result.verdicts}
+    assert {v.kind for v in result.verdicts} == {H} and len(result.verdicts) == 13
+    assert abs(float(judged["∂E_total/∂w_5"].exact) - expected["∂E/∂w5"]) < 1e-12
+    assert abs(float(judged["∂E_total/∂w_1"].exact) - expected_w1) < 1e-12
+    planted = page.replace("= 0.082167041", "= 0.082176041")
+    found = {(v.subject, v.kind) for v in audit(parse_markdown(front + planted, "wired.md"), diagnose=0).verdicts if v.kind is not H}
+    assert found == {("∂E_total/∂w_5", W)}
+
+
+def test_a_name_a_formula_reads_that_the_page_never_gives_is_todo() -> None:
+    from nncheck.extract import draft_front_matter
+
+    page = "$$net = w_1 i_1 + b_1 = 0.5$$\n\n$$w_1 = 0.2, \\quad i_1 = 1$$\n"
+    front, todo = draft_front_matter(page, "p.md")
+    assert todo == ["b_1 is read by a formula but never given a number on the page"] and "b_1: TODO" in front
+    with pytest.raises(SpecError, match="given b_1 is TODO"):
+        parse_markdown(front + page, "p.md")

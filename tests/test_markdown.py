@@ -728,7 +728,7 @@ def test_extract_needs_weights(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("$$1 + 1 = 2$$\n", encoding="utf-8")
     status, out, err = run_cli("extract", str(page))
-    assert status == 2 and out == "" and err.startswith(f"{page}:1:1: no weights found")
+    assert status == 2 and out == "" and err.startswith(f"{page}:1:1: no weights and no formulas over named quantities found")
 
 
 def test_a_formula_judged_again_at_a_higher_precision_is_recorded_once() -> None:
