@@ -51,6 +51,7 @@ class Draft:
     chains: list[Chain] = field(default_factory=list)  # every formula, for activations and the loss
     todo: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # network fields not found: written TODO, with the reason
+    guessed: dict[str, str] = field(default_factory=dict)  # network fields read with a guess: a comment says which
 
     def lack(self, key: str, reason: str) -> None:
         """A field the page does not give: TODO in the draft (which the audit refuses), and listed at the top."""
@@ -71,12 +72,19 @@ def extract(path: str, *, spec: bool = False) -> str:
     """The front matter that declares the model of the Markdown document at ``path`` (its network and a names map
     from the page's names to the network's quantities); with ``spec``, a draft spec of it instead."""
     text = read_document(path)
+    if path.lower().endswith(".ipynb"):  # a notebook: its markdown cells, joined (the front matter opens the first)
+        from nncheck.readers.notebook import parse_notebook
+
+        text = parse_notebook(text, path).source or ""
+        what_for = "the first markdown cell"
+    else:
+        what_for = "the page"
     if spec:
         body, todo = draft_spec(text, path)
         what = "draft spec"
     else:
         body, todo = draft_front_matter(text, path)
-        what = "front matter (paste it at the top of the page)"
+        what = f"front matter (paste it at the top of {what_for})"
     header = [f"# A {what} written by `nncheck extract` from " + path.replace("\n", " "),
               "# Check every value against the document before relying on it; a TODO must be written in."]
     header += ["# TODO: " + " ".join(item.split()) for item in todo]
@@ -108,7 +116,7 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
         if quantity is None or latex in names or _spelling(latex) != named.written:
             continue
         names[latex] = quantity
-    return dump_front_matter(network, list(names.items()), missing=draft.missing), draft.todo
+    return dump_front_matter(network, list(names.items()), missing=draft.missing, guessed=draft.guessed), draft.todo
 
 
 def _latex_name(name: str) -> str:
@@ -133,7 +141,7 @@ def draft_spec(text: str, path: str) -> tuple[str, list[str]]:
     claims = _claims(draft, network, lines)
     equations = [_equation(check, math, lines) for check, math in draft.equations]
     body = dump_spec(network, claims, title=title_of(text, path), equations=[e for e in equations if e is not None],
-                     missing=draft.missing)
+                     missing=draft.missing, guessed=draft.guessed)
     if draft.missing:
         return body, draft.todo  # the loader refuses the TODOs until they are written in
     try:
@@ -247,12 +255,23 @@ def _loss(draft: Draft) -> str:
         names = {n.name for n in nodes if isinstance(n, Symbol)}
         target = "y" in names or "t" in names
         if any(isinstance(n, Call) and n.function == "log" for n in nodes) and target:
-            return "bce"
+            # −[y log ŷ + (1 − y) log(1 − ŷ)] is binary; −Σ y log p, with no (1 − y), runs over classes
+            return "bce" if any(_one_minus(n) for n in nodes) else "cross_entropy"
         if any(isinstance(n, Power) for n in nodes) and target:
             halves = any(isinstance(n, Quotient) and _is_number(n.numerator, 1) and _is_number(n.denominator, 2) for n in nodes)
-            return "half_sse" if halves else "mse"
+            if halves:
+                return "half_sse"
+            if not any(isinstance(n, Quotient) for n in nodes):  # Σ(t − o)²: no ½ and no 1/n
+                draft.guessed["loss"] = "a sum of squares with no 1/n; mse (the mean) is written, check the page's formula"
+            return "mse"
     draft.lack("loss", "the loss was not recognised")
     return "bce"
+
+
+def _one_minus(node: Node) -> bool:
+    """1 − y (or 1 − t): the second term of binary cross-entropy."""
+    return (isinstance(node, Sum) and len(node.terms) == 2 and _is_number(node.terms[0][1], 1) and node.terms[1][0] == "-"
+            and isinstance(node.terms[1][1], Symbol) and node.terms[1][1].name in ("y", "t"))
 
 
 def _is_number(node: Node, value: int) -> bool:

@@ -20,6 +20,7 @@ from nncheck.errors import Location, SpecError
 from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, Call, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, walk,
 )
+from nncheck.audit.page.statements import Cells, cells_of, plan
 from nncheck.records import Formula
 
 # The functions a formula may call that the model language has, by the LaTeX reader's names.
@@ -77,14 +78,13 @@ def draft_model(formulas: tuple[Formula, ...], path: str) -> ModelDraft:
     derivatives: list[tuple[str, str]] = []  # (LaTeX, page name ∂X/∂Y)
     latex_of: dict[str, str] = {}
     substituted: dict[str, str] = {}  # page name -> the value a display substituted for it (w_1 · i_1 = 0.15 · 0.05)
-    from nncheck.audit.page.statements import plan
 
     for formula in formulas:
         text = formula.math.text
         if formula.chains:
             for given in plan(list(formula.chains), text).givens:
-                if given.used and given.cells.shape == ():
-                    substituted.setdefault(given.name, given.cells.printed[0].text)
+                if given.used:
+                    substituted.setdefault(given.name, _flow(given.cells))
         for chain in formula.chains:
             name = word(chain.sides[0])
             if name is None or len(chain.sides) < 2:
@@ -94,8 +94,9 @@ def draft_model(formulas: tuple[Formula, ...], path: str) -> ModelDraft:
                 derivatives.append((latex_of[name], name))
                 continue
             for side in chain.sides[1:]:
-                if isinstance(side, Number):
-                    printed.setdefault(name, side.printed.text)
+                cells = cells_of(side, text)
+                if cells is not None:  # a number, a list or a matrix, as printed
+                    printed.setdefault(name, _flow(cells))
                     break
                 if any(word(n) is not None for n in walk(side)) and name not in formula_of:
                     formula_of[name] = (side, latex_of[name])
@@ -198,6 +199,17 @@ def _translate(node: Node, known: set[str], draft: ModelDraft, used: set[str] | 
         arguments = [_translate(argument, known, draft, used) for argument in node.arguments]
         return None if any(a is None for a in arguments) else f"{node.function}({', '.join(arguments)})"  # type: ignore[arg-type]
     return None
+
+
+def _flow(cells: Cells) -> str:
+    """Printed cells as a YAML flow value, each number's text kept: 0.5, [1, 2] or [[1, 2], [3, 4]]."""
+    texts = [p.text.replace("−", "-") for p in cells.printed]
+    if cells.shape == ():
+        return texts[0]
+    if len(cells.shape) == 1 or 1 in cells.shape:  # a list, or a column or row vector as pages print them
+        return "[" + ", ".join(texts) + "]"
+    columns = cells.shape[1]
+    return "[" + ", ".join("[" + ", ".join(texts[i:i + columns]) + "]" for i in range(0, len(texts), columns)) + "]"
 
 
 def _words(node: Product, names: set[str]) -> Node:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,3 +280,78 @@ def test_a_name_a_formula_reads_that_the_page_never_gives_is_todo() -> None:
     assert todo == ["b_1 is read by a formula but never given a number on the page"] and "b_1: TODO" in front
     with pytest.raises(SpecError, match="given b_1 is TODO"):
         parse_markdown(front + page, "p.md")
+
+
+_SOFTMAX_SPEC = """nncheck: 1
+title: the softmax page, by hand
+network:
+  input: [1.0, -0.5]
+  target: [0, 1, 0]
+  layers:
+    - {weights: [[0.3, -0.2], [0.5, 0.4]], bias: [0.1, 0.0], activation: relu}
+    - {weights: [[0.6, -0.3], [0.2, 0.8], [-0.5, 0.1]], bias: [0.0, 0.1, -0.1], activation: softmax}
+  loss: cross_entropy
+claims:
+  - {quantity: z1, value: [0.5, 0.3], step: s}
+  - {quantity: a1, value: [0.5, 0.3], step: s}
+  - {quantity: z2, value: [0.21, 0.44, -0.32], step: s}
+  - {quantity: yhat, value: [0.3512, 0.4420, 0.2067], step: s}
+  - {quantity: L, value: 0.8164, step: s, uses: {yhat: [0.3512, 0.4420, 0.2067]}}
+  - {quantity: dL/dz2, value: [0.3512, -0.5580, 0.2067], step: s}
+"""
+
+
+def test_extract_on_a_softmax_page_gives_the_verdicts_of_a_hand_written_spec() -> None:
+    """A softmax output with −Σ y log ŷ: cross-entropy, not a guessed sigmoid and bce; the page with the extracted front
+    matter gets, number for number, the verdicts of the spec written by hand above (values checked there by NumPy:
+    z2 = [0.21, 0.44, −0.32], softmax = [0.35122, 0.44205, 0.20673], −log 0.44205 = 0.81634)."""
+    from collections import Counter
+
+    from nncheck.extract import draft_front_matter
+    from nncheck.readers.spec import parse_spec
+
+    page = (SAMPLES / "softmax.md").read_text(encoding="utf-8")
+    front, todo = draft_front_matter(page, "softmax.md")
+    assert todo == [] and "activation: softmax" in front and "loss: cross_entropy" in front
+    declared = audit(parse_markdown(front + page, "softmax.md"), diagnose=0)
+    by_hand = audit(parse_spec(_SOFTMAX_SPEC, "hand.yaml"), diagnose=0)
+
+    def kinds(result: Any, subjects: set[str]) -> Counter[tuple[str, str, Kind]]:
+        return Counter((v.subject, v.stated, v.kind) for v in result.verdicts if v.subject in subjects and ":" not in v.ref)
+
+    subjects = {"z1", "a1", "z2", "a2", "L", "dL/dz2"}
+    assert kinds(declared, subjects) == kinds(by_hand, subjects)
+    assert kinds(declared, subjects)[("L", "0.8164", Kind.CARRIED)] == 1
+
+
+def test_extract_reads_a_tanh_rnn_written_out_step_by_step() -> None:
+    """h_t = tanh(W_xh x_t + W_hh h_{t−1} + b_h) over three steps (values by NumPy in tests/test_gallery.py's _rnn, the
+    same weights): every h_t is judged; an h_1 printed wrong makes h_2, computed from it, carried."""
+    from nncheck.extract import draft_front_matter
+
+    page = (SAMPLES / "rnn.md").read_text(encoding="utf-8")
+    front, todo = draft_front_matter(page, "rnn.md")
+    assert todo == [] and 'h_2: "tanh(((W_xh) * (x_2)) + ((W_hh) * (h_1)) + (b_h))"' in front
+    assert [v.kind for v in audit(parse_markdown(front + page, "rnn.md"), diagnose=0).verdicts] == [H] * 6
+    wrong = page.replace("0.462117", "0.462711")
+    found = [(v.ref, v.kind) for v in audit(parse_markdown(front + wrong, "rnn.md"), diagnose=0).verdicts if v.kind is not H]
+    assert found[0] == ("h_1[0]", W) and {kind for _, kind in found[1:]} <= {Kind.CARRIED}
+
+
+def test_extract_reads_a_notebook(tmp_path: Path) -> None:
+    import nbformat
+
+    from nncheck.extract import extract
+
+    page = (SAMPLES / "rnn.md").read_text(encoding="utf-8").split("\n\n")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("\n\n".join(page[:3])), nbformat.v4.new_code_cell("x = 1"),
+                      nbformat.v4.new_markdown_cell("\n\n".join(page[3:]))]
+    path = tmp_path / "rnn.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    front = extract(str(path))
+    assert "paste it at the top of the first markdown cell" in front and '"h_3": "h_3"' in front
+    notebook.cells[0].source = front + notebook.cells[0].source
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    result = audit(read(str(path)), diagnose=0)
+    assert [(v.subject, v.kind, v.location.cell) for v in result.verdicts if v.subject == "h_3"] == [("h_3", H, 3)] * 2

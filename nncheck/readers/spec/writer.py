@@ -61,13 +61,17 @@ def _flow(value: Any) -> str:
 TODO = "TODO"
 
 
-def network_lines(network: Network, missing: Mapping[str, str] | None = None, indent: str = "") -> list[str]:
+def network_lines(network: Network, missing: Mapping[str, str] | None = None, indent: str = "",
+                  guessed: Mapping[str, str] | None = None) -> list[str]:
     """The ``network:`` section, indented by ``indent``; each field named in ``missing`` ("input", "target", "loss",
-    "layers.1.bias", "layers.1.activation") written as TODO with the reason as a comment."""
-    missing = missing or {}
+    "layers.1.bias", "layers.1.activation") written as TODO with the reason as a comment, each in ``guessed`` with a
+    ``# guessed: …`` comment."""
+    missing, guessed = missing or {}, guessed or {}
 
     def field(key: str, value: str) -> str:
-        return f"{TODO}  # {missing[key]}" if key in missing else value
+        if key in missing:
+            return f"{TODO}  # {missing[key]}"
+        return f"{value}  # guessed: {guessed[key]}" if key in guessed else value
 
     lines = ["network:", f"  input: {field('input', _flow(network.input))}",
              f"  target: {field('target', _flow(network.target))}", "  layers:"]
@@ -84,19 +88,21 @@ def network_lines(network: Network, missing: Mapping[str, str] | None = None, in
     return [indent + line for line in lines]
 
 
-def dump_front_matter(network: Network, names: Sequence[tuple[str, str]], *, missing: Mapping[str, str] | None = None) -> str:
+def dump_front_matter(network: Network, names: Sequence[tuple[str, str]], *, missing: Mapping[str, str] | None = None,
+                      guessed: Mapping[str, str] | None = None) -> str:
     """A page's front matter declaring ``network`` and mapping each page name (LaTeX) to a quantity (a1, dL/dW1)."""
-    lines = ["---", "nncheck:"] + network_lines(network, missing, "  ") + ["  names:" if names else "  names: {}"]
+    lines = ["---", "nncheck:"] + network_lines(network, missing, "  ", guessed) + ["  names:" if names else "  names: {}"]
     lines += [f"    {json.dumps(latex)}: {json.dumps(quantity)}" for latex, quantity in names]
     return "\n".join(lines + ["---"]) + "\n"
 
 
 def dump_spec(network: Network, claims: Sequence[DraftClaim], *, title: str = "generated",
-              equations: Sequence[DraftEquation] = (), source: str | None = None, missing: Mapping[str, str] | None = None) -> str:
+              equations: Sequence[DraftEquation] = (), source: str | None = None, missing: Mapping[str, str] | None = None,
+              guessed: Mapping[str, str] | None = None) -> str:
     """The YAML text of a spec (the loader reads it back to the same network, claims and equations; fields named in
     ``missing`` are TODO, which it refuses)."""
     lines = ["nncheck: 1", f"title: {json.dumps(title)}"] + ([f"source: {json.dumps(source)}"] if source else [])
-    lines += network_lines(network, missing)
+    lines += network_lines(network, missing, guessed=guessed)
     lines.append("claims:" if claims else "claims: []")
     for claim in claims:
         lines.append(f"  - quantity: {json.dumps(claim.quantity)}")
