@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nncheck.errors import Location, SpecError
 from nncheck.expr.nodes import (
-    DIVIDE, HADAMARD, Call, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, walk,
+    DIVIDE, HADAMARD, Call, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, children, walk,
 )
 from nncheck.audit.page.statements import Cells, cells_of, plan
 from nncheck.records import Formula
@@ -113,13 +113,18 @@ def draft_model(formulas: tuple[Formula, ...], path: str) -> ModelDraft:
             draft.read_from[model_name(name)] = "the value a step substituted for it"
     known = set(draft.givens)
     used_names: set[str] = set()
-    for name, (side, _) in formula_of.items():
-        source = _translate(side, known, draft, used_names)
-        if source is None:
-            draft.todo.append(f"the formula of {name} was not read; its numbers keep the page's own rules")
-            continue
-        draft.definitions[model_name(name)] = source
-        known.add(model_name(name))
+    pending = dict(formula_of)
+    while pending:  # each formula once the names it reads are defined: a page may define them further down
+        ready = [name for name, (side, _) in pending.items()
+                 if not _reads(side) & ({model_name(other) for other in pending} - {model_name(name)})]
+        for name in ready or list(pending)[:1]:  # a cycle: the first, whose unknown names become TODO
+            side, _ = pending.pop(name)
+            source = _translate(side, known, draft, used_names)
+            if source is None:
+                draft.todo.append(f"the formula of {name} was not read; its numbers keep the page's own rules")
+                continue
+            draft.definitions[model_name(name)] = source
+            known.add(model_name(name))
     if not draft.definitions:
         raise SpecError.at(Location(path, 1, 1), "no weights and no formulas over named quantities found: nothing to "
                                                  "declare (a draft needs W_1 = \\begin{bmatrix} … or net_{h1} = w_1 i_1 + …)")
@@ -136,6 +141,32 @@ def draft_model(formulas: tuple[Formula, ...], path: str) -> ModelDraft:
     for quantity in stated_only:
         draft.read_from[quantity] = "printed with no formula: the page's own number, not judged"
     return draft
+
+
+def _reads(node: Node) -> set[str]:
+    """The model names a formula reads (words included)."""
+    found: set[str] = set()
+
+    def visit(n: Node) -> None:
+        named = word(n)
+        if named is not None and not isinstance(n, Constant):
+            found.add(model_name(named))
+            return
+        if isinstance(n, Product) and isinstance(n.factors[0][1], Negate):  # -net_{h1}: the minus on the first letter
+            first = n.factors[0][1]
+            assert isinstance(first, Negate)
+            n = Product(((n.factors[0][0], first.operand),) + n.factors[1:], n.start, n.end)
+        if isinstance(n, Product):  # letters of a word among other factors (w_5 out_{h1})
+            for size in range(len(n.factors), 1, -1):
+                for start in range(len(n.factors) - size + 1):
+                    spelled = word(Product(n.factors[start:start + size], 0, 0))
+                    if spelled is not None:
+                        found.add(model_name(spelled))
+        for child in children(n):
+            visit(child)
+
+    visit(node)
+    return found
 
 
 def _translate(node: Node, known: set[str], draft: ModelDraft, used: set[str] | None = None) -> str | None:

@@ -355,3 +355,15 @@ def test_extract_reads_a_notebook(tmp_path: Path) -> None:
     path.write_text(nbformat.writes(notebook), encoding="utf-8")
     result = audit(read(str(path)), diagnose=0)
     assert [(v.subject, v.kind, v.location.cell) for v in result.verdicts if v.subject == "h_3"] == [("h_3", H, 3)] * 2
+
+
+def test_a_formula_may_read_a_name_the_page_defines_further_down() -> None:
+    """out = σ(net) printed before net = w_1 i_1 + b: σ(0.2 · 1 + 0.2) = σ(0.4) = 0.598688 (by hand)."""
+    from nncheck.extract import draft_front_matter
+
+    assert f"{1 / (1 + math.exp(-0.4)):.6f}" == "0.598688"
+    page = ("$$out = \\sigma(net) = 0.598688$$\n\n$$net = w_1 i_1 + b = 0.4$$\n\n"
+            "$$w_1 = 0.2, \\quad i_1 = 1, \\quad b = 0.2$$\n")
+    front, todo = draft_front_matter(page, "p.md")
+    assert todo == [] and front.index("net:") < front.index("out:")
+    assert [v.kind for v in audit(parse_markdown(front + page, "p.md"), diagnose=0).verdicts] == [H, H]
