@@ -28,7 +28,7 @@ from nncheck.readers.spec import parse_spec
 from nncheck.readers.spec.writer import DraftClaim, DraftEquation, dump_spec
 
 # Activations recognised in a formula a_l = f(z_l), by the function's canonical name.
-ACTIVATION_CALLS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax", "max": "relu"}
+ACTIVATION_CALLS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,9 @@ def _network(draft: Draft, path: str) -> Network:
         if not bias:
             draft.lack(f"layers.{layer}.bias", f"b_{layer} was not found on the page")
             bias = (Fraction(0),) * len(weights)
-        layers.append(Layer(weights=weights, bias=bias, activation=_activation(draft, layer, depth)))
+        activation, slope = _activation(draft, layer, depth)
+        layers.append(Layer(weights=weights, bias=bias, activation=activation,
+                            **({"negative_slope": slope} if slope is not None else {})))
     inputs = _vector(first.get("x") or first.get("a0") or first.get("i") or first.get("p"))
     if not inputs:
         draft.lack("input", "the input x was not found on the page")
@@ -224,27 +226,64 @@ def _vector(named: Named | None) -> tuple[Fraction, ...]:
     return () if named is None else tuple(p.value for p in named.cells.printed)
 
 
-def _activation(draft: Draft, layer: int, depth: int) -> str:
-    """From a formula a_l = f(z_l) (or ŷ = … for the last layer); a TODO when there is none."""
+def _activation(draft: Draft, layer: int, depth: int) -> tuple[str, Fraction | None]:
+    """From a formula a_l = f(z_l) (or ŷ = … for the last layer), with leaky ReLU's slope; a TODO when there is none."""
     outputs = {f"a{layer}"} | ({"yhat"} if layer == depth else set())
     for chain in draft.chains:
         if not any(isinstance(side, Symbol) and spec_name(side.name) in outputs for side in chain.sides):
             continue
         for side in chain.sides:
             if isinstance(side, Call) and side.function in ACTIVATION_CALLS:
-                return ACTIVATION_CALLS[side.function]
+                return ACTIVATION_CALLS[side.function], None
+            rectifier = _rectifier(side.arguments) if isinstance(side, Call) and side.function == "max" else None
+            if rectifier is not None:
+                return rectifier
             if _is_logistic(side):
-                return "sigmoid"
+                return "sigmoid", None
+            if _is_tanh(side):
+                return "tanh", None
     draft.lack(f"layers.{layer}.activation", f"the activation of layer {layer} was not recognised")
-    return "identity"
+    return "identity", None
+
+
+def _rectifier(arguments: tuple[Node, ...]) -> tuple[str, Fraction | None] | None:
+    """max(0, z) is ReLU; max(α z, z) is leaky ReLU with slope α; None for any other max (not read)."""
+    if len(arguments) != 2:
+        return None
+    for first, second in (arguments, arguments[::-1]):
+        if _is_number(first, 0):
+            return "relu", None
+        if isinstance(first, Product) and len(first.factors) == 2 and isinstance(first.factors[0][1], Number) \
+                and first.factors[0][0] == TIMES and to_expression(first.factors[1][1]) is None and \
+                _same_name(first.factors[1][1], second):
+            return "leaky_relu", first.factors[0][1].printed.value
+    return None
+
+
+def _same_name(left: Node, right: Node) -> bool:
+    return isinstance(left, Symbol) and isinstance(right, Symbol) and left.name == right.name
+
+
+def _is_tanh(node: Node) -> bool:
+    """(e^{z} − e^{−z}) / (e^{z} + e^{−z})."""
+    if not isinstance(node, Quotient) or not isinstance(node.numerator, Sum) or not isinstance(node.denominator, Sum):
+        return False
+
+    def exponentials(sum_: Sum, sign: str) -> bool:
+        return (len(sum_.terms) == 2 and sum_.terms[1][0] == sign and all(
+            isinstance(t, Power) and isinstance(t.base, Constant) and t.base.name == "e" for _, t in sum_.terms)
+            and isinstance(sum_.terms[1][1], Power) and isinstance(sum_.terms[1][1].exponent, Negate))
+
+    return exponentials(node.numerator, "-") and exponentials(node.denominator, "+")
 
 
 def _is_logistic(node: Node) -> bool:
-    """1 / (1 + e^{-z})."""
-    if not isinstance(node, Quotient) or not isinstance(node.denominator, Sum):
+    """1 / (1 + e^{-z}): the numerator 1, the denominator 1 plus e to a negated power (not tanh's (e^z − e^{−z})/(…))."""
+    if not isinstance(node, Quotient) or not _is_number(node.numerator, 1) or not isinstance(node.denominator, Sum):
         return False
-    return any(isinstance(n, Power) and isinstance(n.base, Constant) and isinstance(n.exponent, Negate)
-               for n in walk(node.denominator))
+    terms = node.denominator.terms
+    return (len(terms) == 2 and _is_number(terms[0][1], 1) and terms[1][0] == "+" and isinstance(terms[1][1], Power)
+            and isinstance(terms[1][1].base, Constant) and terms[1][1].base.name == "e" and isinstance(terms[1][1].exponent, Negate))
 
 
 def _loss(draft: Draft) -> str:
@@ -254,7 +293,14 @@ def _loss(draft: Draft) -> str:
         nodes = [n for side in chain.sides for n in walk(side)]
         names = {n.name for n in nodes if isinstance(n, Symbol)}
         target = "y" in names or "t" in names
-        if any(isinstance(n, Call) and n.function == "log" for n in nodes) and target:
+        logs = any(isinstance(n, Call) and n.function == "log" for n in nodes) and target
+        from nncheck.expr.printer import text as printed_text
+
+        with_logs = [side for side in chain.sides[1:] if any(isinstance(n, Call) and n.function == "log" for n in walk(side))]
+        if logs and not any(printed_text(side).startswith("-") for side in with_logs):
+            draft.lack("loss", "a loss of logs with no leading minus (cross-entropy is −Σ y log ŷ): not read")
+            return "bce"
+        if logs:
             # −[y log ŷ + (1 − y) log(1 − ŷ)] is binary; −Σ y log p, with no (1 − y), runs over classes
             return "bce" if any(_one_minus(n) for n in nodes) else "cross_entropy"
         if any(isinstance(n, Power) for n in nodes) and target:

@@ -367,3 +367,30 @@ def test_a_formula_may_read_a_name_the_page_defines_further_down() -> None:
     front, todo = draft_front_matter(page, "p.md")
     assert todo == [] and front.index("net:") < front.index("out:")
     assert [v.kind for v in audit(parse_markdown(front + page, "p.md"), diagnose=0).verdicts] == [H, H]
+
+
+_LAYERED = ("$$x = \\begin{{bmatrix}} 1 \\\\ -2 \\end{{bmatrix}}, \\quad y = 1$$\n\n"
+            "$$W_1 = \\begin{{bmatrix}} 0.5 & 0.25 \\\\ 0.1 & 0.3 \\end{{bmatrix}}, \\quad b_1 = \\begin{{bmatrix}} 0 \\\\ 0 \\end{{bmatrix}}$$\n\n"
+            "$$W_2 = \\begin{{bmatrix}} 1 & 1 \\end{{bmatrix}}, \\quad b_2 = 0$$\n\n$$a_1 = {hidden}$$\n\n"
+            "$$\\hat{{y}} = \\frac{{1}}{{1 + e^{{-z_2}}}}$$\n\n$$L = {loss}$$\n")
+
+
+@pytest.mark.parametrize(("hidden", "loss", "expected"), [
+    ("\\frac{e^{z_1} - e^{-z_1}}{e^{z_1} + e^{-z_1}}", "-[y \\log \\hat{y} + (1 - y) \\log(1 - \\hat{y})]",
+     ["activation: tanh", "loss: bce"]),
+    ("\\max(0.01 z_1, z_1)", "-[y \\log \\hat{y} + (1 - y) \\log(1 - \\hat{y})]",
+     ["activation: leaky_relu", "negative_slope: 0.01", "loss: bce"]),
+    ("\\max(0, z_1)", "y \\log \\hat{y} + (1 - y) \\log(1 - \\hat{y})",
+     ["activation: relu", "loss: TODO  # a loss of logs with no leading minus"]),
+    ("\\max(z_1, 2)", "-[y \\log \\hat{y} + (1 - y) \\log(1 - \\hat{y})]",
+     ["activation: TODO  # the activation of layer 1 was not recognised"]),
+])
+def test_extract_reads_an_activation_or_loss_from_its_formula_or_says_it_cannot(hidden: str, loss: str,
+                                                                                expected: list[str]) -> None:
+    """The exponential form of tanh is tanh (not the logistic sigmoid), max(α z, z) is leaky ReLU with its slope, a
+    max that is neither is not read, and a loss of logs with no leading minus is not taken for cross-entropy."""
+    from nncheck.extract import draft_front_matter
+
+    front, _ = draft_front_matter(_LAYERED.format(hidden=hidden, loss=loss), "p.md")
+    for line in expected:
+        assert line in front, (line, front)
