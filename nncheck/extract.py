@@ -52,6 +52,7 @@ class Draft:
     todo: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # network fields not found: written TODO, with the reason
     guessed: dict[str, str] = field(default_factory=dict)  # network fields read with a guess: a comment says which
+    loss_name: str = "L"  # the page's name for the loss (E, J, …)
 
     def lack(self, key: str, reason: str) -> None:
         """A field the page does not give: TODO in the draft (which the audit refuses), and listed at the top."""
@@ -110,7 +111,7 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
         return front_matter_text(drafted), drafted.todo
     names: dict[str, str] = {}
     for named in draft.named:
-        quantity = _quantity(named.name, network)
+        quantity = _quantity(named.name, network, draft.loss_name)
         latex = _latex_name(named.written)
         # givens too (W_1 = …, x = …): the page's own copies are then judged against the front matter
         if quantity is None or latex in names or _spelling(latex) != named.written:
@@ -235,6 +236,8 @@ def _activation(draft: Draft, layer: int, depth: int) -> tuple[str, Fraction | N
         for side in chain.sides:
             if isinstance(side, Call) and side.function in ACTIVATION_CALLS:
                 return ACTIVATION_CALLS[side.function], None
+            if isinstance(side, Symbol) and spec_name(side.name) == f"z{layer}":  # a_2 = z_2: no activation
+                return "identity", None
             rectifier = _rectifier(side.arguments) if isinstance(side, Call) and side.function == "max" else None
             if rectifier is not None:
                 return rectifier
@@ -286,13 +289,19 @@ def _is_logistic(node: Node) -> bool:
             and isinstance(terms[1][1].base, Constant) and terms[1][1].base.name == "e" and isinstance(terms[1][1].exponent, Negate))
 
 
+# The names pages give the loss: its gradients (∂E/∂W_2) are the spec's dL/dW2.
+LOSS_NAMES = ("L", "ℒ", "Loss", "E", "E_total", "J", "C")
+
+
 def _loss(draft: Draft) -> str:
     for chain in draft.chains:
-        if not any(isinstance(side, Symbol) and side.name in ("L", "ℒ", "Loss") for side in chain.sides):
+        named = [side.name for side in chain.sides if isinstance(side, Symbol) and side.name in LOSS_NAMES]
+        if not named:
             continue
+        draft.loss_name = named[0]
         nodes = [n for side in chain.sides for n in walk(side)]
         names = {n.name for n in nodes if isinstance(n, Symbol)}
-        target = "y" in names or "t" in names
+        target = any(name in ("y", "t") or name.startswith(("y_", "t_")) for name in names)  # y, t, y_k, t_{o1}
         logs = any(isinstance(n, Call) and n.function == "log" for n in nodes) and target
         from nncheck.expr.printer import text as printed_text
 
@@ -317,7 +326,7 @@ def _loss(draft: Draft) -> str:
 def _one_minus(node: Node) -> bool:
     """1 − y (or 1 − t): the second term of binary cross-entropy."""
     return (isinstance(node, Sum) and len(node.terms) == 2 and _is_number(node.terms[0][1], 1) and node.terms[1][0] == "-"
-            and isinstance(node.terms[1][1], Symbol) and node.terms[1][1].name in ("y", "t"))
+            and isinstance(node.terms[1][1], Symbol) and node.terms[1][1].name.split("_")[0] in ("y", "t"))
 
 
 def _is_number(node: Node, value: int) -> bool:
@@ -361,7 +370,11 @@ def _claims(draft: Draft, network: Network, lines: Lines) -> list[DraftClaim]:
     return claims
 
 
-def _quantity(name: str, network: Network) -> str | None:
+def _quantity(name: str, network: Network, loss: str = "L") -> str | None:
+    """A page name (spec spelling) as a network quantity; the page's loss name (E) read as L, in gradients too."""
+    if loss != "L":
+        spelled = spec_name(loss)
+        name = re.sub(rf"^(d?){re.escape(spelled)}(?=$|/)", r"\1L", name)
     try:
         return quantities.canonical(name, network.architecture)
     except ValueError:

@@ -394,3 +394,24 @@ def test_extract_reads_an_activation_or_loss_from_its_formula_or_says_it_cannot(
     front, _ = draft_front_matter(_LAYERED.format(hidden=hidden, loss=loss), "p.md")
     for line in expected:
         assert line in front, (line, front)
+
+
+def test_extract_reads_a_linear_output_and_a_loss_named_e_over_two_outputs() -> None:
+    """ŷ = z_2 (no activation), E = ½ Σ_k (y_k − ŷ_k)² with its gradient ∂E/∂W_2 (the spec's dL/dW2); values by NumPy
+    here: every one of the page's numbers holds, and a planted slip in ∂E/∂W_2 is wrong."""
+    import numpy as np
+
+    from nncheck.extract import draft_front_matter
+
+    x, y = np.array([0.8, -0.4]), np.array([0.5, -0.2])
+    W1, b1, W2, b2 = np.array([[0.1, 0.7], [-0.3, 0.2]]), np.array([0.05, 0]), np.array([[0.4, -0.6], [0.9, 0.3]]), np.array([0, 0.1])
+    a1 = np.tanh(W1 @ x + b1)
+    yhat = W2 @ a1 + b2
+    assert f"{0.5 * np.sum((y - yhat) ** 2):.5f}" == "0.07256" and f"{np.outer(yhat - y, a1)[0, 1]:.5f}" == "0.11571"
+    page = (SAMPLES / "two_outputs.md").read_text(encoding="utf-8")
+    front, todo = draft_front_matter(page, "two.md")
+    assert todo == [] and "activation: identity" in front and "loss: half_sse" in front and '"E": "L"' in front
+    result = audit(parse_markdown(front + page, "two.md"), diagnose=0)
+    assert {v.kind for v in result.verdicts} == {H} and {"L", "dL/dW2"} <= {v.subject for v in result.verdicts}
+    planted = audit(parse_markdown(front + page.replace("0.11571", "0.11517"), "two.md"), diagnose=0)
+    assert [(v.subject, v.kind) for v in planted.verdicts if v.kind is not H] == [("dL/dW2", W)]
