@@ -66,7 +66,9 @@ _LAYER_SUPERSCRIPT = re.compile(r"\^[(\[]([0-9]+)[)\]]")
 
 def spec_name(name: str) -> str:
     """A document's name in the spec's spelling: z_2 -> z2, W^{(1)} -> W1, a^{[2]} -> a2, ŷ -> yhat, ∂L/∂W_1 -> dL/dW1."""
-    return _LAYER_SUPERSCRIPT.sub(r"\1", name).replace("ŷ", "yhat").replace("∂", "d").replace("_", "")
+    updated = re.sub(r"\^(new|\+|updated)$", "", name)  # W_2^{new}, w_5^{+}: the value after the update
+    suffix = "_new" if updated != name else ""
+    return _LAYER_SUPERSCRIPT.sub(r"\1", updated).replace("ŷ", "yhat").replace("∂", "d").replace("_", "") + suffix
 
 
 def extract(path: str, *, spec: bool = False) -> str:
@@ -123,7 +125,8 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
 def _latex_name(name: str) -> str:
     """A name the LaTeX reader gives (ŷ, ∂L/∂W_1) in the LaTeX a page writes (\\hat{y}, \\frac{\\partial L}{\\partial W_1})."""
     def one(part: str) -> str:
-        return re.sub(r"\^([(\[][0-9]+[)\]])", r"^{\1}", part.replace("ŷ", r"\hat{y}"))
+        part = re.sub(r"\^(new|old|updated|next|[+*-])$", r"^{\1}", part.replace("ŷ", r"\hat{y}"))  # W_2^{new}, w^{+}
+        return re.sub(r"\^([(\[][0-9]+[)\]])", r"^{\1}", part)
 
     if name.startswith("∂") and "/∂" in name:
         top, bottom = name[1:].split("/∂", 1)

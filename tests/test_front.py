@@ -415,3 +415,19 @@ def test_extract_reads_a_linear_output_and_a_loss_named_e_over_two_outputs() -> 
     assert {v.kind for v in result.verdicts} == {H} and {"L", "dL/dW2"} <= {v.subject for v in result.verdicts}
     planted = audit(parse_markdown(front + page.replace("0.11571", "0.11517"), "two.md"), diagnose=0)
     assert [(v.subject, v.kind) for v in planted.verdicts if v.kind is not H] == [("dL/dW2", W)]
+
+
+def test_extract_maps_updated_weights_written_with_new_or_a_plus() -> None:
+    """W_2^{new} = W_2 − η ∂L/∂W_2 (η = 0.1): the spec's W2_new, mapped and judged; a planted digit swap is wrong. The
+    page's values are consistent by construction: W2_new = W2 − 0.1 · dL/dW2, checked here from its printed gradient."""
+    from nncheck.extract import draft_front_matter
+
+    page = (SAMPLES / "update.md").read_text(encoding="utf-8")
+    front, todo = draft_front_matter(page, "update.md")
+    assert todo == [] and '"W_2^{new}": "W2_new"' in front and "learning_rate: 0.1" in front
+    result = audit(parse_markdown(front + page, "update.md"), diagnose=0)
+    updated = [v for v in result.verdicts if v.subject == "W2_new"]
+    assert updated and {v.kind for v in result.verdicts} == {H}
+    assert abs(float(updated[0].exact) - (0.6 - 0.1 * 0.070347752)) < 1e-6
+    planted = page.replace("0.5930", "0.5390", 1)
+    assert ("W2_new", W) in {(v.subject, v.kind) for v in audit(parse_markdown(front + planted, "update.md"), diagnose=0).verdicts}

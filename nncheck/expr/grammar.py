@@ -98,6 +98,7 @@ SQRT: /\\sqrt{_END}/ | "√"
 SUMOP: /\\sum{_END}/ | "∑"
 PERCENT: /\\%/
 MARK.3: /\^\s*\{{\s*[+*∗-]\s*\}}/ | /\^\s*[*∗]/
+    | /\^\s*\{{\s*(\\(text|textrm|mathrm)\s*\{{\s*)?(new|old|updated|next)\s*(\}}\s*)?\}}/
 TRANSPOSED.3: /\{{\s*\\(top|intercal)\s*\}}/
 MAXMIN: /\\(max|min){_END}/
 FRAC: /\\[dt]?frac{_END}/

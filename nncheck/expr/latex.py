@@ -453,8 +453,10 @@ class _Converter:
                 continue
             if getattr(child, "type", None) == "SUB":
                 subscript = "_" + _subscript(str(child))
-            elif getattr(child, "type", None) == "MARK":  # w_5^{+}, w^*: a mark that names
-                subscript += "^" + "".join(ch for ch in str(child) if ch in "+*∗-").replace("∗", "*")
+            elif getattr(child, "type", None) == "MARK":  # w_5^{+}, w^*, W_2^{new}: a mark that names
+                word = re.search(r"new|old|updated|next", str(child))
+                subscript += "^" + (word.group(0) if word else
+                                    "".join(ch for ch in str(child) if ch in "+*∗-").replace("∗", "*"))
             elif getattr(child, "type", None) == "PRIME":
                 primes += "′"
             else:
