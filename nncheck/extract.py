@@ -113,7 +113,8 @@ def draft_front_matter(text: str, path: str) -> tuple[str, list[str]]:
         return front_matter_text(drafted), drafted.todo
     names: dict[str, str] = {}
     for named in draft.named:
-        quantity = _quantity(named.name, network, draft.loss_name)
+        plain = len(network.layers) == 1 and named.name in ("W", "b", "z", "a")  # one layer written without an index
+        quantity = _quantity(named.name + "1" if plain else named.name, network, draft.loss_name)
         latex = _latex_name(named.written)
         # givens too (W_1 = …, x = …): the page's own copies are then judged against the front matter
         if quantity is None or latex in names or _spelling(latex) != named.written:
@@ -189,6 +190,8 @@ def _network(draft: Draft, path: str) -> Network:
     first: dict[str, Named] = {}
     for named in draft.named:
         first.setdefault(named.name, named)
+    if "W" in first and "W1" not in first:  # one layer, W and b with no index: layer 1
+        first.update({f"{n}1": first[n] for n in ("W", "b", "z", "a") if n in first})
     depth = max((int(m[1]) for m in (re.fullmatch(r"W(\d+)", n) for n in first) if m), default=0)
     if depth == 0:
         raise SpecError.at(Location(path, 1, 1), "no weights found: a draft spec needs the weights defined as "

@@ -431,3 +431,16 @@ def test_extract_maps_updated_weights_written_with_new_or_a_plus() -> None:
     assert abs(float(updated[0].exact) - (0.6 - 0.1 * 0.070347752)) < 1e-6
     planted = page.replace("0.5930", "0.5390", 1)
     assert ("W2_new", W) in {(v.subject, v.kind) for v in audit(parse_markdown(front + planted, "update.md"), diagnose=0).verdicts}
+
+
+def test_extract_reads_one_layer_written_without_an_index() -> None:
+    """W and b with no index are layer 1; σ(0.5 · 1 − 0.25 · 2 + 0.1) = σ(0.1) = 0.5250 (by hand). The page gives no
+    loss, so the loss is a TODO, never an assumed bce."""
+    from nncheck.extract import draft_front_matter
+
+    assert f"{1 / (1 + math.exp(-0.1)):.4f}" == "0.5250"
+    page = ("$$x = \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}, \\quad y = 1$$\n\n"
+            "$$W = \\begin{bmatrix} 0.5 & -0.25 \\end{bmatrix}, \\quad b = 0.1$$\n\n$$\\hat{y} = \\sigma(W x + b) = 0.5250$$\n")
+    front, todo = draft_front_matter(page, "p.md")
+    assert '"W": "W1"' in front and '"b": "b1"' in front and todo == ["the loss was not recognised"]
+    assert "loss: TODO" in front
