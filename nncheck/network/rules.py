@@ -355,6 +355,3 @@ _LOSS_COLUMNS = {
     "cross_entropy_logits": ("nn.CrossEntropyLoss() (probability targets)", ""),
 }
 LOSSES = {name: replace(row, torch=_LOSS_COLUMNS[name][0], kink=_LOSS_COLUMNS[name][1]) for name, row in LOSSES.items()}
-# The torch column of each table, by name.
-TORCH_ACTIVATIONS = {name: row.torch for name, row in ACTIVATIONS.items()}
-TORCH_LOSSES = {name: row.torch for name, row in LOSSES.items()}
