@@ -2,7 +2,7 @@
 
 An evaluator of its own over nncheck's expression trees (:mod:`nncheck.expr.nodes`), independent of
 nncheck's: every node is computed with float64 tensors, every function by the PyTorch function that
-nncheck's tables name as its counterpart (``TORCH_ACTIVATIONS`` and ``TORCH_LOSSES`` of
+nncheck's tables name as its counterpart (the ``torch`` column of the rows of
 :mod:`nncheck.network.rules`, the ``torch`` column of :mod:`nncheck.expr.operations`): ``conv2d`` is
 ``torch.nn.functional.conv2d``, ``max_pool`` ``F.max_pool2d``, ``layer_norm`` ``F.layer_norm``,
 ``attention`` ``F.scaled_dot_product_attention``, ``rnn_cell`` a ``torch.nn.RNNCell``, ``mse``
@@ -83,7 +83,7 @@ def _leaky_relu(z: Tensor, slope: float = float(DEFAULT_NEGATIVE_SLOPE)) -> Tens
     return F.leaky_relu(z, negative_slope=slope)
 
 
-# Each activation as PyTorch computes it (TORCH_ACTIVATIONS): the operand, then its parameters as numbers.
+# Each activation as PyTorch computes it (the torch column of nncheck.network.rules.ACTIVATIONS): the operand, then its parameters as numbers.
 ACTIVATIONS: dict[str, Callable[..., Tensor]] = {
     "identity": _identity,
     "relu": torch.relu,
@@ -149,7 +149,7 @@ def _cross_entropy_logits(a: Tensor, y: Tensor) -> Tensor:
     return F.cross_entropy(a.reshape(-1), y.reshape(-1))
 
 
-# Each loss as PyTorch computes it (TORCH_LOSSES), of the output and the target (whose gradient autograd takes too);
+# Each loss as PyTorch computes it (the torch column of nncheck.network.rules.LOSSES), of the output and the target (whose gradient autograd takes too);
 # "mean" reductions average over every entry of the output, and the losses of one sample's classes (cross_entropy,
 # cross_entropy_logits, nll, multiclass_hinge) over the rows of a batch, as PyTorch's reduction="mean".
 LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
