@@ -21,7 +21,7 @@ from nncheck.expr.nodes import (
     DIVIDE, TIMES, Call, Chain, Constant, Negate, Node, Number, Power, Product, Quotient, Sum, Symbol, children, walk,
 )
 from nncheck.audit.page.statements import Cells, Check, plan
-from nncheck.errors import Location, SpecError
+from nncheck.errors import Location, SpecError, UsageError
 from nncheck.printed import Printed
 from nncheck.records import Layer, Math, Network
 from nncheck.readers.spec import parse_spec
@@ -74,6 +74,10 @@ def spec_name(name: str) -> str:
 def extract(path: str, *, spec: bool = False) -> str:
     """The front matter that declares the model of the Markdown document at ``path`` (its network and a names map
     from the page's names to the network's quantities); with ``spec``, a draft spec of it instead."""
+    if not path.lower().endswith((".md", ".markdown", ".ipynb")):
+        raise UsageError(f"nncheck extract reads Markdown pages (.md, .markdown) and notebooks (.ipynb), not {path!r}; "
+                         "for an HTML page, write its <script type=\"application/x-nncheck+yaml\"> by hand "
+                         "(docs/documents.md)")
     text = read_document(path)
     if path.lower().endswith(".ipynb"):  # a notebook: its markdown cells, joined (the front matter opens the first)
         from nncheck.readers.notebook import parse_notebook

@@ -48,8 +48,10 @@ def word(node: Node) -> str | None:
         if isinstance(parts[0], Negate):  # -net_{h1}: the minus binds to the first letter
             return None
         named = [p for p in parts if isinstance(p, (Symbol, Constant))]
-        if len(named) == len(parts) and all(len(p.name) == 1 for p in named[:-1]):
-            return "".join(p.name for p in named)
+        letters = all(len(p.name) == 1 and p.name.isascii() and p.name.isalpha() for p in named[:-1])
+        last = named[-1].name if named else ""
+        if len(named) == len(parts) and letters and last[:1].isascii() and last[:1].isalpha() and "∂" not in last:
+            return "".join(p.name for p in named)  # net_{h1}; not η ∂E/∂w_2, a product
     return None
 
 
@@ -83,7 +85,7 @@ def draft_model(formulas: tuple[Formula, ...], path: str) -> ModelDraft:
         text = formula.math.text
         if formula.chains:
             for given in plan(list(formula.chains), text).givens:
-                if given.used:
+                if given.used and "∂" not in given.name:  # a gradient's value is no given
                     substituted.setdefault(given.name, _flow(given.cells))
         for chain in formula.chains:
             name = word(chain.sides[0])
@@ -172,6 +174,8 @@ def _reads(node: Node) -> set[str]:
 def _translate(node: Node, known: set[str], draft: ModelDraft, used: set[str] | None = None) -> str | None:
     """``node`` in the model language, or None where it has no spelling there; a name never given becomes TODO."""
     named = word(node)
+    if named is not None and "∂" in named:
+        return None  # a derivative inside a formula (w_2 − η ∂E/∂w_2): an update, which a definition cannot write
     if named is not None and not isinstance(node, Constant):
         name = model_name(named)
         if used is not None:

@@ -444,3 +444,45 @@ def test_extract_reads_one_layer_written_without_an_index() -> None:
     front, todo = draft_front_matter(page, "p.md")
     assert '"W": "W1"' in front and '"b": "b1"' in front and todo == ["the loss was not recognised"]
     assert "loss: TODO" in front
+
+
+def test_the_pages_own_finding_stays_where_the_model_finds_the_result_right() -> None:
+    """net = w_5 out_1 + w_6 out_2 + b = 0.9 · 0.0997 + (−0.7) · 0.3799 − 0.2 = 0.1557 (by hand: the true sum is 0.1557
+    with +0.7, but the printed substitution's sign makes it −0.3762): the model holds the result, the page's own
+    arithmetic does not; both are reported."""
+    page = ("---\nnncheck:\n  model:\n    givens: {w5: 0.9, w6: 0.7, out1: 0.0997, out2: 0.3799, b: -0.2}\n"
+            "    definitions:\n      net: w5 * out1 + w6 * out2 + b\n  names:\n    net_{o}: net\n---\n\n"
+            "$$net_{o} = 0.9 \\times 0.0997 + (-0.7) \\times 0.3799 - 0.2 = 0.1557$$\n")
+    assert f"{0.9 * 0.0997 + 0.7 * 0.3799 - 0.2:.4f}" == "0.1557" and f"{0.9 * 0.0997 - 0.7 * 0.3799 - 0.2:.4f}" == "-0.3762"
+    kinds = sorted((v.subject, v.kind.value) for v in audit(parse_markdown(page, "p.md"), diagnose=0).verdicts)
+    assert ("net", "holds") in kinds and any(kind == "wrong" for _, kind in kinds)
+
+
+def test_euler_to_a_list_is_entry_by_entry() -> None:
+    """a = 1 / (1 + e^{-z}) for a list z = [0, 0.8]: [0.5, 0.6900] (σ(0.8) = 0.68997, by hand), no 'undefined'."""
+    from nncheck.audit import audit_markdown
+
+    assert f"{1 / (1 + math.exp(-0.8)):.4f}" == "0.6900"
+    page = ("$$z = \\begin{bmatrix} 0 \\\\ 0.8 \\end{bmatrix}$$\n\n"
+            "$$a = \\frac{1}{1 + e^{-z}} = \\begin{bmatrix} 0.5 \\\\ 0.6900 \\end{bmatrix}$$\n")
+    assert [v.kind for v in audit_markdown(page).verdicts] == [H, H]
+
+
+def test_extract_does_not_glue_a_greek_letter_and_a_gradient_into_one_name() -> None:
+    from nncheck.extract import draft_front_matter
+
+    page = ("$$w_1 = 0.5, \\quad x = 2, \\quad \\eta = 0.1$$\n\n$$o = w_1 x = 1$$\n\n"
+            "$$\\frac{\\partial E}{\\partial w_1} = 0.3$$\n\n$$w_1^{+} = w_1 - \\eta \\frac{\\partial E}{\\partial w_1} = 0.47$$\n")
+    front, todo = draft_front_matter(page, "p.md")
+    assert "the formula of w_1^+ was not read; its numbers keep the page's own rules" in todo
+    assert "∂" not in front.split("names:")[0] and "etaE" not in front
+
+
+def test_extract_refuses_a_page_it_does_not_read_with_what_to_do(tmp_path: Path) -> None:
+    from nncheck.errors import UsageError
+    from nncheck.extract import extract
+
+    path = tmp_path / "p.html"
+    path.write_text("<p>\\( x = 1 \\)</p>", encoding="utf-8")
+    with pytest.raises(UsageError, match="reads Markdown pages .* and notebooks .*write its <script"):
+        extract(str(path))

@@ -268,9 +268,9 @@ class Evaluator:
             name = f"{node.base.name}^{node.exponent.printed.text}"
             if name in self.names:
                 return self.names[name]  # σ^2 bound as a name of its own (a variance)
-        exponent = self.scalar(self.value(node.exponent), "the exponent")
         if isinstance(node.base, Constant) and node.base.name == "e" and "e" not in self.names:
-            return self.wrap(self.backend.exp(self.wrap(exponent)))
+            return self.wrap(self.backend.exp(self.value(node.exponent)))  # e^{z} of a list is entry by entry
+        exponent = self.scalar(self.value(node.exponent), "the exponent")
         base = self.value(node.base)
         return self.wrap(np.frompyfunc(lambda element: self.backend.power(element, exponent), 1, 1)(base))
 

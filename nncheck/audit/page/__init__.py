@@ -13,7 +13,7 @@ import dataclasses
 from functools import lru_cache
 
 from nncheck.errors import NncheckError
-from nncheck.findings import DIAGNOSED, Audit, Skipped, Verdict
+from nncheck.findings import DIAGNOSED, Audit, Kind, Skipped, Verdict
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Document, ModelSpec, Network, Spec
 
 
@@ -49,8 +49,12 @@ def _with_declared(result: Audit, document: Document, diagnose: int | None) -> A
     def place(verdict: Verdict) -> tuple[int, int, int]:
         return verdict.location.cell or 0, verdict.location.line, verdict.location.column
 
-    by_place = {place(v) for v in claimed.verdicts}
-    kept = [v for v in result.verdicts if place(v) not in by_place]
+    by_place = {place(v): v for v in claimed.verdicts}
+    # The model's verdict replaces the page's for the same number; but where the model finds the number right and the
+    # page's own arithmetic is wrong (a substituted value misprinted, the result right), the page's finding stays too.
+    # (Its slips and carried values, from rounded numbers it substituted, are the model's to judge.)
+    kept = [v for v in result.verdicts if place(v) not in by_place
+            or (by_place[place(v)].kind is Kind.HOLDS and v.kind is Kind.WRONG)]
     verdicts = sorted(kept + list(claimed.verdicts), key=place)
     coverage = result.coverage
     if coverage is not None:
