@@ -66,7 +66,7 @@ _LAYER_SUPERSCRIPT = re.compile(r"\^[(\[]([0-9]+)[)\]]")
 
 def spec_name(name: str) -> str:
     """A document's name in the spec's spelling: z_2 -> z2, W^{(1)} -> W1, a^{[2]} -> a2, ŷ -> yhat, ∂L/∂W_1 -> dL/dW1."""
-    updated = re.sub(r"\^(new|\+|updated)$", "", name)  # W_2^{new}, w_5^{+}: the value after the update
+    updated = re.sub(r"(\^(new|\+|updated)|_(new|updated))$", "", name)  # W_2^{new}, w_5^{+}, W^{(2)}_{new}: updated
     suffix = "_new" if updated != name else ""
     return _LAYER_SUPERSCRIPT.sub(r"\1", updated).replace("ŷ", "yhat").replace("∂", "d").replace("_", "") + suffix
 
@@ -131,7 +131,8 @@ def _latex_name(name: str) -> str:
     """A name the LaTeX reader gives (ŷ, ∂L/∂W_1) in the LaTeX a page writes (\\hat{y}, \\frac{\\partial L}{\\partial W_1})."""
     def one(part: str) -> str:
         part = re.sub(r"\^(new|old|updated|next|[+*-])$", r"^{\1}", part.replace("ŷ", r"\hat{y}"))  # W_2^{new}, w^{+}
-        return re.sub(r"\^([(\[][0-9]+[)\]])", r"^{\1}", part)
+        part = re.sub(r"\^([(\[][0-9]+[)\]])_(new|updated)$", r"^{\1}_{\2}", part)  # W^{(2)}_{new}
+        return re.sub(r"\^([(\[][0-9]+[)\]])$", r"^{\1}", part)
 
     if name.startswith("∂") and "/∂" in name:
         top, bottom = name[1:].split("/∂", 1)

@@ -486,3 +486,15 @@ def test_extract_refuses_a_page_it_does_not_read_with_what_to_do(tmp_path: Path)
     path.write_text("<p>\\( x = 1 \\)</p>", encoding="utf-8")
     with pytest.raises(UsageError, match="reads Markdown pages .* and notebooks .*write its <script"):
         extract(str(path))
+
+
+def test_a_superscript_index_then_a_subscript_names_an_updated_weight() -> None:
+    """W^{(2)}_{new}, b^{[2]}_{\\text{new}}: the reader reads them as names (a power cannot take a subscript), and extract
+    maps them to W2_new, b2_new."""
+    from nncheck.expr.latex import LatexError, parse_display
+    from nncheck.extract import spec_name
+
+    names = [parse_display(f"{text} = 1")[0].sides[0] for text in ("W^{(2)}_{new}", "b^{[2]}_{\\text{new}}")]
+    assert [spec_name(getattr(n, "name", "")) for n in names] == ["W2_new", "b2_new"]
+    with pytest.raises(LatexError, match="a subscript after a power"):
+        parse_display("x^{2}_{1} = 3")

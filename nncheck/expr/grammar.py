@@ -32,6 +32,7 @@ link: [_AMP] REL [_AMP] sum
        | power
 ?power: primary
       | primary _CARET exponent     -> power
+      | primary _CARET exponent SUB -> power_sub
 exponent: "{{" sum "}}"             -> braced
         | SUPTOKEN                  -> token
         | TRANSPOSED                -> token

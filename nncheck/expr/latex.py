@@ -330,6 +330,14 @@ class _Converter:
                 return Transpose(base, start, end)
         return Power(base, exponent, start, end)
 
+    def _power_sub(self, tree: Any, start: int, end: int) -> Node:
+        """W^{(2)}_{new}: an index superscript, then a subscript (the updated weights of layer 2)."""
+        *power, subscript = tree.children
+        found = self._power(type(tree)("power", power), start, end)
+        if not isinstance(found, Symbol):
+            raise LatexError("a subscript after a power", subscript.start_pos)
+        return Symbol(found.name + "_" + _subscript(str(subscript)), start, end)
+
     def _exponent_token(self, token: Any) -> Node:
         text, start, end = str(token), token.start_pos, token.end_pos
         if text.isdigit():
