@@ -28,6 +28,9 @@ CASES = {
     # e^{-1.2} = 0.301194, e^0 = 1
     "a function name used as a name": (r"$$\exp = [e^{-1.2}, e^{0}] \approx [0.301, 1.0]$$", [("0.301", H), ("1.0", H)]),
     "implicit multiplication": (r"$$2(4.9) = 9.7$$", [("9.7", W)]),  # 9.8
+    "a boxed result": (r"$$0.2 \cdot 3 = \boxed{0.6}$$", [("0.6", H)]),
+    "a coloured result, wrong": (r"$$0.2 \cdot 3 = \color{red}{0.5}$$", [("0.5", W)]),  # 0.6
+    "a coloured operand": (r"$$\textcolor{blue}{0.25} \cdot 4 = 1$$", [("1", H)]),
     "implicit multiplication of groups": (r"$$(3.00)(-4.00) = -12.00$$", [("-12.00", H)]),
     "Hadamard product": (r"$$[1, 2] \odot [3, 4] = [3, 8]$$", [("3", H), ("8", H)]),
     "transpose as intercal": (r"$$[1, 2]^{\intercal} [3, 4] = 11$$", [("11", H)]),

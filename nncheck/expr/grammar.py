@@ -46,6 +46,7 @@ exponent: "{{" sum "}}"             -> braced
         | "[" sum "]"               -> group
         | _LCURLY sum _RCURLY       -> group
         | "{{" sum "}}"             -> group
+        | WRAPPER "{{" sum "}}"     -> group
         | "(" sum (_COMMA sum)+ ")" -> vector
         | "[" sum (_COMMA sum)+ "]" -> vector
         | matrix
@@ -103,6 +104,8 @@ MARK.3: /\^\s*\{{\s*[+*∗-]\s*\}}/ | /\^\s*[*∗]/
 TRANSPOSED.3: /\{{\s*\\(top|intercal)\s*\}}/
 MAXMIN: /\\(max|min){_END}/
 FRAC: /\\[dt]?frac{_END}/
+// A box or a colour around a value (boxed, color, textcolor): the value.
+WRAPPER: /\\boxed{_END}/ | /\\(color|textcolor)\s*\{{\s*[A-Za-z!0-9]+\s*\}}/
 FRAC_DIGITS.2: /\\[dt]?frac\s*[0-9]\s*[0-9]/
 DOTS: /\\(dots|ldots|cdots|vdots|ddots){_END}/
 _LCURLY: /\\\{{/ | /\\lbrace{_END}/

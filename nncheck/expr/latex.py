@@ -349,7 +349,8 @@ class _Converter:
         return _named(text, start, end)
 
     def _group(self, tree: Any, start: int, end: int) -> Node:
-        return self.node(tree.children[0])
+        inner = [child for child in tree.children if getattr(child, "type", None) != "WRAPPER"]  # \boxed{…}: the value
+        return self.node(inner[0])
 
     _argument = _group
 
