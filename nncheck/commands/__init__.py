@@ -10,4 +10,4 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 # Module names under nncheck.commands, in the order --help lists them.
-COMMANDS = ("audit", "extract", "prove", "schema", "site")
+COMMANDS = ("audit", "fix", "extract", "prove", "schema", "site")

@@ -1,0 +1,193 @@
+"""Stage 4 (fix): the corrected document — every number judged wrong, slipped, carried or contradicted replaced by
+its true value, printed as the original was (same decimals or exponent form, trailing zeros, sign style).
+
+Edits are found, not written: :func:`edits` gives each replacement with its place (line and column, 1-based, of
+the number in the file), :func:`apply` writes them into the file's text (everything else byte-for-byte unchanged),
+:func:`diff` shows them as a unified diff. A number whose true value lies too close to a rounding boundary to be
+printed with its digits is left alone and listed as not fixed. Notebooks are not edited yet (their numbers live in
+JSON strings).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from nncheck.findings import Audit, Kind, Verdict
+from nncheck.printed import Printed, format_fraction, parse_printed
+
+# The verdicts fix replaces by default, and their names for --only.
+FIXED_KINDS = (Kind.WRONG, Kind.SLIP, Kind.CARRIED, Kind.CONTRADICTION)
+_EXPONENT = re.compile(r"(?P<sign>[+\-−]?)(?P<mantissa>[0-9]+(?:\.(?P<decimals>[0-9]*))?)(?P<e>[eE])(?P<exponent>[+\-]?[0-9]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One number to replace: where it is (1-based line and column of its first character), as printed, and its fix."""
+
+    line: int
+    column: int
+    old: str
+    new: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    edits: tuple[Edit, ...]
+    unfixed: tuple[tuple[Verdict, str], ...]  # numbers left alone, with the reason
+
+
+def printed_like(value: Fraction, printed: Printed) -> str | None:
+    """``value`` printed as ``printed`` is: its decimals (or exponent form), its trailing zeros, its sign's style.
+
+    None when ``value`` rounds to a tie at the printed digits' half unit, which the shown digits cannot settle.
+    """
+    text = printed.text
+    minus = "−" if text.startswith("−") else "-"
+    plus = "+" if text.startswith("+") else ""
+    match = _EXPONENT.fullmatch(text)
+    if match is not None:
+        exponent = int(match["exponent"])
+        decimals = len(match["decimals"] or "")
+        mantissa = value / Fraction(10) ** exponent
+        rounded = _rounded(mantissa, -decimals)
+        if rounded is None:
+            return None
+        body = format_fraction(abs(rounded), decimals) if decimals or "." in match["mantissa"] else str(abs(rounded))
+        if "." in match["mantissa"] and not decimals:
+            body += "."
+        return (minus if rounded < 0 else plus) + body + match["e"] + match["exponent"]
+    rounded = _rounded(value, printed.last_place)
+    if rounded is None:
+        return None
+    if printed.last_place <= 0:
+        body = format_fraction(abs(rounded), -printed.last_place)
+        if text.rstrip().endswith(".") and printed.last_place == 0:
+            body += "."
+    else:
+        body = str(abs(int(rounded)))
+    return (minus if rounded < 0 else plus) + body
+
+
+def _rounded(value: Fraction, place: int) -> Fraction | None:
+    """``value`` rounded half-even to a multiple of 10^place; None exactly at a half unit (the tie is the caller's)."""
+    unit = Fraction(10) ** place
+    scaled = value / unit
+    floor = scaled.numerator // scaled.denominator
+    if scaled - floor == Fraction(1, 2):
+        return None
+    return round(scaled) * unit
+
+
+def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Plan:
+    """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read)."""
+    lines = text.split("\n")
+    found: list[Edit] = []
+    unfixed: list[tuple[Verdict, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for verdict in audit.verdicts:
+        if verdict.kind not in kinds or verdict.location.cell is not None:
+            if verdict.kind in kinds:
+                unfixed.append((verdict, "a notebook's numbers are not edited yet"))
+            continue
+        try:
+            printed, true = parse_printed(verdict.stated), Fraction(verdict.exact)
+        except (ValueError, ZeroDivisionError):
+            unfixed.append((verdict, f"its true value is {verdict.exact}"))
+            continue
+        if len(verdict.exact.split(".")[-1]) <= max(printed.decimals, 0) and "." in verdict.exact \
+                and _rounded(true, printed.last_place) != true:
+            unfixed.append((verdict, "its true value is not known to more digits than printed"))
+            continue
+        new = printed_like(true, printed)
+        where = _place(lines, verdict)
+        if new is None:
+            unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
+        elif where is None:
+            unfixed.append((verdict, f"{verdict.stated!r} is not at {verdict.location}"))
+        elif where not in seen and new != verdict.stated:
+            seen.add(where)
+            found.append(Edit(where[0], where[1], verdict.stated, new, verdict))
+    return Plan(tuple(found), tuple(unfixed))
+
+
+def _place(lines: list[str], verdict: Verdict) -> tuple[int, int] | None:
+    """The number's line and column in the text: at its location, or just inside a quote there (a spec's "0.0580")."""
+    line, column = verdict.location.line, verdict.location.column
+    if not 1 <= line <= len(lines):
+        return None
+    row = lines[line - 1]
+    for start in (column - 1, column):
+        if row[start:start + len(verdict.stated)] == verdict.stated:
+            return line, start + 1
+    return None
+
+
+def apply(text: str, plan: Plan) -> str:
+    """``text`` with every edit made; line endings and everything else as they were."""
+    rows = text.splitlines(keepends=True)
+    for edit in sorted(plan.edits, key=lambda e: (e.line, -e.column)):
+        row = rows[edit.line - 1]
+        start = edit.column - 1
+        rows[edit.line - 1] = row[:start] + edit.new + row[start + len(edit.old):]
+    return "".join(rows)
+
+
+# Each kind of file fix edits, by suffix: the function that reads its text (the readers' own parsers).
+_PARSERS = {".yaml": ("nncheck.readers.spec", "parse_spec"), ".yml": ("nncheck.readers.spec", "parse_spec"),
+            ".md": ("nncheck.readers.markdown", "parse_markdown"), ".markdown": ("nncheck.readers.markdown", "parse_markdown"),
+            ".html": ("nncheck.readers.html", "parse_html"), ".htm": ("nncheck.readers.html", "parse_html"),
+            ".tex": ("nncheck.readers.tex", "parse_tex")}
+# Rounds of fix and audit again: a value fixed in one round can show that a later statement of it was a copy.
+MAX_ROUNDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """A file's text before and after, and what was changed (per verdict kind) or left alone."""
+
+    before: str
+    after: str
+    changed: tuple[Edit, ...]
+    unfixed: tuple[tuple[Verdict, str], ...]
+
+
+def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fixed:
+    """Audit ``text`` (the file at ``path``, by its suffix), replace its findings of ``kinds``, and again, until a round
+    changes nothing (at most MAX_ROUNDS). Raises UsageError for a kind of file fix does not edit (a notebook), and the
+    readers' SpecError for a file that cannot be read."""
+    import importlib
+    from pathlib import Path
+
+    from nncheck.audit import audit
+    from nncheck.errors import UsageError
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in _PARSERS:
+        raise UsageError(f"nncheck fix edits specs (.yaml, .yml), Markdown (.md), HTML (.html) and LaTeX (.tex) files, "
+                         f"not {path!r}" + (" (a notebook's numbers live in JSON strings: not yet)" if suffix == ".ipynb" else ""))
+    module, name = _PARSERS[suffix]
+    parse = getattr(importlib.import_module(module), name)
+    current, changed = text, list[Edit]()
+    unfixed: tuple[tuple[Verdict, str], ...] = ()
+    for _ in range(MAX_ROUNDS):
+        normalized = current.replace("\r\n", "\n").replace("\r", "\n")
+        plan = edits(audit(parse(normalized, path), diagnose=0), normalized, kinds)
+        unfixed = plan.unfixed
+        if not plan.edits:
+            break
+        changed += plan.edits
+        current = apply(current, plan)
+    return Fixed(text, current, tuple(changed), unfixed)
+
+
+def diff(path: str, before: str, after: str) -> str:
+    """A unified diff of the fix, as formatters print it."""
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=f"a/{path}", tofile=f"b/{path}"))
+
+
+__all__ = ["FIXED_KINDS", "Edit", "Fixed", "Plan", "apply", "diff", "edits", "fix_text", "printed_like"]

@@ -1,0 +1,112 @@
+"""`nncheck fix` (nncheck/fix.py): the corrected document. Expected values: the blog's true values (specs/blog.yaml's
+audit, judged independently of fix) and hand-computed roundings; the property plants a slip into a spec whose every
+number holds (nncheck.strategies.specs) and checks fix restores the printed original."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from nncheck import strategies as nst
+from nncheck.audit import Kind, audit
+from nncheck.fix import FIXED_KINDS, fix_text, printed_like
+from nncheck.printed import parse_printed
+from nncheck.readers.markdown import parse_markdown
+from nncheck.readers.spec import parse_spec
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+BLOG = ROOT / "specs" / "blog.yaml"
+BLOG_MD = ROOT / "tests" / "samples" / "markdown" / "blog.md"
+
+
+@pytest.mark.parametrize(("value", "printed", "expected"), [
+    ("2.73", "3.18", "2.73"),  # the blog's z2
+    ("0.93877384", "0.938", "0.939"),  # rounded, not truncated
+    ("0.0580", "0.0590", "0.0580"),  # trailing zero kept
+    ("-0.06122616", "−0.062", "−0.061"),  # the Unicode minus kept
+    ("0.00123456", "1.3e-3", "1.2e-3"),  # the exponent form kept
+    ("125", "130", "125"),  # a whole number stays whole
+    ("0.125", "0.12", None),  # exactly half-way at the printed digits: not settled by the shown digits
+])
+def test_a_true_value_is_printed_as_the_original(value: str, printed: str, expected: str | None) -> None:
+    assert printed_like(Fraction(value), parse_printed(printed)) == expected
+
+
+def _held_texts_unchanged(before: str, after: str, verdicts: list) -> bool:  # type: ignore[type-arg]
+    rows_before, rows_after = before.split("\n"), after.split("\n")
+    for verdict in verdicts:
+        row = rows_after[verdict.location.line - 1]
+        if verdict.stated not in row[verdict.location.column - 2:]:
+            return False
+    return len(rows_before) == len(rows_after)
+
+
+def test_fixing_the_blogs_spec_leaves_nothing_to_fix_and_every_held_number_as_it_was() -> None:
+    text = BLOG.read_text(encoding="utf-8")
+    before = audit(parse_spec(text, str(BLOG)), diagnose=0)
+    fixed = fix_text(str(BLOG), text)
+    after = audit(parse_spec(fixed.after, str(BLOG)), diagnose=0)
+    assert {v.kind for v in after.verdicts} == {Kind.HOLDS}
+    assert _held_texts_unchanged(text, fixed.after, [v for v in before.verdicts if v.kind is Kind.HOLDS])
+    assert "value: 2.73\n" in fixed.after and "value: 3.18\n" not in fixed.after  # z2, as its true value reads
+    assert fix_text(str(BLOG), fixed.after).after == fixed.after  # idempotent
+    assert {e.verdict.kind for e in fixed.changed} == set(FIXED_KINDS)
+
+
+def test_fixing_the_blogs_page_leaves_nothing_to_fix() -> None:
+    text = BLOG_MD.read_text(encoding="utf-8")
+    fixed = fix_text(str(BLOG_MD), text)
+    after = audit(parse_markdown(fixed.after, str(BLOG_MD)), diagnose=0)
+    assert not [v for v in after.verdicts if v.kind in FIXED_KINDS]
+    assert r"+ 0.2 = 2.73\]" in fixed.after and fix_text(str(BLOG_MD), fixed.after).after == fixed.after
+
+
+def test_only_the_kinds_asked_for_are_fixed() -> None:
+    text = BLOG.read_text(encoding="utf-8")
+    fixed = fix_text(str(BLOG), text, (Kind.WRONG,))
+    assert fixed.changed and {e.verdict.kind for e in fixed.changed} == {Kind.WRONG}
+
+
+def test_the_cli_prints_a_diff_exits_1_and_writes_atomically_keeping_line_endings(tmp_path: Path) -> None:
+    spec = tmp_path / "blog.yaml"
+    spec.write_bytes(BLOG.read_bytes().replace(b"\n", b"\r\n"))
+    status, out, err = run_cli("fix", str(spec))
+    assert status == 1 and out.startswith(f"--- a/{spec}") and "-    value: 3.18" in out and "would fix 26 numbers" in err
+    status, out, err = run_cli("fix", "--write", str(spec))
+    assert status == 1 and out == "" and "fixed 26 numbers" in err
+    written = spec.read_bytes()
+    assert b"value: 2.73\r\n" in written and b"\n" not in written.replace(b"\r\n", b"")
+    assert run_cli("fix", str(spec))[0] == 0  # nothing left: exit 0, as formatters do
+
+
+def test_the_cli_refuses_what_it_does_not_edit(tmp_path: Path) -> None:
+    notebook = tmp_path / "n.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    status, _, err = run_cli("fix", str(notebook))
+    assert status == 2 and "notebook" in err
+    status, _, err = run_cli("fix", "--only", "wrong,typo", str(BLOG))
+    assert status == 2 and "--only 'wrong,typo'" in err
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(nst.specs(), st.data())
+def test_a_planted_slip_is_fixed_back_to_the_printed_original(drawn: tuple, data: st.DataObject) -> None:  # type: ignore[type-arg]
+    """Every number of a drawn spec holds; change the last digit of one and fix restores it (the original was the
+    correctly rounded true value, so it is what fix prints), and the fixed spec audits clean."""
+    _, text = drawn
+    lines = text.split("\n")
+    candidates = [i for i, line in enumerate(lines) if line.startswith("    value: ") and "[" not in line]
+    assume(candidates)
+    index = data.draw(st.sampled_from(candidates))
+    original = lines[index].removeprefix("    value: ")
+    assume(original[-1].isdigit())
+    planted = original[:-1] + str((int(original[-1]) + 5) % 10)
+    lines[index] = "    value: " + planted
+    fixed = fix_text("drawn.yaml", "\n".join(lines))
+    assert fixed.after.split("\n")[index] == "    value: " + original
+    assert {v.kind for v in audit(parse_spec(fixed.after, "drawn.yaml"), diagnose=0).verdicts} == {Kind.HOLDS}
