@@ -110,3 +110,14 @@ def test_a_planted_slip_is_fixed_back_to_the_printed_original(drawn: tuple, data
     fixed = fix_text("drawn.yaml", "\n".join(lines))
     assert fixed.after.split("\n")[index] == "    value: " + original
     assert {v.kind for v in audit(parse_spec(fixed.after, "drawn.yaml"), diagnose=0).verdicts} == {Kind.HOLDS}
+
+
+def test_the_errata_site_shows_the_corrected_step_beside_the_printed_one() -> None:
+    """The blog's z2 erratum: its LaTeX as printed (… = 3.18) and as fix writes it (… = 2.73), both rendered."""
+    from nncheck.site import build_site
+
+    spec = parse_spec(BLOG.read_text(encoding="utf-8"), str(BLOG))
+    page = next(p for p in build_site([(spec, audit(spec))]).pages if p.name == "blog.md").text
+    erratum = page[page.index("Wrong: z2 = 3.18"):page.index("[Details](#claim-z2)")]
+    assert "As printed:" in erratum and r"+ 0.2 = 3.18" in erratum
+    assert "Corrected (what `nncheck fix` writes):" in erratum and r"+ 0.2 = 2.73" in erratum

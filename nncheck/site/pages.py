@@ -7,11 +7,13 @@ of the markup here is fixed by nncheck.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 
 from nncheck.audit import DEFAULT_FAIL_ON, Audit, Kind
 from nncheck.report.common import summary
-from nncheck.site import markup
+from nncheck.site import markup, mathml
 from nncheck.audit.derive import chain
 from nncheck.expr.printer import latex, text
 from nncheck.site.errata import Correction, Entry, Errata, Section
@@ -78,11 +80,27 @@ def _correction(correction: Correction) -> str:
         body.append(f"Possible cause: {markup.text(cause)}")
     if verdict.diagnosed and not correction.diagnoses:
         body.append("Possible cause: no simple explanation found.")
+    corrected = _corrected_latex(verdict.place.latex, verdict.stated, entry.should_say)
+    if corrected is not None:
+        body.append("As printed:\n" + markup.fenced("math", verdict.place.latex or "").rstrip("\n"))
+        body.append("Corrected (what `nncheck fix` writes):\n" + markup.fenced("math", corrected).rstrip("\n"))
     body.append(f"[Details](#{entry.anchor})")
     lines = [f'!!! {ADMONITION[verdict.kind]} "{markup.text(title)}"', ""]
     for paragraph in body:
-        lines += ["    " + paragraph, ""]
+        lines += ["    " + line if line else "" for line in paragraph.split("\n")] + [""]
     return "\n".join(lines)
+
+
+def _corrected_latex(latex: str | None, stated: str, should_say: str) -> str | None:
+    """The step's LaTeX with the printed number replaced by what it should say (``nncheck fix``'s replacement), when the
+    number appears in it exactly once and the result renders; None otherwise."""
+    if not latex or should_say == stated:
+        return None
+    pattern = re.compile(rf"(?<![0-9.]){re.escape(stated)}(?![0-9])")
+    if len(pattern.findall(latex)) != 1:
+        return None
+    corrected = pattern.sub(lambda _: should_say, latex)
+    return corrected if mathml.problem(corrected) is None else None
 
 
 def _math_or_code(latex_source: str, problem: str | None) -> str:
