@@ -4,12 +4,13 @@ its true value, printed as the original was (same decimals or exponent form, tra
 Edits are found, not written: :func:`edits` gives each replacement with its place (line and column, 1-based, of
 the number in the file), :func:`apply` writes them into the file's text (everything else byte-for-byte unchanged),
 :func:`diff` shows them as a unified diff. A number whose true value lies too close to a rounding boundary to be
-printed with its digits is left alone and listed as not fixed. Notebooks are not edited yet (their numbers live in
-JSON strings).
+printed with its digits is left alone and listed as not fixed. A notebook's markdown cells are edited and its JSON
+written back as nbformat writes it, for a notebook already in that layout.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
     for verdict in audit.verdicts:
         if verdict.kind not in kinds or verdict.location.cell is not None:
             if verdict.kind in kinds:
-                unfixed.append((verdict, "a notebook's numbers are not edited yet"))
+                unfixed.append((verdict, "a notebook's numbers are fixed through its cells (nncheck fix FILE.ipynb)"))
             continue
         try:
             printed, true = parse_printed(verdict.stated), Fraction(verdict.exact)
@@ -166,9 +167,11 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     from nncheck.errors import UsageError
 
     suffix = Path(path).suffix.lower()
+    if suffix == ".ipynb":
+        return _fix_notebook(path, text, kinds)
     if suffix not in _PARSERS:
-        raise UsageError(f"nncheck fix edits specs (.yaml, .yml), Markdown (.md), HTML (.html) and LaTeX (.tex) files, "
-                         f"not {path!r}" + (" (a notebook's numbers live in JSON strings: not yet)" if suffix == ".ipynb" else ""))
+        raise UsageError(f"nncheck fix edits specs (.yaml, .yml), Markdown (.md), notebooks (.ipynb), HTML (.html) and "
+                         f"LaTeX (.tex) files, not {path!r}")
     module, name = _PARSERS[suffix]
     parse = getattr(importlib.import_module(module), name)
     current, changed = text, list[Edit]()
@@ -181,6 +184,52 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
             break
         changed += plan.edits
         current = apply(current, plan)
+    return Fixed(text, current, tuple(changed), unfixed)
+
+
+def _fix_notebook(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:
+    """A notebook's markdown cells fixed, the JSON written back as nbformat writes it — only for a notebook that is
+    already in that layout (``nbformat.writes`` of what it reads gives the file back), so nothing else changes."""
+    import nbformat
+
+    from nncheck.audit import audit
+    from nncheck.errors import UsageError
+    from nncheck.readers.notebook import parse_notebook
+
+    notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+    if nbformat.writes(notebook) != text:  # type: ignore[no-untyped-call]
+        raise UsageError(f"{path}: its JSON is not laid out as nbformat writes it (indentation, key order), so a fix "
+                         "could not leave the rest of the file unchanged; save it from Jupyter, or fix the cells by hand")
+    current, changed = text, list[Edit]()
+    unfixed: tuple[tuple[Verdict, str], ...] = ()
+    for _ in range(MAX_ROUNDS):
+        cells = nbformat.reads(current, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+        result = audit(parse_notebook(current, path), diagnose=0)
+        round_edits: list[Edit] = []
+        unfixed_now: list[tuple[Verdict, str]] = []
+        sources: dict[int, str] = {}
+        for verdict in result.verdicts:
+            if verdict.kind not in kinds or verdict.location.cell is None:
+                continue
+            number = verdict.location.cell
+            source = sources.get(number)
+            if source is None:
+                body = cells.cells[number - 1].get("source", "")
+                source = "".join(body) if isinstance(body, list) else str(body)
+            one = Audit(path=path, title="", depth=0, verdicts=(dataclasses.replace(
+                verdict, location=dataclasses.replace(verdict.location, cell=None)),), precision=0)
+            plan = edits(one, source, kinds)
+            unfixed_now += plan.unfixed
+            if plan.edits:
+                sources[number] = apply(source, plan)
+                round_edits += plan.edits
+        unfixed = tuple(unfixed_now)
+        if not round_edits:
+            break
+        for number, source in sources.items():
+            cells.cells[number - 1]["source"] = source
+        current = nbformat.writes(cells)  # type: ignore[no-untyped-call]
+        changed += round_edits
     return Fixed(text, current, tuple(changed), unfixed)
 
 

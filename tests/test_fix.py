@@ -84,11 +84,27 @@ def test_the_cli_prints_a_diff_exits_1_and_writes_atomically_keeping_line_ending
     assert run_cli("fix", str(spec))[0] == 0  # nothing left: exit 0, as formatters do
 
 
+def test_a_notebooks_cells_are_fixed_and_its_json_is_otherwise_unchanged(tmp_path: Path) -> None:
+    """2 · 3 = 7 and 0.5 · 0.5 = 0.35 in two markdown cells (6 and 0.25, by hand): only those two strings change."""
+    import json
+
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# T\n\n$$z = 2 \\cdot 3 = 7$$"), nbformat.v4.new_code_cell("x = 7"),
+                      nbformat.v4.new_markdown_cell("so $$y = 0.5 \\cdot 0.5 = 0.35$$")]
+    raw = nbformat.writes(notebook)
+    fixed = fix_text("n.ipynb", raw)
+    changed = [(a, b) for a, b in zip(raw.splitlines(), fixed.after.splitlines()) if a != b]
+    assert [b.strip() for _, b in changed] == ['"$$z = 2 \\\\cdot 3 = 6$$"', '"so $$y = 0.5 \\\\cdot 0.5 = 0.25$$"']
+    assert json.loads(fixed.after)["cells"][1]["source"] == ["x = 7"] and fix_text("n.ipynb", fixed.after).after == fixed.after
+
+
 def test_the_cli_refuses_what_it_does_not_edit(tmp_path: Path) -> None:
     notebook = tmp_path / "n.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
-    status, _, err = run_cli("fix", str(notebook))
-    assert status == 2 and "notebook" in err
+    notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    status, _, err = run_cli("fix", str(notebook))  # valid, but not laid out as nbformat writes it
+    assert status == 2 and "not laid out as nbformat writes it" in err
     status, _, err = run_cli("fix", "--only", "wrong,typo", str(BLOG))
     assert status == 2 and "--only 'wrong,typo'" in err
 

@@ -13,7 +13,7 @@ from nncheck.errors import UsageError
 
 NAME = "fix"
 HELP = "replace every number judged wrong, slipped, carried or contradicted by its true value"
-DESCRIPTION = ("Audit each FILE (a spec, or a Markdown, HTML or LaTeX page) and print a unified diff that replaces every "
+DESCRIPTION = ("Audit each FILE (a spec, or a Markdown page, notebook, HTML or LaTeX page) and print a unified diff that replaces every "
                "number judged wrong, rounding slip, carried or contradiction by its true value, printed as the original "
                "(same decimals or exponent form, trailing zeros, sign); --write applies it in place. Exit status 1 when "
                "something was (or would be) changed, as formatters do.")
@@ -22,7 +22,7 @@ KINDS = {"wrong": "WRONG", "slip": "SLIP", "carried": "CARRIED", "contradiction"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", metavar="FILE", nargs="+", help="specs (.yaml) or pages (.md, .html, .tex)")
+    parser.add_argument("files", metavar="FILE", nargs="+", help="specs (.yaml) or pages (.md, .ipynb, .html, .tex)")
     parser.add_argument("--write", action="store_true", help="write the fixes into the files (atomically) instead of a diff")
     parser.add_argument("--only", metavar="KINDS", default=",".join(KINDS),
                         help=f"fix only these verdicts, comma-separated (default: {','.join(KINDS)})")
