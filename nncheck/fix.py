@@ -94,8 +94,16 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
             if verdict.kind in kinds:
                 unfixed.append((verdict, "a notebook's numbers are fixed through its cells (nncheck fix FILE.ipynb)"))
             continue
+        if verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
+            unfixed.append((verdict, "it is the arithmetic of the numbers its line substitutes; fix those, then this"))
+            continue
         try:
-            printed, true = parse_printed(verdict.stated), Fraction(verdict.exact)
+            printed = parse_printed(verdict.stated)
+        except ValueError:
+            unfixed.append((verdict, "its printed form is not a single number fix rewrites yet (a list, a percentage, × 10^k)"))
+            continue
+        try:
+            true = Fraction(verdict.exact)
         except (ValueError, ZeroDivisionError):
             unfixed.append((verdict, f"its true value is {verdict.exact}"))
             continue
@@ -108,22 +116,28 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
         if new is None:
             unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
         elif where is None:
-            unfixed.append((verdict, f"{verdict.stated!r} is not at {verdict.location}"))
-        elif where not in seen and new != verdict.stated:
-            seen.add(where)
-            found.append(Edit(where[0], where[1], verdict.stated, new, verdict))
+            unfixed.append((verdict, f"its printed form at {verdict.location} is not a single number fix rewrites yet "
+                                     "(a list, a percentage, × 10^k)"))
+        elif where[:2] not in seen and new != verdict.stated:
+            seen.add(where[:2])
+            old = where[2]
+            if old.startswith("−"):  # the page's minus sign, kept
+                new = "−" + new.lstrip("-−") if new.startswith(("-", "−")) else new
+            found.append(Edit(where[0], where[1], old, new, verdict))
     return Plan(tuple(found), tuple(unfixed))
 
 
-def _place(lines: list[str], verdict: Verdict) -> tuple[int, int] | None:
-    """The number's line and column in the text: at its location, or just inside a quote there (a spec's "0.0580")."""
+def _place(lines: list[str], verdict: Verdict) -> tuple[int, int, str] | None:
+    """The number's line, column and text as written: at its location, or just inside a quote there (a spec's
+    "0.0580"); written with the Unicode minus where the verdict has "-"."""
     line, column = verdict.location.line, verdict.location.column
     if not 1 <= line <= len(lines):
         return None
     row = lines[line - 1]
-    for start in (column - 1, column):
-        if row[start:start + len(verdict.stated)] == verdict.stated:
-            return line, start + 1
+    for written in dict.fromkeys((verdict.stated, verdict.stated.replace("-", "−", 1))):
+        for start in (column - 1, column):
+            if row[start:start + len(written)] == written:
+                return line, start + 1, written
     return None
 
 
@@ -176,7 +190,10 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     parse = getattr(importlib.import_module(module), name)
     current, changed = text, list[Edit]()
     unfixed: tuple[tuple[Verdict, str], ...] = ()
-    for _ in range(MAX_ROUNDS):
+    # A spec's claims are values: fix and audit again until nothing changes. A page's numbers are also copied into
+    # later formulas, which fix does not rewrite: one round, every value from the page's original true chain.
+    rounds = MAX_ROUNDS if suffix in (".yaml", ".yml") else 1
+    for _ in range(rounds):
         normalized = current.replace("\r\n", "\n").replace("\r", "\n")
         plan = edits(audit(parse(normalized, path), diagnose=0), normalized, kinds)
         unfixed = plan.unfixed

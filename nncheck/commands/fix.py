@@ -16,7 +16,7 @@ HELP = "replace every number judged wrong, slipped, carried or contradicted by i
 DESCRIPTION = ("Audit each FILE (a spec, or a Markdown page, notebook, HTML or LaTeX page) and print a unified diff that replaces every "
                "number judged wrong, rounding slip, carried or contradiction by its true value, printed as the original "
                "(same decimals or exponent form, trailing zeros, sign); --write applies it in place. Exit status 1 when "
-               "something was (or would be) changed, as formatters do.")
+               "something was (or would be) changed, or a finding could not be fixed (listed on standard error).")
 # The verdicts --only accepts, by the names reports use.
 KINDS = {"wrong": "WRONG", "slip": "SLIP", "carried": "CARRIED", "contradiction": "CONTRADICTION"}
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown or not names:
         raise UsageError(f"--only {args.only!r}: expected verdicts among {', '.join(KINDS)}")
     kinds = tuple(Kind[KINDS[name]] for name in names)
-    changed_any = False
+    changed_any = left = False  # left: findings fix could not rewrite, which a CI gate must not read as clean
     for path in args.files:
         try:
             with open(path, encoding="utf-8", newline="") as handle:  # line endings kept as they are
@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         fixed = fix_text(path, text, kinds)
         for verdict, reason in fixed.unfixed:
             print(f"{verdict.location}: not fixed: {verdict.stated} ({verdict.kind.value}): {reason}", file=sys.stderr)
+        left |= bool(fixed.unfixed)
         if fixed.after == text:
             continue
         changed_any = True
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(diff(path, text, fixed.after))
             print(f"{path}: would fix {total} number{'s' * (total != 1)} ({summary})", file=sys.stderr)
-    return EXIT_FINDINGS if changed_any else EXIT_OK
+    return EXIT_FINDINGS if changed_any or left else EXIT_OK
 
 
 def _replace(path: str, text: str) -> None:
