@@ -182,6 +182,8 @@ class Audit:
     source: str | None = None  # the audited document, as the spec names it
     coverage: Coverage | None = None  # for a Markdown document: which equations were checked, which skipped
     undiagnosed: int = 0  # findings the diagnosis did not reach: beyond its limit (records.DEFAULT_DIAGNOSE_LIMIT)
+    # A page's numbers that repeat an earlier statement digit for digit, with that statement's ref (nncheck fix).
+    copies: tuple[tuple[str, Location], ...] = ()
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

@@ -107,8 +107,7 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
         except (ValueError, ZeroDivisionError):
             unfixed.append((verdict, f"its true value is {verdict.exact}"))
             continue
-        if len(verdict.exact.split(".")[-1]) <= max(printed.decimals, 0) and "." in verdict.exact \
-                and _rounded(true, printed.last_place) != true:
+        if parse_printed(verdict.exact).last_place >= printed.last_place and _rounded(true, printed.last_place) != true:
             unfixed.append((verdict, "its true value is not known to more digits than printed"))
             continue
         new = printed_like(true, printed)
@@ -124,6 +123,20 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
             if old.startswith("−"):  # the page's minus sign, kept
                 new = "−" + new.lstrip("-−") if new.startswith(("-", "−")) else new
             found.append(Edit(where[0], where[1], old, new, verdict))
+    # A page's copies of a fixed statement (the value substituted again, restated in later arithmetic) get its fix too,
+    # so that the page's arithmetic stays its own.
+    by_ref = {edit.verdict.ref: edit for edit in found}
+    for ref, location in audit.copies:
+        edit = by_ref.get(ref)
+        if edit is None or location.cell is not None:
+            continue
+        copy = Verdict(kind=edit.verdict.kind, ref=ref, subject=edit.verdict.subject, stated=edit.old.replace("−", "-"),
+                       place=edit.verdict.place, location=location, exact=edit.verdict.exact, own=None, relative_error=None)
+        where = _place(lines, copy)
+        if where is not None and where[:2] not in seen:
+            seen.add(where[:2])
+            new = "−" + edit.new.lstrip("-−") if where[2].startswith("−") and edit.new.startswith(("-", "−")) else edit.new
+            found.append(Edit(where[0], where[1], where[2], new, edit.verdict))
     return Plan(tuple(found), tuple(unfixed))
 
 
@@ -190,8 +203,9 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     parse = getattr(importlib.import_module(module), name)
     current, changed = text, list[Edit]()
     unfixed: tuple[tuple[Verdict, str], ...] = ()
-    # A spec's claims are values: fix and audit again until nothing changes. A page's numbers are also copied into
-    # later formulas, which fix does not rewrite: one round, every value from the page's original true chain.
+    # A spec's claims are values: fix and audit again until nothing changes. On a page, one round: every value from the
+    # page's original true chain, with the copies the page judge tied to each fixed statement (a page's truth can rest
+    # on its printed numbers, so a second audit of a half-fixed page is not a reference).
     rounds = MAX_ROUNDS if suffix in (".yaml", ".yml") else 1
     for _ in range(rounds):
         normalized = current.replace("\r\n", "\n").replace("\r", "\n")

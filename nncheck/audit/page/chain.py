@@ -367,6 +367,7 @@ class ChainJudge(ChainVerdicts):
             latest = self.state.ledger.latest(key)
             if latest is not None and latest.printed.text == number.text:
                 element_ref = latest.ref  # a repetition stands for the statement it repeats
+                self.state.copies[self.offset(k, node)] = latest.ref
             elif k >= self.first_new:
                 self.judge_cell(number, node, k, true, value, index, element_ref, [name],
                                 used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed,
@@ -461,6 +462,7 @@ class ChainJudge(ChainVerdicts):
                 continue
             true = -result.true if result.negative else result.true
             self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)
+            self.state.copies[self.offset(k, node)] = result.ref
         for call in walk(side.node):
             if isinstance(call, Call) and call.function == "softmax" and len(call.arguments) == 1:
                 self.one_score(k, call)

@@ -219,6 +219,9 @@ class State:
     new_examples: set[str | None] = field(default_factory=set)
     earlier_bindings: dict[str, tuple[Binding, ...]] = field(default_factory=dict)  # each name's bindings before its latest
     journal: list[Callable[[], None]] = field(default_factory=list)
+    # Printed numbers that repeat an earlier statement digit for digit (a value substituted again, a result restated
+    # in later arithmetic): document offset -> the statement's ref. ``nncheck fix`` rewrites them with it.
+    copies: dict[int, str] = field(default_factory=dict)
 
     def mark(self) -> int:
         """A point to roll back to."""

@@ -72,7 +72,9 @@ class _Page:
         verdicts = _finish(verdicts, self.renames, self.state.ledger.conflicts())
         coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped),
                             unread_sides=tuple(unread), inline_found=inline, inline_checked=inline_checked)
-        return Audit(path=path, title=title, depth=0, verdicts=tuple(verdicts), precision=self.precision, coverage=coverage)
+        copies = tuple((_renamed(ref, self.renames), self.lines.location(offset)) for offset, ref in sorted(self.state.copies.items()))
+        return Audit(path=path, title=title, depth=0, verdicts=tuple(verdicts), precision=self.precision, coverage=coverage,
+                     copies=copies)
 
     def _skip(self, formula: Formula) -> Skipped:
         math = formula.math
@@ -109,13 +111,18 @@ class _Page:
         return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column))
 
 
+def _renamed(ref: str, renames: dict[str, str]) -> str:
+    """A ref with its display's final id (eq3 rather than eq3.1)."""
+    base, bracket, rest = ref.partition("[")
+    return renames.get(base, base) + bracket + rest
+
+
 def _finish(verdicts: list[Verdict], renames: dict[str, str], conflicts: dict[str, list[tuple[int, str]]]) -> list[Verdict]:
     """Final ids (eq3 rather than eq3.1 when a display has one unnamed check) and every statement's conflicts,
     earlier and later (the ledger's, at the end of the page)."""
 
     def rename(ref: str) -> str:
-        base, bracket, rest = ref.partition("[")
-        return renames.get(base, base) + bracket + rest
+        return _renamed(ref, renames)
 
     return [replace(v, ref=rename(v.ref), inherits_from=tuple(dict.fromkeys(rename(r) for r in v.inherits_from)),
                     conflicts_with=tuple(dict.fromkeys(rename(r) for r in v.conflicts_with + tuple(
