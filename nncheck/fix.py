@@ -164,11 +164,19 @@ def apply(text: str, plan: Plan) -> str:
     return "".join(rows)
 
 
-# Each kind of file fix edits, by suffix: the function that reads its text (the readers' own parsers).
-_PARSERS = {".yaml": ("nncheck.readers.spec", "parse_spec"), ".yml": ("nncheck.readers.spec", "parse_spec"),
-            ".md": ("nncheck.readers.markdown", "parse_markdown"), ".markdown": ("nncheck.readers.markdown", "parse_markdown"),
-            ".html": ("nncheck.readers.html", "parse_html"), ".htm": ("nncheck.readers.html", "parse_html"),
-            ".tex": ("nncheck.readers.tex", "parse_tex")}
+def _parser(suffix: str) -> tuple[str, str] | None:
+    """The module and function that read a file's text, by its suffix: the readers' table (nncheck.readers.PAGES),
+    each reader's parse_… beside its read_…; a spec's parse_spec."""
+    from nncheck.readers import PAGES, SPEC_SUFFIXES
+
+    if suffix in SPEC_SUFFIXES:
+        return "nncheck.readers.spec", "parse_spec"
+    for suffixes, module, function in PAGES.values():
+        if suffix in suffixes:
+            return module, function.replace("read_", "parse_", 1)
+    return None
+
+
 # Rounds of fix and audit again: a value fixed in one round can show that a later statement of it was a copy.
 MAX_ROUNDS = 5
 
@@ -196,10 +204,11 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     suffix = Path(path).suffix.lower()
     if suffix == ".ipynb":
         return _fix_notebook(path, text, kinds)
-    if suffix not in _PARSERS:
+    found = _parser(suffix)
+    if found is None:
         raise UsageError(f"nncheck fix edits specs (.yaml, .yml), Markdown (.md), notebooks (.ipynb), HTML (.html) and "
                          f"LaTeX (.tex) files, not {path!r}")
-    module, name = _PARSERS[suffix]
+    module, name = found
     parse = getattr(importlib.import_module(module), name)
     current, changed = text, list[Edit]()
     unfixed: tuple[tuple[Verdict, str], ...] = ()

@@ -634,12 +634,17 @@ def _gradient_agrees(name: str, data: st.DataObject) -> None:
     TALLY[f"gradient {_table_of_case(name)}"]["draws"] += 1
 
 
+def _tallied(prop: str, name: str, check: Callable[[str], None]) -> None:
+    """Run one row's property, counting it as tried, and as agreed when it passes (the printed rates)."""
+    tally = TALLY[f"{prop} {_table_of_case(name)}"]
+    tally["tried"].add(_row(name))
+    check(name)
+    tally["agreed"].add(_row(name))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_reverse_mode_agrees_with_256_bit_central_differences(name: str) -> None:
-    tally = TALLY[f"gradient {_table_of_case(name)}"]
-    tally["tried"].add(_row(name))
-    _gradient_agrees(name)
-    tally["agreed"].add(_row(name))
+    _tallied("gradient", name, _gradient_agrees)
 
 
 # ---- property 2: the ball backend encloses NumPy's value, the float backend agrees with the ball's ----------
@@ -674,10 +679,7 @@ def _backends_agree(name: str, data: st.DataObject) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_ball_encloses_numpy_and_float_backend_agrees(name: str) -> None:
-    tally = TALLY[f"backends {_table_of_case(name)}"]
-    tally["tried"].add(_row(name))
-    _backends_agree(name)
-    tally["agreed"].add(_row(name))
+    _tallied("backends", name, _backends_agree)
 
 
 # ---- regressions: inputs on which these properties once found nncheck wrong (the draws above include them) ----

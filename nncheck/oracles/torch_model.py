@@ -57,21 +57,21 @@ class _Unfit(ValueError):
 
 # ---- the torch functions, by nncheck's names ----------------------------------------------------------
 
-def _softmax(z: Tensor) -> Tensor:
-    """nn.Softmax(dim=-1) over each row of a matrix of scores; over every entry of a list (or a row or column)."""
-    if z.numel() == 1:
-        raise _Unfit("softmax of one score")
-    if z.dim() == 2 and min(z.shape) > 1:
-        return torch.softmax(z, dim=-1)
-    return torch.softmax(z.reshape(-1), dim=0).reshape(z.shape)
+def _over_scores(function: Callable[..., Tensor], name: str) -> Callable[[Tensor], Tensor]:
+    """``function`` (torch.softmax, F.log_softmax) over each row of a matrix of scores; over every entry of a list (or
+    a row or column), as nncheck reads softmax."""
+    def apply(z: Tensor) -> Tensor:
+        if z.numel() == 1:
+            raise _Unfit(f"{name} of one score")
+        if z.dim() == 2 and min(z.shape) > 1:
+            return function(z, dim=-1)
+        return function(z.reshape(-1), dim=0).reshape(z.shape)
+
+    return apply
 
 
-def _log_softmax(z: Tensor) -> Tensor:
-    if z.numel() == 1:
-        raise _Unfit("log_softmax of one score")
-    if z.dim() == 2 and min(z.shape) > 1:
-        return F.log_softmax(z, dim=-1)
-    return F.log_softmax(z.reshape(-1), dim=0).reshape(z.shape)
+_softmax = _over_scores(torch.softmax, "softmax")
+_log_softmax = _over_scores(F.log_softmax, "log_softmax")
 
 
 def _identity(z: Tensor) -> Tensor:

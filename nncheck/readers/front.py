@@ -22,6 +22,7 @@ here is executed: the YAML is composed with the spec reader's safe loader, names
 from __future__ import annotations
 
 import dataclasses
+from math import prod
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -237,9 +238,7 @@ class _Declared:
                 if flipped and len(cells.shape) == 2 and len(found[1].shape) == 2:
                     cells = _transposed(cells)
                 written, target = found
-                size = 1
-                for n in target.shape:
-                    size *= n
+                size = prod(target.shape)
                 here = self.lines.location(math.offset + value.start)
                 if len(cells.printed) != size:
                     count = len(cells.printed)
@@ -271,10 +270,7 @@ class _Declared:
             if found is None or found[1].quantity == quantity:
                 continue
             written, target = found
-            size = 1
-            for n in target.shape:
-                size *= n
-            if len(given.cells.printed) != size:
+            if len(given.cells.printed) != prod(target.shape):
                 continue
             indices = quantities.indices(target.shape) if target.shape else [()]
             result += [Stated(ref=f"{claim_id}:{written}" + (f"[{','.join(map(str, i))}]" if len(indices) > 1 else ""),

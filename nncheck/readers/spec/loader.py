@@ -304,8 +304,7 @@ def model_part(reader: Reader, node: Any, claimed: list[str]) -> ModelPart:
     from nncheck.network.core import run
     from nncheck.network.graph import DefinitionError, NotDifferentiable, model_givens, model_table, values
 
-    top = {"model": node}
-    read = read_model(reader, top["model"])
+    read = read_model(reader, node)
     reader.raise_if_any()
     assert read is not None
     graph, targets, loop = read
@@ -313,12 +312,12 @@ def model_part(reader: Reader, node: Any, claimed: list[str]) -> ModelPart:
     try:  # the first step's values, at the precision that decides every kink, so a failing formula is located now
         forward, _ = ball.settled(lambda bits, last: values(graph, ball))
     except DefinitionError as error:  # located at the formula that fails
-        reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
+        reader.problems.append(Problem(error.definition.location or reader.at(node),
                                        f"definition {error.definition.name!r} cannot be evaluated: {error.reason}"))
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
     except ArithmeticError as error:  # a kink no precision decides
-        reader.problem(top["model"], f"the model cannot be evaluated: {error}")
+        reader.problem(node, f"the model cannot be evaluated: {error}")
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
     for target, where in targets.items():
@@ -335,7 +334,7 @@ def model_part(reader: Reader, node: Any, claimed: list[str]) -> ModelPart:
                           run(table, model_givens(graph, floating, loop), floating).items()}
     except DefinitionError as error:  # an update that changes a given's shape (or a later step's value): located
         what = "update of" if loop is not None and error.definition in loop.updates else "definition"
-        reader.problems.append(Problem(error.definition.location or reader.at(top["model"]),
+        reader.problems.append(Problem(error.definition.location or reader.at(node),
                                        f"{what} {error.definition.name!r}: {error.reason}"))
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
@@ -345,7 +344,7 @@ def model_part(reader: Reader, node: Any, claimed: list[str]) -> ModelPart:
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
     except (ArithmeticError, ValueError) as error:  # shapes that do not fit in an adjoint or an update
-        reader.problem(top["model"], f"the gradients cannot be evaluated: {error}")
+        reader.problem(node, f"the gradients cannot be evaluated: {error}")
         reader.raise_if_any()
         raise AssertionError("unreachable") from None
     return ModelPart(graph, gradients, loop, table, _ModelNames(shapes))
