@@ -62,8 +62,9 @@ def model_name(name: str) -> str:
     for character in text:
         if character.isascii() and (character.isalnum() or character == "_"):
             out.append(character)
-        elif character.isalpha():  # a Greek letter: its name (η: eta)
-            out.append(unicodedata.name(character, "x").split()[-1].lower())
+        elif character.isalpha():  # a Greek letter: its name (η: eta, Θ: Theta, not theta)
+            letter = unicodedata.name(character, "x").split()[-1].lower()
+            out.append(letter.capitalize() if character.isupper() else letter)
     result = re.sub(r"_+", "_", "".join(out)).strip("_")
     from nncheck.expr.plain import model_functions
 

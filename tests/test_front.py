@@ -498,3 +498,9 @@ def test_a_superscript_index_then_a_subscript_names_an_updated_weight() -> None:
     assert [spec_name(getattr(n, "name", "")) for n in names] == ["W2_new", "b2_new"]
     with pytest.raises(LatexError, match="a subscript after a power"):
         parse_display("x^{2}_{1} = 3")
+
+
+def test_a_capital_and_a_small_greek_letter_are_two_model_names() -> None:
+    from nncheck.extract_model import model_name
+
+    assert [model_name(n) for n in ("Θ", "θ", "η", "W_xh", "ŷ")] == ["Theta", "theta", "eta", "W_xh", "yhat"]
