@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from nncheck.errors import Location
 from nncheck.findings import Audit, Kind, Verdict
 from nncheck.printed import Printed, format_fraction, parse_printed
 
@@ -84,60 +85,151 @@ def _rounded(value: Fraction, place: int) -> Fraction | None:
 
 
 def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Plan:
-    """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read)."""
+    """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read).
+
+    Three passes: the statements (each number judged, by its true value); the copies the page judge tied to a fixed
+    statement (:attr:`Audit.copies`: the value substituted again, restated in later arithmetic), which get the
+    statement's fix; then the results of a line's arithmetic that only carry what those fixed (``0.8 · 0.8004 =
+    0.64032`` once 0.8004 is 0.8005). A result that carries a rounded number the page keeps is left alone: its true
+    value would disagree with the arithmetic printed beside it.
+    """
     lines = text.split("\n")
     found: list[Edit] = []
     unfixed: list[tuple[Verdict, str]] = []
     seen: set[tuple[int, int]] = set()
+    results: list[Verdict] = []
     for verdict in audit.verdicts:
-        if verdict.kind not in kinds or verdict.location.cell is not None:
-            if verdict.kind in kinds:
-                unfixed.append((verdict, "a notebook's numbers are fixed through its cells (nncheck fix FILE.ipynb)"))
+        if verdict.kind not in kinds:
             continue
-        if verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
-            unfixed.append((verdict, "it is the arithmetic of the numbers its line substitutes; fix those, then this"))
-            continue
-        try:
-            printed = parse_printed(verdict.stated)
-        except ValueError:
-            unfixed.append((verdict, "its printed form is not a single number fix rewrites yet (a list, a percentage, × 10^k)"))
-            continue
-        try:
-            true = Fraction(verdict.exact)
-        except (ValueError, ZeroDivisionError):
-            unfixed.append((verdict, f"its true value is {verdict.exact}"))
-            continue
-        if parse_printed(verdict.exact).last_place >= printed.last_place and _rounded(true, printed.last_place) != true:
-            unfixed.append((verdict, "its true value is not known to more digits than printed"))
-            continue
-        new = printed_like(true, printed)
-        where = _place(lines, verdict)
-        if new is None:
-            unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
-        elif where is None:
-            unfixed.append((verdict, f"its printed form at {verdict.location} is not a single number fix rewrites yet "
-                                     "(a list, a percentage, × 10^k)"))
-        elif where[:2] not in seen and new != verdict.stated:
-            seen.add(where[:2])
-            old = where[2]
-            if old.startswith("−"):  # the page's minus sign, kept
-                new = "−" + new.lstrip("-−") if new.startswith(("-", "−")) else new
-            found.append(Edit(where[0], where[1], old, new, verdict))
-    # A page's copies of a fixed statement (the value substituted again, restated in later arithmetic) get its fix too,
-    # so that the page's arithmetic stays its own.
+        if verdict.location.cell is not None:
+            unfixed.append((verdict, "a notebook's numbers are fixed through its cells (nncheck fix FILE.ipynb)"))
+        elif verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
+            results.append(verdict)
+        else:
+            _fix_statement(verdict, lines, found, unfixed, seen)
     by_ref = {edit.verdict.ref: edit for edit in found}
     for ref, location in audit.copies:
         edit = by_ref.get(ref)
-        if edit is None or location.cell is not None:
-            continue
-        copy = Verdict(kind=edit.verdict.kind, ref=ref, subject=edit.verdict.subject, stated=edit.old.replace("−", "-"),
-                       place=edit.verdict.place, location=location, exact=edit.verdict.exact, own=None, relative_error=None)
-        where = _place(lines, copy)
-        if where is not None and where[:2] not in seen:
-            seen.add(where[:2])
-            new = "−" + edit.new.lstrip("-−") if where[2].startswith("−") and edit.new.startswith(("-", "−")) else edit.new
-            found.append(Edit(where[0], where[1], where[2], new, edit.verdict))
+        if edit is not None and location.cell is None:
+            _fix_copy(edit, location, lines, found, unfixed, seen)
+    fixed = {edit.verdict.ref for edit in found}
+    for verdict in results:
+        kept = [ref for ref in verdict.inherits_from if ref not in fixed]
+        if kept:
+            unfixed.append((verdict, f"it is the arithmetic of the rounded {', '.join(kept)} its line substitutes, which "
+                                     f"fix keeps; its true value {verdict.exact} would disagree with that arithmetic "
+                                     "(print the inputs to more places, or this to fewer)"))
+        else:
+            _fix_statement(verdict, lines, found, unfixed, seen)
     return Plan(tuple(found), tuple(unfixed))
+
+
+def _fix_statement(verdict: Verdict, lines: list[str], found: list[Edit], unfixed: list[tuple[Verdict, str]],
+                   seen: set[tuple[int, int]]) -> None:
+    """The edit for one judged number (appended to ``found``), or the reason it is left alone (to ``unfixed``)."""
+    try:
+        true = Fraction(verdict.exact)
+    except (ValueError, ZeroDivisionError):
+        unfixed.append((verdict, f"its true value is {verdict.exact}"))
+        return
+    found_core = _core(verdict.stated)
+    if found_core is None:
+        unfixed.append((verdict, "its printed form is not a single number fix rewrites yet (a list inline, an "
+                                 "expression)"))
+        return
+    core, scale = found_core
+    printed = parse_printed(core)
+    if parse_printed(verdict.exact).last_place + _places(scale) >= printed.last_place \
+            and _rounded(true * scale, printed.last_place) != true * scale:
+        unfixed.append((verdict, "its true value is not known to more digits than printed"))
+        return
+    new = printed_like(true * scale, printed)
+    where = _place(lines, dataclasses.replace(verdict, stated=core))
+    if new is None:
+        unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
+    elif where is None:
+        unfixed.append((verdict, f"its printed form at {verdict.location} is not a single number fix rewrites yet "
+                                 "(a list, a percentage, × 10^k)"))
+    elif where[:2] not in seen and new != verdict.stated:
+        seen.add(where[:2])
+        found.append(Edit(where[0], where[1], where[2], _minus_as(where[2], new), verdict))
+
+
+def _fix_copy(edit: Edit, location: Location, lines: list[str], found: list[Edit], unfixed: list[tuple[Verdict, str]],
+              seen: set[tuple[int, int]]) -> None:
+    """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
+    digits: a minus written just before them (``-0.0755 \\cdot``) is part of the copy; a sign written apart from them
+    (``- 0.0755``) stays, and the copy is fixed only when the fix keeps the sign."""
+    magnitude = edit.old.lstrip("-−")
+    row = lines[location.line - 1] if 1 <= location.line <= len(lines) else ""
+    start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
+    if start is None:
+        return
+    if start > 0 and row[start - 1] in "-−" and edit.old[:1] in "-−":
+        start -= 1
+        old, new = row[start:start + len(edit.old)], _minus_as(row[start], edit.new)
+    elif edit.old[:1] in "-−" and edit.new[:1] not in "-−" or edit.old[:1] not in "-−" and edit.new[:1] in "-−":
+        copy = dataclasses.replace(edit.verdict, location=location, stated=row[start:start + len(magnitude)])
+        unfixed.append((copy, f"it repeats {edit.verdict.ref}, whose fix {edit.new} changes a sign written apart "
+                              "from these digits"))
+        return
+    else:
+        old, new = magnitude, edit.new.lstrip("-−")
+    if (location.line, start + 1) not in seen and old != new:
+        seen.add((location.line, start + 1))
+        found.append(Edit(location.line, start + 1, old, new, edit.verdict))
+
+
+def _core(stated: str) -> tuple[str, Fraction] | None:
+    """The decimal a printed value is written with, and the factor from the value to that decimal: ``0.5`` is itself
+    (factor 1), ``83.2%`` is 83.2 (factor 100), ``3 \\times 10^{-3}`` is 3 (factor 10^3; the exponent as printed stays).
+    None for any other form."""
+    try:
+        parse_printed(stated)
+        return stated, Fraction(1)
+    except ValueError:
+        pass
+    if stated.endswith("%"):
+        try:
+            parse_printed(stated[:-1])
+            return stated[:-1], Fraction(100)
+        except ValueError:
+            return None
+    from nncheck.expr.latex import LatexError, parse_display
+    from nncheck.expr.nodes import Product, printed_number
+
+    try:
+        chains = parse_display(stated)
+    except LatexError:
+        return None
+    if len(chains) != 1 or len(chains[0].sides) != 1:
+        return None
+    node = chains[0].sides[0]
+    whole = printed_number(node, stated)
+    if not isinstance(node, Product) or whole is None:
+        return None
+    mantissa = node.factors[0][1]
+    leading = printed_number(mantissa, stated)
+    if leading is None or mantissa.start != 0:
+        return None
+    return stated[:mantissa.end], Fraction(10) ** (leading.last_place - whole.last_place)
+
+
+def _places(scale: Fraction) -> int:
+    """The power of ten of a factor 10^k (k may be negative)."""
+    places, value = 0, scale
+    while value >= 10:
+        value, places = value / 10, places + 1
+    while value < 1:
+        value, places = value * 10, places - 1
+    return places
+
+
+def _minus_as(written: str, new: str) -> str:
+    """``new`` with the minus sign the page wrote (the Unicode minus kept)."""
+    if written.startswith("−") and new.startswith(("-", "−")):
+        return "−" + new[1:]
+    return new
 
 
 def _place(lines: list[str], verdict: Verdict) -> tuple[int, int, str] | None:

@@ -218,3 +218,101 @@ def pages(draw: Any, max_displays: int = 8) -> str:
             f"$${chain}$$", f"\\[{chain}\\]", f"\\begin{{align}}\n{chain}\n\\end{{align}}", f"> $${chain}$$", f"- $${chain}$$"))))
     return "\n\n".join(lines) + "\n"
 
+
+
+# Worked pages: a chain of named steps, each printed with its substituted numbers and its correctly rounded result,
+# as tutorials write them. The true values are worked out with Python's decimal module at 60 digits (exp is correctly
+# rounded there), independently of nncheck's backends.
+WORKED_NAMES = ("z_1", "a_1", "z_2", "a_2", "h", "g", "d", "q", "r", "s", "u", "v")
+WORKED_GIVENS = ("x", "w", "b", "c", "t")
+# A step's operation: its formula in names and in substituted numbers (each a template over its operands' LaTeX), and
+# its value as a function of its operands.
+WORKED_STEPS: dict[str, tuple[int, str, Any]] = {
+    "affine": (3, r"{0} \cdot {1} + {2}", lambda p, q, r: p * q + r),
+    "product": (2, r"{0} \cdot {1}", lambda p, q: p * q),
+    "difference": (2, r"{0} - {1}", lambda p, q: p - q),
+    "square": (2, r"({0} - {1})^2", lambda p, q: (p - q) ** 2),
+    "sigmoid": (1, r"\sigma({0})", lambda p: 1 / (1 + (-p).exp())),
+    "tanh": (1, r"\tanh({0})", lambda p: ((2 * p).exp() - 1) / ((2 * p).exp() + 1)),
+    "slope": (1, r"{0}(1 - {0})", lambda p: p * (1 - p)),
+}
+_TIE_MARGIN = 40  # a true value within 10^-40 of a rounding tie is rejected: no printed digits decide it
+
+
+def _decimal_context() -> Any:
+    import decimal
+
+    return decimal.Context(prec=60, Emax=999, Emin=-999)
+
+
+@st.composite
+def worked_plans(draw: Any, max_steps: int = 6) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, tuple[str, ...], int], ...]]:
+    """A worked page's plan: givens (name, printed decimal) and steps (name, operation, operand names, decimals)."""
+    givens = tuple((name, draw(st.sampled_from(("0.5", "-1.2", "2", "0.8", "-0.3", "1.5", "0.25", "-0.75"))))
+                   for name in WORKED_GIVENS[:draw(st.integers(2, len(WORKED_GIVENS)))])
+    known = [name for name, _ in givens]
+    steps = []
+    for name in WORKED_NAMES[:draw(st.integers(1, max_steps))]:
+        operation = draw(st.sampled_from(sorted(WORKED_STEPS)))
+        arity = WORKED_STEPS[operation][0]
+        operands = tuple(draw(st.sampled_from(known)) for _ in range(arity))
+        steps.append((name, operation, operands, draw(st.integers(2, 5))))
+        known.append(name)
+    return givens, tuple(steps)
+
+
+def worked_values(plan: Any, planted: tuple[int, str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The plan's true values (Decimal, 60 digits) and printed values (text). Each result is printed correctly rounded
+    from its true value, unless ``planted`` = (step index, printed text) replaces one: then every later step that
+    depends on it is printed rounded from the page's own numbers (a carried error), the others as before.
+
+    Raises ValueError when a true value is too close to a rounding tie (or undefined) to print."""
+    import decimal
+
+    givens, steps = plan
+    context = _decimal_context()
+    true: dict[str, Any] = {}
+    printed: dict[str, str] = {}
+    tainted: set[str] = set()
+    with decimal.localcontext(context):
+        for name, text in givens:
+            true[name] = decimal.Decimal(text)
+            printed[name] = text
+        for index, (name, operation, operands, places) in enumerate(steps):
+            function = WORKED_STEPS[operation][2]
+            try:
+                value = function(*(true[o] for o in operands))
+                own = function(*(decimal.Decimal(printed[o]) for o in operands))
+            except (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow) as error:
+                raise ValueError(f"{name} is undefined") from error
+            true[name] = value
+            if planted is not None and index == planted[0]:
+                printed[name] = planted[1]
+                tainted.add(name)
+                continue
+            source = own if tainted & set(operands) else value
+            if tainted & set(operands):
+                tainted.add(name)
+            unit = decimal.Decimal(1).scaleb(-places)
+            scaled = source / unit
+            if abs(scaled - scaled.to_integral_value(decimal.ROUND_FLOOR) - decimal.Decimal("0.5")) < decimal.Decimal(1).scaleb(-_TIE_MARGIN) \
+                    or abs(value) > 10**6:
+                raise ValueError(f"{name} is too close to a rounding tie")
+            rounded = source.quantize(unit, rounding=decimal.ROUND_HALF_EVEN)
+            printed[name] = "0." + "0" * places if rounded.is_zero() else f"{rounded:f}"
+    return true, printed
+
+
+def worked_page(plan: Any, printed: dict[str, str], wrap: Sequence[str] = ()) -> str:
+    """The Markdown of a worked page: a display per given and per step (name = formula = substituted numbers = result).
+
+    A substituted number is parenthesized when negative or when its name is in ``wrap``."""
+    givens, steps = plan
+    lines = ["# A worked example", ""]
+    for name, _ in givens:
+        lines += [f"$${name} = {printed[name]}$$", ""]
+    for name, operation, operands, _ in steps:
+        template = WORKED_STEPS[operation][1]
+        numbers = [f"({printed[o]})" if printed[o].startswith("-") or o in wrap else printed[o] for o in operands]
+        lines += [f"$${name} = {template.format(*operands)} = {template.format(*numbers)} = {printed[name]}$$", ""]
+    return "\n".join(lines)

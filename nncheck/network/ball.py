@@ -94,6 +94,8 @@ class Real:
     __radd__ = __add__
 
     def __sub__(self, other: Operand) -> Real:
+        if other is self:
+            return Real(exact=Fraction(0))  # one number less itself: exactly 0, however wide its enclosure
         return self._combine(other, lambda a, b: a - b, lambda a, b: a - b)
 
     def __rsub__(self, other: Operand) -> Real:
@@ -200,11 +202,24 @@ def power(base: Real, exponent: Real) -> Real:
         count = abs(int(exponent.exact))
         if base.exact is not None and (base.exact.numerator.bit_length() + base.exact.denominator.bit_length()) * count > MAX_EXACT_BITS:
             base = Real(ball=base.enclosure())
-        result = base**count if base.exact is not None else Real(ball=base.enclosure() ** count)
+        result = base**count if base.exact is not None else Real(ball=_ball_power(base.enclosure(), count))
         return Real(exact=Fraction(1)) / result if exponent.exact < 0 else result
     if base.sign() <= 0:
         raise ValueError("a power with a fractional exponent of a number that is not positive")
     return Real(ball=(exponent.enclosure() * base.enclosure().log()).exp())
+
+
+def _ball_power(ball: arb, count: int) -> arb:
+    """``ball ** count`` for a whole ``count`` ≥ 0 by repeated squaring: python-flint's ``arb ** int`` is nan for a
+    ball whose midpoint is exactly 0 (the [±r] of a - a), whose square is [±r²]."""
+    result, square = arb(1), ball
+    while count:
+        if count & 1:
+            result *= square
+        count >>= 1
+        if count:
+            square *= square
+    return result
 
 
 def _sqrt(value: Real) -> Real:
