@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,7 +34,8 @@ class Edit:
     column: int
     old: str
     new: str
-    verdict: Verdict
+    verdict: Verdict  # the judged number this fixes (for a copy, the statement it repeats)
+    copy: bool = False  # a repetition of the judged number: substituted again on a page, or in a spec's latex: string
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,8 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
         edit = by_ref.get(ref)
         if edit is not None and location.cell is None:
             _fix_copy(edit, location, lines, found, unfixed, seen)
+    for edit in list(found):
+        _fix_latex(edit, lines, found, seen)
     fixed = {edit.verdict.ref for edit in found}
     for verdict in results:
         kept = [ref for ref in verdict.inherits_from if ref not in fixed]
@@ -158,26 +162,85 @@ def _fix_statement(verdict: Verdict, lines: list[str], found: list[Edit], unfixe
 def _fix_copy(edit: Edit, location: Location, lines: list[str], found: list[Edit], unfixed: list[tuple[Verdict, str]],
               seen: set[tuple[int, int]]) -> None:
     """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
-    digits: a minus written just before them (``-0.0755 \\cdot``) is part of the copy; a sign written apart from them
-    (``- 0.0755``) stays, and the copy is fixed only when the fix keeps the sign."""
+    digits (:func:`signed_replacement` says what is replaced)."""
     magnitude = edit.old.lstrip("-−")
     row = lines[location.line - 1] if 1 <= location.line <= len(lines) else ""
     start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
     if start is None:
         return
-    if start > 0 and row[start - 1] in "-−" and edit.old[:1] in "-−":
-        start -= 1
-        old, new = row[start:start + len(edit.old)], _minus_as(row[start], edit.new)
-    elif edit.old[:1] in "-−" and edit.new[:1] not in "-−" or edit.old[:1] not in "-−" and edit.new[:1] in "-−":
+    replacement = signed_replacement(row, start, edit.old, edit.new)
+    if isinstance(replacement, str):
         copy = dataclasses.replace(edit.verdict, location=location, stated=row[start:start + len(magnitude)])
-        unfixed.append((copy, f"it repeats {edit.verdict.ref}, whose fix {edit.new} changes a sign written apart "
-                              "from these digits"))
+        unfixed.append((copy, f"it repeats {edit.verdict.ref}, whose fix {edit.new} {replacement}"))
         return
-    else:
-        old, new = magnitude, edit.new.lstrip("-−")
-    if (location.line, start + 1) not in seen and old != new:
-        seen.add((location.line, start + 1))
-        found.append(Edit(location.line, start + 1, old, new, edit.verdict))
+    begin, old, new = replacement
+    if (location.line, begin + 1) not in seen and old != new:
+        seen.add((location.line, begin + 1))
+        found.append(Edit(location.line, begin + 1, old, new, edit.verdict, copy=True))
+
+
+def _fix_latex(edit: Edit, lines: list[str], found: list[Edit], seen: set[tuple[int, int]]) -> None:
+    """A spec's claim records the step's LaTeX (``latex:``); the fixed number is fixed there too, when the string is
+    written on one line (plain, '…' or "…" as JSON writes it): a claimed value where the LaTeX prints it once, a value
+    the step uses wherever it prints it (ŷ(1 − ŷ) substitutes ŷ twice)."""
+    place = edit.verdict.place
+    if place.latex is None or place.latex_at is None or not 1 <= place.latex_at.line <= len(lines):
+        return
+    starts = numbers_in(place.latex, edit.old)
+    if len(starts) != 1 and edit.verdict.used_by is None:
+        return
+    row, column = lines[place.latex_at.line - 1], place.latex_at.column - 1
+    written = next((w for w in (_single_quoted, _double_quoted, str)
+                    if row[column:column + len(w(place.latex))] == w(place.latex)), None)
+    if written is None:
+        return
+    for start in starts:
+        replacement = signed_replacement(place.latex, start, edit.old, edit.new)
+        if isinstance(replacement, str):
+            continue
+        begin, old, new = replacement
+        offset = column + len(written(place.latex[:begin])) - (1 if written is not str else 0)
+        if row[offset:offset + len(old)] == old and (place.latex_at.line, offset + 1) not in seen:
+            seen.add((place.latex_at.line, offset + 1))
+            found.append(Edit(place.latex_at.line, offset + 1, old, new, edit.verdict, copy=True))
+
+
+def _single_quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _double_quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, str, str] | str:
+    """Replace the number ``old`` whose digits begin at ``text[start]`` by ``new``: (where, what, by what), or why not.
+
+    A minus written just before the digits (``-0.0755 \\cdot``) is part of the number; a sign written apart from them
+    (``- 0.0755``) stays, so the number is replaced only when ``new`` keeps its sign. The page's minus (- or −) is kept.
+    """
+    negative_old, negative_new = old[:1] in "-−", new[:1] in "-−"
+    magnitude = old.lstrip("-−")
+    if start > 0 and text[start - 1] in "-−" and negative_old:
+        return start - 1, text[start - 1:start + len(magnitude)], _minus_as(text[start - 1], new)
+    if negative_old != negative_new:
+        return "changes a sign written apart from these digits"
+    return start, magnitude, new.lstrip("-−")
+
+
+def numbers_in(latex: str, stated: str) -> list[int]:
+    """Where the digits of each number of ``latex`` printed as ``stated`` begin, in order (read by the LaTeX parser,
+    so that 0.2 is not found inside 10.25 or a subscript)."""
+    from nncheck.expr.latex import LatexError, parse_partly
+    from nncheck.expr.nodes import Number, walk
+
+    try:
+        chains = parse_partly(latex)[0]
+    except LatexError:
+        return []
+    digits = stated.lstrip("-−")
+    return sorted({node.start for chain in chains for side in chain.sides for node in walk(side)
+                   if isinstance(node, Number) and node.printed.text == digits})
 
 
 def _core(stated: str) -> tuple[str, Fraction] | None:

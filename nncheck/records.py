@@ -69,6 +69,7 @@ class Place:
     spec: Location
     latex: str | None = None
     document_line: int | None = None
+    latex_at: Location | None = None  # of the spec's latex: scalar (its quote, if quoted), for nncheck fix
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,21 @@ def test_fixing_the_blogs_spec_leaves_nothing_to_fix_and_every_held_number_as_it
     assert "value: 2.73\n" in fixed.after and "value: 3.18\n" not in fixed.after  # z2, as its true value reads
     assert fix_text(str(BLOG), fixed.after).after == fixed.after  # idempotent
     assert {e.verdict.kind for e in fixed.changed} == set(FIXED_KINDS)
+    # The steps' LaTeX follows (true values by hand: 0.7·1.3 + 0.9·1.8 + 0.2 = 2.73, σ(2.73) = 0.9388): the claimed
+    # value where printed once, a used value everywhere it is printed.
+    assert r"+ 0.2 = 2.73'" in fixed.after and r"= 0.939 \times (1 - 0.939) = 0.0575'" in fixed.after
+
+
+def test_a_latex_string_is_fixed_as_its_yaml_quoting_writes_it(tmp_path: Path) -> None:
+    """A claim's latex: double-quoted (as nncheck extract writes it, backslashes doubled), single-quoted with an
+    apostrophe, or plain: 0.5 · 3 = 1.5 (by hand) printed 1.6 is fixed in the value and in the string."""
+    for latex, expected in (('"z = 0.5 \\\\cdot 3 = 1.6"', '"z = 0.5 \\\\cdot 3 = 1.5"'),
+                            ("'z'' = 0.5 \\cdot 3 = 1.6'", "'z'' = 0.5 \\cdot 3 = 1.5'"),
+                            ("z = 0.5 x = 1.6", "z = 0.5 x = 1.5")):
+        text = ("nncheck: 1\ntitle: t\nmodel:\n  givens: {x: 3}\n  definitions: {z: 0.5 * x}\nclaims:\n  - quantity: z\n"
+                f"    value: 1.6\n    step: s\n    latex: {latex}\n")
+        fixed = fix_text("s.yaml", text)
+        assert fixed.after == text.replace("value: 1.6", "value: 1.5").replace(latex, expected), fixed.after
 
 
 def test_a_page_is_fixed_in_one_round_to_the_true_values_of_its_original_chain() -> None:
@@ -236,3 +251,36 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     assume(not any("half-way" in reason or "not known" in reason for _, reason in fixed.unfixed))
     assert fixed.after == original, f"planted:\n{planted}\nfixed:\n{fixed.after}\nunfixed: {fixed.unfixed}"
     assert fix_text("w.md", fixed.after).changed == ()
+
+
+def test_the_docs_show_the_blogs_diff_as_fix_prints_it() -> None:
+    """docs/cli.md's example is the start of what `nncheck fix specs/blog.yaml` prints today."""
+    status, out, err = run_cli("fix", str(BLOG))
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = docs[docs.index("```diff\n", docs.index("## nncheck fix")) + len("```diff\n"):]
+    shown = shown[:shown.index("```")].rstrip("\n").split("\n")
+    printed = out.replace(str(BLOG), "specs/blog.yaml").split("\n")
+    assert status == 1 and printed[:len(shown)] == shown and len(shown) > 10
+    assert "26 numbers (3 wrong, 4 rounding slip, 4 contradiction, 15 carried) and 26 copies of them" in err
+
+
+def test_the_pre_commit_hook_runs_fix_on_the_files_nncheck_reads(tmp_path: Path) -> None:
+    """.pre-commit-hooks.yaml: the nncheck-fix hook's entry is `nncheck fix --write` and its files pattern takes every
+    page suffix nncheck reads (nncheck.readers.PAGES) and specs under specs/, not other YAML (a CI workflow)."""
+    import re
+
+    from ruamel.yaml import YAML
+
+    from nncheck.readers import PAGES
+
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "nncheck-fix")
+    assert hook["entry"].split() == ["nncheck", "fix", "--write"] and hook["language"] == "python"
+    pattern = re.compile(hook["files"])
+    for suffixes, _, _ in PAGES.values():
+        assert all(pattern.search(f"docs/page{suffix}") for suffix in suffixes)
+    assert pattern.search("specs/blog.yaml") and not pattern.search(".github/workflows/ci.yml")
+    page = tmp_path / "p.md"
+    page.write_text("$$z = 0.5 \\cdot 3 = 1.6$$\n", encoding="utf-8")
+    status, _, _ = run_cli(*hook["entry"].split()[1:], str(page))  # pre-commit appends the staged files
+    assert status == 1 and page.read_text(encoding="utf-8") == "$$z = 0.5 \\cdot 3 = 1.5$$\n"

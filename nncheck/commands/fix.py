@@ -51,15 +51,18 @@ def run(args: argparse.Namespace) -> int:
         if fixed.after == text:
             continue
         changed_any = True
-        counts = Counter(edit.verdict.kind.value for edit in fixed.changed)
-        summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-        total = len(fixed.changed)
+        judged = [edit for edit in fixed.changed if not edit.copy]
+        counts = Counter(edit.verdict.kind.value for edit in judged)
+        copies = len(fixed.changed) - len(judged)
+        summary = (f"{len(judged)} number{'s' * (len(judged) != 1)} ("
+                   + ", ".join(f"{count} {kind}" for kind, count in counts.items()) + ")"
+                   + (f" and {copies} cop{'ies' if copies != 1 else 'y'} of them" if copies else ""))
         if args.write:
             _replace(path, fixed.after)
-            print(f"{path}: fixed {total} number{'s' * (total != 1)} ({summary})", file=sys.stderr)
+            print(f"{path}: fixed {summary}", file=sys.stderr)
         else:
             sys.stdout.write(diff(path, text, fixed.after))
-            print(f"{path}: would fix {total} number{'s' * (total != 1)} ({summary})", file=sys.stderr)
+            print(f"{path}: would fix {summary}", file=sys.stderr)
     return EXIT_FINDINGS if changed_any or left else EXIT_OK
 
 

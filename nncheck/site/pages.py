@@ -7,7 +7,6 @@ of the markup here is fixed by nncheck.
 
 from __future__ import annotations
 
-import re
 
 from collections.abc import Sequence
 
@@ -94,12 +93,16 @@ def _correction(correction: Correction) -> str:
 def _corrected_latex(latex: str | None, stated: str, should_say: str) -> str | None:
     """The step's LaTeX with the printed number replaced by what it should say (``nncheck fix``'s replacement), when the
     number appears in it exactly once and the result renders; None otherwise."""
+    from nncheck.fix import numbers_in, signed_replacement
+
     if not latex or should_say == stated:
         return None
-    pattern = re.compile(rf"(?<![0-9.]){re.escape(stated)}(?![0-9])")
-    if len(pattern.findall(latex)) != 1:
+    starts = numbers_in(latex, stated)
+    replacement = signed_replacement(latex, starts[0], stated, should_say) if len(starts) == 1 else None
+    if replacement is None or isinstance(replacement, str):
         return None
-    corrected = pattern.sub(lambda _: should_say, latex)
+    begin, old, new = replacement
+    corrected = latex[:begin] + new + latex[begin + len(old):]
     return corrected if mathml.problem(corrected) is None else None
 
 

@@ -167,7 +167,8 @@ def _layer(reader: Reader, node: Any, number: int, width: int | None) -> Layer |
 def _place(reader: Reader, keys: dict[str, Any], node: Any) -> Place:
     latex = reader.string(keys["latex"], "latex") if "latex" in keys else None
     line = reader.integer(keys["line"], "line", minimum=1) if "line" in keys else None
-    return Place(step=reader.string(keys["step"], "step") or "", spec=reader.at(node), latex=latex, document_line=line)
+    return Place(step=reader.string(keys["step"], "step") or "", spec=reader.at(node), latex=latex, document_line=line,
+                 latex_at=reader.at(keys["latex"]) if latex is not None else None)
 
 
 def _fit(reader: Reader, node: Any, elements: Elements, shape: tuple[int, ...], name: str, transposed: bool) -> list[tuple[tuple[int, ...], Any, Any]] | None:
