@@ -92,12 +92,15 @@ def spec_key(baseline_path: str, spec_file: str) -> str:
     return os.path.relpath(os.path.abspath(spec_file), folder).replace(os.sep, "/")
 
 
-def updated(path: str, audit: Audit, fail_on: frozenset[Kind], *, spec_file: str) -> Baseline:
-    """The baseline at ``path`` (empty if there is none) with one spec's entries replaced by its failing verdicts.
+def updated(path: str, audit: Audit, fail_on: frozenset[Kind], *, spec_file: str,
+            previous: Baseline | None = None) -> Baseline:
+    """The baseline at ``path`` (empty if there is none; ``previous`` when given, for several files in a row) with one
+    spec's entries replaced by its failing verdicts.
 
     Entries about other specs stay as they are; an entry that is still found keeps its reason.
     """
-    previous = load(path) if os.path.exists(path) else Baseline(path, ())
+    if previous is None:
+        previous = load(path) if os.path.exists(path) else Baseline(path, ())
     mine = previous.for_spec(spec_file)
     reasons = {a.identity: a.reason for a in mine}
     key = spec_key(path, spec_file)

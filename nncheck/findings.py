@@ -184,6 +184,7 @@ class Audit:
     undiagnosed: int = 0  # findings the diagnosis did not reach: beyond its limit (records.DEFAULT_DIAGNOSE_LIMIT)
     # A page's numbers that repeat an earlier statement digit for digit, with that statement's ref (nncheck fix).
     copies: tuple[tuple[str, Location], ...] = ()
+    diagnosis_seconds: float = 0.0  # the time the diagnosis took (for the CLI's estimate of a longer one; not reported)
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

@@ -36,6 +36,7 @@ class Edit:
     new: str
     verdict: Verdict  # the judged number this fixes (for a copy, the statement it repeats)
     copy: bool = False  # a repetition of the judged number: substituted again on a page, or in a spec's latex: string
+    cell: int | None = None  # a notebook's cell (1-based) whose source line and column count in
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,11 @@ def _rounded(value: Fraction, place: int) -> Fraction | None:
     return round(scaled) * unit
 
 
-def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Plan:
-    """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read).
+def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
+          cells: dict[int, str] | None = None) -> Plan:
+    """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read), or,
+    for a notebook, in its cells' sources (``cells``, by the 1-based cell number of a Location; each Edit names its
+    cell).
 
     Three passes: the statements (each number judged, by its true value); the copies the page judge tied to a fixed
     statement (:attr:`Audit.copies`: the value substituted again, restated in later arithmetic), which get the
@@ -95,114 +99,117 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Pla
     0.64032`` once 0.8004 is 0.8005). A result that carries a rounded number the page keeps is left alone: its true
     value would disagree with the arithmetic printed beside it.
     """
-    lines = text.split("\n")
-    found: list[Edit] = []
-    unfixed: list[tuple[Verdict, str]] = []
-    seen: set[tuple[int, int]] = set()
+    planner = _Planner({None: text.split("\n"), **{n: source.split("\n") for n, source in (cells or {}).items()}})
     results: list[Verdict] = []
     for verdict in audit.verdicts:
         if verdict.kind not in kinds:
             continue
-        if verdict.location.cell is not None:
-            unfixed.append((verdict, "a notebook's numbers are fixed through its cells (nncheck fix FILE.ipynb)"))
-        elif verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
+        if verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
             results.append(verdict)
         else:
-            _fix_statement(verdict, lines, found, unfixed, seen)
-    by_ref = {edit.verdict.ref: edit for edit in found}
+            planner.statement(verdict)
+    by_ref = {edit.verdict.ref: edit for edit in planner.found}
     for ref, location in audit.copies:
-        edit = by_ref.get(ref)
-        if edit is not None and location.cell is None:
-            _fix_copy(edit, location, lines, found, unfixed, seen)
-    for edit in list(found):
-        _fix_latex(edit, lines, found, seen)
-    fixed = {edit.verdict.ref for edit in found}
+        if ref in by_ref:
+            planner.copy(by_ref[ref], location)
+    for edit in list(planner.found):
+        planner.latex(edit)
+    fixed = {edit.verdict.ref for edit in planner.found}
+    printed = {verdict.ref: verdict.stated for verdict in audit.verdicts}
     for verdict in results:
         kept = [ref for ref in verdict.inherits_from if ref not in fixed]
         if kept:
-            unfixed.append((verdict, f"it is the arithmetic of the rounded {', '.join(kept)} its line substitutes, which "
-                                     f"fix keeps; its true value {verdict.exact} would disagree with that arithmetic "
-                                     "(print the inputs to more places, or this to fewer)"))
+            named = ", ".join(f"{printed[ref]} ({ref})" if ref in printed else ref for ref in kept)
+            planner.unfixed.append((verdict, f"it is the arithmetic of the rounded {named} its line substitutes, which "
+                                             f"fix keeps; its true value {verdict.exact} would disagree with that "
+                                             "arithmetic (print the inputs to more places, or this to fewer)"))
         else:
-            _fix_statement(verdict, lines, found, unfixed, seen)
-    return Plan(tuple(found), tuple(unfixed))
+            planner.statement(verdict)
+    return Plan(tuple(planner.found), tuple(planner.unfixed))
 
 
-def _fix_statement(verdict: Verdict, lines: list[str], found: list[Edit], unfixed: list[tuple[Verdict, str]],
-                   seen: set[tuple[int, int]]) -> None:
-    """The edit for one judged number (appended to ``found``), or the reason it is left alone (to ``unfixed``)."""
-    try:
-        true = Fraction(verdict.exact)
-    except (ValueError, ZeroDivisionError):
-        unfixed.append((verdict, f"its true value is {verdict.exact}"))
-        return
-    found_core = _core(verdict.stated)
-    if found_core is None:
-        unfixed.append((verdict, "its printed form is not a single number fix rewrites yet (a list inline, an "
-                                 "expression)"))
-        return
-    core, scale = found_core
-    printed = parse_printed(core)
-    if parse_printed(verdict.exact).last_place + _places(scale) >= printed.last_place \
-            and _rounded(true * scale, printed.last_place) != true * scale:
-        unfixed.append((verdict, "its true value is not known to more digits than printed"))
-        return
-    new = printed_like(true * scale, printed)
-    where = _place(lines, dataclasses.replace(verdict, stated=core))
-    if new is None:
-        unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
-    elif where is None:
-        unfixed.append((verdict, f"its printed form at {verdict.location} is not a single number fix rewrites yet "
-                                 "(a list, a percentage, × 10^k)"))
-    elif where[:2] not in seen and new != verdict.stated:
-        seen.add(where[:2])
-        found.append(Edit(where[0], where[1], where[2], _minus_as(where[2], new), verdict))
+class _Planner:
+    """The edits of one file (and, for a notebook, of its cells), each place edited once."""
 
+    def __init__(self, texts: dict[int | None, list[str]]) -> None:
+        self.texts = texts  # lines, by cell (None: the file)
+        self.found: list[Edit] = []
+        self.unfixed: list[tuple[Verdict, str]] = []
+        self.seen: set[tuple[int | None, int, int]] = set()
 
-def _fix_copy(edit: Edit, location: Location, lines: list[str], found: list[Edit], unfixed: list[tuple[Verdict, str]],
-              seen: set[tuple[int, int]]) -> None:
-    """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
-    digits (:func:`signed_replacement` says what is replaced)."""
-    magnitude = edit.old.lstrip("-−")
-    row = lines[location.line - 1] if 1 <= location.line <= len(lines) else ""
-    start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
-    if start is None:
-        return
-    replacement = signed_replacement(row, start, edit.old, edit.new)
-    if isinstance(replacement, str):
-        copy = dataclasses.replace(edit.verdict, location=location, stated=row[start:start + len(magnitude)])
-        unfixed.append((copy, f"it repeats {edit.verdict.ref}, whose fix {edit.new} {replacement}"))
-        return
-    begin, old, new = replacement
-    if (location.line, begin + 1) not in seen and old != new:
-        seen.add((location.line, begin + 1))
-        found.append(Edit(location.line, begin + 1, old, new, edit.verdict, copy=True))
+    def lines(self, location: Location) -> list[str]:
+        return self.texts.get(location.cell, [])
 
+    def add(self, cell: int | None, line: int, column: int, old: str, new: str, verdict: Verdict, copy: bool) -> None:
+        if (cell, line, column) not in self.seen and old != new:
+            self.seen.add((cell, line, column))
+            self.found.append(Edit(line, column, old, new, verdict, copy=copy, cell=cell))
 
-def _fix_latex(edit: Edit, lines: list[str], found: list[Edit], seen: set[tuple[int, int]]) -> None:
-    """A spec's claim records the step's LaTeX (``latex:``); the fixed number is fixed there too, when the string is
-    written on one line (plain, '…' or "…" as JSON writes it): a claimed value where the LaTeX prints it once, a value
-    the step uses wherever it prints it (ŷ(1 − ŷ) substitutes ŷ twice)."""
-    place = edit.verdict.place
-    if place.latex is None or place.latex_at is None or not 1 <= place.latex_at.line <= len(lines):
-        return
-    starts = numbers_in(place.latex, edit.old)
-    if len(starts) != 1 and edit.verdict.used_by is None:
-        return
-    row, column = lines[place.latex_at.line - 1], place.latex_at.column - 1
-    written = next((w for w in (_single_quoted, _double_quoted, str)
-                    if row[column:column + len(w(place.latex))] == w(place.latex)), None)
-    if written is None:
-        return
-    for start in starts:
-        replacement = signed_replacement(place.latex, start, edit.old, edit.new)
-        if isinstance(replacement, str):
-            continue
-        begin, old, new = replacement
-        offset = column + len(written(place.latex[:begin])) - (1 if written is not str else 0)
-        if row[offset:offset + len(old)] == old and (place.latex_at.line, offset + 1) not in seen:
-            seen.add((place.latex_at.line, offset + 1))
-            found.append(Edit(place.latex_at.line, offset + 1, old, new, edit.verdict, copy=True))
+    def statement(self, verdict: Verdict) -> None:
+        """The edit for one judged number, or the reason it is left alone."""
+        try:
+            true = Fraction(verdict.exact)
+        except (ValueError, ZeroDivisionError):
+            self.unfixed.append((verdict, f"its true value is {verdict.exact}"))
+            return
+        found_core = _core(verdict.stated)
+        if found_core is None:
+            self.unfixed.append((verdict, "its printed form is not a single number fix rewrites (a list printed as one "
+                                          "value, an expression)"))
+            return
+        core, scale = found_core
+        printed = parse_printed(core)
+        if parse_printed(verdict.exact).last_place + _places(scale) >= printed.last_place \
+                and _rounded(true * scale, printed.last_place) != true * scale:
+            self.unfixed.append((verdict, "its true value is not known to more digits than printed"))
+            return
+        new = printed_like(true * scale, printed)
+        lines = self.lines(verdict.location)
+        where = _place(lines, dataclasses.replace(verdict, stated=core))
+        if new is None:
+            self.unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
+        elif where is None:
+            self.unfixed.append((verdict, f"its printed form at {verdict.location} is not one number fix rewrites "
+                                          "(a number written with an entity or markup)"))
+        elif new != verdict.stated:
+            row = lines[where[0] - 1]
+            minus = "−" if not where[2].startswith(("-", "−")) and "−" in row else where[2]  # the page's minus sign
+            self.add(verdict.location.cell, where[0], where[1], where[2], _minus_as(minus, new), verdict, False)
+
+    def copy(self, edit: Edit, location: Location) -> None:
+        """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
+        digits (:func:`signed_replacement` says what is replaced)."""
+        lines = self.lines(location)
+        magnitude = edit.old.lstrip("-−")
+        row = lines[location.line - 1] if 1 <= location.line <= len(lines) else ""
+        start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
+        if start is None:
+            return
+        begin, old, new = signed_replacement(row, start, edit.old, edit.new)
+        self.add(location.cell, location.line, begin + 1, old, new, edit.verdict, True)
+
+    def latex(self, edit: Edit) -> None:
+        """A spec's claim records the step's LaTeX (``latex:``); the fixed number is fixed there too, when the string
+        is written on one line (plain, '…' or "…" as JSON writes it): a claimed value where the LaTeX prints it once,
+        a value the step uses wherever it prints it (ŷ(1 − ŷ) substitutes ŷ twice)."""
+        place = edit.verdict.place
+        lines = self.texts[None]
+        if place.latex is None or place.latex_at is None or not 1 <= place.latex_at.line <= len(lines):
+            return
+        starts = numbers_in(place.latex, edit.old)
+        if len(starts) != 1 and edit.verdict.used_by is None:
+            return
+        row, column = lines[place.latex_at.line - 1], place.latex_at.column - 1
+        written = next((w for w in (_single_quoted, _double_quoted, str)
+                        if row[column:column + len(w(place.latex))] == w(place.latex)), None)
+        if written is None:
+            return
+        for start in starts:
+            begin, old, new = signed_replacement(place.latex, start, edit.old, edit.new)
+            offset = column + len(written(place.latex[:begin])) - (1 if written is not str else 0)
+            if row[offset:offset + len(old)] == old:
+                self.add(None, place.latex_at.line, offset + 1, old, written(new)[1:-1] if written is not str else new,
+                         edit.verdict, True)
 
 
 def _single_quoted(text: str) -> str:
@@ -213,19 +220,26 @@ def _double_quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, str, str] | str:
-    """Replace the number ``old`` whose digits begin at ``text[start]`` by ``new``: (where, what, by what), or why not.
+def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, str, str]:
+    """Replace the number ``old`` whose digits begin at ``text[start]`` by ``new``: (where, what, by what).
 
-    A minus written just before the digits (``-0.0755 \\cdot``) is part of the number; a sign written apart from them
-    (``- 0.0755``) stays, so the number is replaced only when ``new`` keeps its sign. The page's minus (- or −) is kept.
+    A minus written just before the digits (``-0.0755 \\cdot``) is part of the number. A sign written apart from them
+    stays when ``new`` keeps the sign; when the fix changes the sign, a binary ``-`` or ``+`` before the number is
+    flipped (``0.8 - 0.165`` for 0.8 − g becomes ``0.8 + 0.165`` when g is −0.165), and anywhere else the new value
+    is written in parentheses (``0.05 \\times (-2.197)``). The page's minus (- or −) is kept.
     """
     negative_old, negative_new = old[:1] in "-−", new[:1] in "-−"
     magnitude = old.lstrip("-−")
+    end = start + len(magnitude)
     if start > 0 and text[start - 1] in "-−" and negative_old:
-        return start - 1, text[start - 1:start + len(magnitude)], _minus_as(text[start - 1], new)
-    if negative_old != negative_new:
-        return "changes a sign written apart from these digits"
-    return start, magnitude, new.lstrip("-−")
+        return start - 1, text[start - 1:end], _minus_as(text[start - 1], new)
+    if negative_old == negative_new:
+        return start, magnitude, new.lstrip("-−")
+    operator = len(text[:start].rstrip()) - 1
+    if operator >= 0 and text[operator] in "+-−" and text[:operator].rstrip()[-1:] not in ("", "(", "{", "=", "[", ","):
+        flipped = {"+": "-" if "−" not in text else "−", "-": "+", "−": "+"}[text[operator]]
+        return operator, text[operator:end], flipped + text[operator + 1:start] + new.lstrip("-−")
+    return start, magnitude, "(" + _minus_as("−" if "−" in text else "-", new) + ")"
 
 
 def numbers_in(latex: str, stated: str) -> list[int]:
@@ -309,27 +323,18 @@ def _place(lines: list[str], verdict: Verdict) -> tuple[int, int, str] | None:
     return None
 
 
-def apply(text: str, plan: Plan) -> str:
-    """``text`` with every edit made; line endings and everything else as they were."""
-    rows = text.splitlines(keepends=True)
-    for edit in sorted(plan.edits, key=lambda e: (e.line, -e.column)):
-        row = rows[edit.line - 1]
+def apply(text: str, plan: Plan, cell: int | None = None) -> str:
+    """``text`` with every edit of ``plan`` made (those of one notebook ``cell``); line endings and everything else
+    as they were. Lines are counted as the readers count them: a line ends at \\n, \\r\\n or \\r."""
+    rows = _LINE_ENDS.split(text)  # lines and their endings, alternating
+    for edit in sorted((e for e in plan.edits if e.cell == cell), key=lambda e: (e.line, -e.column)):
+        row = rows[2 * (edit.line - 1)]
         start = edit.column - 1
-        rows[edit.line - 1] = row[:start] + edit.new + row[start + len(edit.old):]
+        rows[2 * (edit.line - 1)] = row[:start] + edit.new + row[start + len(edit.old):]
     return "".join(rows)
 
 
-def _parser(suffix: str) -> tuple[str, str] | None:
-    """The module and function that read a file's text, by its suffix: the readers' table (nncheck.readers.PAGES),
-    each reader's parse_… beside its read_…; a spec's parse_spec."""
-    from nncheck.readers import PAGES, SPEC_SUFFIXES
-
-    if suffix in SPEC_SUFFIXES:
-        return "nncheck.readers.spec", "parse_spec"
-    for suffixes, module, function in PAGES.values():
-        if suffix in suffixes:
-            return module, function.replace("read_", "parse_", 1)
-    return None
+_LINE_ENDS = re.compile(r"(\r\n|\r|\n)")
 
 
 # Rounds of fix and audit again: a value fixed in one round can show that a later statement of it was a copy.
@@ -350,21 +355,19 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     """Audit ``text`` (the file at ``path``, by its suffix), replace its findings of ``kinds``, and again, until a round
     changes nothing (at most MAX_ROUNDS). Raises UsageError for a kind of file fix does not edit (a notebook), and the
     readers' SpecError for a file that cannot be read."""
-    import importlib
     from pathlib import Path
 
     from nncheck.audit import audit
     from nncheck.errors import UsageError
+    from nncheck.readers import PAGES, SPEC_SUFFIXES, parse
 
     suffix = Path(path).suffix.lower()
     if suffix == ".ipynb":
         return _fix_notebook(path, text, kinds)
-    found = _parser(suffix)
-    if found is None:
-        raise UsageError(f"nncheck fix edits specs (.yaml, .yml), Markdown (.md), notebooks (.ipynb), HTML (.html) and "
-                         f"LaTeX (.tex) files, not {path!r}")
-    module, name = found
-    parse = getattr(importlib.import_module(module), name)
+    if suffix not in SPEC_SUFFIXES and not any(suffix in suffixes for suffixes, _, _ in PAGES.values()):
+        from nncheck.readers import kinds as readable
+
+        raise UsageError(f"nncheck fix edits the files nncheck reads: {readable()}; not {path!r}")
     current, changed = text, list[Edit]()
     unfixed: tuple[tuple[Verdict, str], ...] = ()
     # A spec's claims are values: fix and audit again until nothing changes. On a page, one round: every value from the
@@ -374,6 +377,8 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     for _ in range(rounds):
         normalized = current.replace("\r\n", "\n").replace("\r", "\n")
         plan = edits(audit(parse(normalized, path), diagnose=0), normalized, kinds)
+        if suffix in (".html", ".htm"):
+            plan = _outside_renderings(plan, normalized)
         unfixed = plan.unfixed
         if not plan.edits:
             break
@@ -382,50 +387,53 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     return Fixed(text, current, tuple(changed), unfixed)
 
 
+def _outside_renderings(plan: Plan, text: str) -> Plan:
+    """An HTML page's plan without the edits inside the TeX annotation of a formula shown rendered (KaTeX, MathML):
+    those are listed as not fixed, since the rendering beside them would still show the old number."""
+    from nncheck.readers.html import rendered_spans
+
+    spans = rendered_spans(text)
+    if not spans:
+        return plan
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    kept, unfixed = [], list(plan.unfixed)
+    for edit in plan.edits:
+        offset = starts[edit.line - 1] + edit.column - 1
+        if any(start <= offset < end for start, end in spans):
+            unfixed.append((edit.verdict, f"{edit.old} at line {edit.line}, column {edit.column} is the TeX annotation "
+                                          "of a formula the page shows rendered; re-render the page from its source"))
+        else:
+            kept.append(edit)
+    return Plan(tuple(kept), tuple(unfixed))
+
+
 def _fix_notebook(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:
-    """A notebook's markdown cells fixed, the JSON written back as nbformat writes it — only for a notebook that is
-    already in that layout (``nbformat.writes`` of what it reads gives the file back), so nothing else changes."""
+    """A notebook's markdown cells fixed as a page is (one round, copies included), and the JSON written back as
+    nbformat writes it — only for a notebook already in that layout (``nbformat.writes`` of what it reads gives the
+    file back, with or without the final newline Jupyter adds), so nothing else changes."""
     import nbformat
 
     from nncheck.audit import audit
     from nncheck.errors import UsageError
     from nncheck.readers.notebook import parse_notebook
 
-    notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
-    if nbformat.writes(notebook) != text:  # type: ignore[no-untyped-call]
+    try:
+        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+    except Exception:  # nbformat raises several kinds for a file that is not a notebook; the reader says which
+        parse_notebook(text, path)
+        raise
+    written = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
+    if text not in (written, written + "\n"):
         raise UsageError(f"{path}: its JSON is not laid out as nbformat writes it (indentation, key order), so a fix "
                          "could not leave the rest of the file unchanged; save it from Jupyter, or fix the cells by hand")
-    current, changed = text, list[Edit]()
-    unfixed: tuple[tuple[Verdict, str], ...] = ()
-    for _ in range(MAX_ROUNDS):
-        cells = nbformat.reads(current, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
-        result = audit(parse_notebook(current, path), diagnose=0)
-        round_edits: list[Edit] = []
-        unfixed_now: list[tuple[Verdict, str]] = []
-        sources: dict[int, str] = {}
-        for verdict in result.verdicts:
-            if verdict.kind not in kinds or verdict.location.cell is None:
-                continue
-            number = verdict.location.cell
-            source = sources.get(number)
-            if source is None:
-                body = cells.cells[number - 1].get("source", "")
-                source = "".join(body) if isinstance(body, list) else str(body)
-            one = Audit(path=path, title="", depth=0, verdicts=(dataclasses.replace(
-                verdict, location=dataclasses.replace(verdict.location, cell=None)),), precision=0)
-            plan = edits(one, source, kinds)
-            unfixed_now += plan.unfixed
-            if plan.edits:
-                sources[number] = apply(source, plan)
-                round_edits += plan.edits
-        unfixed = tuple(unfixed_now)
-        if not round_edits:
-            break
-        for number, source in sources.items():
-            cells.cells[number - 1]["source"] = source
-        current = nbformat.writes(cells)  # type: ignore[no-untyped-call]
-        changed += round_edits
-    return Fixed(text, current, tuple(changed), unfixed)
+    ending = text[len(written):]
+    sources = {number: "".join(body) if isinstance(body := cell.get("source", ""), list) else str(body)
+               for number, cell in enumerate(notebook.cells, start=1) if cell.get("cell_type") == "markdown"}
+    plan = edits(audit(parse_notebook(text, path), diagnose=0), "", kinds, cells=sources)
+    for number in sorted({edit.cell for edit in plan.edits if edit.cell is not None}):
+        notebook.cells[number - 1]["source"] = apply(sources[number], plan, number)
+    after = nbformat.writes(notebook) + ending if plan.edits else text  # type: ignore[no-untyped-call]
+    return Fixed(text, after, plan.edits, plan.unfixed)
 
 
 def diff(path: str, before: str, after: str) -> str:

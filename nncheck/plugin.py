@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from nncheck.commands.audit import DEFAULT_FAIL_ON  # as `nncheck audit`; importing it is cheap
+from nncheck.inputs import is_spec
 
 if TYPE_CHECKING:
     from nncheck.audit import Audit, Kind, Verdict
@@ -28,13 +28,8 @@ if TYPE_CHECKING:
 # Which files are looked at: fnmatch patterns, matched against the file name, or against the path
 # relative to the rootdir when the pattern contains a "/".
 DEFAULT_SPECS = ("*.yaml", "*.yml")
-# Of those, a file is a spec when a line starts with its top-level key "nncheck:" (every spec has
-# it: see docs/spec.md), so mkdocs.yml, CI files and other YAML are left alone. The key may be
-# quoted, and the file may start with a byte-order mark.
-SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:", re.MULTILINE)
-# No more than this much of a candidate file is read to look for the marker; specs are refused
-# beyond this size anyway (nncheck.readers.spec.yamlsafe.MAX_BYTES).
-SNIFF_BYTES = 1_000_000
+# Of those, a file is a spec when a line starts with its top-level key "nncheck:" (nncheck.inputs.is_spec), so
+# mkdocs.yml, CI files and other YAML are left alone.
 
 
 class BaselineFixedWarning(UserWarning):
@@ -48,10 +43,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("nncheck_pages", type="args", default=[],
                   help="nncheck: patterns of Markdown pages to audit (a name, or a path from the rootdir if it "
                        "contains '/'); none by default")
-    parser.addini("nncheck_fail_on", default=DEFAULT_FAIL_ON,
+    # None when unset, so that [tool.nncheck] of pyproject.toml can give the value (nncheck.config).
+    parser.addini("nncheck_fail_on", default=None,
                   help="nncheck: comma-separated verdicts whose tests fail: holds, slip, carried, wrong, "
                        f"contradiction, undecided, or 'none' (default: {DEFAULT_FAIL_ON})")
-    parser.addini("nncheck_baseline", type="paths", default=[],
+    parser.addini("nncheck_baseline", type="paths", default=None,
                   help="nncheck: baseline files (written by `nncheck audit --write-baseline`) whose findings are "
                        "accepted: their tests xfail instead of failing")
 
@@ -78,15 +74,6 @@ def matches(path: Path, root: Path, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative if "/" in pattern else path.name, pattern) for pattern in patterns)
 
 
-def is_spec(path: Path) -> bool:
-    """Whether the file has a spec's top-level key, read without parsing the YAML."""
-    try:
-        with open(path, "rb") as handle:
-            return SPEC_MARKER.search(handle.read(SNIFF_BYTES)) is not None
-    except OSError:
-        return False
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The plugin's ini options, read and checked once per run, when the first spec is collected."""
@@ -103,8 +90,19 @@ def settings(config: pytest.Config) -> Settings:
         from nncheck.baseline import load
         from nncheck.commands.audit import fail_on
 
-        kinds = fail_on(str(config.getini("nncheck_fail_on")), option="nncheck_fail_on")
-        baselines = tuple(load(str(path)) for path in config.getini("nncheck_baseline"))
+        from nncheck.config import load as load_config
+
+        # An ini option set for pytest wins; else [tool.nncheck] of pyproject.toml, as `nncheck audit` reads it.
+        table = load_config(Path(config.rootpath))
+        ini_fail_on, ini_baselines = config.getini("nncheck_fail_on"), config.getini("nncheck_baseline")
+        if ini_fail_on is not None:
+            kinds = fail_on(str(ini_fail_on), option="nncheck_fail_on")
+        else:
+            kinds = fail_on(table.fail_on or DEFAULT_FAIL_ON, option=f"fail-on in {table.path}")
+        if ini_baselines is not None:
+            baselines = tuple(load(str(path)) for path in ini_baselines)
+        else:
+            baselines = (load(str(Path(config.invocation_params.dir) / table.baseline)),) if table.baseline else ()
         config.stash[SETTINGS] = Settings(kinds, baselines)
     return config.stash[SETTINGS]
 

@@ -4,6 +4,7 @@ number holds (nncheck.strategies.specs) and checks fix restores the printed orig
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def test_the_cli_prints_a_diff_exits_1_and_writes_atomically_keeping_line_ending
     spec = tmp_path / "blog.yaml"
     spec.write_bytes(BLOG.read_bytes().replace(b"\n", b"\r\n"))
     status, out, err = run_cli("fix", str(spec))
-    assert status == 1 and out.startswith(f"--- a/{spec}") and "-    value: 3.18" in out and "would fix 26 numbers" in err
+    assert status == 1 and out.startswith(f"--- a/{str(spec).lstrip('/')}") and "-    value: 3.18" in out and "would fix 26 numbers" in err
     status, out, err = run_cli("fix", "--write", str(spec))
     assert status == 1 and out == "" and "fixed 26 numbers" in err
     written = spec.read_bytes()
@@ -170,7 +171,7 @@ def test_a_unicode_minus_is_fixed_and_kept_and_what_is_left_makes_the_exit_statu
                     "$$0.6 \\cdot 0.4621 = 0.27726$$\n", encoding="utf-8")
     status, out, err = run_cli("fix", str(page))
     assert "+$$0.25 \\cdot (−2.15) = −0.5375$$" in out and status == 1
-    assert "not fixed: 0.27726 (carried)" in err and "rounded a its line substitutes" in err
+    assert "not fixed: 0.27726 (carried)" in err and "rounded 0.4621 (a) its line substitutes" in err
     status, _, err = run_cli("fix", "--write", str(page))
     assert status == 1 and "−0.5375" in page.read_text(encoding="utf-8")
     status, _, err = run_cli("fix", str(page))
@@ -259,7 +260,7 @@ def test_the_docs_show_the_blogs_diff_as_fix_prints_it() -> None:
     docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     shown = docs[docs.index("```diff\n", docs.index("## nncheck fix")) + len("```diff\n"):]
     shown = shown[:shown.index("```")].rstrip("\n").split("\n")
-    printed = out.replace(str(BLOG), "specs/blog.yaml").split("\n")
+    printed = out.replace(str(BLOG).lstrip("/"), "specs/blog.yaml").split("\n")
     assert status == 1 and printed[:len(shown)] == shown and len(shown) > 10
     assert "26 numbers (3 wrong, 4 rounding slip, 4 contradiction, 15 carried) and 26 copies of them" in err
 
@@ -284,3 +285,77 @@ def test_the_pre_commit_hook_runs_fix_on_the_files_nncheck_reads(tmp_path: Path)
     page.write_text("$$z = 0.5 \\cdot 3 = 1.6$$\n", encoding="utf-8")
     status, _, _ = run_cli(*hook["entry"].split()[1:], str(page))  # pre-commit appends the staged files
     assert status == 1 and page.read_text(encoding="utf-8") == "$$z = 0.5 \\cdot 3 = 1.5$$\n"
+
+
+def test_a_notebook_as_jupyter_saves_it_is_fixed_with_its_copies_across_cells(tmp_path: Path) -> None:
+    """nbformat.write ends the file with a newline, as Jupyter does; a value fixed in one cell is fixed where the next
+    cell substitutes it (z = 0.5 · 3 = 1.5 and a = 2 · z = 3.0, by hand)."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("$$z = 0.5 \\cdot 3 = 1.6$$"), nbformat.v4.new_code_cell("z = 1.6"),
+                      nbformat.v4.new_markdown_cell("$$a = 2 z = 2 \\cdot 1.6 = 3.2$$")]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(notebook, str(path))
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    status, _, err = run_cli("fix", "--write", str(path))
+    after = path.read_text(encoding="utf-8")
+    assert status == 1 and "fixed 2 numbers (1 wrong, 1 carried) and 1 copy of them" in err and after.endswith("}\n")
+    sources = ["".join(cell["source"]) for cell in json.loads(after)["cells"]]
+    assert sources == ["$$z = 0.5 \\cdot 3 = 1.5$$", "z = 1.6", "$$a = 2 z = 2 \\cdot 1.5 = 3.0$$"]
+    assert len(after.splitlines()) == len(text.splitlines())
+
+
+def test_a_sign_written_apart_is_flipped_when_the_fix_changes_the_sign(tmp_path: Path) -> None:
+    """g = 0.5 · (0.31 − 0.64) = −0.165, printed 0.165; then w = 0.8 − g = 0.965 (by hand): the copy in 0.8 - 0.165
+    becomes 0.8 + 0.165, and a sign-changed copy after × is written in parentheses."""
+    page = tmp_path / "p.md"
+    page.write_text("$$g = 0.5 \\times (0.31 - 0.64) = 0.165$$\n\n$$w = 0.8 - g = 0.8 - 0.165 = 0.635$$\n\n"
+                    "$$v = 2 g = 2 \\times 0.165 = 0.330$$\n", encoding="utf-8")
+    run_cli("fix", "--write", str(page))
+    assert page.read_text(encoding="utf-8") == ("$$g = 0.5 \\times (0.31 - 0.64) = -0.165$$\n\n"
+                                                "$$w = 0.8 - g = 0.8 + 0.165 = 0.965$$\n\n"
+                                                "$$v = 2 g = 2 \\times (-0.165) = -0.330$$\n")
+    assert run_cli("fix", str(page))[0] == 0
+
+
+def test_a_change_written_delta_w_is_one_name(tmp_path: Path) -> None:
+    """\\Delta w is the name Δw, not Δ·w: 0.5 · 0.0437 = 0.02185 (by hand) printed 0.02158 is carried into Δw, w′,
+    Δb and b′ (0.1 · 0.02185 = 0.002185, 1.5 + 0.002185 = 1.502185, 0.2 · 0.02185 = 4.370 × 10^-3, 1.504370)."""
+    page = tmp_path / "p.md"
+    page.write_text("$$g = 0.5 \\times 0.0437 = 0.02158$$\n\n$$\\Delta w = 0.1 \\times g = 0.1 \\times 0.02158 = 0.002158$$\n\n"
+                    "$$w' = 1.5 + \\Delta w = 1.5 + 0.002158 = 1.502158$$\n\n"
+                    "$$\\Delta b = 0.2 \\times g = 0.2 \\times 0.02158 = 4.316 \\times 10^{-3}$$\n\n"
+                    "$$b' = 1.5 + \\Delta b = 1.5 + 4.316 \\times 10^{-3} = 1.504316$$\n", encoding="utf-8")
+    verdicts = {v.ref: v.kind for v in audit(parse_markdown(page.read_text(encoding="utf-8"), "p.md"), diagnose=0).verdicts}
+    assert verdicts == {"g": Kind.WRONG, "Δw": Kind.CARRIED, "w′": Kind.CARRIED, "Δb": Kind.CARRIED, "b′": Kind.CARRIED}
+    run_cli("fix", "--write", str(page))
+    fixed = page.read_text(encoding="utf-8")
+    assert "0.1 \\times 0.02185 = 0.002185" in fixed and "1.5 + 0.002185 = 1.502185" in fixed
+    assert "0.2 \\times 0.02185 = 4.370 \\times 10^{-3}" in fixed and "1.5 + 4.370 \\times 10^{-3} = 1.504370" in fixed
+    assert run_cli("fix", str(page))[0] == 0
+
+
+def test_a_rendered_formulas_annotation_is_listed_not_edited(tmp_path: Path) -> None:
+    """KaTeX's HTML: the TeX annotation beside a rendering; editing it would leave the shown 3.5 (2 × 1.5 = 3)."""
+    page = tmp_path / "k.html"
+    page.write_text('<p><span class="katex"><math><semantics><mn>3.5</mn><annotation encoding="application/x-tex">'
+                    "z = 2 \\times 1.5 = 3.5</annotation></semantics></math></span></p>\n"
+                    "<p>\\( y = 2 \\times 2 = 5 \\)</p>\n", encoding="utf-8")
+    status, out, err = run_cli("fix", str(page))
+    assert status == 1 and "+<p>\\( y = 2 \\times 2 = 4 \\)</p>" in out and "3.0</annotation>" not in out
+    assert "not fixed: 3.5 (wrong)" in err and "shows rendered" in err
+
+
+def test_files_that_cannot_be_read_are_reported_and_the_others_fixed(tmp_path: Path) -> None:
+    """A file that is not UTF-8 is an error at its byte's line and column; the next file is still fixed; a link is
+    followed, so the link stays a link; a file with nothing to fix says so."""
+    bad, good, target, clean = tmp_path / "bad.md", tmp_path / "good.md", tmp_path / "target.md", tmp_path / "clean.md"
+    bad.write_bytes(b"# t\n\n$$x = \xff$$\n")
+    target.write_text("$$z = 2 \\cdot 3 = 7$$\n", encoding="utf-8")
+    good.symlink_to(target)
+    clean.write_text("$$z = 2 \\cdot 3 = 6$$\n", encoding="utf-8")
+    status, _, err = run_cli("fix", "--write", str(bad), str(good), str(clean))
+    assert status == 2 and f"{bad}:3:7: the file is not UTF-8 text" in err and f"{clean}: nothing to fix" in err
+    assert good.is_symlink() and target.read_text(encoding="utf-8") == "$$z = 2 \\cdot 3 = 6$$\n"

@@ -580,7 +580,8 @@ def test_every_report_format_works_for_documents(name: str) -> None:
     text = out.getvalue()
     line = "21 equations found, 13 checked, 8 skipped (3 symbolic only, 2 nothing to compare, 2 no equals sign, " \
            "1 unparsable: line 86: unsupported command \\oint)"
-    if name == "json":
+    if name in ("json", "jsonl"):
+        assert name == "json" or text.count("\n") == 1  # jsonl: the report on one line
         data = json.loads(text)
         jsonschema.validate(data, json.loads(files("nncheck.report").joinpath("report-schema.json").read_text()))
         assert data["coverage"]["summary"] == line and len(data["coverage"]["skipped"]) == 8
@@ -743,3 +744,19 @@ def test_a_formula_judged_again_at_a_higher_precision_is_recorded_once() -> None
     result = audit_markdown(f"$$c = \\exp(1) = {digits}$$\n\n$$d = c = {digits}$$\n\n$$f = c^2 = 7.38906$$")
     assert kinds(result) == {"c": Kind.HOLDS, "f": Kind.HOLDS}
     assert result.precision > ball.START_PRECISION
+
+
+@pytest.mark.parametrize("before", [
+    "<!-- old: $$ z = 2 \\times 1.5 = 3.5 $$ -->\n\n",
+    "```python\nprint(\"$$ z = 2 \\times 1.5 = 3.5 $$\")\n```\n\n",
+    "Quoted: `$$ z = 2 \\times 1.5 = 3.5 $$` and then\n",
+    "    $$ z = 2 \\times 1.5 = 3.5 $$\n\n",
+])
+def test_a_formula_is_located_at_itself_not_at_an_earlier_copy_in_a_comment_or_code(before: str) -> None:
+    """2 × 1.5 = 3 (by hand), printed 3.5: the finding is on the formula's own line, after an identical copy in an
+    HTML comment, a fenced or indented code block, or a code span, which is not math."""
+    text = before + "$$ z = 2 \\times 1.5 = 3.5 $$\n"
+    result = audit_markdown(text, "p.md")
+    [verdict] = [v for v in result.verdicts if v.is_finding]
+    line = text.count("\n", 0, text.rindex("$$ z")) + 1
+    assert verdict.location.line == line and text.splitlines()[line - 1][verdict.location.column - 1:].startswith("3.5")

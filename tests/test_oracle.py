@@ -137,7 +137,7 @@ def test_table_lists_each_quantity_and_names_what_exceeds() -> None:
     assert lines[1].split() == ["quantity", "entries", "largest", "|Δ|", "largest", "|Δ|/|exact|"]
     loss_row = next(line for line in lines if line.startswith("L "))
     assert loss_row.split()[1:3] == ["1", "1.0e-09"] and loss_row.endswith("exceeds")
-    assert lines[-1] == "largest discrepancy: 1.0e-09 in L; 1 of 20 quantities exceed the tolerance: L"
+    assert lines[-1] == "largest discrepancy: 1.0e-09 in L; 1 of 20 quantities exceeds the tolerance: L"
 
 
 def test_table_says_when_everything_is_within_the_tolerance_and_explains_kinks() -> None:

@@ -62,6 +62,9 @@ def test_terminal_report_is_plain_when_piped_and_coloured_on_request() -> None:
     assert "\x1b[31mwrong\x1b[0m" in coloured.getvalue()
     row = next(line for line in plain.getvalue().splitlines() if line.startswith("z2 "))
     assert row.split() == ["z2", "z2", "3.18", "2.73", "wrong"]
+    # With colour, the row is the plain row with its verdict coloured: the gap before the verdict stays.
+    coloured_row = next(line for line in coloured.getvalue().splitlines() if line.startswith("z2 "))
+    assert coloured_row.replace("\x1b[31m", "").replace("\x1b[0m", "") == row
 
 
 def test_markdown_report_escapes_spec_text() -> None:
@@ -136,10 +139,10 @@ def test_audit_does_not_import_sympy() -> None:
 def test_cli_default_fail_on_matches_the_audit_default() -> None:
     from nncheck.audit import DEFAULT_FAIL_ON
     from nncheck.cli import parser
-    from nncheck.commands.audit import fail_on
+    from nncheck.commands.audit import options
+    from nncheck.config import Config
 
-    default = parser().parse_args(["audit", "x.yaml"]).fail_on
-    assert fail_on(default) == DEFAULT_FAIL_ON
+    assert options(parser().parse_args(["audit", "x.yaml"]), Config()).fail_on == DEFAULT_FAIL_ON
 
 
 def test_network_that_cannot_be_evaluated_is_a_located_error(tmp_path) -> None:
@@ -168,7 +171,7 @@ def test_diagnosis_limit_explains_the_first_findings_and_says_how_many_it_left()
 
     status, out, _ = run_cli("audit", str(BLOG), "--diagnose", "0")
     assert status == 1 and "possible cause" not in out
-    assert "7 findings not diagnosed: the diagnosis stopped after 0; nncheck audit --diagnose all explains every one" in out
+    assert "7 findings not diagnosed: the diagnosis stopped after 0 (--diagnose N raises the limit)" in out
     status, out, _ = run_cli("audit", str(BLOG), "--format", "json", "--diagnose", "3")
     assert json.loads(out)["undiagnosed"] == 4
     status, out, _ = run_cli("audit", str(BLOG))
@@ -180,7 +183,11 @@ def test_cli_default_diagnosis_limit_matches_the_audit_default() -> None:
 
     from nncheck.cli import parser
 
-    assert parser().parse_args(["audit", "x.yaml"]).diagnose == inspect.signature(audit).parameters["diagnose"].default == 100
+    from nncheck.commands.audit import options
+    from nncheck.config import Config
+
+    chosen = options(parser().parse_args(["audit", "x.yaml"]), Config())
+    assert chosen.diagnose == inspect.signature(audit).parameters["diagnose"].default == 100
 
 
 def test_terminal_cells_are_cut_and_the_other_formats_keep_the_whole_text() -> None:
@@ -196,3 +203,13 @@ def test_terminal_cells_are_cut_and_the_other_formats_keep_the_whole_text() -> N
     out = io.StringIO()
     renderer("json")(result, out, False)
     assert any(matrix.split()[1] in v["stated"] and len(v["stated"]) > MAX_CELL for v in json.loads(out.getvalue())["verdicts"])
+
+
+def test_a_run_in_which_nothing_was_judged_says_so_without_an_empty_table() -> None:
+    from nncheck.audit import audit_markdown
+
+    result = audit_markdown("# Prose\n\nNo formula at all.\n", "p.md")
+    for name in ("terminal", "markdown"):
+        out = io.StringIO()
+        renderer(name)(result, out, False)
+        assert "nothing on this page could be judged" in out.getvalue() and "stated" not in out.getvalue()

@@ -52,14 +52,14 @@ def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[st
 
 
 def mini_site(tmp_path: Path, pages: dict[str, str]) -> Path:
-    """A site with the repository's theme, extensions and math hook, but only ``pages``; returns its config."""
+    """A site with the repository's theme, extensions and math plugin, but only ``pages``; returns its config."""
     docs = tmp_path / "docs"
     for name, content in pages.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(content, encoding="utf-8")
     nav = "\n".join(f"  - {name}" for name in pages)
     config = tmp_path / "mkdocs.yml"
-    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nhooks:\n  - {ROOT / 'hooks' / 'mathml.py'}\nnav:\n{nav}\n",
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nnav:\n{nav}\n",
                       encoding="utf-8")
     return config
 
@@ -413,7 +413,7 @@ def test_site_config_stays_offline() -> None:
     config = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["strict"] is True
     assert config["theme"]["font"] is False
-    assert config.get("plugins") == ["search"]
+    assert config.get("plugins") == ["search", "nncheck-mathml"]
     assert "extra_javascript" not in config
 
 

@@ -172,7 +172,7 @@ def test_cli_exits_1_when_pytorch_disagrees_beyond_the_tolerance(monkeypatch: py
     monkeypatch.setattr(torch_oracle, "values", off_by_a_little)
     status, _, err = run_cli("audit", str(BLOG), "--oracle", "torch", "--fail-on", "none")
     assert status == 1
-    assert err.splitlines()[-1].endswith("1 of 20 quantities exceed the tolerance: dL/dW1")
+    assert err.splitlines()[-1].endswith("1 of 20 quantities exceeds the tolerance: dL/dW1")
 
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from nncheck import quantities
+from nncheck import progress, quantities
 from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.audit.diagnose import diagnose_all
@@ -60,8 +61,12 @@ def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOS
     # The diagnosis checks its candidates at the finest precision a decided verdict needed (an undecided
     # one, which reached MAX_PRECISION, is not diagnosed).
     if isinstance(spec, Spec):  # the diagnosis's slip families are a layered network's (a model's: not yet)
+        started = time.perf_counter()
         with ball.precision(decided):
             verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
+        seconds = time.perf_counter() - started
+    else:
+        seconds = 0.0
     undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed) if isinstance(spec, Spec) else 0
     states: dict[int, State] = {}  # the spec's statements as printed results, at each precision tried
     for equation in spec.equations:
@@ -70,7 +75,7 @@ def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOS
         verdicts.append(verdict)
     depth = len(spec.network.layers) if isinstance(spec, Spec) else 0
     return Audit(path=spec.path, title=spec.title, depth=depth, verdicts=tuple(verdicts), precision=precision,
-                 source=spec.source, undiagnosed=undiagnosed)
+                 source=spec.source, undiagnosed=undiagnosed, diagnosis_seconds=seconds)
 
 
 def _table(spec: Spec | ModelSpec) -> Mapping[str, Step]:
@@ -236,7 +241,8 @@ def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: in
                 current = phase[0] = _Phase(overlay, dict(frame.ledger))
             return _Pending(s, current)
 
-    for claim in spec.claims:
+    for number, claim in enumerate(spec.claims, start=1):
+        progress.advance("judging", number - 1, len(spec.claims))
         owns: dict[str, OwnValue | None] = {}  # one recomputation per quantity and claim, not per element
         phase[0] = None
         for used in claim.uses:

@@ -18,6 +18,7 @@ DESCRIPTION = ("Read a Markdown document's equations and write the front matter 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", "-q", action="store_true", help="nothing on standard error but errors (it writes nothing else there)")
     parser.add_argument("document", metavar="DOCUMENT", help="a Markdown document (.md) or a Jupyter notebook (.ipynb)")
     parser.add_argument("--spec", action="store_true", help="write a draft spec (YAML) instead of the page's front matter")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")

@@ -7,68 +7,124 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from nncheck.commands import EXIT_FINDINGS, EXIT_OK
+from nncheck.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from nncheck.errors import UsageError
+from nncheck.words import counted
+
+if TYPE_CHECKING:
+    from nncheck.fix import Edit
 
 NAME = "fix"
 HELP = "replace every number judged wrong, slipped, carried or contradicted by its true value"
-DESCRIPTION = ("Audit each FILE (a spec, or a Markdown page, notebook, HTML or LaTeX page) and print a unified diff that replaces every "
-               "number judged wrong, rounding slip, carried or contradiction by its true value, printed as the original "
-               "(same decimals or exponent form, trailing zeros, sign); --write applies it in place. Exit status 1 when "
-               "something was (or would be) changed, or a finding could not be fixed (listed on standard error).")
+DESCRIPTION = ("Audit each FILE (a spec, or a Markdown page, notebook, HTML or LaTeX page; a directory is walked for "
+               "them as nncheck audit walks it) and print a unified diff that replaces every number judged wrong, "
+               "rounding slip, carried or contradiction by its true value, printed as the original (same decimals or "
+               "exponent form, trailing zeros, sign); --write applies it in place. Exit status 1 when something was "
+               "(or would be) changed, or a finding could not be fixed (listed on standard error); 2 when a file "
+               "cannot be read (the others are still fixed) or for a usage error.")
 # The verdicts --only accepts, by the names reports use.
 KINDS = {"wrong": "WRONG", "slip": "SLIP", "carried": "CARRIED", "contradiction": "CONTRADICTION"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", metavar="FILE", nargs="+", help="specs (.yaml) or pages (.md, .ipynb, .html, .tex)")
+    parser.add_argument("files", metavar="FILE", nargs="+",
+                        help="specs (.yaml) or pages (.md, .ipynb, .html, .tex), or directories of them")
     parser.add_argument("--write", action="store_true", help="write the fixes into the files (atomically) instead of a diff")
     parser.add_argument("--only", metavar="KINDS", default=",".join(KINDS),
                         help=f"fix only these verdicts, comma-separated (default: {','.join(KINDS)})")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no summary lines on standard error (what is not "
+                                                                   "fixed is still listed)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from nncheck.config import load as load_config
+    from nncheck.errors import NncheckError, SpecError
     from nncheck.findings import Kind
-    from nncheck.fix import diff, fix_text
+    from nncheck.fix import fix_text
+    from nncheck.inputs import expand
 
-    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    names = [name.strip() for name in args.only.split(",")]
     unknown = [name for name in names if name not in KINDS]
     if unknown or not names:
-        raise UsageError(f"--only {args.only!r}: expected verdicts among {', '.join(KINDS)}")
+        raise UsageError(f"--only {args.only!r}: expected verdicts among {', '.join(KINDS)}, separated by commas")
+    if "-" in args.files:
+        raise UsageError("nncheck fix edits files; to fix standard input, save it to a file first")
     kinds = tuple(Kind[KINDS[name]] for name in names)
-    changed_any = left = False  # left: findings fix could not rewrite, which a CI gate must not read as clean
-    for path in args.files:
+    config = load_config()
+    status = EXIT_OK
+    for item in expand(args.files, exclude=config.exclude, exclude_root=config.root):
+        path = item.path
         try:
-            with open(path, encoding="utf-8", newline="") as handle:  # line endings kept as they are
-                text = handle.read()
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
-        fixed = fix_text(path, text, kinds)
+            text = _read(path)
+            fixed = fix_text(path, text, kinds)
+        except SpecError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        except NncheckError as error:
+            print(f"nncheck: error: {error}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
         for verdict, reason in fixed.unfixed:
             print(f"{verdict.location}: not fixed: {verdict.stated} ({verdict.kind.value}): {reason}", file=sys.stderr)
-        left |= bool(fixed.unfixed)
+        if fixed.unfixed and status == EXIT_OK:
+            status = EXIT_FINDINGS  # findings fix could not rewrite: a CI gate must not read the file as clean
         if fixed.after == text:
+            if not args.quiet and not fixed.unfixed and item.named:
+                print(f"{path}: nothing to fix", file=sys.stderr)
             continue
-        changed_any = True
-        judged = [edit for edit in fixed.changed if not edit.copy]
-        counts = Counter(edit.verdict.kind.value for edit in judged)
-        copies = len(fixed.changed) - len(judged)
-        summary = (f"{len(judged)} number{'s' * (len(judged) != 1)} ("
-                   + ", ".join(f"{count} {kind}" for kind, count in counts.items()) + ")"
-                   + (f" and {copies} cop{'ies' if copies != 1 else 'y'} of them" if copies else ""))
+        status = max(status, EXIT_FINDINGS)
+        summary = _summary(fixed.changed)
         if args.write:
             _replace(path, fixed.after)
-            print(f"{path}: fixed {summary}", file=sys.stderr)
+            if not args.quiet:
+                print(f"{path}: fixed {summary}", file=sys.stderr)
         else:
-            sys.stdout.write(diff(path, text, fixed.after))
-            print(f"{path}: would fix {summary}", file=sys.stderr)
-    return EXIT_FINDINGS if changed_any or left else EXIT_OK
+            sys.stdout.write(_diff(path, text, fixed.after))
+            if not args.quiet:
+                print(f"{path}: would fix {summary}", file=sys.stderr)
+    return status
+
+
+def _read(path: str) -> str:
+    """The file's text as written (line endings kept); SpecError, located, when it is not UTF-8 or cannot be read."""
+    from nncheck.errors import Location, SpecError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise SpecError.at(Location(path, 1, 1), f"cannot read it: {error.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SpecError.at(Location(path, line, column), "the file is not UTF-8 text") from None
+
+
+def _summary(changed: tuple[Edit, ...]) -> str:
+    """ "3 numbers (2 wrong, 1 carried) and 2 copies of them": the judged numbers per verdict, and their copies."""
+    judged = [edit for edit in changed if not edit.copy]
+    counts = Counter(edit.verdict.kind.value for edit in judged)
+    copies = len(changed) - len(judged)
+    return (f"{counted(len(judged), 'number')} (" + ", ".join(f"{count} {kind}" for kind, count in counts.items()) + ")"
+            + (f" and {counted(copies, 'copy', 'copies')} of {'them' if len(judged) != 1 else 'it'}" if copies else ""))
+
+
+def _diff(path: str, before: str, after: str) -> str:
+    from nncheck.fix import diff
+
+    return diff(path.lstrip("/"), before, after)
 
 
 def _replace(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically: a temporary file beside it, then renamed over it (its mode kept)."""
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(path)  # a symbolic link stays one: its target is written
+    directory = os.path.dirname(path)
     mode = os.stat(path).st_mode
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".nncheck-fix-")
     try:

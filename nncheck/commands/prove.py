@@ -20,7 +20,7 @@ DESCRIPTION = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", metavar="SPEC", nargs="?", help="a spec file whose network to prove (default: the built-in set)")
-    parser.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress on standard error")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,7 +13,8 @@ DESCRIPTION = "Print the JSON Schema (draft-07) of spec files, for editors and v
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No options."""
+    """--quiet only, accepted as by every command: schema writes nothing on standard error but errors."""
+    parser.add_argument("--quiet", "-q", action="store_true", help="nothing on standard error but errors (it writes nothing else there)")
 
 
 def run(args: argparse.Namespace) -> int:

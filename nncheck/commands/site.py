@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from nncheck.errors import UsageError
 NAME = "site"
 HELP = "write the Markdown pages of an errata site (mkdocs-material)"
 DESCRIPTION = ("Audit each SPEC (or page: .md, .ipynb, .html, .tex) and write an overview (index.md) and one errata page per "
-               "document (named after its file) into DIR, for the mkdocs-material site. This project's pages: "
+               "document (named after its file) into DIR, for the mkdocs-material site; beside DIR, a mkdocs.yml for them "
+               "unless a MkDocs project already holds DIR. This project's pages: "
                "nncheck site specs/*.yaml examples/models/*.yaml --out docs/errata")
 
 
@@ -45,4 +47,27 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out!r}: {error.strerror}") from None
     for page in site.pages:
         print(out / page.name)
+    write_config_if_missing(out, [page.name for page in site.pages])
     return EXIT_OK
+
+
+def write_config_if_missing(out: Path, pages: list[str]) -> None:
+    """Write a minimal mkdocs.yml for ``pages`` (file names in ``out``) beside ``out``, and print its path.
+
+    Only when no MkDocs project holds ``out`` yet (nncheck.site.config.existing_config); an existing
+    config is never replaced.
+    """
+    from nncheck.site.config import existing_config, minimal_mkdocs_yml
+
+    folder, cwd = Path(os.path.abspath(out)), Path(os.getcwd())
+    if folder.parent == folder or existing_config(folder, cwd) is not None:
+        return
+    config = folder.parent / "mkdocs.yml"
+    try:
+        with config.open("x", encoding="utf-8") as file:
+            file.write(minimal_mkdocs_yml("Errata", [f"{folder.name}/{page}" for page in pages]))
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise UsageError(f"--out {str(out)!r}: cannot write {str(config)!r}: {error.strerror}") from None
+    print(config.relative_to(cwd) if config.is_relative_to(cwd) else config)

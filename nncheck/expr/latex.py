@@ -292,13 +292,21 @@ class _Converter:
 
     def _product(self, tree: Any, start: int, end: int) -> Node:
         factors: list[tuple[str, Node]] = []
-        operator = TIMES
+        operator, written = TIMES, False
         for child in tree.children:
             if getattr(child, "type", None) == "MULOP":
-                operator = _MULTIPLY.get(str(child), TIMES)
+                operator, written = _MULTIPLY.get(str(child), TIMES), True
                 continue
-            factors.append((operator, self.node(child)))
-            operator = TIMES
+            factor = self.node(child)
+            previous = factors[-1][1] if factors else None
+            if not written and isinstance(previous, Symbol) and previous.name == "Δ" and isinstance(factor, Symbol):
+                # \Delta w is the name Δw (an update, a change), not the product Δ·w
+                factors[-1] = (factors[-1][0], Symbol("Δ" + factor.name, previous.start, factor.end))
+            else:
+                factors.append((operator, factor))
+            operator, written = TIMES, False
+        if len(factors) == 1:
+            return factors[0][1]
         derivative = _slash_derivative(factors, start, end)
         return derivative or Product(tuple(factors), start, end)
 

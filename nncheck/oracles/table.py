@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from nncheck.oracles import Discrepancy, Kink, OracleReport
+from nncheck.words import counted
 
 HEADERS = ("quantity", "entries", "largest |Δ|", "largest |Δ|/|exact|", "")
 
@@ -47,6 +48,7 @@ def render(report: OracleReport, stream: TextIO) -> None:
     exceeding = report.exceeding
     if exceeding:
         names = ", ".join(d.quantity for d in exceeding)
-        stream.write(f"{worst}; {len(exceeding)} of {len(rows)} quantities exceed the tolerance: {names}\n")
+        stream.write(f"{worst}; {len(exceeding)} of {counted(len(rows), 'quantity', 'quantities')} "
+                     f"{'exceeds' if len(exceeding) == 1 else 'exceed'} the tolerance: {names}\n")
     else:
         stream.write(f"{worst}; every quantity within the tolerance\n")

@@ -65,4 +65,23 @@ def read(path: str) -> Document:
     return load_spec(path)
 
 
-__all__ = ["PAGES", "SPEC_SUFFIXES", "is_document", "kinds", "page_kind", "read"]
+def parse(text: str, path: str) -> Document:
+    """The Document of ``text``, read as the kind of file ``path`` names by its suffix (standard input named by
+    --stdin-filename, a file already read), and as a spec when ``path`` has no suffix (``<stdin>``). Raises
+    SpecError as :func:`read` does."""
+    import importlib
+
+    kind = page_kind(path)
+    if kind is not None:
+        _, module, function = PAGES[kind]
+        parser: Callable[[str, str], Document] = getattr(importlib.import_module(module), function.replace("read_", "parse_", 1))
+        return parser(text, path)
+    if Path(path).suffix.lower() not in SPEC_SUFFIXES + ("",):
+        raise SpecError.at(Location(path, 1, 1), f"nncheck does not read {Path(path).suffix or 'files without a suffix'!r}; "
+                                                 f"it reads: {kinds()}")
+    from nncheck.readers.spec import parse_spec
+
+    return parse_spec(text, path)
+
+
+__all__ = ["PAGES", "SPEC_SUFFIXES", "is_document", "kinds", "page_kind", "parse", "read"]

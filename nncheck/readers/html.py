@@ -55,11 +55,21 @@ def parse_html(text: str, path: str = "<document>") -> Document:
     return Document(path=path, title=title, formulas=formulas, source=text, declared=declared)
 
 
+def rendered_spans(text: str) -> list[tuple[int, int]]:
+    """The offsets (start, end) of the TeX annotations of formulas the page shows already rendered (KaTeX, MathML):
+    editing their TeX would not change what the page shows (nncheck fix leaves them, saying so)."""
+    page = _Page(text)
+    page.feed(text)
+    page.close()
+    return page.rendered
+
+
 class _Tex:
     """A TeX script or annotation being read: where its text starts and ends, and its character references."""
 
-    def __init__(self, display: bool) -> None:
+    def __init__(self, display: bool, rendered: bool = False) -> None:
         self.display = display
+        self.rendered = rendered  # an annotation: the TeX of a formula the page shows already rendered
         self.start: int | None = None
         self.end = 0
         self.references: list[tuple[int, str]] = []  # (offset, the character it stands for)
@@ -88,6 +98,7 @@ class _Page(HTMLParser):
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self.visible = [ch if ch == "\n" else " " for ch in text]
         self.scripts: list[Math] = []
+        self.rendered: list[tuple[int, int]] = []  # the spans of annotations: TeX shown rendered beside it
         self.open: list[str] = []  # the elements around the current position
         self.tex: _Tex | None = None  # inside a TeX script or annotation
         self.block_math = 0
@@ -111,7 +122,7 @@ class _Page(HTMLParser):
                                    f"a second <script type=\"{DECLARATION}\">: a page declares its model once")
             self.declaring = True
         elif tag == "annotation" and values.get("encoding", "").lower() == "application/x-tex":
-            self.tex = _Tex(self.block_math > 0)
+            self.tex = _Tex(self.block_math > 0, rendered=True)
         if tag == "math" and values.get("display", "").lower() == "block":
             self.block_math += 1
         if tag not in ("br", "img", "hr", "meta", "link", "input", "wbr"):
@@ -124,6 +135,8 @@ class _Page(HTMLParser):
             math = self.tex.math(self.text)
             if math is not None:
                 self.scripts.append(math)
+                if self.tex.rendered:
+                    self.rendered.append((math.offset, math.offset + len(math.text)))
             self.tex = None
         if tag in self.open:
             while self.open and self.open.pop() != tag:

@@ -186,12 +186,17 @@ class MathFinder:
         self.path: list[tuple[int, str]] = []  # the headings above, (level, text), outermost first
         self.headings = 0  # how many headings so far: two sibling headings of one title are two sections
         self.quotes = 0  # block quotes open around the current token
+        self.block = 0  # where the current block starts in the text
 
     def read(self, text: str, base: int = 0) -> list[Math]:
         """The formulas of ``text`` (offsets + ``base``), added to those found so far; all of them."""
-        self.text, self.base, self.cursor = text, base, 0
+        self.text, self.base, self.cursor, self.block = text, base, 0, 0
         tokens = parse_tokens(text)
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         for index, token in enumerate(tokens):
+            if token.map:  # a block's first line: a copy of its formula in an earlier comment or code block is passed
+                self.block = starts[min(token.map[0], len(starts) - 1)]
+                self.cursor = max(self.cursor, self.block)
             if token.type == "heading_open":
                 self.heading(int(token.tag[1:]), tokens[index + 1].content.strip())
             elif token.type == "blockquote_open":
@@ -222,6 +227,10 @@ class MathFinder:
         found: list[tuple[int, str, str, str, bool]] = []  # (where in the paragraph, body, opening, closing, display)
         cursor = 0
         for child in token.children or ():
+            if child.type == "code_inline":  # a formula quoted in code before the real one is passed
+                where = content.find(child.markup + child.content + child.markup, cursor)
+                if where >= 0:
+                    cursor = where + len(child.markup) * 2 + len(child.content)
             if child.type in ("math_inline", "math_inline_double"):
                 where = content.find(child.markup + child.content, cursor)
                 cursor = max(where, cursor) + 1
@@ -231,7 +240,10 @@ class MathFinder:
             found += self.environments(content, code)
         if "\\[" in content:
             found += self.brackets(content, code)
-        for _, body, opening, closing, display in sorted(found, key=lambda item: item[0]):
+        for where, body, opening, closing, display in sorted(found, key=lambda item: item[0]):
+            # The paragraph's text is the page's from the block's start, less prefixes markdown-it removed (quote
+            # markers, indentation): the formula is no earlier in the page than there (a code span before it).
+            self.cursor = max(self.cursor, self.block + where)
             self.add(body, opening, closing, display)
 
     @staticmethod

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # the CLI imports FORMATS for --help; the audit stage loads only when rendering
+    from nncheck.api import Outcome
     from nncheck.audit import Audit
 
-FORMATS = ("terminal", "markdown", "json", "sarif", "lines")
+FORMATS = ("terminal", "markdown", "json", "jsonl", "sarif", "lines")
 Renderer = Callable[["Audit", TextIO, bool], None]
 
 
@@ -20,6 +22,8 @@ def renderer(name: str) -> Renderer:
         from nncheck.report.markdown import render
     elif name == "json":
         from nncheck.report.jsonreport import render
+    elif name == "jsonl":
+        from nncheck.report.jsonreport import render_line as render
     elif name == "sarif":
         from nncheck.report.sarif import render
     elif name == "lines":
@@ -27,3 +31,40 @@ def renderer(name: str) -> Renderer:
     else:
         raise ValueError(f"unknown format {name!r}; expected one of: {', '.join(FORMATS)}")
     return render
+
+
+def render_all(name: str, outcomes: Sequence[Outcome], stream: TextIO, color: bool, *, several: bool) -> None:
+    """The report of a run over files: one audit's report as :func:`renderer` writes it when not ``several``; else
+    per-file sections (terminal, markdown, lines), one JSON list (json), one report per line (jsonl), one SARIF run
+    with every result (sarif). A file that could not be audited is an entry with its errors in json, jsonl and
+    sarif (a tool execution notification); the other formats leave it to the errors on standard error."""
+    audits = [outcome.audit for outcome in outcomes if outcome.audit is not None]
+    if name == "jsonl":
+        from nncheck.report.jsonreport import as_data
+
+        for outcome in outcomes:
+            data = as_data(outcome.audit) if outcome.audit is not None else {"spec": outcome.path, "errors": list(outcome.problems)}
+            stream.write(json.dumps(data, ensure_ascii=False) + "\n")
+    elif not several and len(audits) == 1:
+        renderer(name)(audits[0], stream, color)
+    elif name == "json":
+        from nncheck.report.jsonreport import as_data
+
+        reports = [as_data(o.audit) if o.audit is not None else {"spec": o.path, "errors": list(o.problems)} for o in outcomes]
+        json.dump(reports, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    elif name == "sarif":
+        from nncheck.report.sarif import combined
+
+        json.dump(combined(outcomes), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    else:
+        render = renderer(name)
+        for index, audit in enumerate(audits):
+            if index and name != "lines":
+                stream.write("\n")
+            render(audit, stream, color)
+        if name == "terminal" and len(audits) > 1:
+            from nncheck.report.common import total
+
+            stream.write("\n" + total(audits) + "\n")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nncheck.audit import Audit, Kind, Verdict
 from nncheck.findings import DETAILED, Coverage, SkipReason
+from nncheck.words import counted
 from nncheck.quantities import display
 
 
@@ -90,5 +93,14 @@ NOTHING_JUDGED = "nothing on this page could be judged: no formula with a printe
 
 
 def undiagnosed_note(audit: Audit) -> str:
-    return (f"{audit.undiagnosed} findings not diagnosed: the diagnosis stopped after "
-            f"{sum(1 for v in audit.verdicts if v.diagnosed)}; nncheck audit --diagnose all explains every one")
+    return (f"{counted(audit.undiagnosed, 'finding')} not diagnosed: the diagnosis stopped after "
+            f"{sum(1 for v in audit.verdicts if v.diagnosed)} (--diagnose N raises the limit)")
+
+
+def total(audits: Sequence[Audit]) -> str:
+    """The summary of a run over several files: "3 files, 52 numbers checked: 40 holds, 9 carried, 3 wrong"."""
+    counts = {kind: sum(audit.counts()[kind] for audit in audits) for kind in Kind}
+    parts = [f"{counts[kind]} {kind.value}" for kind in Kind if counts[kind]]
+    checked = sum(counts.values())
+    return (f"{counted(len(audits), 'file')}, {counted(checked, 'number')} checked"
+            + (": " + ", ".join(parts) if parts else ""))

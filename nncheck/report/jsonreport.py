@@ -96,3 +96,8 @@ def coverage_data(coverage: Coverage) -> dict[str, Any]:
 def render(audit: Audit, stream: TextIO, color: bool = False) -> None:
     json.dump(as_data(audit), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+def render_line(audit: Audit, stream: TextIO, color: bool = False) -> None:
+    """The report on one line (--format jsonl: one line per file)."""
+    stream.write(json.dumps(as_data(audit), ensure_ascii=False) + "\n")

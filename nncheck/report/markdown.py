@@ -24,6 +24,8 @@ def render(audit: Audit, stream: TextIO, color: bool = False) -> None:
     stream.write(f"{label}: `{audit.path}`{source} · {summary(audit)}\n\n")
     if audit.coverage is not None:
         stream.write(f"Coverage: {_cell(coverage_line(audit.coverage))}\n\n")
+    if not audit.verdicts:
+        return  # nothing was judged: the summary line says so, and an empty table would say nothing
     stream.write("| id | quantity | stated | exact | verdict | notes |\n|---|---|---|---|---|---|\n")
     for v in audit.verdicts:
         cells = (v.ref, subject(v, audit.depth), v.stated, v.exact, v.kind.value, "; ".join(notes(v)))

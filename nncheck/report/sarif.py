@@ -9,15 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote, urlsplit
 
 from nncheck import __version__
 from nncheck.audit import Audit, Kind, Verdict
 from nncheck.report.jsonreport import coverage_data, hypothesis
 from nncheck.report.lines import SEVERITY, message
+
+if TYPE_CHECKING:
+    from nncheck.api import Outcome
 
 SARIF_VERSION = "2.1.0"
 # The $id of the official schema (a copy is in tests/schemas/).
@@ -147,6 +151,41 @@ def as_data(audit: Audit, *, base: str | None = None) -> dict[str, Any]:
             "results": [_result(audit, v, spec) for v in audit.verdicts if v.is_finding],
             "properties": {"title": audit.title, "source": audit.source, "precisionBits": audit.precision, "undiagnosed": audit.undiagnosed,
                            **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})},
+        }],
+    }
+
+
+def combined(outcomes: Sequence[Outcome], *, base: str | None = None) -> dict[str, Any]:
+    """One SARIF log with one run for a run over several files: every file's results, each file's title, source
+    and coverage in the run's properties (``files``), and a file that could not be audited as a tool execution
+    notification (level error) with its location."""
+    root = os.getcwd() if base is None else base
+    driver = {"name": "nncheck", "version": __version__, "semanticVersion": __version__,
+              "rules": [_rule(kind) for kind in RULES]}
+    results: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        audit = outcome.audit
+        if audit is None:
+            for problem in outcome.problems:
+                notifications.append({"level": "error", "message": {"text": problem},
+                                      "locations": [{"physicalLocation": {"artifactLocation": artifact(outcome.path, root)}}]})
+            continue
+        spec = artifact(audit.path, root)
+        results += [_result(audit, v, spec) for v in audit.verdicts if v.is_finding]
+        files.append({"artifact": spec, "title": audit.title, "source": audit.source, "precisionBits": audit.precision,
+                      "undiagnosed": audit.undiagnosed,
+                      **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})})
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {"driver": driver},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
+            "results": results,
+            "properties": {"files": files},
         }],
     }
 

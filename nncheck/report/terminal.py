@@ -40,12 +40,13 @@ def render(audit: Audit, stream: TextIO, color: bool) -> None:
     stream.write(f"{_clean(audit.title)}\n{_clean(audit.path)}{source}\n")
     if audit.coverage is not None:
         stream.write(_clean(coverage_line(audit.coverage)) + "\n")
-    stream.write("\n")
-    stream.write(line(HEADERS) + "\n")
+    if rows:  # a run in which nothing was judged: the summary says so, with no empty table above it
+        stream.write("\n" + line(HEADERS) + "\n")
     for verdict, row in zip(audit.verdicts, rows):
         text = line(row)
         if color:
-            text = line(row[:-1] + ("",)) + f"\x1b[{COLOURS[verdict.kind]}m{row[-1]}\x1b[0m"
+            prefix = "".join(cell.ljust(width) + "  " for cell, width in zip(row[:-1], widths))
+            text = prefix + f"\x1b[{COLOURS[verdict.kind]}m{row[-1]}\x1b[0m"
         stream.write(text + "\n")
         if verdict.is_finding or verdict.conflicts_with or verdict.remarks:
             for note in notes(verdict):

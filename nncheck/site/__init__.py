@@ -2,7 +2,7 @@
 
 ``build_site`` takes each spec with its audit and gives an overview page (``index.md``) and one page
 per document (named after the spec file), plus warnings for spec LaTeX that cannot be rendered (the
-page then shows it as code). mkdocs-material and the hook in hooks/mathml.py turn the pages into HTML.
+page then shows it as code). mkdocs-material and the nncheck-mathml plugin (nncheck/site/plugin.py) turn the pages into HTML.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def _fence_for(body: str) -> str:
 
 
 def fenced(language: str, body: str) -> str:
-    """A fenced block whose content is shown verbatim (``math`` blocks are rendered by the site's math hook)."""
+    """A fenced block whose content is shown verbatim (``math`` blocks are rendered by the nncheck-mathml plugin)."""
     lines = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     fence = _fence_for(lines)
     return f"{fence}{language}\n{lines}\n{fence}\n"

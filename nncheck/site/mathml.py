@@ -2,7 +2,7 @@
 
 The site ships no math script: pymdownx.arithmatex (generic mode) marks math in the HTML as
 ``<span class="arithmatex">\\(...\\)</span>`` or ``<div class="arithmatex">\\[...\\]</div>``, with the
-LaTeX HTML-escaped, and the MkDocs hook (hooks/mathml.py) replaces each with math-core's MathML, which
+LaTeX HTML-escaped, and the nncheck-mathml MkDocs plugin (nncheck/site/plugin.py) replaces each with math-core's MathML, which
 browsers render natively. math-core refuses unknown commands (\\href, \\style, \\unicode, ...) and
 escapes text, so what it returns is markup it built itself.
 """
@@ -66,7 +66,7 @@ def render_math(page: str, on_error: Callable[[str], None]) -> str:
     """Replace arithmatex's generic markup in an HTML page with MathML.
 
     LaTeX that cannot be rendered is shown escaped as code and reported through ``on_error`` (the
-    MkDocs hook logs a warning, which fails a strict build).
+    nncheck-mathml plugin logs a warning, which fails a strict build).
     """
 
     def replace(match: re.Match[str]) -> str:

@@ -98,10 +98,9 @@ def _corrected_latex(latex: str | None, stated: str, should_say: str) -> str | N
     if not latex or should_say == stated:
         return None
     starts = numbers_in(latex, stated)
-    replacement = signed_replacement(latex, starts[0], stated, should_say) if len(starts) == 1 else None
-    if replacement is None or isinstance(replacement, str):
+    if len(starts) != 1:
         return None
-    begin, old, new = replacement
+    begin, old, new = signed_replacement(latex, starts[0], stated, should_say)
     corrected = latex[:begin] + new + latex[begin + len(old):]
     return corrected if mathml.problem(corrected) is None else None
 

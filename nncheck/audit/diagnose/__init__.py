@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from types import MappingProxyType
 
+from nncheck import progress
 from nncheck.audit import enclose
 from nncheck.audit.diagnose.candidates import Candidate, Context, Statements
 from nncheck.audit.diagnose.chain import EXACT, OWN, Chain, Key
@@ -141,6 +142,8 @@ def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Ste
     ledger: dict[Key, Stated] = {}
 
     budget = [limit]
+    findings = sum(1 for verdict in verdicts if verdict.kind in DIAGNOSED)
+    total, done = findings if limit is None else min(limit, findings), [0]
 
     def explain(statement: Stated, pinned: Mapping[Key, Stated]) -> None:
         i = position.get(statement.ref)
@@ -153,6 +156,8 @@ def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Ste
         context = Context(network=spec.network, table=table, exact=exact, target=statement, document=document,
                           kinds=kinds, ledger=MappingProxyType(ledger), pinned=pinned)  # read while explain runs
         result[i] = dataclasses.replace(verdicts[i], hypotheses=diagnose(context), diagnosed=True)
+        done[0] += 1
+        progress.advance("diagnosing", done[0], total)
 
     for claim in spec.claims:
         for used in claim.uses:

@@ -76,7 +76,8 @@ def _with_declared(result: Audit, document: Document, diagnose: int | None) -> A
             coverage, checked=displays - len(skipped), skipped=skipped,
             inline_checked=sum(hit for (display, _, _), hit in zip(spans, judged) if not display))
     return dataclasses.replace(result, verdicts=tuple(verdicts), depth=claimed.depth, coverage=coverage,
-                               precision=max(result.precision, claimed.precision), undiagnosed=claimed.undiagnosed)
+                               precision=max(result.precision, claimed.precision), undiagnosed=claimed.undiagnosed,
+                               diagnosis_seconds=claimed.diagnosis_seconds)
 
 
 @lru_cache(maxsize=8)
@@ -121,7 +122,8 @@ def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
         verdicts.append(verdict)
     # Findings the limit left out (--diagnose): the drafted spec's count; a finding the draft has no number for is
     # simply not explained.
-    return dataclasses.replace(result, verdicts=tuple(verdicts), undiagnosed=explained.undiagnosed)
+    return dataclasses.replace(result, verdicts=tuple(verdicts), undiagnosed=explained.undiagnosed,
+                               diagnosis_seconds=explained.diagnosis_seconds)
 
 
 def page_network(text: str, path: str) -> tuple[Network | None, list[str]]:

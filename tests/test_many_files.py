@@ -1,0 +1,193 @@
+"""nncheck audit over many files: several paths, directories, standard input, --jobs, the combined reports, and
+[tool.nncheck] in pyproject.toml (for the CLI and the pytest plugin).
+
+Expected verdicts are worked out by hand: 0.5 · 3 = 1.5 (a page printing 1.6 is wrong), 2 · 3 = 6 (holds).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.helpers import BLOG, ROOT, run_cli
+
+pytest_plugins = ["pytester"]
+
+WRONG_PAGE = "# Wrong\n\n$$z = 0.5 \\cdot 3 = 1.6$$\n"
+RIGHT_PAGE = "# Right\n\n$$y = 2 \\cdot 3 = 6$$\n"
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small git work tree: two pages, a spec, a non-spec YAML, a README without math, an ignored and an excluded
+    page; the current directory is its root."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs" / "drafts").mkdir(parents=True)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(WRONG_PAGE, encoding="utf-8")
+    (tmp_path / "docs" / "b.md").write_text(RIGHT_PAGE, encoding="utf-8")
+    (tmp_path / "docs" / "drafts" / "c.md").write_text(WRONG_PAGE, encoding="utf-8")
+    (tmp_path / "build" / "d.md").write_text(WRONG_PAGE, encoding="utf-8")
+    (tmp_path / "README.md").write_text("# A project\n\nNo math here.\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    (tmp_path / "blog.yaml").write_text(BLOG.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("build/\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_directory_is_walked_for_every_kind_honouring_gitignore(tree: Path) -> None:
+    status, out, err = run_cli("audit", ".", "--format", "json", "--jobs", "1")
+    reports = json.loads(out)
+    assert [r["spec"] for r in reports] == ["blog.yaml", "docs/a.md", "docs/b.md", "docs/drafts/c.md"]
+    assert status == 1 and "1 page without math left out of the report" in err  # the README
+    assert reports[1]["summary"]["wrong"] == 1 and reports[2]["summary"]["holds"] == 1
+
+
+def test_the_exclude_setting_and_the_command_line_paths(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.nncheck]\nexclude = ["docs/drafts/", "blog.yaml"]\n', encoding="utf-8")
+    _, out, _ = run_cli("audit", ".", "--format", "jsonl", "-j", "1")
+    assert [json.loads(line)["spec"] for line in out.splitlines()] == ["docs/a.md", "docs/b.md"]
+    _, out, _ = run_cli("audit", "blog.yaml", "docs/drafts/c.md", "--format", "jsonl")  # named: read anyway
+    assert [json.loads(line)["spec"] for line in out.splitlines()] == ["blog.yaml", "docs/drafts/c.md"]
+
+
+def test_several_files_give_sections_a_total_and_the_worst_status(tree: Path) -> None:
+    status, out, _ = run_cli("audit", "docs/b.md", "docs/a.md")
+    assert status == 1 and out.index("docs/b.md") < out.index("docs/a.md")
+    assert out.rstrip().endswith("2 files, 2 numbers checked: 1 holds, 1 wrong")
+    status, _, _ = run_cli("audit", "docs/b.md")
+    assert status == 0
+    status, out, err = run_cli("audit", "docs/a.md", "mkdocs.yml", "docs/b.md")  # one unreadable: the others go on
+    assert status == 2 and "mkdocs.yml:1:1: unknown key 'site_name'" in err and "docs/b.md" in out
+
+
+def test_standard_input_is_named_by_stdin_filename(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(WRONG_PAGE))
+    status, out, _ = run_cli("audit", "-", "--stdin-filename", "page.md", "--format", "lines")
+    assert status == 1 and out.startswith("page.md:3:21: error:")
+    monkeypatch.setattr("sys.stdin", io.StringIO(BLOG.read_text(encoding="utf-8")))
+    status, out, _ = run_cli("audit", "-", "--format", "json")
+    assert status == 1 and json.loads(out)["spec"] == "<stdin>" and json.loads(out)["summary"]["wrong"] == 3
+    assert run_cli("audit", "docs/a.md", "--stdin-filename", "x.md")[0] == 2
+
+
+def test_sarif_is_one_run_with_every_files_results(tree: Path) -> None:
+    status, out, _ = run_cli("audit", "docs", "blog.yaml", "mkdocs.yml", "--format", "sarif")
+    data = json.loads(out)
+    jsonschema.Draft7Validator(SARIF_SCHEMA).validate(data)
+    run = data["runs"][0]
+    assert len(data["runs"]) == 1 and status == 2
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"docs/a.md", "docs/drafts/c.md", "blog.yaml"}
+    assert [f["artifact"]["uri"] for f in run["properties"]["files"]] == ["docs/a.md", "docs/b.md", "docs/drafts/c.md", "blog.yaml"]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert run["invocations"][0]["executionSuccessful"] is False and "mkdocs.yml:1:1" in notes[0]["message"]["text"]
+
+
+def test_jobs_give_the_report_of_one_process(tree: Path) -> None:
+    one = run_cli("audit", ".", "blog.yaml", "--jobs", "1", "--format", "json")
+    two = run_cli("audit", ".", "blog.yaml", "--jobs", "2", "--format", "json")
+    assert one == two and len(json.loads(one[1])) == 4
+    assert run_cli("audit", ".", "--jobs", "0")[0] == 2
+
+
+def test_pyproject_settings_apply_and_the_command_line_overrides_them(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.nncheck]\nfail-on = "none"\ninclude = ["docs/a.md"]\nformat = "lines"\n',
+                                         encoding="utf-8")
+    status, out, _ = run_cli("audit")  # include, format and fail-on from the table
+    assert status == 0 and out.startswith("docs/a.md:3:21: error:")
+    status, out, _ = run_cli("audit", "--fail-on", "wrong", "--format", "json")
+    assert status == 1 and json.loads(out)["spec"] == "docs/a.md"
+    (tree / "docs" / "sub").mkdir()
+    status, _, _ = run_cli("audit", str(tree / "docs" / "a.md"))  # found walking up from a subdirectory too
+    assert status == 0
+
+
+def test_an_unknown_or_wrong_setting_is_an_error_at_its_line(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.nncheck]\nformat = "json"\n  fail_on = "wrong"\n',
+                                         encoding="utf-8")
+    status, _, err = run_cli("audit", "docs/a.md")
+    assert status == 2 and "pyproject.toml:6:3: unknown key 'fail_on' in [tool.nncheck]" in err
+    (tree / "pyproject.toml").write_text('[tool.nncheck]\ndiagnose = -1\n', encoding="utf-8")
+    status, _, err = run_cli("audit", "docs/a.md")
+    assert status == 2 and "pyproject.toml:2:1: diagnose = -1: expected a number of findings" in err
+
+
+def test_the_pytest_plugin_reads_the_same_table(tree: Path, pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.nncheck]\nfail-on = "none"\n')
+    (pytester.path / "blog.yaml").write_text(BLOG.read_text(encoding="utf-8"), encoding="utf-8")
+    assert pytester.runpytest("-p", "nncheck", "-q").ret == 0  # every verdict passes with fail-on none
+    assert pytester.runpytest("-p", "nncheck", "-q", "-o", "nncheck_fail_on=wrong").ret == 1  # the ini option wins
+
+
+def test_colour_follows_no_color_and_force_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nncheck.commands.audit import use_colour
+
+    piped = io.StringIO()
+    for no_color, force, expected in ((None, None, False), (None, "1", True), ("1", "1", False), ("", "1", True)):
+        for name, value in (("NO_COLOR", no_color), ("FORCE_COLOR", force)):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        assert use_colour("auto", piped) is expected, (no_color, force)
+    assert use_colour("never", piped) is False and use_colour("always", piped) is True
+
+
+def test_the_api_returns_a_picklable_json_report(tree: Path) -> None:
+    from nncheck.api import audit_file, audit_path
+
+    report = audit_path("blog.yaml")
+    assert json.loads(json.dumps(report)) == report and report["summary"]["wrong"] == 3
+    assert audit_path("mkdocs.yml")["errors"][0].startswith("mkdocs.yml:1:1:")
+    outcome = audit_file("docs/a.md")
+    assert pickle.loads(pickle.dumps(outcome)) == outcome
+
+
+def test_the_api_maps_over_a_dask_cluster(tree: Path) -> None:
+    import os
+
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("dask.distributed is not installed (pip install -e '.[dask]')")
+    from nncheck.api import audit_path
+
+    paths = [str(tree / "blog.yaml"), str(tree / "docs" / "a.md"), str(tree / "docs" / "b.md")]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        reports = client.gather(client.map(audit_path, paths))
+    assert reports == [audit_path(path) for path in paths]
+
+
+def test_the_stages_report_their_progress_to_a_callback() -> None:
+    """nncheck.progress: the judging of each claim and the diagnosis of each finding, in order, up to their totals."""
+    from nncheck.api import audit_file
+    from nncheck.progress import advance, reporting
+
+    seen: list[tuple[str, int, int]] = []
+    with reporting(lambda stage, done, total: seen.append((stage, done, total))):
+        outcome = audit_file(str(BLOG), diagnose=3)
+    advance("outside", 1, 1)  # no callback here: nothing is recorded
+    assert outcome.audit is not None
+    judging = [done for stage, done, total in seen if stage == "judging"]
+    diagnosing = [(done, total) for stage, done, total in seen if stage == "diagnosing"]
+    assert judging == list(range(len(judging))) and len(judging) > 10
+    assert diagnosing == [(1, 3), (2, 3), (3, 3)] and sum(v.diagnosed for v in outcome.audit.verdicts) == 3
+    assert all(stage != "outside" for stage, _, _ in seen)
+
+
+def test_quiet_keeps_standard_error_to_errors(tree: Path) -> None:
+    _, _, err = run_cli("audit", "blog.yaml", "--diagnose", "1")
+    assert "not diagnosed; the first 1 took" in err and "--diagnose all would take about" in err
+    _, _, err = run_cli("audit", "blog.yaml", "--diagnose", "1", "--quiet")
+    assert err == ""
