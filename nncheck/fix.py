@@ -43,6 +43,7 @@ class Edit:
 class Plan:
     edits: tuple[Edit, ...]
     unfixed: tuple[tuple[Verdict, str], ...]  # numbers left alone, with the reason
+    notes: tuple[str, ...] = ()  # what fix did not touch though it repeats a fixed number (a spec's block-scalar LaTeX)
 
 
 def printed_like(value: Fraction, printed: Printed) -> str | None:
@@ -59,12 +60,18 @@ def printed_like(value: Fraction, printed: Printed) -> str | None:
         decimals = len(match["decimals"] or "")
         mantissa = value / Fraction(10) ** exponent
         rounded = _rounded(mantissa, -decimals)
+        written = match["exponent"]
+        if rounded is not None and 1 <= Fraction(match["mantissa"]) < 10 <= abs(rounded):
+            # A normalized mantissa stays one: 9.99e-3 for 0.009996 is 1.00e-2, not 10.00e-3.
+            exponent += 1
+            rounded = _rounded(value / Fraction(10) ** exponent, -decimals)
+            written = ("+" if match["exponent"].startswith("+") and exponent >= 0 else "") + str(exponent)
         if rounded is None:
             return None
         body = format_fraction(abs(rounded), decimals) if decimals or "." in match["mantissa"] else str(abs(rounded))
         if "." in match["mantissa"] and not decimals:
             body += "."
-        return (minus if rounded < 0 else plus) + body + match["e"] + match["exponent"]
+        return (minus if rounded < 0 else plus) + body + match["e"] + written
     rounded = _rounded(value, printed.last_place)
     if rounded is None:
         return None
@@ -125,7 +132,7 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
                                              "arithmetic (print the inputs to more places, or this to fewer)"))
         else:
             planner.statement(verdict)
-    return Plan(tuple(planner.found), tuple(planner.unfixed))
+    return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
 
 
 class _Planner:
@@ -136,6 +143,7 @@ class _Planner:
         self.found: list[Edit] = []
         self.unfixed: list[tuple[Verdict, str]] = []
         self.seen: set[tuple[int | None, int, int]] = set()
+        self.notes: list[str] = []
 
     def lines(self, location: Location) -> list[str]:
         return self.texts.get(location.cell, [])
@@ -203,6 +211,8 @@ class _Planner:
         written = next((w for w in (_single_quoted, _double_quoted, str)
                         if row[column:column + len(w(place.latex))] == w(place.latex)), None)
         if written is None:
+            self.notes.append(f"{place.latex_at}: the latex: string of {edit.verdict.ref} is not written on one line, "
+                              f"so fix leaves it as written; it still prints {edit.old} (now {edit.new})")
             return
         for start in starts:
             begin, old, new = signed_replacement(place.latex, start, edit.old, edit.new)
@@ -349,6 +359,7 @@ class Fixed:
     after: str
     changed: tuple[Edit, ...]
     unfixed: tuple[tuple[Verdict, str], ...]
+    notes: tuple[str, ...] = ()
 
 
 def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fixed:
@@ -370,6 +381,7 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
         raise UsageError(f"nncheck fix edits the files nncheck reads: {readable()}; not {path!r}")
     current, changed = text, list[Edit]()
     unfixed: tuple[tuple[Verdict, str], ...] = ()
+    notes: tuple[str, ...] = ()
     # A spec's claims are values: fix and audit again until nothing changes. On a page, one round: every value from the
     # page's original true chain, with the copies the page judge tied to each fixed statement (a page's truth can rest
     # on its printed numbers, so a second audit of a half-fixed page is not a reference).
@@ -380,11 +392,12 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
         if suffix in (".html", ".htm"):
             plan = _outside_renderings(plan, normalized)
         unfixed = plan.unfixed
+        notes += plan.notes
         if not plan.edits:
             break
         changed += plan.edits
         current = apply(current, plan)
-    return Fixed(text, current, tuple(changed), unfixed)
+    return Fixed(text, current, tuple(changed), unfixed, tuple(dict.fromkeys(notes)))
 
 
 def _outside_renderings(plan: Plan, text: str) -> Plan:
@@ -404,7 +417,7 @@ def _outside_renderings(plan: Plan, text: str) -> Plan:
                                           "of a formula the page shows rendered; re-render the page from its source"))
         else:
             kept.append(edit)
-    return Plan(tuple(kept), tuple(unfixed))
+    return Plan(tuple(kept), tuple(unfixed), plan.notes)
 
 
 def _fix_notebook(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:

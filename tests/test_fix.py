@@ -33,6 +33,8 @@ BLOG_MD = ROOT / "tests" / "samples" / "markdown" / "blog.md"
     ("0.00123456", "1.3e-3", "1.2e-3"),  # the exponent form kept
     ("125", "130", "125"),  # a whole number stays whole
     ("0.125", "0.12", None),  # exactly half-way at the printed digits: not settled by the shown digits
+    ("0.009996", "9.99e-3", "1.00e-2"),  # a normalized mantissa stays normalized
+    ("0.0123", "12.0e-3", "12.3e-3"),  # one that was not keeps its exponent
 ])
 def test_a_true_value_is_printed_as_the_original(value: str, printed: str, expected: str | None) -> None:
     assert printed_like(Fraction(value), parse_printed(printed)) == expected
@@ -359,3 +361,19 @@ def test_files_that_cannot_be_read_are_reported_and_the_others_fixed(tmp_path: P
     status, _, err = run_cli("fix", "--write", str(bad), str(good), str(clean))
     assert status == 2 and f"{bad}:3:7: the file is not UTF-8 text" in err and f"{clean}: nothing to fix" in err
     assert good.is_symlink() and target.read_text(encoding="utf-8") == "$$z = 2 \\cdot 3 = 6$$\n"
+
+
+def test_an_update_written_with_leftarrow_and_a_block_scalar_latex(tmp_path: Path) -> None:
+    """w ← w − 0.5 g is read as w's update (0.8 − 0.5 · 0.3296 = 0.6352, by hand); a spec's latex: written as a block
+    scalar is left as written and a note says what it still prints."""
+    page = tmp_path / "p.md"
+    page.write_text("$$w = 0.8$$\n\n$$g = 0.3296$$\n\n$$w \\leftarrow w - 0.5 g = 0.8 - 0.5 \\times 0.3296 = 0.6366$$\n",
+                    encoding="utf-8")
+    status, out, _ = run_cli("fix", str(page))
+    assert status == 1 and "+$$w \\leftarrow w - 0.5 g = 0.8 - 0.5 \\times 0.3296 = 0.6352$$" in out
+    spec = tmp_path / "s.yaml"
+    spec.write_text("nncheck: 1\ntitle: t\nmodel:\n  givens: {x: 3}\n  definitions: {z: 0.5 * x}\nclaims:\n"
+                    "  - quantity: z\n    value: 1.6\n    step: s\n    latex: |\n      z = 0.5 \\cdot 3 = 1.6\n", encoding="utf-8")
+    status, out, err = run_cli("fix", str(spec))
+    assert "+    value: 1.5" in out and "z = 0.5 \\cdot 3 = 1.6" in out  # the block scalar as written
+    assert f"note: {spec}:10:12: the latex: string of z is not written on one line" in err

@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"nncheck: error: {error}", file=sys.stderr)
             status = EXIT_ERROR
             continue
+        for note in fixed.notes if not args.quiet else ():
+            print(f"note: {note}", file=sys.stderr)
         for verdict, reason in fixed.unfixed:
             print(f"{verdict.location}: not fixed: {verdict.stated} ({verdict.kind.value}): {reason}", file=sys.stderr)
         if fixed.unfixed and status == EXIT_OK:

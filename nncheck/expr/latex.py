@@ -102,7 +102,8 @@ def parse_display(text: str) -> list[Chain]:
 
 
 # Relations a chain's sides are split at when the whole display cannot be read (longest first).
-_RELATIONS = ("\\approx", "\\simeq", ":=", "=", "≈")
+# An update w ← w − η g (\\leftarrow, \\gets) binds w's new value, as w = … does.
+_RELATIONS = ("\\approx", "\\simeq", "\\leftarrow", "\\gets", ":=", "=", "≈", "←")
 # The name of a side nncheck cannot read: an unknown function, so the side is never evaluated.
 UNREAD = "⟨unread⟩"
 
