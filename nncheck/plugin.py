@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from nncheck.commands.audit import DEFAULT_FAIL_ON  # as `nncheck audit`; importing it is cheap
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT
 from nncheck.inputs import is_spec
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class Settings:
 
     fail_on: frozenset[Kind]
     baselines: tuple[Baseline, ...]
+    diagnose: int | None = 100  # findings diagnosed per file: [tool.nncheck]'s diagnose (None: all of them)
 
 
 SETTINGS = pytest.StashKey[Settings]()
@@ -103,7 +105,8 @@ def settings(config: pytest.Config) -> Settings:
             baselines = tuple(load(str(path)) for path in ini_baselines)
         else:
             baselines = (load(str(Path(config.invocation_params.dir) / table.baseline)),) if table.baseline else ()
-        config.stash[SETTINGS] = Settings(kinds, baselines)
+        diagnose = None if table.diagnose_all else table.diagnose if table.diagnose is not None else DEFAULT_DIAGNOSE_LIMIT
+        config.stash[SETTINGS] = Settings(kinds, baselines, diagnose)
     return config.stash[SETTINGS]
 
 
@@ -122,7 +125,7 @@ class SpecFile(pytest.File):
         from nncheck.readers.spec import parse_spec
         from nncheck.readers.spec.yamlsafe import read_text
 
-        return audit(parse_spec(read_text(str(self.path)), shown(self.path, self.config)))
+        return audit(parse_spec(read_text(str(self.path)), shown(self.path, self.config)), diagnose=settings(self.config).diagnose)
 
     def collect(self) -> Iterator[ClaimItem]:
         from nncheck.baseline import compare, identity
@@ -153,7 +156,7 @@ class PageFile(SpecFile):
         from nncheck.audit import audit
         from nncheck.readers import read
 
-        return audit(read(shown(self.path, self.config)))
+        return audit(read(shown(self.path, self.config)), diagnose=settings(self.config).diagnose)
 
 
 class ClaimFailed(Exception):

@@ -19,22 +19,29 @@ DESCRIPTION = ("Audit each SPEC (or page: .md, .ipynb, .html, .tex) and write an
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("specs", metavar="SPEC", nargs="+", help="spec files or pages (.md, .ipynb, .html, .tex), e.g. specs/*.yaml")
+    parser.add_argument("specs", metavar="SPEC", nargs="+",
+                        help="spec files or pages (.md, .ipynb, .html, .tex), or directories of them, e.g. specs/")
     parser.add_argument("--out", metavar="DIR", required=True, help="folder for the pages (created if missing)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no warnings on standard error")
 
 
 def run(args: argparse.Namespace) -> int:
     from nncheck.audit import Audit, audit
+    from nncheck.config import load as load_config
+    from nncheck.inputs import expand
     from nncheck.readers import read
     from nncheck.records import ModelSpec, Spec
     from nncheck.site import build_site
 
+    if "-" in args.specs:
+        raise UsageError("nncheck site names each errata page after its file; standard input (-) has none")
+    config = load_config()
     audited: list[tuple[Spec | ModelSpec | None, Audit]] = []
-    for path in args.specs:
-        document = read(path)
+    for item in expand(args.specs, exclude=config.exclude, exclude_root=config.root):
+        document = read(item.path)
         audited.append((document if isinstance(document, (Spec, ModelSpec)) else None, audit(document)))
     site = build_site(audited)
-    for warning in site.warnings:
+    for warning in site.warnings if not args.quiet else ():
         # Spec text in the message: control characters could move the cursor or recolour the terminal.
         message = "".join(ch if ch.isprintable() else "?" for ch in warning.message)
         print(f"{warning.location}: warning: {message}", file=sys.stderr)
