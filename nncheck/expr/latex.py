@@ -8,6 +8,8 @@ is the name ``∂L/∂z_2``.
 
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 from typing import Any
@@ -79,7 +81,29 @@ def check_limits(text: str) -> None:
 
 
 def parse_display(text: str) -> list[Chain]:
-    """The equations of one display; LatexError with the reason when it cannot be read."""
+    """The equations of one display; LatexError with the reason when it cannot be read.
+
+    The nodes are frozen, so a display read again (the page's audit, then the draft spec of its diagnosis; a display
+    repeated on the page) is parsed once: the latest PARSED_KEPT texts are remembered, with their error if any.
+    """
+    found = _parsed(text)
+    if isinstance(found, LatexError):
+        raise type(found)(found.reason, found.offset)
+    return list(found)
+
+
+PARSED_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=PARSED_KEPT)
+def _parsed(text: str) -> tuple[Chain, ...] | LatexError:
+    try:
+        return tuple(_parse(text))
+    except LatexError as error:
+        return error
+
+
+def _parse(text: str) -> list[Chain]:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     from nncheck.expr.grammar import parser
