@@ -15,6 +15,7 @@ Both functions are module-level and take and return plain data, so they pickle; 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +34,13 @@ class Outcome:
     problems: tuple[str, ...] = ()
 
 
-def audit_file(path: str, text: str | None = None, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Outcome:
+def audit_file(path: str | os.PathLike[str], text: str | None = None,
+               diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Outcome:
     """Read and audit the file at ``path`` (or ``text``, read as the kind ``path`` names by its suffix).
 
     A file that cannot be read or is invalid gives an Outcome with its located problems; nothing is raised for it.
     """
+    path = os.fspath(path)
     from nncheck.audit import audit
     from nncheck.errors import SpecError
     from nncheck.readers import parse, read
@@ -49,12 +52,13 @@ def audit_file(path: str, text: str | None = None, diagnose: int | None = DEFAUL
     return Outcome(path, audit(document, diagnose=diagnose))
 
 
-def audit_path(path: str, *, text: str | None = None, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> dict[str, Any]:
+def audit_path(path: str | os.PathLike[str], *, text: str | None = None,
+               diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> dict[str, Any]:
     """The JSON-able report of one file, as ``nncheck audit --format json`` prints it (report-schema.json); for a
     file that cannot be audited, ``{"spec": path, "errors": ["path:line:col: message", …]}``."""
     from nncheck.report.jsonreport import as_data
 
     outcome = audit_file(path, text, diagnose)
     if outcome.audit is None:
-        return {"spec": path, "errors": list(outcome.problems)}
+        return {"spec": outcome.path, "errors": list(outcome.problems)}
     return as_data(outcome.audit)

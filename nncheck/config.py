@@ -15,12 +15,18 @@ An unknown key or a value of the wrong type is an error naming pyproject.toml's 
 
 from __future__ import annotations
 
-import tomllib
+import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nncheck.errors import Location, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
 
 KEYS = ("fail-on", "baseline", "diagnose", "format", "include", "exclude")
 FORMATS = ("terminal", "markdown", "json", "jsonl", "sarif", "lines")  # nncheck.report.FORMATS, kept light to import
@@ -62,7 +68,12 @@ def load(start: Path | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{file}: not valid TOML: {error}") from None
+        # Python 3.14 gives the place as attributes; earlier versions only in the message, "(at line 3, column 9)".
+        message = str(error)
+        place = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        line, column = (int(place[1]), int(place[2])) if place else (getattr(error, "lineno", 1), getattr(error, "colno", 1))
+        reason = message[:place.start()].strip() if place else getattr(error, "msg", message)
+        raise UsageError(f"{file}:{line}:{column}: not valid TOML: {reason}") from None
     table = data.get("tool", {}).get("nncheck")
     if table is None:
         return Config()
@@ -84,11 +95,18 @@ def _setting(file: Path, text: str, key: str, value: Any, base: Path) -> dict[st
         return UsageError(f"{_where(file, text, key)}: {key} = {value!r}: expected {expected}")
 
     if key == "fail-on":
-        if isinstance(value, str):
-            return {"fail_on": value}
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return {"fail_on": ",".join(value) or "none"}
-        raise wrong("a verdict or a list of verdicts")
+            value = ",".join(value) or "none"
+        if not isinstance(value, str):
+            raise wrong("a verdict or a list of verdicts")
+        from nncheck.findings import Kind
+
+        for part in value.split(",") if value.strip() != "none" else ():
+            try:
+                Kind.from_key(part.strip())
+            except ValueError as error:
+                raise UsageError(f"{_where(file, text, key)}: fail-on: {error}") from None
+        return {"fail_on": value}
     if key == "baseline":
         if not isinstance(value, str):
             raise wrong("a path")

@@ -21,9 +21,9 @@ from typing import Any
 
 from nncheck.errors import UsageError
 
-# A spec has a line starting with its top-level key "nncheck:" (docs/spec.md); the key may be quoted, and the file
-# may start with a byte-order mark.
-SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:", re.MULTILINE)
+# A spec has a line starting with its top-level key and format version, "nncheck: 1" (docs/spec.md): the key may be
+# quoted, and the file may start with a byte-order mark. A CI file with a job named nncheck: is not one.
+SPEC_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?([\"']?)nncheck\1[ \t]*:[ \t]*[\"']?[0-9]", re.MULTILINE)
 # No more than this much of a candidate file is read to look for the marker; specs are refused beyond this size
 # anyway (nncheck.readers.spec.yamlsafe.MAX_BYTES).
 SNIFF_BYTES = 1_000_000
@@ -52,12 +52,13 @@ def is_spec(path: str | Path) -> bool:
 
 
 def expand(paths: Sequence[str], *, stdin_filename: str | None = None, exclude: Sequence[str] = (),
-           exclude_root: str = ".", stdin: Any = None) -> list[Input]:
+           exclude_root: str = ".", stdin: Any = None, force_exclude: bool = False) -> list[Input]:
     """The files ``paths`` name, in order, each once. Raises UsageError for a path that does not exist, ``-`` given
     twice, or ``--stdin-filename`` without ``-``.
 
     ``exclude``: gitignore-style patterns (relative to ``exclude_root``) of files and directories to leave out of
-    directory walks; a file named on the command line is read even when excluded, as ruff and mypy do.
+    directory walks; a file named on the command line is read even when excluded, as ruff and mypy do, unless
+    ``force_exclude`` (for pre-commit, which names every staged file).
     """
     if stdin_filename is not None and STDIN not in paths:
         raise UsageError("--stdin-filename names standard input, which is read only when '-' is among the paths")
@@ -72,10 +73,12 @@ def expand(paths: Sequence[str], *, stdin_filename: str | None = None, exclude: 
         elif os.path.isdir(path):
             for file in _walk(Path(path), excluded):
                 found.setdefault(str(file), Input(str(file), named=False))
-        elif os.path.exists(path):
+        elif stdin_filename is not None and path == stdin_filename:
+            raise UsageError(f"--stdin-filename {path!r} is also given as a path; name standard input otherwise")
+        elif force_exclude and excluded is not None and _ignored(Path(path), False, [], excluded):
+            continue
+        else:  # a file, or a path that does not exist: its reader reports it at path:1:1, and the others go on
             found[path] = Input(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
     return list(found.values())
 
 
@@ -85,7 +88,7 @@ def _walk(top: Path, excluded: Any) -> Iterator[Path]:
     for directory, subdirectories, files in os.walk(top):
         here = Path(directory)
         if here != top and (spec := _gitignore(here)) is not None:
-            ignores.append((here, spec))
+            ignores.append((here.resolve(), spec))
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in NOT_ENTERED
                                    and not _ignored(here / d, True, ignores, excluded))
         for name in sorted(files):

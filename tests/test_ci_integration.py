@@ -50,11 +50,20 @@ def test_the_problem_matcher_takes_every_finding_with_its_level() -> None:
     assert all(message.startswith("claim ") for _, _, _, message in found)
 
 
-def test_a_notebooks_findings_are_annotated_on_the_file_without_a_file_line() -> None:
+def test_a_notebooks_findings_are_annotated_on_the_file_with_the_cell_in_the_message() -> None:
     _, out, _ = run_cli("audit", str(SAMPLES / "pages" / "neuron.ipynb"), "--format", "lines")
-    found = [item for item in _annotations(out) if item[2] != "notice" or ":cell " in item[3] or item[1] is None]
-    assert found and all(item[1] is None for item in found if "cell" in item[3])
+    findings = [line for line in out.splitlines() if ": note: " not in line or "claim" in line or "equation" in line]
+    found = _annotations(out)
+    assert len(found) == len([line for line in findings if ":cell " in line]) > 0
+    assert all(line is None and message.startswith("cell ") for _, line, _, message in found)
     assert any(level == "error" for _, _, level, _ in found)
+
+
+def test_coverage_lines_are_not_annotated() -> None:
+    """A page's coverage line (1:1: note: N equations found…) would fill GitHub's quota of notices."""
+    _, out, _ = run_cli("audit", str(SAMPLES / "markdown" / "blog.md"), "--format", "lines")
+    coverage = [line for line in out.splitlines() if "equations found" in line]
+    assert coverage and not _annotations("\n".join(coverage))
 
 
 def test_the_action_installs_audits_annotates_and_uploads_sarif() -> None:

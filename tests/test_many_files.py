@@ -191,3 +191,74 @@ def test_quiet_keeps_standard_error_to_errors(tree: Path) -> None:
     assert "not diagnosed; the first 1 took" in err and "--diagnose all would take about" in err
     _, _, err = run_cli("audit", "blog.yaml", "--diagnose", "1", "--quiet")
     assert err == ""
+
+
+def test_a_nested_gitignore_applies_when_the_directory_is_given_relatively(tree: Path) -> None:
+    (tree / "docs" / "gi").mkdir()
+    (tree / "docs" / "gi" / ".gitignore").write_text("*.md\n!keep.md\n", encoding="utf-8")
+    (tree / "docs" / "gi" / "skip.md").write_text(WRONG_PAGE, encoding="utf-8")
+    (tree / "docs" / "gi" / "keep.md").write_text(RIGHT_PAGE, encoding="utf-8")
+    for path in (".", "docs", "docs/gi", str(tree)):
+        _, out, _ = run_cli("audit", path, "--format", "jsonl")
+        audited = [json.loads(line)["spec"] for line in out.splitlines()]
+        assert not any(name.endswith("skip.md") for name in audited) and any(n.endswith("keep.md") for n in audited), path
+
+
+def test_a_missing_path_is_an_error_and_the_others_are_audited(tree: Path) -> None:
+    status, out, err = run_cli("audit", "docs/b.md", "nope.md", "docs/a.md", "--format", "jsonl")
+    assert status == 2 and "nope.md:1:1: cannot read the document" in err
+    assert [json.loads(line)["spec"] for line in out.splitlines()] == ["docs/b.md", "nope.md", "docs/a.md"]
+    status, _, _ = run_cli("audit", "blog.yaml", "mkdocs.yml", "--write-baseline", "b.json")
+    assert status == 2 and (tree / "b.json").exists()  # written for the readable file; the unreadable one says 2
+
+
+def test_files_nobody_can_mistake_are_left_alone_and_an_empty_run_says_so(tree: Path) -> None:
+    (tree / ".gitlab-ci.yml").write_text("nncheck:\n  script: nncheck audit .\n", encoding="utf-8")
+    (tree / "ci.yml").write_text("nncheck:\n  script: nncheck audit .\n", encoding="utf-8")
+    status, out, _ = run_cli("audit", ".", "--format", "jsonl")
+    assert status == 1 and "ci.yml" not in out  # a job named nncheck: is not a spec (a spec's is nncheck: 1)
+    (tree / "empty").mkdir()
+    status, out, err = run_cli("audit", "empty")
+    assert status == 0 and out == "" and "no file to audit in empty" in err
+
+
+def test_force_exclude_leaves_out_named_files_the_setting_matches(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.nncheck]\nexclude = ["docs/drafts/"]\n', encoding="utf-8")
+    assert run_cli("audit", "docs/drafts/c.md")[0] == 1  # named: read
+    status, _, err = run_cli("audit", "docs/drafts/c.md", "--force-exclude")
+    assert status == 0 and "no file to audit" in err
+    assert run_cli("fix", "docs/drafts/c.md", "--force-exclude")[0] == 0
+
+
+def test_standard_input_may_not_take_the_name_of_a_path(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(RIGHT_PAGE))
+    status, _, err = run_cli("audit", "docs/a.md", "-", "--stdin-filename", "docs/a.md")
+    assert status == 2 and "--stdin-filename 'docs/a.md' is also given as a path" in err
+
+
+def test_settings_errors_name_their_place(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.nncheck]\nformat = "json"\nfail-on = "wrnog"\n', encoding="utf-8")
+    status, _, err = run_cli("audit", "docs/a.md")
+    assert status == 2 and "pyproject.toml:3:1: fail-on: unknown verdict 'wrnog'" in err
+    (tree / "pyproject.toml").write_text('[tool.nncheck]\nformat = = "json"\n', encoding="utf-8")
+    status, _, err = run_cli("audit", "docs/a.md")
+    assert status == 2 and "pyproject.toml:2:10: not valid TOML: Invalid value" in err
+
+
+def test_the_api_takes_a_path_object(tree: Path) -> None:
+    from nncheck.api import audit_path
+
+    report = audit_path(tree / "docs" / "a.md")
+    assert json.loads(json.dumps(report))["spec"] == str(tree / "docs" / "a.md")
+    assert json.loads(json.dumps(audit_path(tree / "nope.md")))["errors"]
+
+
+def test_site_never_replaces_a_page_it_did_not_write(tree: Path) -> None:
+    (tree / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tree / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    status, _, err = run_cli("site", "blog.yaml", "--out", "docs")
+    assert status == 2 and "docs/index.md exists and is not a page nncheck site wrote" in err
+    assert (tree / "docs" / "index.md").read_text(encoding="utf-8") == "# Home\n" and not (tree / "docs" / "blog.md").exists()
+    status, _, err = run_cli("site", "blog.yaml", "--out", "build/errata")
+    assert status == 0 and "build/errata is not under" in err and "mkdocs build will not include these pages" in err
+    assert run_cli("site", "blog.yaml", "--out", "build/errata", "-q")[0] == 0  # its own pages are replaced

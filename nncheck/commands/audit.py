@@ -60,6 +60,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", metavar="N", type=jobs_count, default=None,
                         help="audit files in N processes at once (default: the number of CPUs); the report is the same")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress, notes or warnings on standard error")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="leave out named files that the exclude setting matches too (for pre-commit, which names "
+                             "every staged file)")
     parser.add_argument("--oracle", choices=ORACLES,
                         help="also run the network or model in a framework (torch: PyTorch, float64, needs nncheck[torch]) and "
                              "report each quantity's largest discrepancy from the exact values on standard error; "
@@ -154,7 +157,13 @@ def run(args: argparse.Namespace) -> int:
     chosen = options(args, load_config())
     paths, failing_kinds, diagnose, report_format, baseline_file = (chosen.paths, chosen.fail_on, chosen.diagnose,
                                                                     chosen.format, chosen.baseline)
-    inputs = expand(paths, stdin_filename=args.stdin_filename, exclude=chosen.exclude, exclude_root=chosen.exclude_root)
+    inputs = expand(paths, stdin_filename=args.stdin_filename, exclude=chosen.exclude, exclude_root=chosen.exclude_root,
+                    force_exclude=args.force_exclude)
+    if not inputs:
+        if not args.quiet:
+            print(f"nncheck: warning: no file to audit in {', '.join(paths)} (none of a kind nncheck reads, or every one "
+                  "ignored or excluded)", file=sys.stderr)
+        return EXIT_OK
     several = len(inputs) != 1 or any(os.path.isdir(path) for path in paths)  # else one file named alone
     if args.oracle and len(inputs) != 1:
         raise UsageError(f"--oracle runs one file at a time; {len(inputs)} files were given")
@@ -173,10 +182,12 @@ def run(args: argparse.Namespace) -> int:
     audits = [o.audit for o in shown if o.audit is not None]
     if not args.quiet:
         _notes(audits, [i for i in inputs if i.named], len(inputs) - len(shown))
+    unreadable = any(o.problems for o in outcomes)
     if args.write_baseline:
-        return _write_baselines(args.write_baseline, audits, failing_kinds)
-    statuses = [_status_of(audit, failing_kinds, accepted) for audit in audits]
-    return EXIT_ERROR if any(o.problems for o in outcomes) else max(statuses, default=EXIT_OK)
+        status = _write_baselines(args.write_baseline, audits, failing_kinds)
+        return EXIT_ERROR if unreadable else status
+    statuses = [_status_of(audit, failing_kinds, accepted, named=len(audits) > 1) for audit in audits]
+    return EXIT_ERROR if unreadable else max(statuses, default=EXIT_OK)
 
 
 def _audited(inputs: list[Input], diagnose: int | None, jobs: int | None, *, quiet: bool) -> list[Outcome]:
@@ -300,10 +311,11 @@ def _write_baselines(path: str, audits: list[Audit], failing_kinds: frozenset[Ki
     return EXIT_OK
 
 
-def _status_of(audit: Audit, failing_kinds: frozenset[Kind], accepted: Baseline | None) -> int:
-    """One file's exit status: by the baseline when there is one, else by its failing verdicts."""
+def _status_of(audit: Audit, failing_kinds: frozenset[Kind], accepted: Baseline | None, *, named: bool = False) -> int:
+    """One file's exit status: by the baseline when there is one, else by its failing verdicts. ``named``: the
+    baseline's comparison names the file (a run over several)."""
     if accepted is not None:
-        return _against(accepted, audit, failing_kinds, audit.path)
+        return _against(accepted, audit, failing_kinds, audit.path, named=named)
     return EXIT_FINDINGS if audit.failing(failing_kinds) else EXIT_OK
 
 
@@ -355,13 +367,14 @@ def _with_oracle(args: argparse.Namespace, item: Input, failing_kinds: frozenset
     return status
 
 
-def _against(baseline: Baseline, result: Audit, failing_kinds: frozenset[Kind], spec_file: str) -> int:
+def _against(baseline: Baseline, result: Audit, failing_kinds: frozenset[Kind], spec_file: str, *,
+             named: bool = False) -> int:
     """Report to stderr how the failing verdicts compare with the baseline; only new ones fail the run."""
     from nncheck.baseline import compare
     from nncheck.report.lines import headline
 
     comparison = compare(result, baseline.for_spec(spec_file), failing_kinds)
-    print(f"{baseline.path}: {len(comparison.accepted)} accepted, {len(comparison.new)} new, "
+    print(f"{baseline.path}: {spec_file + ': ' if named else ''}{len(comparison.accepted)} accepted, {len(comparison.new)} new, "
           f"{len(comparison.fixed)} fixed", file=sys.stderr)
     for verdict in comparison.new:
         print(f"new: {verdict.location}: {headline(verdict)}", file=sys.stderr)

@@ -36,6 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"fix only these verdicts, comma-separated (default: {','.join(KINDS)})")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary lines on standard error (what is not "
                                                                    "fixed is still listed)")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="leave out named files that the exclude setting matches too (for pre-commit)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     kinds = tuple(Kind[KINDS[name]] for name in names)
     config = load_config()
     status = EXIT_OK
-    for item in expand(args.files, exclude=config.exclude, exclude_root=config.root):
+    for item in expand(args.files, exclude=config.exclude, exclude_root=config.root, force_exclude=args.force_exclude):
         path = item.path
         try:
             text = _read(path)

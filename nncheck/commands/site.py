@@ -46,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
         message = "".join(ch if ch.isprintable() else "?" for ch in warning.message)
         print(f"{warning.location}: warning: {message}", file=sys.stderr)
     out = Path(args.out)
+    from nncheck.site.pages import GENERATOR
+
+    for page in site.pages:  # a page of the user's own (a home page in docs/) is never replaced
+        existing = out / page.name
+        if existing.is_file() and GENERATOR not in existing.read_text(encoding="utf-8", errors="replace").split("\n---", 1)[0]:
+            raise UsageError(f"{existing} exists and is not a page nncheck site wrote; choose another --out (or remove it)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         for page in site.pages:
@@ -67,7 +73,14 @@ def write_config_if_missing(out: Path, pages: list[str]) -> None:
     from nncheck.site.config import existing_config, minimal_mkdocs_yml
 
     folder, cwd = Path(os.path.abspath(out)), Path(os.getcwd())
-    if folder.parent == folder or existing_config(folder, cwd) is not None:
+    existing = existing_config(folder, cwd)
+    if existing is not None:
+        docs = _docs_dir(existing)
+        if docs is not None and not folder.is_relative_to(docs):
+            print(f"nncheck: warning: {out} is not under {docs}, the docs_dir of {existing}: mkdocs build will not "
+                  "include these pages", file=sys.stderr)
+        return
+    if folder.parent == folder:
         return
     config = folder.parent / "mkdocs.yml"
     try:
@@ -78,3 +91,17 @@ def write_config_if_missing(out: Path, pages: list[str]) -> None:
     except OSError as error:
         raise UsageError(f"--out {str(out)!r}: cannot write {str(config)!r}: {error.strerror}") from None
     print(config.relative_to(cwd) if config.is_relative_to(cwd) else config)
+
+
+def _docs_dir(config: Path) -> Path | None:
+    """The docs_dir of a MkDocs config (default docs/), absolute; None when the config cannot be read safely (a
+    Python tag, invalid YAML): then nothing is said about it."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(config.read_text(encoding="utf-8"))
+    except (OSError, YAMLError, ValueError):
+        return None
+    folder = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
+    return (config.parent / str(folder)).resolve()

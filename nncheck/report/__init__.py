@@ -64,7 +64,10 @@ def render_all(name: str, outcomes: Sequence[Outcome], stream: TextIO, color: bo
             if index and name != "lines":
                 stream.write("\n")
             render(audit, stream, color)
-        if name == "terminal" and len(audits) > 1:
+        unreadable = len(outcomes) - len(audits)
+        if name == "terminal" and (len(audits) > 1 or unreadable and audits):
             from nncheck.report.common import total
+            from nncheck.words import counted
 
-            stream.write("\n" + total(audits) + "\n")
+            could_not = f"; {counted(unreadable, 'file')} could not be read (errors above)" if unreadable else ""
+            stream.write("\n" + total(audits) + could_not + "\n")

@@ -12,9 +12,10 @@ from nncheck.report.common import coverage_line, notes, subject, summary
 def _cell(text: str) -> str:
     """Escape for a table cell: HTML, pipes and Markdown punctuation cannot break out."""
     escaped = html.escape(text.replace("\n", " "), quote=False).replace("|", "\\|")
-    for ch in "`*_[]":
+    for ch in "`*_":
         escaped = escaped.replace(ch, "\\" + ch)
-    return escaped
+    # Brackets as character references: a \[ would open display math for a page reader (nncheck's own included).
+    return escaped.replace("[", "&#91;").replace("]", "&#93;")
 
 
 def render(audit: Audit, stream: TextIO, color: bool = False) -> None:

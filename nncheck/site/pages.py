@@ -30,6 +30,9 @@ LIGHTS = {"fails": "#c62828", "review": "#ef8f00", "holds": "#2e7d32"}
 LIGHT_LABELS = {"fails": "fails", "review": "to review", "holds": "holds"}
 
 
+# In every page's front matter (MkDocs ignores the key): `nncheck site` replaces only pages that carry it.
+GENERATOR = "generator: nncheck site"
+
 def _verdict(kind: Kind) -> str:
     return f"{MARK[kind]} {kind.value}"
 
@@ -152,7 +155,7 @@ def document_page(errata: Errata) -> str:
     title = markup.text(f"Errata: {audit.title}")
     # The front matter's title is what the theme puts in <title>. Without it the theme takes the H1's
     # text through Jinja's striptags, which decodes character references: "</title><script>" would escape.
-    intro = ["---", f'title: "{title}"', "---", "", f"# {title}", ""]
+    intro = ["---", f'title: "{title}"', GENERATOR, "---", "", f"# {title}", ""]
     if audit.source:
         intro.append(f"Document: {markup.source(audit.source)}  ")
     page = audit.coverage is not None  # a Markdown page, audited by its own true chain
@@ -197,6 +200,7 @@ def overview_page(pages: Sequence[Errata]) -> str:
     lines = [
         "---",
         "hide: [toc]  # mkdocs-material: the table gets the width the table of contents would take",
+        GENERATOR,
         "---",
         "",
         "# Errata",
