@@ -110,16 +110,151 @@ def compare(analytic: Mapping[str, Array], numeric: Mapping[str, Array], *, rtol
         )
 
 
-def check_gradients(gradients: Gradients, network: Network, *, rtol: float = 1e-7, atol: float = 1e-10) -> None:
+def check_gradients(gradients: Gradients, network: Network, *, rtol: float = 1e-7, atol: float = 1e-10,
+                    directions: int = 2, seed: int = 0) -> None:
     """Check your backprop: ``gradients(params, x, y)`` must return ``{"W1": dL/dW1, "b1": dL/db1, ...}``.
 
-    ``params`` maps W1, b1, ... to float64 arrays; x and y are the network's input and target. The
-    reference is central finite differences of nncheck's forward pass and loss, in 256-bit balls.
+    ``params`` maps W1, b1, ... to float64 arrays of the layers' shapes; x and y are the network's input and target.
+    Raises GradientMismatch naming each entry where ``|analytic − reference| > atol + rtol·|reference|``, with both
+    values side by side (a wrong name or shape too).
+
+    The reference is nncheck's reverse-mode gradient in 256-bit ball arithmetic (each rule's derivative is proved by
+    `nncheck prove`), one pass over the network, decided by its enclosure: an entry fails only when every value of the
+    ball is outside the tolerance. It is cross-checked, independently of the backward code, against central
+    differences of the loss along ``directions`` random ±1 directions (``seed``), as torch's gradcheck does in its
+    fast mode; a disagreement there raises GradientMismatch naming nncheck. The cost grows linearly with the number
+    of parameters. At a kink (a ReLU or leaky ReLU pre-activation exactly 0), an entry that differs from the
+    reference is accepted when it equals one of the two one-sided derivatives there, which the message of any other
+    mismatch gives.
     """
     params = parameters(network)
     x = np.array(network.input, dtype=float)
     y = np.array(network.target, dtype=float)
-    compare(gradients(params, x, y), numeric_gradients(network), rtol=rtol, atol=atol)
+    analytic = gradients(params, x, y)
+    _check_names_and_shapes(analytic, params)
+    with ball.precision(DIFFERENCE_BITS):
+        values = evaluate(network, ball)
+        reference = {name: values[f"dL/d{name}"] for name in params}
+        kinks = _kinks(network, values)
+        _cross_check(network, reference, directions, seed, near_kink=_near_kink(network, values))
+        rows, checked = [], 0
+        for name, expected in reference.items():
+            got = np.asarray(analytic[name], dtype=float)
+            for index in np.ndindex(expected.shape):
+                checked += 1
+                if _within(float(got[index]), expected[index], rtol, atol):
+                    continue
+                sides = _one_sided(network, name, index) if kinks else None
+                if sides is not None and any(_within(float(got[index]), side, rtol, atol) for side in sides):
+                    continue  # a one-sided derivative at a kink: another convention, not an error
+                layer = "".join(ch for ch in name if ch.isdigit())
+                row = (f"  {name:<10} layer {layer:<3} {list(index)!s:<8} {float(got[index]):<24.17g} "
+                       f"{to_float(expected[index]):<24.17g} {abs(float(got[index]) - to_float(expected[index])):.3g}")
+                if sides is not None:
+                    row += f"  (one-sided at the kink: {to_float(sides[0]):.17g}, {to_float(sides[1]):.17g})"
+                rows.append(row)
+    if rows:
+        header = f"  {'parameter':<10} {'layer':<9} {'index':<8} {'analytic':<24} {'reference':<24} |difference|"
+        where = f"; at a kink: {', '.join(kinks)}" if kinks else ""
+        raise GradientMismatch(f"gradients disagree in {len(rows)} of {checked} entries (rtol={rtol:g}, atol={atol:g}"
+                               f"{where}):\n" + header + "\n" + "\n".join(rows))
+
+
+def _check_names_and_shapes(analytic: Mapping[str, Array], params: Mapping[str, Array]) -> None:
+    for name, values in params.items():
+        if name not in analytic:
+            raise GradientMismatch(f"gradients: no analytic value for {name!r} (got {sorted(analytic)})")
+        if np.shape(analytic[name]) != values.shape:
+            raise GradientMismatch(f"gradients: {name} has shape {np.shape(analytic[name])}, expected {values.shape}")
+
+
+def _within(value: float, reference: Any, rtol: float, atol: float) -> bool:
+    """Whether |value − reference| ≤ atol + rtol·|reference| for every value of the reference's enclosure (False when
+    none is). Raises Undecided for an enclosure that straddles the bound, which at 256 bits takes a difference
+    within about 2^-200 of it."""
+    if not np.isfinite(value):
+        return False
+    exact = Fraction(value)
+    reference = reference if isinstance(reference, Real) else Real.of(reference)
+    if reference.exact is not None:
+        return bool(abs(exact - reference.exact) <= Fraction(atol) + Fraction(rtol) * abs(reference.exact))
+    from flint import arb
+
+    enclosure = reference.enclosure()
+    gap = abs(arb(fmpq_of(exact)) - enclosure) - (arb(fmpq_of(Fraction(atol))) + arb(fmpq_of(Fraction(rtol))) * abs(enclosure))
+    if gap <= 0:
+        return True
+    if gap > 0:
+        return False
+    raise Undecided(f"the reference {enclosure} against {value!r} at the tolerance's edge")
+
+
+def fmpq_of(value: Fraction) -> Any:
+    from flint import fmpq
+
+    return fmpq(value.numerator, value.denominator)
+
+
+def _kinks(network: Network, values: Mapping[str, Array]) -> list[str]:
+    """The pre-activations exactly at a kink of their activation (ReLU, leaky ReLU): "z1[3]"."""
+    found = []
+    for l, layer in enumerate(network.layers, start=1):
+        if layer.activation in ("relu", "leaky_relu"):
+            z = values[f"z{l}"]
+            found += [f"z{l}[{i}]" for i, v in enumerate(np.asarray(z).reshape(-1)) if v.exact == 0]
+    return found
+
+
+def _near_kink(network: Network, values: Mapping[str, Array]) -> bool:
+    """Whether a ReLU-like pre-activation lies within 2^-16 of its kink, where a difference step may cross it."""
+    for l, layer in enumerate(network.layers, start=1):
+        if layer.activation in ("relu", "leaky_relu"):
+            for v in np.asarray(values[f"z{l}"]).reshape(-1):
+                if abs(to_float(v)) < 2.0**-16:
+                    return True
+    return False
+
+
+def _shifted(network: Network, direction: Mapping[str, Array], step: Fraction) -> Network:
+    """The network with every parameter moved by ``step`` times its entry of ``direction``."""
+    layers = []
+    for l, layer in enumerate(network.layers, start=1):
+        w, b = direction[f"W{l}"], direction[f"b{l}"]
+        weights = tuple(tuple(value + step * int(w[i, j]) for j, value in enumerate(row)) for i, row in enumerate(layer.weights))
+        bias = tuple(value + step * int(b[i]) for i, value in enumerate(layer.bias))
+        layers.append(replace(layer, weights=weights, bias=bias))
+    return replace(network, layers=tuple(layers))
+
+
+def _cross_check(network: Network, reference: Mapping[str, Array], directions: int, seed: int, *, near_kink: bool) -> None:
+    """The reference's directional derivatives against central differences of the loss along random ±1 directions
+    (an independent check of nncheck's backward code, 2 loss evaluations per direction). Skipped near a kink, where a
+    step may cross it. The bound allows the differences' truncation error, O(step² · |direction|³), many times over."""
+    if near_kink or directions <= 0:
+        return
+    rng = np.random.default_rng(seed)
+    step = DIFFERENCE_STEP
+    for _ in range(directions):
+        direction = {name: rng.choice(np.array([-1, 1]), size=values.shape) for name, values in reference.items()}
+        along = sum((v * int(d) for name, values in reference.items()
+                     for v, d in zip(values.reshape(-1), direction[name].reshape(-1))), Real(exact=Fraction(0)))
+        up = loss(_shifted(network, direction, step), ball)[()]
+        down = loss(_shifted(network, direction, -step), ball)[()]
+        differenced = (up - down) / (2 * step)
+        scale = 1 + sum(abs(to_float(v)) for values in reference.values() for v in values.reshape(-1))
+        if abs(to_float(differenced) - to_float(along)) > 1e-12 * scale:
+            raise GradientMismatch(f"nncheck's own reverse-mode gradient disagrees with central differences of the "
+                                   f"loss along a random direction ({to_float(along)!r} against "
+                                   f"{to_float(differenced)!r}): a bug in nncheck, not in your code; please report it")
+
+
+def _one_sided(network: Network, name: str, index: tuple[int, ...]) -> tuple[Real, Real]:
+    """The right and left derivatives of the loss by one parameter, (L(θ + h) − L(θ))/h and (L(θ) − L(θ − h))/h."""
+    step = DIFFERENCE_STEP
+    here = loss(network, ball)[()]
+    up = loss(_nudged(network, name, index, step), ball)[()]
+    down = loss(_nudged(network, name, index, -step), ball)[()]
+    return (up - here) / step, (here - down) / step
 
 
 def nncheck_gradients(params: Mapping[str, Array], x: Array, y: Array, network: Network) -> dict[str, Array]:
