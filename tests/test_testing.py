@@ -12,7 +12,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from nncheck import strategies as nst
 from nncheck.network import ball, evaluate
