@@ -106,8 +106,10 @@ def test_planted_bug_in_the_backward_pass_is_not_proved(monkeypatch) -> None:
 def test_prove_command_on_the_blog_network() -> None:
     status, out, err = run_cli("prove", str(BLOG), "--quiet")
     assert status == 0 and err == ""
-    assert "∂L/∂W1 = backprop" in out and "2-2-1 relu,sigmoid bce signs +−" in out
-    assert "not proved" not in out
+    assert "backward steps wired as reverse mode" in out and "∂L/∂z1 = (∂a1/∂z1)ᵀ ∂L/∂a1 (relu)" in out
+    assert "not proved" not in out and "∂L/∂W1 = backprop" not in out
+    status, out, _ = run_cli("prove", str(BLOG), "--quiet", "--whole")  # and the whole network against sympy.diff
+    assert status == 0 and "∂L/∂W1 = backprop" in out and "2-2-1 relu,sigmoid bce signs +−" in out
 
 
 def test_every_smooth_operation_has_its_vector_jacobian_product_proved() -> None:
@@ -141,3 +143,63 @@ def test_a_wrong_vector_jacobian_product_is_not_proved(name: str, monkeypatch: p
     monkeypatch.setitem(operations.OPERATIONS, name, replace(row, backward=wrong))
     [proof] = [p for p in rule_proofs() if p.identity == f"the vector–Jacobian product of {name} is its gradient"]
     assert proof.check() is Status.NOT_PROVED
+
+
+def test_a_proof_past_its_time_limit_is_not_proved_and_the_others_still_run() -> None:
+    import time as clock
+
+    from nncheck.proofs import Proof, Status, run
+
+    def slow() -> Status:
+        end = clock.perf_counter() + 30
+        while clock.perf_counter() < end:  # Python steps, as SymPy's: the timer's signal stops it between two
+            pass
+        return Status.PROVED
+
+    results = list(run([Proof("slow", "n", slow), Proof("quick", "n", lambda: Status.PROVED)], limit=0.2))
+    assert [r.status for r in results] == [Status.TIME_LIMIT, Status.PROVED]
+    assert results[0].seconds < 5 and "stopped after 0.2 s" in results[0].note
+
+
+def test_prove_prints_each_row_as_it_finishes_and_a_time_limit_fails_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli("prove", str(BLOG), "--quiet", "--time-limit", "0")
+    rows = out.splitlines()
+    assert status == 0 and rows[0].split() == ["identity", "network", "status", "time"]
+    assert all("proved" in row for row in rows[1:rows.index("")])
+    assert run_cli("prove", str(BLOG), "--time-limit", "-1")[0] == 2
+
+
+@pytest.mark.parametrize(("network", "row"), [
+    (skeleton((3, 4, 4, 2), ("sigmoid", "sigmoid", "sigmoid"), "bce"), "sigmoid"),
+    (skeleton((2, 3, 3), ("relu", "softmax"), "cross_entropy"), "cross_entropy"),
+    (skeleton((2, 3, 1), ("leaky_relu", "tanh"), "half_sse"), "tanh"),
+], ids=["sigmoid", "softmax-ce", "leaky-tanh"])
+def test_reverse_mode_is_proved_step_by_step_and_a_wrong_step_is_not(network, row: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each backward step against SymPy's Jacobian with a symbolic upstream gradient, and the wiring; with the row's
+    derivative (or the loss's gradient) 1% off, exactly that step's proof fails."""
+    from dataclasses import replace
+
+    from nncheck.proofs.structure import structural_proofs
+
+    assert {p.check() for p in structural_proofs(network)} == {Status.PROVED}
+    if row in rules.ACTIVATIONS:
+        rule = rules.ACTIVATIONS[row]
+        monkeypatch.setitem(rules.ACTIVATIONS, row, replace(rule, derivative=lambda B, z, p: rule.derivative(B, z, p) * sympy.Rational(101, 100)))
+    else:
+        loss = rules.LOSSES[row]
+        monkeypatch.setitem(rules.LOSSES, row, replace(loss, gradient=lambda B, a, y: loss.gradient(B, a, y) * sympy.Rational(101, 100)))
+    failed = [p.identity for p in structural_proofs(network) if p.check() is not Status.PROVED]
+    assert failed and all(row in identity or "∇" in identity for identity in failed), failed
+
+
+def test_a_miswired_backward_step_is_not_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dL/dW1 reading dL/dz2 instead of dL/dz1: every local step is still right, the wiring is not."""
+    from dataclasses import replace
+
+    import nncheck.proofs.structure as structure
+
+    network = skeleton((2, 2, 2, 1), ("tanh", "tanh", "sigmoid"), "bce")
+    table = structure.step_table(network)
+    broken = {**table, "dL/dW1": replace(table["dL/dW1"], operands=("dL/dz2", "dz1/dW1"))}
+    monkeypatch.setattr(structure, "step_table", lambda net: broken)
+    assert structure._wiring(network) is Status.NOT_PROVED

@@ -6,6 +6,8 @@ that does not go through is never reported as a disproof.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
@@ -48,16 +50,37 @@ def builtin_proofs() -> list[Proof]:
 Progress = Callable[[int, int, Proof], None]
 
 
-def run(proofs: Iterable[Proof], progress: Progress | None = None) -> Iterator[Result]:
-    """Run each proof, timing it; an exception inside a proof makes it "not proved", with the reason."""
+class TimeLimit(Exception):
+    """A proof ran past its time limit."""
+
+
+def run(proofs: Iterable[Proof], progress: Progress | None = None, *, limit: float | None = None) -> Iterator[Result]:
+    """Run each proof, timing it, and yield its result as soon as it is known (a caller that prints them keeps the
+    finished ones when the run is interrupted). An exception inside a proof makes it "not proved", with the reason;
+    so does running past ``limit`` seconds ("not proved (time limit)"), where the platform has interval timers
+    (SymPy is Python code, so the timer's signal stops it between two steps)."""
     proofs = list(proofs)
+    timed = limit is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     for number, proof in enumerate(proofs, start=1):
         if progress is not None:
             progress(number, len(proofs), proof)
         start = time.perf_counter()
         note = proof.note
+        previous = signal.signal(signal.SIGALRM, _expired) if timed else None
         try:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, limit or 0.0)
             status = proof.check()
+        except TimeLimit:
+            status, note = Status.TIME_LIMIT, f"stopped after {limit:g} s (--time-limit)"
         except Exception as error:  # noqa: BLE001 - a failed attempt is "not proved", with its reason
             status, note = Status.NOT_PROVED, f"{type(error).__name__}: {error}"
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
         yield Result(proof.identity, proof.network, status, time.perf_counter() - start, note)
+
+
+def _expired(signum: int, frame: object) -> None:
+    raise TimeLimit

@@ -11,6 +11,7 @@ class Status(Enum):
     PROVED = "proved"
     NOT_PROVED = "not proved"  # the difference did not reduce to zero; never read as "false"
     NOT_APPLICABLE = "not applicable"  # the loss is undefined on this piece (e.g. log 0 after a dead ReLU)
+    TIME_LIMIT = "not proved (time limit)"  # stopped at --time-limit; never read as "false" either
 
 
 @dataclass(frozen=True, slots=True)
