@@ -54,7 +54,7 @@ def _loss(network: Network, width: int) -> Status:
     depth = len(network.layers)
     a, y = _vector("a", width), _vector("y", width)
     backend = PatternBackend()
-    loss = table["L"](backend, a, y)[()]
+    loss: Any = table["L"](backend, a, y)[()]
     gradient = table[f"dL/da{depth}"](backend, a, y)
     if loss.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return Status.NOT_APPLICABLE
