@@ -64,7 +64,9 @@ def expand(paths: Sequence[str], *, stdin_filename: str | None = None, exclude: 
         raise UsageError("--stdin-filename names standard input, which is read only when '-' is among the paths")
     if list(paths).count(STDIN) > 1:
         raise UsageError("'-' (standard input) is given more than once")
-    excluded = (Path(exclude_root).resolve(), _spec(exclude)) if exclude else None
+    walking = any(path != STDIN and os.path.isdir(path) for path in paths)
+    # pathspec is imported only when a walk or --force-exclude reads the patterns.
+    excluded = (Path(exclude_root).resolve(), _spec(exclude)) if exclude and (walking or force_exclude) else None
     found: dict[str, Input] = {}
     for path in paths:
         if path == STDIN:

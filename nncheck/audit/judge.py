@@ -5,14 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nncheck import progress, quantities
 from nncheck.audit import enclose
 from nncheck.audit.classify import classify
-from nncheck.audit.diagnose import diagnose_all
 from nncheck.audit.ledger import Entry, Ledger
-from nncheck.audit.equations import judge_equation, stated_results
-from nncheck.audit.page.frames import State
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
 from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
 from nncheck.errors import NncheckError, Undecided
@@ -24,6 +22,9 @@ from nncheck.printed import Printed
 from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
 from nncheck.expr.printer import text
 from nncheck.network.graph import model_givens, spec_table
+
+if TYPE_CHECKING:  # the page judge, which judges a spec's equations, and the diagnosis load only when needed
+    from nncheck.audit.page.frames import State
 
 
 class EvaluationError(NncheckError, ValueError):
@@ -63,6 +64,8 @@ def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOS
     if isinstance(spec, Spec):  # the diagnosis's slip families are a layered network's (a model's: not yet)
         started = time.perf_counter()
         with ball.precision(decided):
+            from nncheck.audit.diagnose import diagnose_all
+
             verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
         seconds = time.perf_counter() - started
     else:
@@ -194,6 +197,8 @@ def _settle(pending: _Pending, context: _Context, bits: int) -> tuple[Verdict, i
 
 def _settle_equation(equation: Equation, context: _Context, statements: list[Stated], states: dict[int, State],
                      bits: int) -> tuple[Verdict, int]:
+    from nncheck.audit.equations import judge_equation, stated_results
+
     def attempt(bits: int, last: bool) -> Verdict:
         if bits not in context.evaluated:
             context.evaluated[bits] = _values(context.spec, context.table)
