@@ -312,13 +312,14 @@ def test_undecided_numbers_and_equations_do_not_raise_the_precision_of_the_rest(
     # evaluating the network at 512 bits.
     from flint import ctx
 
+    import nncheck.audit.diagnose as diagnosis
     import nncheck.audit.judge as judge
 
     text = _softmax_tie("[0.7, 0.5]", extra=f"equations:\n  - {{id: e, expression: '1/3', value: '0.{'3' * 60}', step: s}}\n")
     diagnosed_at: list[int] = []
     evaluated_at: list[int] = []
-    diagnose_all, evaluate = judge.diagnose_all, judge.evaluate
-    monkeypatch.setattr(judge, "diagnose_all", lambda *a, **k: diagnosed_at.append(ctx.prec) or diagnose_all(*a, **k))
+    diagnose_all, evaluate = diagnosis.diagnose_all, judge.evaluate  # the judge imports the diagnosis when it runs it
+    monkeypatch.setattr(diagnosis, "diagnose_all", lambda *a, **k: diagnosed_at.append(ctx.prec) or diagnose_all(*a, **k))
     monkeypatch.setattr(judge, "evaluate", lambda *a, **k: evaluated_at.append(ctx.prec) or evaluate(*a, **k))
     result = audit(parse_spec(text))
     kinds = {v.ref: v.kind for v in result.verdicts}

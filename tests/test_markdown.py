@@ -760,3 +760,42 @@ def test_a_formula_is_located_at_itself_not_at_an_earlier_copy_in_a_comment_or_c
     [verdict] = [v for v in result.verdicts if v.is_finding]
     line = text.count("\n", 0, text.rindex("$$ z")) + 1
     assert verdict.location.line == line and text.splitlines()[line - 1][verdict.location.column - 1:].startswith("3.5")
+
+
+# A page of 1 MB (the readers' size limit) made of one delimiter repeated: each must be read in linear time. The
+# ceiling is a CPU limit on a child process, generous for linear work (a few seconds here) and far below what the
+# quadratic scans took (300 kB of unclosed \( took minutes).
+ADVERSARIAL_CPU_SECONDS = 60
+ADVERSARIAL_CHILD = f"""
+import resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, ({ADVERSARIAL_CPU_SECONDS}, {ADVERSARIAL_CPU_SECONDS}))
+from nncheck.audit import audit_markdown
+unit = sys.argv[1]
+audit_markdown(unit * (1_000_000 // len(unit)), "adversarial.md")
+"""
+
+
+@pytest.mark.parametrize("unit", ["\\( ", "\\(x\\) ", "$x$ ", "$a ", "$$a ", "`` ", "<!-- ", "\\[ ", "\\begin{x} "])
+def test_a_megabyte_of_one_delimiter_is_read_in_linear_time(unit: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", ADVERSARIAL_CHILD, unit], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-1000:]
+
+
+def test_inline_brackets_are_read_as_texmath_reads_them() -> None:
+    """The linear \\(…\\) rule gives texmath's tokens: the shortest body before the first closer, one character or
+    more, across lines of the paragraph."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.texmath import texmath_plugin
+
+    from nncheck.readers.markdown import parse_tokens
+
+    reference = MarkdownIt("commonmark").use(texmath_plugin, delimiters="brackets")
+    for text in ["a \\(x\\) b \\(y = 1\\)", "\\(\\) and \\(z\\)", "\\( open \\(x\\)", "two\nlines \\(a\nb\\) c",
+                 "\\(x\\)\\(y\\)", "no closer \\(x"]:
+        ours = [(t.type, t.content) for t in parse_tokens(text)[1].children if t.type == "math_inline"]
+        theirs = [(t.type, t.content) for t in reference.parse(text)[1].children if t.type == "math_inline"]
+        assert ours == theirs, text

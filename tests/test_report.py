@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from importlib.resources import files
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -213,3 +214,47 @@ def test_a_run_in_which_nothing_was_judged_says_so_without_an_empty_table() -> N
         out = io.StringIO()
         renderer(name)(result, out, False)
         assert "nothing on this page could be judged" in out.getvalue() and "stated" not in out.getvalue()
+
+
+PAYLOADS = ['{: onclick="alert(1)" }', "<img src=x onerror=alert(1)>", "\x1b[31mred\x1b[0m", "a`b``c", "\\[x\\]", "| pipe |"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_report_format_lets_a_payload_act(payload: str, tmp_path: Path) -> None:
+    """A payload in a spec's title, a step and the file's name: the Markdown report read by Python-Markdown with
+    attr_list and tables (as MkDocs reads it) has no attribute, tag or control character from it; the terminal and
+    lines reports have no control character; JSON and SARIF carry it as data."""
+    import markdown
+
+    name = "spec " + payload.replace("/", "_").replace("\x1b", "E").replace("|", "I") + ".yaml"
+    path = tmp_path / name
+    text = minimal_spec("  - {quantity: z2, value: 3.18, step: s}\n").replace("title: test", "title: " + json.dumps(payload))
+    path.write_text(text, encoding="utf-8")
+    result = audit(parse_spec(text, str(path)))
+    outputs = {}
+    for format_ in ("terminal", "markdown", "json", "sarif", "lines", "jsonl"):
+        out = io.StringIO()
+        renderer(format_)(result, out, False)
+        outputs[format_] = out.getvalue()
+    rendered = markdown.markdown(outputs["markdown"], extensions=["attr_list", "tables"])
+    elements = _elements(rendered)
+    assert all(not attributes for tag, attributes in elements if tag != "code"), elements  # no attribute at all
+    assert {tag for tag, _ in elements} <= {"h1", "p", "code", "table", "thead", "tbody", "tr", "th", "td"}
+    assert "\x1b" not in rendered and sum(tag == "table" for tag, _ in elements) == 1
+    for format_ in ("terminal", "lines", "markdown"):
+        assert "\x1b" not in outputs[format_], format_
+    assert json.loads(outputs["json"])["title"] == payload and json.loads(outputs["sarif"])["runs"][0]["properties"]["title"] == payload
+
+
+def _elements(html_text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every element of an HTML fragment with its attributes, read by the standard library's parser."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    Collect().feed(html_text)
+    return found
