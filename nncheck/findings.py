@@ -137,7 +137,7 @@ class Hypothesis:
 class Remark:
     """A fact about how a number was checked: an undefined product read as an outer product, a shape error."""
 
-    code: str  # stable: "reading", "shape", "orientation", "undefined"
+    code: str  # stable: "reading", "shape", "orientation", "undefined", "undecided"
     message: str
 
 

@@ -188,3 +188,72 @@ def test_coverage_guided_fuzzing_finds_no_crash(tmp_path: Path) -> None:
     runs = re.search(r"Done (\d+) runs", done.stderr)
     assert runs is not None, done.stderr[-1000:]
     FUZZ["inputs"] += int(runs.group(1))
+
+
+CONTROL = [chr(c) for c in range(32) if chr(c) not in "\t\n\r"] + ["\x7f"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(CONTROL), st.integers(0, 10**6))
+def test_a_control_character_is_located_where_it_is(character: str, where: int) -> None:
+    """Any C0 control character (but tab and line breaks) or DEL anywhere in a spec: one line, at its own line and
+    column (counted here from the text), never 1:1 with a second, unlocated line."""
+    text = BLOG.read_text(encoding="utf-8")
+    position = where % (len(text) + 1)
+    hostile = text[:position] + character + text[position:]
+    line = hostile.count("\n", 0, position) + 1
+    column = position - (hostile.rfind("\n", 0, position) + 1) + 1
+    with pytest.raises(SpecError) as caught:
+        parse_spec(hostile, "spec.yaml")
+    message = str(caught.value)
+    assert message == f"spec.yaml:{line}:{column}: not valid YAML: the control character U+{ord(character):04X} is not allowed in YAML"
+
+
+# Arithmetic a spec's equation may ask for that has no value, or one beyond any float, or that no precision settles:
+# each ends in a verdict with its reason (never an exception, never a loop), by hand: (expression, printed, verdict,
+# words of its note or its exact value).
+ARITHMETIC = [
+    ("1/0", "1", "wrong", "division by exactly zero"),
+    ("0^-1", "1", "wrong", "undefined"),
+    ("log(0)", "1", "wrong", "log of 0"),
+    ("log(-1)", "1", "wrong", "log of -1"),
+    ("log(exp(1) - 3)", "1", "wrong", "log of a negative number"),
+    ("sqrt(-1)", "1", "wrong", "negative"),
+    ("(-8)^(1/3)", "1", "wrong", "not positive"),
+    ("exp(1e100)", "1", "wrong", "e+43429448190325182765"),
+    ("sigmoid(-1e100)", "0", "holds", "e-43429448190325182765"),
+    ("2^2^2^2^2", "1", "wrong", "2.00352993041e+19728"),
+    ("10^(10^10)", "1", "wrong", "1.00000000000e+10000000000"),
+    ("max(exp(1), exp(1))", "2.718", "holds", "2.718"),
+    ("min(exp(1), exp(1))", "2.718", "holds", "2.718"),
+    ("exp(-1e10)", "0", "holds", "e-4342944820"),
+    ("1.003468^-283227743273", "0", "holds", "e-425840744"),
+    ("sqrt(exp(1) - exp(1))", "0", "undecided", ""),
+]
+ARITHMETIC_CHILD = f"""
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, ({CPU_SECONDS * 6}, {CPU_SECONDS * 6}))
+resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_MIB} * 2**20,) * 2)
+from nncheck.audit import audit
+from nncheck.readers.spec import parse_spec
+found = []
+for expression, value in json.loads(sys.argv[1]):
+    text = ("nncheck: 1\\ntitle: t\\nnetwork:\\n  input: 1\\n  target: 1\\n  layers:\\n"
+            "    - {{weights: [[1]], bias: 0, activation: identity}}\\n  loss: half_sse\\nclaims: []\\nequations:\\n"
+            f"  - {{{{id: e, expression: '{{expression}}', value: '{{value}}', step: s}}}}\\n")
+    verdict = audit(parse_spec(text)).verdicts[0]
+    found.append([verdict.kind.key, verdict.exact + " " + " ".join(r.message for r in verdict.remarks)])
+print(json.dumps(found))
+"""
+
+
+def test_every_arithmetic_failure_ends_in_a_verdict_with_its_reason() -> None:
+    """One child process, under the CPU and memory ceilings above, audits each equation; an exception or a loop
+    would end it early."""
+    cases = [[expression, printed] for expression, printed, _, _ in ARITHMETIC]
+    done = subprocess.run([sys.executable, "-c", ARITHMETIC_CHILD, json.dumps(cases)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout)
+    for (expression, _, kind, words), (got, detail) in zip(ARITHMETIC, found):
+        assert got == kind and words in detail, (expression, got, detail)

@@ -412,9 +412,11 @@ class Evaluator:
         try:
             left_wins = int(self.backend.sign(self.wrap(left - right))) >= 0
         except Undecided:
-            if not self.interval:
-                raise  # an exact value at a kink: more precision settles it
-            return ball.hull(left, right)  # a range across the kink: both sides
+            if self.interval:
+                return ball.hull(left, right)  # a range across the kink: both sides
+            if isinstance(left, ball.Real) and isinstance(right, ball.Real):
+                return ball.extremum(left, right, larger=larger)  # its value, whichever of the two is larger
+            raise
         return left if left_wins == larger else right
 
 

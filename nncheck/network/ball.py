@@ -144,7 +144,7 @@ class Real:
             return 1
         if ball < 0:
             return -1
-        raise Undecided(f"sign of {ball}")
+        raise Undecided(f"sign of {short(ball)}")
 
     def __repr__(self) -> str:
         return f"Real({self.exact})" if self.exact is not None else f"Real({self.ball})"
@@ -165,8 +165,10 @@ def _log(value: Real) -> Real:
     if value.exact is not None and value.exact <= 0:
         raise ValueError(f"log of {value.exact}, which is not positive")
     ball = value.enclosure()
+    if ball < 0:
+        raise ValueError(f"log of a negative number, {short(ball)}")
     if not ball > 0:
-        raise Undecided(f"log of {ball}, which may not be positive")
+        raise Undecided(f"log of {short(ball)}, which may not be positive")
     return Real(ball=ball.log())
 
 
@@ -337,6 +339,21 @@ def outer(left: Array, right: Array) -> Array:
     if left.size == 0 or right.size == 0:
         return np.outer(left, right)
     return _product(left.reshape(-1, 1), right.reshape(1, -1))
+
+
+def extremum(left: Real, right: Real, *, larger: bool) -> Real:
+    """max(left, right) (or min) of two enclosures without deciding which is larger: the ball from the larger (or
+    smaller) of the lower ends to the larger (or smaller) of the upper ends, which holds the true max (or min)
+    whichever it is; max(e, e) is e's ball, though e − e is not known to be 0 or not."""
+    a, b = Real.of(left).enclosure(), Real.of(right).enclosure()
+    low = a.lower() if bool(a.lower() >= b.lower()) == larger else b.lower()  # exact endpoints: decided
+    high = a.upper() if bool(a.upper() >= b.upper()) == larger else b.upper()
+    return Real(ball=arb(low).union(arb(high)))
+
+
+def short(ball: arb) -> str:
+    """A ball in a dozen significant digits and its radius, for messages: [2.7182818285 +/- 4.6e-2466]."""
+    return str(ball.str(12))
 
 
 def hull(*candidates: Real) -> Real:

@@ -525,7 +525,7 @@ class ChainJudge(ChainVerdicts):
         except Undecided as undecided:
             if not self.owner.settle:
                 raise
-            self.failures[k] = Remark("undefined", f"undecided at the highest precision: {undecided}")
+            self.failures[k] = Remark("undecided", f"not settled at the highest precision: {undecided}")
         except ShapeError as error:
             self.failures[k] = Remark("shape", str(error))
         except (ValueError, ZeroDivisionError) as error:

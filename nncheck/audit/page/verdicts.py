@@ -154,11 +154,15 @@ class ChainVerdicts:
         return sample, self.sample_values.get(before, sample)
 
     def undefined(self, k: int, cells: Cells, ref: str, names: list[str], expression: str | None, remark: Remark) -> None:
-        """A printed value whose computation is undefined (a shape error, log of 0): wrong, with the reason."""
+        """A printed value whose computation is undefined (a shape error, log of 0): wrong, with the reason; or that no
+        precision settled (sqrt(e − e): the sign under the root is unknown): undecided, with the reason."""
+        settled = remark.code != "undecided"
         self.owner.emit(Verdict(
-            kind=Kind.WRONG, ref=ref, subject=names[0] if names else "equation", stated=compact(cells),
-            place=self.owner.place(), location=self.owner.location(self.offset(k, self.sides[k].node)),
-            exact="undefined", own=None, relative_error=None, expression=expression, remarks=(remark,)))
+            kind=Kind.WRONG if settled else Kind.UNDECIDED, ref=ref, subject=names[0] if names else "equation",
+            stated=compact(cells), place=self.owner.place(),
+            location=self.owner.location(self.offset(k, self.sides[k].node)),
+            exact="undefined" if settled else "undecided", own=None, relative_error=None, expression=expression,
+            remarks=(remark,)))
 
     def restates(self, name: str, cells: Cells) -> bool:
         """Whether ``cells`` repeat the latest statement of every element of ``name``, digit for digit."""

@@ -96,7 +96,15 @@ def _compose(text: str, path: str, *, pure: bool) -> Any:
         where = location(path, mark) if mark is not None else Location(path, 1, 1)
         raise SpecError.at(where, f"not valid YAML: {error.problem or error.context}") from None
     except YAMLError as error:
-        raise SpecError.at(Location(path, 1, 1), f"not valid YAML: {error}") from None
+        position = getattr(error, "position", None)  # a reader's error: a character YAML does not accept
+        character = getattr(error, "character", None)
+        if isinstance(position, int) and 0 <= position <= len(text) and character is not None:
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+            code = ord(character) if isinstance(character, str) else int(character)
+            raise SpecError.at(Location(path, line, column),
+                               f"not valid YAML: the control character U+{code:04X} is not allowed in YAML") from None
+        raise SpecError.at(Location(path, 1, 1), f"not valid YAML: {' '.join(str(error).split())}") from None
     except RecursionError:
         raise SpecError.at(Location(path, 1, 1), "the YAML is nested too deeply") from None
     if root is None:
