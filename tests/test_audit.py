@@ -7,7 +7,7 @@ from fractions import Fraction
 import math
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nncheck.audit import EvaluationError, Kind, audit
@@ -358,3 +358,36 @@ def test_the_starting_precision_is_the_first_rung_of_the_doubling_ladder_that_su
     ladder = [128 * 2**k for k in range(7)]
     assert ladder[-1] == ball.MAX_PRECISION and ladder[0] == ball.START_PRECISION
     assert ball.rung_for(bits) == next((rung for rung in ladder if rung >= bits), ladder[-1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(450, 1500), st.sampled_from([1, 0]), st.integers(2, 3))
+def test_a_saturated_probability_carries_into_the_loss_instead_of_making_it_wrong(z100: int, target: int, places: int) -> None:
+    """A tutorial-style example at saturation: z = 4.5 … 15, ŷ = σ(±z) printed as 1.00 (target 1) or 0.00 (target 0),
+    then L and ∂L/∂ŷ worked out from the printed ŷ, as a tutorial does (by hand: L = −ln 1 = 0, ∂L/∂ŷ = −1/1 or
+    1/(1 − 0) = 1). The term of BCE whose coefficient is exactly 0 vanishes, so the document's own numbers exist
+    and L is carried, never wrong; a gradient that is exactly 0 stays exact."""
+    z = f"{'' if target == 1 else '-'}{z100 // 100}.{z100 % 100:02d}"
+    printed = f"{target:.{places}f}"
+    loss = "0." + "0" * (places + 1)
+    gradient = "-1.00" if target == 1 else "1.00"
+    text = minimal_spec(f"  - {{quantity: yhat, value: {printed}, step: s}}\n  - {{quantity: L, value: {loss}, step: s}}\n"
+                        f"  - {{quantity: dL/dyhat, value: {gradient}, step: s}}\n",
+                        layers=f"\n    - weights: [[1]]\n      bias: 0\n      activation: sigmoid", loss="bce")
+    text = text.replace("input: [1, 2]", f"input: [{z}]").replace("target: 1", f"target: {target}")
+    kinds = {v.ref: v.kind for v in audit(parse_spec(text), diagnose=0).verdicts}
+    assert kinds["L"] in (H, Kind.CARRIED) and kinds["dL/dyhat"] in (H, Kind.CARRIED, Kind.SLIP), kinds
+
+
+def test_exact_zeros_and_ones_stay_exact() -> None:
+    """−y/a with y = 0 is exactly 0, and the softmax of one unit exactly 1, so a printed 0 or 1 is decided, and a
+    printed 0.03 for an exact 0 is wrong (by hand), not carried."""
+    from nncheck.network import ball
+    from nncheck.network.ball import Real
+    from nncheck.network.rules import ACTIVATIONS, LOSSES
+
+    with ball.precision(128):
+        a = np.array([Real(ball=Real.of(Fraction(1, 3)).enclosure().exp())], dtype=object)
+        y = np.array([Real(exact=Fraction(0))], dtype=object)
+        assert LOSSES["cross_entropy"].gradient(ball, a, y)[0].exact == 0
+        assert ACTIVATIONS["softmax"].forward(ball, a, {})[0].exact == 1

@@ -117,6 +117,8 @@ class Real:
         right = Real.of(other)
         if right.exact == 0:
             raise ZeroDivisionError("division by exactly zero")
+        if other is self and (self.exact is not None or not self.enclosure().contains(0)):
+            return Real(exact=Fraction(1))  # one nonzero number over itself: exactly 1, however wide its ball
         if right.exact is None and right.enclosure().contains(0):
             raise Undecided("division by a ball containing zero")
         return self._combine(right, lambda a, b: a / b, lambda a, b: a / b)

@@ -212,12 +212,36 @@ def _scalar(backend: Backend, total: object) -> Array:
     return np.asarray(total, dtype=backend.DTYPE)
 
 
+def _exactly_zero(weight: object) -> bool:
+    """A coefficient that is exactly 0 on every backend: an exact ball, a float 0.0, SymPy's 0 (not a symbol)."""
+    exact = getattr(weight, "exact", weight)
+    try:
+        return bool(exact == 0) and not getattr(exact, "free_symbols", None)
+    except TypeError:
+        return False
+
+
+def _weighted(B: Backend, weight: Array, argument: Array, operation: Callable[[Array], Array]) -> Array:
+    """weight · operation(argument), entry by entry, and exactly 0 where the weight is exactly 0, whatever the
+    argument: the (1 − y)·log(1 − ŷ) of BCE with y = 1 vanishes though 1 − ŷ is 0 (or, for a printed ŷ = 1.000
+    standing for [0.9995, 1.0005], a range across 0)."""
+    weight, argument = np.broadcast_arrays(np.asarray(weight, dtype=B.DTYPE), np.asarray(argument, dtype=B.DTYPE))
+    live = np.array([not _exactly_zero(w) for w in weight.reshape(-1)], dtype=bool).reshape(weight.shape)
+    result = np.asarray(weight * 0, dtype=B.DTYPE).copy()
+    if live.any():
+        result[live] = weight[live] * operation(argument[live])
+    return result
+
+
 def _bce(B: Backend, a: Array, y: Array) -> Array:
-    return _scalar(B, np.sum(-(y * B.log(a) + (1 - y) * B.log(1 - a))) / a.size)
+    return _scalar(B, np.sum(-(_weighted(B, y, a, B.log) + _weighted(B, 1 - y, 1 - a, B.log))) / a.size)
 
 
 def _bce_grad(B: Backend, a: Array, y: Array) -> Array:
-    return cast(Array, (-(y / a) + (1 - y) / (1 - a)) / a.size)
+    def reciprocal(values: Array) -> Array:
+        return cast(Array, 1 / values)
+
+    return cast(Array, (-_weighted(B, y, a, reciprocal) + _weighted(B, 1 - y, 1 - a, reciprocal)) / a.size)
 
 
 def _abs(B: Backend, d: Array) -> Array:
@@ -311,7 +335,8 @@ LOSSES: dict[str, Loss] = {row.name: row for row in (
     Loss("half_sse", r"\frac{1}{2}\sum (a - y)^2", r"a - y",
          lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y)) / 2), lambda B, a, y: a - y),
     Loss("cross_entropy", r"-\sum y \log a", r"-\frac{y}{a}",
-         lambda B, a, y: _scalar(B, -np.sum(y * B.log(a))), lambda B, a, y: -(y / a)),
+         lambda B, a, y: _scalar(B, -np.sum(_weighted(B, y, a, B.log))),
+         lambda B, a, y: -_weighted(B, y, a, lambda values: cast(Array, 1 / values))),
     Loss("sse", r"\sum (a - y)^2", r"2(a - y)", lambda B, a, y: _scalar(B, np.sum((a - y) * (a - y))), lambda B, a, y: 2 * (a - y)),
     Loss("l1", r"\frac{1}{n}\sum \lvert a - y \rvert", r"\frac{1}{n}\operatorname{sign}(a - y)",
          lambda B, a, y: _scalar(B, np.sum(_abs(B, a - y)) / a.size), lambda B, a, y: _signs(B, a - y) / a.size),
