@@ -373,7 +373,7 @@ def test_a_saturated_probability_carries_into_the_loss_instead_of_making_it_wron
     gradient = "-1.00" if target == 1 else "1.00"
     text = minimal_spec(f"  - {{quantity: yhat, value: {printed}, step: s}}\n  - {{quantity: L, value: {loss}, step: s}}\n"
                         f"  - {{quantity: dL/dyhat, value: {gradient}, step: s}}\n",
-                        layers=f"\n    - weights: [[1]]\n      bias: 0\n      activation: sigmoid", loss="bce")
+                        layers="\n    - weights: [[1]]\n      bias: 0\n      activation: sigmoid", loss="bce")
     text = text.replace("input: [1, 2]", f"input: [{z}]").replace("target: 1", f"target: {target}")
     kinds = {v.ref: v.kind for v in audit(parse_spec(text), diagnose=0).verdicts}
     assert kinds["L"] in (H, Kind.CARRIED) and kinds["dL/dyhat"] in (H, Kind.CARRIED, Kind.SLIP), kinds
