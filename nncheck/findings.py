@@ -185,6 +185,7 @@ class Audit:
     # A page's numbers that repeat an earlier statement digit for digit, with that statement's ref (nncheck fix).
     copies: tuple[tuple[str, Location], ...] = ()
     diagnosis_seconds: float = 0.0  # the time the diagnosis took (for the CLI's estimate of a longer one; not reported)
+    diagnosis_stopped: str = ""  # why the diagnosis left findings before its limit: its time budget (nncheck.audit.diagnose)
 
     def counts(self) -> dict[Kind, int]:
         result = {kind: 0 for kind in Kind}

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from nncheck import strategies as nst
 from nncheck.audit import Kind, Verdict, audit
+from nncheck.findings import DIAGNOSED
 from nncheck.audit.diagnose import FRAME_COST, MAX_HYPOTHESES
 from nncheck.audit.diagnose.chain import EXACT
 from nncheck.audit.diagnose.families import COSTS, FAMILIES
@@ -30,7 +31,7 @@ from nncheck.records import Network
 from nncheck.readers.spec import load_spec, parse_spec
 from nncheck.readers.spec.writer import DraftClaim, dump_spec
 from nncheck.testing import claims_from_true_values
-from tests.helpers import BLOG, DIAGNOSIS
+from tests.helpers import BLOG, DIAGNOSIS, minimal_spec
 
 
 def _sigmoid(z: str) -> str:
@@ -486,3 +487,34 @@ def test_a_misquoted_given_is_wrong_with_no_step_to_diagnose() -> None:
 
     result = audit(parse_spec(minimal_spec("  - {quantity: a0, value: [1.3, 1.8], step: s}\n")))
     assert [(v.kind, v.diagnosed, v.hypotheses) for v in result.verdicts] == [(Kind.WRONG, True, ())] * 2
+
+
+def test_the_diagnosis_keeps_to_its_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no time at all, every finding is left undiagnosed (not 'no simple explanation'), and the summary says
+    the budget stopped it; per finding, the same."""
+    import nncheck.audit.diagnose as diagnosis
+    from nncheck.report.common import summary
+
+    spec = load_spec(str(BLOG))
+    monkeypatch.setattr(diagnosis, "TOTAL_SECONDS", 0.0)
+    result = audit(spec)
+    assert not any(v.diagnosed for v in result.verdicts) and result.undiagnosed == sum(
+        v.kind in DIAGNOSED for v in result.verdicts) > 0
+    assert "the diagnosis stopped at its time budget of 0 s" in summary(result)
+    monkeypatch.setattr(diagnosis, "TOTAL_SECONDS", 60.0)
+    monkeypatch.setattr(diagnosis, "FINDING_SECONDS", 0.0)
+    result = audit(spec)
+    assert result.diagnosis_stopped == "a finding's diagnosis stopped at its time budget of 0 s"
+    assert all(v.hypotheses for v in result.verdicts if v.diagnosed)  # none is diagnosed as having no explanation
+
+
+def test_a_value_beyond_any_printed_one_is_not_rounded_by_the_diagnosis() -> None:
+    """A leaky ReLU slope of 1e300 makes a1 about -5e299 and ŷ about e^(-1.5e300): the audit and its diagnosis end,
+    and the values are shown in scientific notation."""
+    text = minimal_spec("  - {quantity: a1, value: [-0.6, -1], step: s}\n  - {quantity: yhat, value: 0.5, step: s}\n",
+                        layers="\n    - {weights: [[0.5, 0.5], [1, 1]], bias: [0, 0], activation: leaky_relu, negative_slope: 1e300}"
+                               "\n    - {weights: [[1, 1]], bias: 0, activation: sigmoid}")
+    text = text.replace("input: [1, 2]", "input: [1, -2]")
+    result = audit(parse_spec(text))
+    shown = {v.ref: v.exact for v in result.verdicts}
+    assert shown["a1[0]"] == "-5.00000000000e+299" and "e-65144172285487774" in shown["yhat"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from nncheck import quantities
-from nncheck.audit.enclose import midpoint
+from nncheck.audit.enclose import midpoint, ordinary, scientific
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
 from nncheck.network.rules import ACTIVATIONS
@@ -54,6 +54,8 @@ def number(value: Real) -> str:
         for places in range(EXACT_PLACES + 1):
             if (value.exact * 10**places).denominator == 1:
                 return format_fraction(value.exact, places)
+    if not ordinary(value):
+        return scientific(value)
     point = midpoint(value)
     if point == 0:
         return "0"

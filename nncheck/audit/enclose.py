@@ -88,17 +88,44 @@ def one_unit(printed: Printed) -> tuple[Fraction, Fraction]:
     return printed.value - printed.unit, printed.value + printed.unit
 
 
+# Values whose size passes 2^±HUGE_BITS are shown in scientific notation: no document prints one, and writing one
+# out (or even forming its midpoint as a fraction) could take millions of digits (a sigmoid of -1.5e300).
+HUGE_BITS = 512
+
+
+def ordinary(value: Real) -> bool:
+    """Whether ``value`` is finite and within 2^±HUGE_BITS, so that its midpoint can be written out."""
+    if value.exact is not None:
+        return value.exact.numerator.bit_length() - value.exact.denominator.bit_length() <= HUGE_BITS
+    enclosure = value.enclosure()
+    if not enclosure.is_finite():
+        return False
+    mantissa, exponent = enclosure.mid().man_exp()
+    return abs(int(exponent)) <= 4 * HUGE_BITS and int(mantissa).bit_length() + int(exponent) <= HUGE_BITS
+
+
+def scientific(value: Real) -> str:
+    """A value of any size in 12 significant digits, as arb writes it: 6.50038280087e-4342944819…"""
+    return str(value.enclosure().str(12, radius=False))
+
+
 def midpoint(value: Real) -> Fraction:
-    """The exact rational, or the ball's midpoint (for display and relative errors only)."""
+    """The exact rational, or the ball's midpoint (for display and relative errors only). Raises OverflowError for a
+    value that is not :func:`ordinary` (its midpoint could have millions of digits)."""
     if value.exact is not None:
         return value.exact
+    if not ordinary(value):
+        raise OverflowError(f"{scientific(value)} is too large or too small to write out")
     man, exp = value.enclosure().mid().man_exp()
     mantissa, exponent = int(man), int(exp)
     return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
 
 
 def shown(value: Real, printed: Printed) -> tuple[str, float | None]:
-    """``show(value, printed)`` and ``relative_error(printed, value)`` from one midpoint."""
+    """``show(value, printed)`` and ``relative_error(printed, value)`` from one midpoint; a value that is not
+    :func:`ordinary` in scientific notation, with no relative error."""
+    if not ordinary(value):
+        return scientific(value), None
     middle = midpoint(value)
     return show(value, printed, middle), _relative(printed, middle)
 

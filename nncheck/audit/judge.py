@@ -63,13 +63,15 @@ def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOS
     # one, which reached MAX_PRECISION, is not diagnosed).
     if isinstance(spec, Spec):  # the diagnosis's slip families are a layered network's (a model's: not yet)
         started = time.perf_counter()
+        stopped: list[str] = []
         with ball.precision(decided):
             from nncheck.audit.diagnose import diagnose_all
 
-            verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose)  # nncheck/audit/diagnose/
+            verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose,
+                                    stopped=stopped)  # nncheck/audit/diagnose/
         seconds = time.perf_counter() - started
     else:
-        seconds = 0.0
+        seconds, stopped = 0.0, []
     undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed) if isinstance(spec, Spec) else 0
     states: dict[int, State] = {}  # the spec's statements as printed results, at each precision tried
     for equation in spec.equations:
@@ -78,7 +80,8 @@ def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOS
         verdicts.append(verdict)
     depth = len(spec.network.layers) if isinstance(spec, Spec) else 0
     return Audit(path=spec.path, title=spec.title, depth=depth, verdicts=tuple(verdicts), precision=precision,
-                 source=spec.source, undiagnosed=undiagnosed, diagnosis_seconds=seconds)
+                 source=spec.source, undiagnosed=undiagnosed, diagnosis_seconds=seconds,
+                 diagnosis_stopped=stopped[0] if stopped else "")
 
 
 def _table(spec: Spec | ModelSpec) -> Mapping[str, Step]:

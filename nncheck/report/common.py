@@ -93,6 +93,8 @@ NOTHING_JUDGED = "nothing on this page could be judged: no formula with a printe
 
 
 def undiagnosed_note(audit: Audit) -> str:
+    if audit.diagnosis_stopped:
+        return f"{counted(audit.undiagnosed, 'finding')} not diagnosed: {audit.diagnosis_stopped}"
     return (f"{counted(audit.undiagnosed, 'finding')} not diagnosed: the diagnosis stopped after "
             f"{sum(1 for v in audit.verdicts if v.diagnosed)} (--diagnose N raises the limit)")
 

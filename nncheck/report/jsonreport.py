@@ -62,6 +62,7 @@ def as_data(audit: Audit) -> dict[str, Any]:
         "source": audit.source,
         "precision_bits": audit.precision,
         "undiagnosed": audit.undiagnosed,
+        "diagnosis_stopped": audit.diagnosis_stopped,
         "summary": {kind.key: counts[kind] for kind in Kind},
         "verdicts": [_verdict(v) for v in audit.verdicts],
         "coverage": None if audit.coverage is None else coverage_data(audit.coverage),

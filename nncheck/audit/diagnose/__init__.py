@@ -10,6 +10,7 @@ two steps up, with an intermediate rounded on the way. Hypotheses are possibilit
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from types import MappingProxyType
@@ -31,12 +32,17 @@ from nncheck.records import Index, Spec, Stated
 MAX_HYPOTHESES = 3
 # Candidates tried per family and frame: bounds the search whatever the size of the network.
 MAX_CANDIDATES = 64
+# The diagnosis's time budget: per finding, and for all the findings of a document. A finding past its budget keeps
+# the hypotheses found so far (none: it is left undiagnosed, not "no simple explanation"); past the total, the rest
+# are left undiagnosed, and the summary says why (Audit.diagnosis_stopped).
+FINDING_SECONDS = 5.0
+TOTAL_SECONDS = 60.0
 # Frames in the order tried; the exact chain costs a little more, so the document's own numbers win ties.
 FRAME_COST = {OWN: 0.0, EXACT: 0.05}
 # A substituted value this many steps up or more is tried together with an intermediate rounded on the way.
 COMPOUND_DISTANCE = 2
 
-__all__ = ["Context", "MAX_HYPOTHESES", "diagnose", "diagnose_all"]
+__all__ = ["Context", "FINDING_SECONDS", "MAX_HYPOTHESES", "TOTAL_SECONDS", "diagnose", "diagnose_all", "searched"]
 
 
 def _safely(candidates: Iterable[Candidate]) -> Iterator[Candidate]:
@@ -94,11 +100,18 @@ def _same_frames(own: Chain, exact: Chain) -> bool:
         return False
 
 
-def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
-    """The simplest hypotheses that reproduce the statement's printed number; () when none does."""
+def diagnose(ctx: Context, deadline: float | None = None) -> tuple[Hypothesis, ...]:
+    """The simplest hypotheses that reproduce the statement's printed number; () when none does. With a
+    ``deadline`` (time.perf_counter()), the search stops there: :func:`searched` says whether it went through."""
+    return searched(ctx, deadline)[0]
+
+
+def searched(ctx: Context, deadline: float | None = None) -> tuple[tuple[Hypothesis, ...], bool]:
+    """:func:`diagnose`'s hypotheses, and whether every candidate was tried before the ``deadline``."""
     if ctx.target.quantity not in ctx.table:
-        return ()  # a given (the input, a weight) misquoted: no step to have slipped in
+        return (), True  # a given (the input, a weight) misquoted: no step to have slipped in
     found: list[tuple[float, int, Hypothesis]] = []
+    complete = True
     own = Chain(ctx.table, ctx.exact, ctx.target, ctx.ledger, ctx.pinned, OWN)
     exact = Chain(ctx.table, ctx.exact, ctx.target, ctx.ledger, ctx.pinned, EXACT)
     for chain in (own, exact) if not _same_frames(own, exact) else (own,):
@@ -106,6 +119,9 @@ def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
         searches.append(islice(_compounds(ctx, chain), MAX_CANDIDATES))
         for search in searches:
             for candidate in search:
+                if deadline is not None and time.perf_counter() > deadline:
+                    complete = False
+                    break
                 hypothesis = _attempt(ctx, chain, candidate)
                 if hypothesis is not None:
                     found.append((hypothesis.cost, len(found), hypothesis))
@@ -120,11 +136,12 @@ def diagnose(ctx: Context) -> tuple[Hypothesis, ...]:
             continue
         chosen[hypothesis.families] = hypothesis
         said.add(wording)
-    return tuple(chosen.values())[:MAX_HYPOTHESES]
+    return tuple(chosen.values())[:MAX_HYPOTHESES], complete
 
 
 def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Step], verdicts: Sequence[Verdict],
-                 limit: int | None = None) -> list[Verdict]:
+                 limit: int | None = None, *, finding_seconds: float | None = None,
+                 total_seconds: float | None = None, stopped: list[str] | None = None) -> list[Verdict]:
     """``verdicts`` (of the spec's statements, in document order) with those in DIAGNOSED diagnosed.
 
     With a ``limit``, only the first ``limit`` of them are (one diagnosis recomputes its step many
@@ -144,6 +161,9 @@ def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Ste
     budget = [limit]
     findings = sum(1 for verdict in verdicts if verdict.kind in DIAGNOSED)
     total, done = findings if limit is None else min(limit, findings), [0]
+    finding_seconds = FINDING_SECONDS if finding_seconds is None else finding_seconds
+    total_seconds = TOTAL_SECONDS if total_seconds is None else total_seconds
+    end = time.perf_counter() + total_seconds
 
     def explain(statement: Stated, pinned: Mapping[Key, Stated]) -> None:
         i = position.get(statement.ref)
@@ -153,9 +173,18 @@ def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Ste
             if budget[0] <= 0:
                 return
             budget[0] -= 1
+        now = time.perf_counter()
+        if now > end:
+            if stopped is not None and not stopped:
+                stopped.append(f"the diagnosis stopped at its time budget of {total_seconds:g} s")
+            return
         context = Context(network=spec.network, table=table, exact=exact, target=statement, document=document,
                           kinds=kinds, ledger=MappingProxyType(ledger), pinned=pinned)  # read while explain runs
-        result[i] = dataclasses.replace(verdicts[i], hypotheses=diagnose(context), diagnosed=True)
+        hypotheses, complete = searched(context, min(end, now + finding_seconds))
+        if hypotheses or complete:
+            result[i] = dataclasses.replace(verdicts[i], hypotheses=hypotheses, diagnosed=True)
+        elif stopped is not None and not stopped:
+            stopped.append(f"a finding's diagnosis stopped at its time budget of {finding_seconds:g} s")
         done[0] += 1
         progress.advance("diagnosing", done[0], total)
 

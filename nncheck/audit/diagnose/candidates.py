@@ -10,7 +10,7 @@ from fractions import Fraction
 from nncheck.audit.derive import Leaf, Term
 from nncheck.audit.derive import name as derive_name
 from nncheck.audit.diagnose.chain import Chain, Edit, Key
-from nncheck.audit.enclose import midpoint
+from nncheck.audit.enclose import midpoint, ordinary
 from nncheck.findings import Kind, Slip
 from nncheck.network.backend import Array
 from nncheck.network.ball import Real
@@ -141,7 +141,10 @@ def decimal_text(value: Fraction) -> str:
 
 
 def rounded(value: Real, places: int, truncate: bool, *, half_even: bool = False) -> Fraction | None:
-    """``value`` rounded half up (half even, or truncated) to ``places`` decimals; None when a ball cannot say which way."""
+    """``value`` rounded half up (half even, or truncated) to ``places`` decimals; None when a ball cannot say which way,
+    and for a value beyond any a hand calculation rounds (not enclose.ordinary: its ends could have millions of digits)."""
+    if not ordinary(value):
+        return None
     ends = [value.exact] if value.exact is not None else _ends(value)
     results = {_quantize(end, places, truncate, half_even) for end in ends}
     return results.pop() if len(results) == 1 else None
@@ -171,7 +174,10 @@ def _quantize(value: Fraction, places: int, truncate: bool, half_even: bool) -> 
 
 
 def significant_places(value: Real, digits: int) -> int | None:
-    """The decimals that keep ``digits`` significant digits of ``value`` (None for 0)."""
+    """The decimals that keep ``digits`` significant digits of ``value`` (None for 0, and for a value beyond any
+    printed one, which no rounding by hand produces)."""
+    if not ordinary(value):
+        return None
     point = midpoint(value)
     if point == 0:
         return None

@@ -77,7 +77,7 @@ def _with_declared(result: Audit, document: Document, diagnose: int | None) -> A
             inline_checked=sum(hit for (display, _, _), hit in zip(spans, judged) if not display))
     return dataclasses.replace(result, verdicts=tuple(verdicts), depth=claimed.depth, coverage=coverage,
                                precision=max(result.precision, claimed.precision), undiagnosed=claimed.undiagnosed,
-                               diagnosis_seconds=claimed.diagnosis_seconds)
+                               diagnosis_seconds=claimed.diagnosis_seconds, diagnosis_stopped=claimed.diagnosis_stopped)
 
 
 @lru_cache(maxsize=8)
@@ -123,7 +123,7 @@ def _diagnosed(result: Audit, text: str, path: str, limit: int | None) -> Audit:
     # Findings the limit left out (--diagnose): the drafted spec's count; a finding the draft has no number for is
     # simply not explained.
     return dataclasses.replace(result, verdicts=tuple(verdicts), undiagnosed=explained.undiagnosed,
-                               diagnosis_seconds=explained.diagnosis_seconds)
+                               diagnosis_seconds=explained.diagnosis_seconds, diagnosis_stopped=explained.diagnosis_stopped)
 
 
 def page_network(text: str, path: str) -> tuple[Network | None, list[str]]:

@@ -33,30 +33,15 @@ def show_array(values: Array, places: int) -> str:
     return texts[0] if values.size == 1 else "[" + ", ".join(texts) + "]"
 
 
-# Values whose size passes 2^±HUGE_BITS are shown in scientific notation: no tutorial prints one,
-# and writing one out (or even forming its midpoint as a fraction) could take millions of digits.
-HUGE_BITS = 512
-
-
-def ordinary(value: Real) -> bool:
-    if value.exact is not None:
-        return value.exact.numerator.bit_length() - value.exact.denominator.bit_length() <= HUGE_BITS
-    enclosure = value.enclosure()
-    if not enclosure.is_finite():
-        return False
-    mantissa, exponent = enclosure.mid().man_exp()
-    return abs(int(exponent)) <= 4 * HUGE_BITS and int(mantissa).bit_length() + int(exponent) <= HUGE_BITS
-
-
 def shown(value: Real, printed: Printed) -> str:
     """enclose.show, or arb's scientific notation for values too large, too small or not finite to write out."""
-    if ordinary(value):
+    if enclose.ordinary(value):
         return enclose.show(value, printed)
-    return str(value.enclosure().str(12, radius=False))
+    return enclose.scientific(value)
 
 
 def relative_error(printed: Printed, value: Real) -> float | None:
-    if not ordinary(value):
+    if not enclose.ordinary(value):
         return None
     try:
         return enclose.relative_error(printed, value)
