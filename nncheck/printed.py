@@ -60,6 +60,13 @@ class Printed:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def digits(self) -> str:
+        """The text as a number is spelled, whatever its sign's spelling: "−1.3", "-1.3" give "-1.3"; "+1.35" gives
+        "1.35". Two statements with the same digits repeat each other."""
+        text = self.text.replace("\u2212", "-")
+        return text[1:] if text.startswith("+") else text
+
 
 def parse_printed(text: str) -> Printed:
     """Read a printed decimal; raise ValueError with the reason when it is not one."""

@@ -391,3 +391,14 @@ def test_exact_zeros_and_ones_stay_exact() -> None:
         y = np.array([Real(exact=Fraction(0))], dtype=object)
         assert LOSSES["cross_entropy"].gradient(ball, a, y)[0].exact == 0
         assert ACTIVATIONS["softmax"].forward(ball, a, {})[0].exact == 1
+
+
+def test_a_used_value_repeated_with_another_minus_is_not_judged_again() -> None:
+    """z1 = −1.3 · 1 = −1.3 (by hand), stated -1.3, then used as '−1.3' (the Unicode minus) and a1 as -1.3: each use
+    repeats the statement before it, so only the two claims get verdicts."""
+    text = minimal_spec("  - {quantity: z1, value: -1.3, step: s}\n"
+                        "  - {quantity: a1, value: '\u22121.3', uses: {z1: '\u22121.3'}, step: s}\n"
+                        "  - {quantity: L, value: 2.645, uses: {a1: -1.3}, step: s}\n",
+                        layers="\n    - {weights: [[-1.3]], bias: 0, activation: identity}", loss="half_sse")
+    text = text.replace("input: [1, 2]", "input: [1]")
+    assert [v.ref for v in audit(parse_spec(text), diagnose=0).verdicts] == ["z1", "a1", "L"]

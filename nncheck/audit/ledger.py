@@ -64,7 +64,7 @@ class Ledger(Generic[K]):
     def repeated(self, key: K, printed: Printed) -> Entry | None:
         """The statement ``printed`` repeats digit for digit (the latest of its key), if it does."""
         latest = self.latest(key)
-        return latest if latest is not None and latest.printed.text == printed.text else None
+        return latest if latest is not None and latest.printed.digits == printed.digits else None
 
     def record(self, key: K, entry: Entry) -> None:
         self.by_key.setdefault(key, []).append(entry)

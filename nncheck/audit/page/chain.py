@@ -122,7 +122,7 @@ class ChainJudge(ChainVerdicts):
                     continue
                 name, cells, _ = substitution
                 latest = [self.state.ledger.latest(self.state.key(name, i)) for i in range(len(cells.printed))]
-                if all(entry is not None and entry.printed.text == number.text for entry, number in zip(latest, cells.printed)):
+                if all(entry is not None and entry.printed.digits == number.digits for entry, number in zip(latest, cells.printed)):
                     found.add(name)
         return found
 
@@ -228,11 +228,11 @@ class ChainJudge(ChainVerdicts):
                     continue
                 base, index = component
                 size = int(dict.__getitem__(bindings, base).value.true.size)
-                text = cells.printed[0].text
+                text = cells.printed[0].digits
 
                 def states(element: int) -> bool:
                     latest = self.state.ledger.latest(self.state.key(base, 0)[:3] + (element,))
-                    return latest is not None and latest.printed.text == text
+                    return latest is not None and latest.printed.digits == text
 
                 if not states(index) and index + 1 < size and states(index + 1):
                     self.state.count_from_zero(base)
@@ -365,7 +365,7 @@ class ChainJudge(ChainVerdicts):
             number = negated(written) if negate else written
             key = self.state.key(name, index)
             latest = self.state.ledger.latest(key)
-            if latest is not None and latest.printed.text == number.text:
+            if latest is not None and latest.printed.digits == number.digits:
                 element_ref = latest.ref  # a repetition stands for the statement it repeats
                 self.state.copies[self.offset(k, node)] = latest.ref
             elif k >= self.first_new:

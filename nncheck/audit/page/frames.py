@@ -322,7 +322,7 @@ class State:
             if not old.computed and true.exact is not None and true.exact == printed.value:
                 return True
             latest = self.ledger.latest((name, old.generation, size, index))
-            if latest is not None and latest.printed.text == printed.text:
+            if latest is not None and latest.printed.digits == printed.digits:
                 return True
         return False
 

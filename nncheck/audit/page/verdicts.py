@@ -175,7 +175,7 @@ class ChainVerdicts:
                 true = binding.value.true.reshape(-1)[index]
                 if binding.computed or not (true.exact is not None and true.exact == number.value):
                     return False
-            elif latest.printed.text != number.text:
+            elif latest.printed.digits != number.digits:
                 return False
         return True
 
