@@ -257,3 +257,27 @@ def test_every_arithmetic_failure_ends_in_a_verdict_with_its_reason() -> None:
     found = json.loads(done.stdout)
     for (expression, _, kind, words), (got, detail) in zip(ARITHMETIC, found):
         assert got == kind and words in detail, (expression, got, detail)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(0, 2**32))
+def test_fuzz_equations_of_extreme_magnitude_and_pages(seed: int) -> None:
+    """tests/fuzz/campaign.py's generators (spec equations with 1e300, towers of powers and cancelling logs; mutated
+    specs; pages of math pieces): every input ends in an audit or a located NncheckError."""
+    sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
+    try:
+        import campaign
+    finally:
+        sys.path.pop(0)
+    path, text = campaign.draw(seed)
+    if path == "adversarial.md":
+        return  # a megabyte of one delimiter: test_markdown's linear-time test, in a child process
+    from nncheck.readers import parse
+
+    FUZZ["inputs"] += 1
+    try:
+        audit(parse(text, path), diagnose=3)
+    except SpecError as error:
+        assert all(p.location.line >= 1 and p.location.column >= 1 for p in error.problems)
+    except NncheckError as error:
+        assert LOCATED.match(str(error)), str(error)
