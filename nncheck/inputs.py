@@ -5,8 +5,8 @@ directory (walked recursively for every kind nncheck reads, honouring ``.gitigno
 setting), or ``-`` for standard input, named by ``--stdin-filename`` (whose suffix chooses the reader).
 
 In a directory a page is any file with a page's suffix (nncheck.readers.PAGES), and a YAML file is a spec only when a
-line starts with its top-level key ``nncheck:`` (as the pytest plugin decides), so that mkdocs.yml and CI workflows
-are left alone. Hidden directories (``.git``, ``.venv``), ``node_modules`` and ``__pycache__`` are not entered.
+line starts with its top-level key and format version, ``nncheck: 1`` (as the pytest plugin decides), so that
+mkdocs.yml and CI workflows are left alone. Hidden directories (``.git``, ``.venv``), ``node_modules`` and ``__pycache__`` are not entered.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def is_spec(path: str | Path) -> bool:
 
 def expand(paths: Sequence[str], *, stdin_filename: str | None = None, exclude: Sequence[str] = (),
            exclude_root: str = ".", stdin: Any = None, force_exclude: bool = False) -> list[Input]:
-    """The files ``paths`` name, in order, each once. Raises UsageError for a path that does not exist, ``-`` given
-    twice, or ``--stdin-filename`` without ``-``.
+    """The files ``paths`` name, in order, each once. A path that does not exist is kept, for its reader to report
+    at ``path:1:1`` while the others are read. Raises UsageError for ``-`` given twice, ``--stdin-filename`` without
+    ``-`` or naming a path also given. ``stdin``: where ``-`` is read from (default: sys.stdin).
 
     ``exclude``: gitignore-style patterns (relative to ``exclude_root``) of files and directories to leave out of
     directory walks; a file named on the command line is read even when excluded, as ruff and mypy do, unless

@@ -101,7 +101,11 @@ def ordinary(value: Real) -> bool:
     if not enclosure.is_finite():
         return False
     mantissa, exponent = enclosure.mid().man_exp()
-    return abs(int(exponent)) <= 4 * HUGE_BITS and int(mantissa).bit_length() + int(exponent) <= HUGE_BITS
+    if not (abs(int(exponent)) <= 4 * HUGE_BITS and int(mantissa).bit_length() + int(exponent) <= HUGE_BITS):
+        return False
+    # The ends too: a ball around 0 of radius e^(-10^62) has an ordinary midpoint and ends no fraction can hold.
+    radius_mantissa, radius_exponent = enclosure.rad().man_exp()
+    return int(radius_mantissa) == 0 or abs(int(radius_exponent)) <= 4 * HUGE_BITS
 
 
 def scientific(value: Real) -> str:

@@ -191,8 +191,14 @@ def _inline_brackets() -> Any:
 
 
 def parse_tokens(text: str) -> list[Any]:
-    """markdown-it's block tokens of a page."""
-    return list(_parser().parse(text))
+    """markdown-it's block tokens of a page. The front matter, the title and the math of a page are read from one
+    parse (the latest pages' tokens are kept; readers do not change them)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4)
+def _tokens(text: str) -> tuple[Any, ...]:
+    return tuple(_parser().parse(text))
 
 
 def find_math(text: str) -> list[Math]:
