@@ -799,3 +799,14 @@ def test_inline_brackets_are_read_as_texmath_reads_them() -> None:
         ours = [(t.type, t.content) for t in parse_tokens(text)[1].children if t.type == "math_inline"]
         theirs = [(t.type, t.content) for t in reference.parse(text)[1].children if t.type == "math_inline"]
         assert ours == theirs, text
+
+
+def test_a_class_printed_with_probability_zero_leaves_the_loss_its_own_numbers() -> None:
+    """a = softmax([1.7675, -0.9, -0.01]) printed [0.8, 0.0, 0.1] with a one-hot y: −yᵀ log a is −log 0.8 = 0.2231
+    from the page's numbers (by hand; the class of target 0 adds 0·log 0.0 = 0, as cross-entropy takes it) against
+    the true 0.2139, so the printed 0.22 is carried, not a rounding slip."""
+    text = ("$$z = \\begin{bmatrix} 1.7675 \\\\ -0.9 \\\\ -0.01 \\end{bmatrix}$$\n\n"
+            "$$a = \\text{softmax}(z) = \\begin{bmatrix} 0.8 \\\\ 0.0 \\\\ 0.1 \\end{bmatrix}$$\n\n"
+            "$$y = \\begin{bmatrix} 1 \\\\ 0 \\\\ 0 \\end{bmatrix}$$\n\n$$L = -y^T \\log(a) = 0.22$$\n")
+    verdict = {v.ref: v for v in audit_markdown(text, "p.md").verdicts}["L"]
+    assert verdict.kind is Kind.CARRIED and verdict.own is not None and verdict.own.startswith("0.22314")

@@ -323,6 +323,8 @@ def matmul(left: Array, right: Array) -> Array:
         raise ValueError(f"matmul: shapes {left.shape} and {right.shape} do not align")
     if left.size == 0 or right.size == 0:
         return left @ right  # nothing to multiply: numpy gives the shape
+    if any(isinstance(v, NoValue) for v in (*left.reshape(-1), *right.reshape(-1))):
+        return left @ right  # term by term, so that an exact 0 times a log with no value is 0 (NoValue)
     a = left.reshape(1, -1) if left.ndim == 1 else left
     b = right.reshape(-1, 1) if right.ndim == 1 else right
     product = _product(a, b)
@@ -367,6 +369,28 @@ def hull(*candidates: Real) -> Real:
     return Real(ball=result)
 
 
+class NoValue(Real):
+    """The log of a range that reaches 0 or below, in the document's own numbers: it has no value, and any use of it
+    fails (ValueError, so that the own value is left out) — except a product with an exact 0, which is 0: the
+    y·log(a) of cross-entropy with y = 0 when a is printed 0.0 (a range across 0) vanishes."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def enclosure(self) -> arb:
+        raise ValueError(self.reason)
+
+
+def _hull_log(value: Real) -> Real:
+    try:
+        return _log(value)
+    except (ValueError, Undecided) as error:
+        return NoValue(f"the document's own numbers reach the log of a number that is not positive: {error}")
+
+
 class Hull:
     """The ball backend for ranges of values: where a range straddles a kink, take the hull of both sides.
 
@@ -378,7 +402,7 @@ class Hull:
     DTYPE = object
     constant = staticmethod(constant)
     exp = staticmethod(exp)
-    log = staticmethod(log)
+    log = staticmethod(elementwise(_hull_log))  # a log with no value: NoValue, which only an exact 0 multiplies
     tanh = staticmethod(tanh)
     erf = staticmethod(erf)
     sqrt = staticmethod(sqrt)
@@ -401,6 +425,18 @@ class Hull:
 
 
 HULL = Hull()
+
+
+class Point(Hull):
+    """The ball backend for the document's own printed numbers taken as written: as ball (a sign it cannot decide
+    is asked again at more precision), with Hull's log, whose value at 0 or below is NoValue: 0·log(0.0) is 0, as
+    cross-entropy takes it for a class with target 0."""
+
+    NAME = "ball-point"
+    select = staticmethod(select)
+
+
+POINT = Point()
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, 
 from nncheck.expr.printer import text as printed_text
 from nncheck.findings import Remark
 from nncheck.network.backend import Array
+from nncheck.network import ball
 from nncheck.network.ball import Real
 
 if TYPE_CHECKING:
@@ -492,8 +493,9 @@ class ChainJudge(ChainVerdicts):
         if not sample:
             self.readings[k] = true_evaluator.readings
         try:
-            point = Evaluator(target=target, names=FrameView(bindings, "point"), overrides=self.overrides["point"],
-                              components=self.components, base=base, sample=sample).value(node)
+            point = Evaluator(backend=ball.POINT, target=target, names=FrameView(bindings, "point"),
+                              overrides=self.overrides["point"], components=self.components, base=base,
+                              sample=sample).value(node)
         except (ShapeError, ValueError, ZeroDivisionError):
             return Value.exact(true)  # the page's own numbers cannot be pushed through (log 0.0): no own value
         try:
