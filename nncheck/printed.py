@@ -82,8 +82,11 @@ def parse_printed(text: str) -> Printed:
         raise ValueError(f"{text!r} has exponent {exponent}; at most {MAX_EXPONENT} in size is accepted")
     frac = match["frac"] or ""
     negative = match["sign"] in ("-", "\u2212")
-    value = Fraction(int(digits)) * Fraction(10) ** (exponent - len(frac))
-    return Printed(text=stripped, value=-value if negative else value, last_place=exponent - len(frac))
+    place = exponent - len(frac)
+    whole = -int(digits) if negative else int(digits)
+    # Straight to integers over a power of ten: one gcd, rather than a Fraction power and product.
+    value = Fraction(whole * 10**place) if place >= 0 else Fraction(whole, 10**-place)
+    return Printed(text=stripped, value=value, last_place=place)
 
 
 def format_fraction(value: Fraction, places: int) -> str:

@@ -202,3 +202,18 @@ def test_quantity_names_are_read_once_into_records() -> None:
     expected = {"W2": (1, 3), "dz2/da1": (1, 3), "dz2/dW2": (3,), "da1/dz1": (3,), "dL/dW1": (3, 2), "b1_new": (3,), "L": ()}
     assert {name: shape(name, arch) for name in expected} == expected
     assert all(parse(name).name == name for name in accepted_names(arch) if name not in ("x", "yhat", "dL/dyhat"))
+
+
+@given(st.sampled_from(["", "-", "+", "\u2212"]), st.integers(0, 10**12), st.integers(0, 9), st.one_of(st.none(), st.integers(-300, 300)))
+def test_a_printed_decimal_is_read_exactly(sign: str, whole: int, decimals: int, exponent: int | None) -> None:
+    """parse_printed against the decimal module (exact): value and the place of the last digit."""
+    from decimal import Decimal
+
+    from nncheck.printed import parse_printed
+
+    digits = str(whole).zfill(decimals + 1)
+    text = sign + (digits[:-decimals] + "." + digits[-decimals:] if decimals else digits) + (
+        "" if exponent is None else f"e{exponent}")
+    printed = parse_printed(text)
+    assert printed.value == Fraction(Decimal(text.replace("\u2212", "-")))
+    assert printed.last_place == (exponent or 0) - decimals
