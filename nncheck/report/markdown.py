@@ -7,6 +7,7 @@ from typing import TextIO
 
 from nncheck.audit import Audit
 from nncheck.report.common import coverage_line, notes, subject, summary
+from nncheck.report.lines import one_line
 
 
 def _cell(text: str) -> str:
@@ -14,7 +15,7 @@ def _cell(text: str) -> str:
     Python-Markdown with attr_list, MathJax): control characters (ESC sequences) become "?", HTML is escaped, pipes
     and Markdown punctuation cannot break out, brackets and braces are character references (a \\[ would open
     display math; a "{: onclick=… }" would become attributes under attr_list)."""
-    printable = "".join(ch if ch.isprintable() else "?" for ch in text.replace("\n", " "))
+    printable = one_line(text.replace("\n", " "))
     escaped = html.escape(printable, quote=False).replace("|", "\\|")
     for ch in "`*_":
         escaped = escaped.replace(ch, "\\" + ch)
@@ -26,7 +27,7 @@ def _cell(text: str) -> str:
 def _code(text: str) -> str:
     """A code span that ``text`` cannot leave: fenced by one more backtick than its longest run (CommonMark), with
     control characters as "?"."""
-    printable = "".join(ch if ch.isprintable() else "?" for ch in text)
+    printable = one_line(text)
     run, longest = 0, 0
     for ch in printable:
         run = run + 1 if ch == "`" else 0

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from nncheck.audit import Audit, Kind
 from nncheck.report.common import coverage_line, notes, subject, summary
+from nncheck.report.lines import one_line
 
 # ANSI SGR colours per verdict: green holds, yellow the forgivable, red the failures.
 COLOURS = {
@@ -19,8 +20,8 @@ MAX_CELL = 48
 
 
 def _clean(text: str) -> str:
-    """Drop control characters so spec text cannot move the cursor or recolour the terminal."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+    """Control characters become "?", so spec text cannot move the cursor or recolour the terminal."""
+    return one_line(text)
 
 
 def _cell(text: str) -> str:
