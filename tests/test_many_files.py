@@ -262,3 +262,12 @@ def test_site_never_replaces_a_page_it_did_not_write(tree: Path) -> None:
     status, _, err = run_cli("site", "blog.yaml", "--out", "build/errata")
     assert status == 0 and "build/errata is not under" in err and "mkdocs build will not include these pages" in err
     assert run_cli("site", "blog.yaml", "--out", "build/errata", "-q")[0] == 0  # its own pages are replaced
+
+
+def test_the_walks_suffixes_are_the_readers() -> None:
+    """nncheck.inputs keeps its own copy of the suffixes (so that the CLI need not import the readers to walk a
+    directory): it must be the readers' table."""
+    from nncheck import inputs, readers
+
+    assert set(inputs.PAGE_SUFFIXES) == {s for suffixes, _, _ in readers.PAGES.values() for s in suffixes}
+    assert inputs.SPEC_SUFFIXES == readers.SPEC_SUFFIXES

@@ -140,19 +140,8 @@ def _result(audit: Audit, verdict: Verdict, spec: dict[str, str]) -> dict[str, A
 def as_data(audit: Audit, *, base: str | None = None) -> dict[str, Any]:
     """The SARIF log of one audit; ``base`` is the directory URIs are relative to (default: the current one)."""
     spec = artifact(audit.path, os.getcwd() if base is None else base)
-    driver = {"name": "nncheck", "version": __version__, "semanticVersion": __version__,
-              "rules": [_rule(kind) for kind in RULES]}
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": driver},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(audit, v, spec) for v in audit.verdicts if v.is_finding],
-            "properties": {"title": audit.title, "source": audit.source, "precisionBits": audit.precision, "undiagnosed": audit.undiagnosed,
-                           **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})},
-        }],
-    }
+    return _log({"results": [_result(audit, v, spec) for v in audit.verdicts if v.is_finding],
+                 "properties": _file_properties(audit)})
 
 
 def combined(outcomes: Sequence[Outcome], *, base: str | None = None) -> dict[str, Any]:
@@ -160,8 +149,6 @@ def combined(outcomes: Sequence[Outcome], *, base: str | None = None) -> dict[st
     and coverage in the run's properties (``files``), and a file that could not be audited as a tool execution
     notification (level error) with its location."""
     root = os.getcwd() if base is None else base
-    driver = {"name": "nncheck", "version": __version__, "semanticVersion": __version__,
-              "rules": [_rule(kind) for kind in RULES]}
     results: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
@@ -174,20 +161,23 @@ def combined(outcomes: Sequence[Outcome], *, base: str | None = None) -> dict[st
             continue
         spec = artifact(audit.path, root)
         results += [_result(audit, v, spec) for v in audit.verdicts if v.is_finding]
-        files.append({"artifact": spec, "title": audit.title, "source": audit.source, "precisionBits": audit.precision,
-                      "undiagnosed": audit.undiagnosed,
-                      **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})})
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": driver},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
-            "results": results,
-            "properties": {"files": files},
-        }],
-    }
+        files.append({"artifact": spec, **_file_properties(audit)})
+    return _log({"invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
+                 "results": results, "properties": {"files": files}})
+
+
+def _file_properties(audit: Audit) -> dict[str, Any]:
+    """What SARIF's result list does not say about an audited file: its title, source, precision and coverage."""
+    return {"title": audit.title, "source": audit.source, "precisionBits": audit.precision, "undiagnosed": audit.undiagnosed,
+            **({} if audit.coverage is None else {"coverage": coverage_data(audit.coverage)})}
+
+
+def _log(run: dict[str, Any]) -> dict[str, Any]:
+    """A SARIF log of one run of nncheck, with ``run``'s results, properties (and invocations)."""
+    driver = {"name": "nncheck", "version": __version__, "semanticVersion": __version__,
+              "rules": [_rule(kind) for kind in RULES]}
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION,
+            "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", **run}]}
 
 
 def render(audit: Audit, stream: TextIO, color: bool = False, *, base: str | None = None) -> None:
