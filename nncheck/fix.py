@@ -249,7 +249,11 @@ def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, 
     if operator >= 0 and text[operator] in "+-−" and text[:operator].rstrip()[-1:] not in ("", "(", "{", "=", "[", ","):
         flipped = {"+": "-" if "−" not in text else "−", "-": "+", "−": "+"}[text[operator]]
         return operator, text[operator:end], flipped + text[operator + 1:start] + new.lstrip("-−")
-    return start, magnitude, "(" + _minus_as("−" if "−" in text else "-", new) + ")"
+    minus = _minus_as("−" if "−" in text else "-", new)
+    before, after = text[:start].rstrip()[-1:], text[end:].lstrip()[:1]
+    if before in ("(", "{", "[", ",", "=", "&", "") and after in (")", "}", "]", ",", "\\", "&", "$", ""):
+        return start, magnitude, minus  # alone between delimiters: σ(0.1) becomes σ(-0.1), not σ((-0.1))
+    return start, magnitude, "(" + minus + ")"
 
 
 def numbers_in(latex: str, stated: str) -> list[int]:
@@ -313,9 +317,10 @@ def _places(scale: Fraction) -> int:
 
 
 def _minus_as(written: str, new: str) -> str:
-    """``new`` with the minus sign the page wrote (the Unicode minus kept)."""
-    if written.startswith("−") and new.startswith(("-", "−")):
-        return "−" + new[1:]
+    """``new`` with the minus sign the page wrote where it is replaced: "−" after a "−", "-" after a "-" (a copy keeps
+    its line's spelling though its statement used the other)."""
+    if new.startswith(("-", "−")) and written.startswith(("-", "−")):
+        return written[0] + new[1:]
     return new
 
 

@@ -378,3 +378,17 @@ def test_an_update_written_with_leftarrow_and_a_block_scalar_latex(tmp_path: Pat
     status, out, err = run_cli("fix", str(spec))
     assert "+    value: 1.5" in out and "z = 0.5 \\cdot 3 = 1.6" in out  # the block scalar as written
     assert f"note: {spec}:10:12: the latex: string of z is not written on one line" in err
+
+
+def test_a_copy_keeps_its_own_lines_minus_and_needs_no_second_parentheses(tmp_path: Path) -> None:
+    """0.5 · (0.4 − 0.6) = −0.1 (by hand) printed 0.1: σ(0.1) becomes σ(-0.1), not σ((-0.1)), and 2 × 0.1 becomes
+    2 × (-0.1); g = −0.5 · 2.1 = −1.05 printed with the Unicode minus, copied with an ASCII one: the copy keeps "-"."""
+    page = tmp_path / "p.md"
+    page.write_text("$$ z = 0.5 \\times (0.4 - 0.6) = 0.1 $$\n\n$$ a = \\sigma(z) = \\sigma(0.1) = 0.5250 $$\n\n"
+                    "$$ v = 2 z = 2 \\times 0.1 = 0.2 $$\n\n$$ g = −0.5 \\times 2.1 = −1.0600 $$\n\n"
+                    "$$ u = 0.3 - 0.5(-1.0600) = 0.8300 $$\n", encoding="utf-8")
+    run_cli("fix", "--write", str(page))
+    fixed = page.read_text(encoding="utf-8")
+    assert "\\sigma(-0.1) = 0.4750" in fixed and "2 \\times (-0.1) = -0.2" in fixed
+    assert "= −1.0500" in fixed and "0.5(-1.0500) = 0.8250" in fixed
+    assert run_cli("fix", str(page))[0] == 0
