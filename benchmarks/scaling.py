@@ -5,6 +5,9 @@ backward pass of the same network at 128 bits (the floor of any certified evalua
 - nncheck's certified evaluation of every quantity (fmpq_mat while rational, arb_mat after), and the
   same evaluation with numpy's elementwise products of Reals instead of flint's matrices;
 - the full audit of a spec claiming every quantity, correctly rounded to 6 decimals (parsing apart);
+- the whole in-process path of `nncheck audit` on the 64-64-64-1 spec: read the YAML text, audit, render the
+  terminal report (target: within 20x of the bare pass), with the interpreter's default garbage-collector
+  thresholds and with the CLI's (nncheck.cli.collector_tuned);
 - the cost of merely building one verdict record per printed number, the floor of any audit that
   reports each number;
 - the fitted exponents of evaluation and audit time against parameter count (1 is linear);
@@ -20,6 +23,7 @@ audit with the default diagnosis limit and with the diagnosis off.
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import random
 import re
@@ -33,15 +37,19 @@ from types import SimpleNamespace
 from flint import arb, arb_mat, ctx
 
 from nncheck.audit import Kind, Verdict, audit
+from nncheck.cli import collector_tuned
 from nncheck.errors import Location
 from nncheck.network import backend, ball, evaluate
+from nncheck.printed import parse_printed
 from nncheck.records import Layer, Network, Place
 from nncheck.readers.spec import parse_spec
 from nncheck.readers.spec.writer import dump_spec
+from nncheck.report import renderer
 from nncheck.testing import claims_from_true_values
 
 SIZES = ((8, 8, 8, 1), (32, 32, 32, 1), (64, 64, 64, 1))
 TARGET_RATIO = 3.0
+TARGET_PATH_RATIO = 20.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -114,6 +122,24 @@ def exponent(points: list[tuple[int, float]]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
+def whole_path(text: str, repeat: int) -> dict[str, float]:
+    """Seconds to read the spec text, audit it and render the terminal report, each stage and the whole (the reader's
+    cache of printed numbers cleared first, as in a fresh process)."""
+    render = renderer("terminal")
+
+    def load() -> object:
+        parse_printed.cache_clear()
+        return parse_spec(text)
+
+    def whole() -> None:
+        render(audit(load()), io.StringIO(), False)  # type: ignore[arg-type]
+
+    spec = load()
+    result = audit(spec)  # type: ignore[arg-type]
+    return {"load": best(load, repeat), "audit": best(lambda: audit(spec), repeat),  # type: ignore[arg-type]
+            "render": best(lambda: render(result, io.StringIO(), False), repeat), "whole": best(whole, repeat)}
+
+
 def hypothesis_rates() -> dict[str, float]:
     """Examples per second of the suite's own backend-agreement properties under its default profile."""
     sys.path.insert(0, str(ROOT))
@@ -177,7 +203,7 @@ def main() -> int:
 
         elementwise = best(evaluate_elementwise, 1)
         audited = best(lambda: audit(spec), args.repeat)
-        parsed = best(lambda: parse_spec(text), 1)
+        parsed = best(lambda: (parse_printed.cache_clear(), parse_spec(text)), 1)
         result = audit(spec)
         numbers = len(result.verdicts)
         assert {v.kind for v in result.verdicts} == {Kind.HOLDS}, "a correctly rounded spec must hold throughout"
@@ -193,6 +219,18 @@ def main() -> int:
     print(f"64-64-64-1 audit / bare arb_mat pass: {ratio:.0f}x (target <= {TARGET_RATIO:g}x): "
           f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}; building its {numbers} verdict records alone is "
           f"{records / floor:.1f}x")
+    net = network(SIZES[-1])
+    text = dump_spec(net, claims_from_true_values(net, lambda quantity: 6))
+    floor = best(lambda: bare_arb_mat(net), args.repeat)
+    stages = whole_path(text, args.repeat)
+    with collector_tuned():
+        tuned = whole_path(text, args.repeat)
+    print("64-64-64-1 spec, load + audit + render (terminal), best of each stage / of the whole:")
+    for label, times in (("default collector", stages), ("the CLI's collector", tuned)):
+        parts = ", ".join(f"{name} {value * 1e3:.0f} ms ({value / floor:.0f}x)" for name, value in times.items() if name != "whole")
+        ratio = times["whole"] / floor
+        print(f"  {label}: {parts}; whole {times['whole'] * 1e3:.0f} ms = {ratio:.0f}x the bare pass "
+              f"(target <= {TARGET_PATH_RATIO:g}x): {'met' if ratio <= TARGET_PATH_RATIO else 'NOT met'}")
     for name, rate in hypothesis_rates().items():
         print(f"Hypothesis, default profile, {name}: {rate:.0f} examples/s")
     if args.findings:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from nncheck import __version__
@@ -32,6 +34,23 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+# The cyclic garbage collector's first threshold while a command runs (the interpreter's default is 700 allocations).
+# An audit allocates a few records per printed number while the document's nodes stay alive, and at the default every
+# young collection walks them again: about a third of a 64-64-64-1 spec's audit. Cycles are still collected, later.
+GC_THRESHOLD = 10_000
+
+
+@contextlib.contextmanager
+def collector_tuned() -> Iterator[None]:
+    """Run the body with the collector's first threshold at GC_THRESHOLD, and restore the thresholds after."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     cli = parser()
     args = cli.parse_args(argv)
@@ -39,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        status: int = _commands()[args.command].run(args)
+        with collector_tuned():
+            status: int = _commands()[args.command].run(args)
         return status
     except SpecError as error:
         for problem in error.problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -68,8 +69,10 @@ class Printed:
         return text[1:] if text.startswith("+") else text
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_printed(text: str) -> Printed:
-    """Read a printed decimal; raise ValueError with the reason when it is not one."""
+    """Read a printed decimal; raise ValueError with the reason when it is not one. A text read before gives the
+    same (immutable) record: a network's weights repeat their few printed values many times."""
     stripped = text.strip()
     match = DECIMAL.match(stripped)
     if match is None:

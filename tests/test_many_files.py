@@ -271,3 +271,33 @@ def test_the_walks_suffixes_are_the_readers() -> None:
 
     assert set(inputs.PAGE_SUFFIXES) == {s for suffixes, _, _ in readers.PAGES.values() for s in suffixes}
     assert inputs.SPEC_SUFFIXES == readers.SPEC_SUFFIXES
+
+
+def test_a_command_runs_with_a_higher_collector_threshold_and_restores_the_interpreters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI raises the garbage collector's first threshold while a command runs (a large spec's audit spends a
+    # third of its time in young collections otherwise) and leaves the interpreter's thresholds as they were.
+    import gc
+
+    from nncheck import cli
+    from nncheck.commands import audit as audit_command
+
+    seen: list[tuple[int, int, int]] = []
+    real_run = audit_command.run
+
+    def spying(args: object) -> int:
+        seen.append(gc.get_threshold())
+        return real_run(args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit_command, "run", spying)
+    before = gc.get_threshold()
+    assert cli.main(["audit", "--quiet", str(BLOG)]) == 1  # the blog has findings
+    assert seen == [(cli.GC_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
+
+    def failing(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(audit_command, "run", failing)
+    assert cli.main(["audit", str(BLOG)]) == 130
+    assert gc.get_threshold() == before

@@ -27,16 +27,23 @@ class Entry:
     printed: Printed
     ref: str
     exact: bool = False  # a given's value, exact as written rather than a rounding interval
-    low: Fraction = field(init=False, repr=False, compare=False)  # the interval, worked out once
-    high: Fraction = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        low, high = (self.printed.value, self.printed.value) if self.exact else self.printed.rounding_interval()
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
+    # The interval, worked out on first use: most elements are stated once and never compared.
+    _interval: tuple[Fraction, Fraction] | None = field(default=None, init=False, repr=False, compare=False)
 
     def interval(self) -> tuple[Fraction, Fraction]:
-        return self.low, self.high
+        interval = self._interval
+        if interval is None:
+            interval = (self.printed.value, self.printed.value) if self.exact else self.printed.rounding_interval()
+            object.__setattr__(self, "_interval", interval)
+        return interval
+
+    @property
+    def low(self) -> Fraction:
+        return self.interval()[0]
+
+    @property
+    def high(self) -> Fraction:
+        return self.interval()[1]
 
 
 def disjoint(entry: Entry, printed: Printed) -> bool:
@@ -107,6 +114,9 @@ class Ledger(Generic[K]):
         farthest value on each side when it conflicts (linear in the number of statements)."""
         result: dict[str, list[tuple[int, str]]] = {}
         for entries in self.by_key.values():
+            if len(entries) == 1:  # the common case: an element stated once conflicts with nothing
+                result[entries[0].ref] = []
+                continue
             before, after = _Bounds(), _Bounds()
             earlier: list[list[Entry]] = []
             for index, entry in enumerate(entries):

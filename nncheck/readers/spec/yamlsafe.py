@@ -7,7 +7,9 @@ alias bombs; duplicate keys are refused by the loader that walks the nodes.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from nncheck.errors import Location, SpecError
@@ -73,24 +75,15 @@ _C_DIFFERS = re.compile("[\t\x85\u2028\u2029\ufeff\ud800-\udfff\U00010000-\U0010
 def _compose(text: str, path: str, *, pure: bool) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
     yaml = YAML(typ="safe", pure=pure)
     try:
-        depth = 0
-        for event in yaml.parse(text):
-            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-                name = getattr(event, "anchor", "")
-                raise SpecError.at(location(path, event), f"YAML anchors and aliases are not accepted (found {name!r}); write the value out")
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_NESTING:
-                    raise SpecError.at(location(path, event), f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-            if not pure and (getattr(event, "tag", None) is not None or (isinstance(event, ScalarEvent) and event.value == "")):
-                raise _Differs("libyaml reads tags, and marks empty values, differently")  # "!!!str 1"; "key:" and nothing
-        root = yaml.compose(text)
+        if pure:
+            for _ in _check_events(yaml.parse(text), path, pure=True):
+                pass
+            root = yaml.compose(text)
+        else:
+            root = _Composer(path).compose(yaml.parse(text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = location(path, mark) if mark is not None else Location(path, 1, 1)
@@ -110,3 +103,133 @@ def _compose(text: str, path: str, *, pure: bool) -> Any:
     if root is None:
         raise SpecError.at(Location(path, 1, 1), "the spec is empty")
     return root
+
+
+def _check_events(events: Iterable[Any], path: str, *, pure: bool) -> Iterator[Any]:
+    """The events, refused at the first anchor, alias or nesting beyond MAX_NESTING (raises SpecError); on the C
+    parser also at an explicit tag or an empty scalar (raises _Differs: the pure parser reads those)."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+    depth = 0
+    for event in events:
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            name = getattr(event, "anchor", "")
+            raise SpecError.at(location(path, event), f"YAML anchors and aliases are not accepted (found {name!r}); write the value out")
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise SpecError.at(location(path, event), f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        if not pure and (getattr(event, "tag", None) is not None or (isinstance(event, ScalarEvent) and event.value == "")):
+            raise _Differs("libyaml reads tags, and marks empty values, differently")  # "!!!str 1"; "key:" and nothing
+        yield event
+
+
+# Nodes as ruamel.yaml's composer makes them, with the attributes the spec readers use (the readers tell the kinds
+# apart by class name). Tags are plain strings, which compare equal to ruamel.yaml's Tag objects.
+class ScalarNode:
+    __slots__ = ("tag", "value", "start_mark", "style")
+
+    def __init__(self, tag: str, value: str, start_mark: Any, style: str | None) -> None:
+        self.tag, self.value, self.start_mark, self.style = tag, value, start_mark, style
+
+
+class SequenceNode:
+    __slots__ = ("tag", "value", "start_mark")
+
+    def __init__(self, tag: str, start_mark: Any) -> None:
+        self.tag, self.start_mark = tag, start_mark
+        self.value: list[Any] = []
+
+
+class MappingNode:
+    __slots__ = ("tag", "value", "start_mark")
+
+    def __init__(self, tag: str, start_mark: Any) -> None:
+        self.tag, self.start_mark = tag, start_mark
+        self.value: list[tuple[Any, Any]] = []
+
+
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+@functools.lru_cache(maxsize=1)
+def _implicit_tags() -> dict[str, tuple[tuple[str, Any], ...]]:
+    """ruamel.yaml's implicit resolvers for YAML 1.2 (the version a spec is read in), by a plain scalar's first
+    character: the first pattern that matches gives the tag, and a scalar nothing matches is a string."""
+    from ruamel.yaml import YAML
+
+    table = YAML(typ="safe", pure=True).resolver.versioned_resolver
+    anywhere = tuple((str(tag), pattern) for tag, pattern in table.get(None, ()))
+    return {first: tuple((str(tag), pattern) for tag, pattern in resolvers) + anywhere
+            for first, resolvers in table.items() if first is not None}
+
+
+class _Composer:
+    """One document's nodes from libyaml's events, in the pass that checks them: ruamel.yaml's own composer
+    resolves each scalar's tag through a version lookup that costs more than the C parser itself. A stream
+    this composer does not expect (a second document) goes to the pure parser (raises _Differs)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def compose(self, events: Iterable[Any]) -> Any:
+        from ruamel.yaml.events import (DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                                        SequenceEndEvent, SequenceStartEvent)
+
+        implicit = _implicit_tags()
+        stack: list[Any] = []  # open collections; a mapping's pending key rides along
+        keys: list[Any] = []
+        root: Any = None
+        documents = 0
+        for event in _check_events(events, self.path, pure=False):
+            kind = type(event)
+            if kind is ScalarEvent:
+                value = event.value
+                tag = _STR
+                if event.implicit[0]:
+                    for candidate, pattern in implicit.get(value[:1], ()):
+                        if pattern.match(value):
+                            tag = candidate
+                            break
+                node: Any = ScalarNode(tag, value, event.start_mark, event.style)
+            elif kind is SequenceStartEvent:
+                node = SequenceNode(_SEQ, event.start_mark)
+            elif kind is MappingStartEvent:
+                node = MappingNode(_MAP, event.start_mark)
+            elif kind is SequenceEndEvent or kind is MappingEndEvent:
+                node = stack.pop()
+                keys.pop()
+                if stack:
+                    self._attach(stack, keys, node)
+                continue
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Differs("a second document")  # the pure parser words this error
+                continue
+            else:
+                continue
+            if isinstance(node, ScalarNode):
+                if stack:
+                    self._attach(stack, keys, node)
+                else:
+                    root = node
+            else:
+                if not stack:
+                    root = node
+                stack.append(node)
+                keys.append(None)
+        return root
+
+    @staticmethod
+    def _attach(stack: list[Any], keys: list[Any], node: Any) -> None:
+        parent = stack[-1]
+        if isinstance(parent, SequenceNode):
+            parent.value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            parent.value.append((keys[-1], node))
+            keys[-1] = None
