@@ -14,7 +14,6 @@ from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LAYER_ACTIVATIONS, LAYER_LOSSES, LOSSES
 from nncheck.printed import Printed
 from nncheck.records import Claim, Conventions, Equation, Graph, Layer, Loop, ModelSpec, Network, Place, Spec, Stated
-from nncheck.readers.spec.model import quantity_name, read_model
 from nncheck.readers.spec.nodes import Elements, Reader
 from nncheck.readers.spec.yamlsafe import compose, read_text
 
@@ -226,6 +225,8 @@ class _ModelNames:
         self.shapes = shapes
 
     def canonical(self, reader: Reader, node: Any) -> str | None:
+        from nncheck.readers.spec.model import quantity_name  # the general model's reader, loaded for model specs only
+
         text = reader.string(node, "quantity")
         if text is None:
             return None
@@ -304,6 +305,7 @@ def model_part(reader: Reader, node: Any, claimed: list[str]) -> ModelPart:
     from nncheck.network import ball, floating
     from nncheck.network.core import run
     from nncheck.network.graph import DefinitionError, NotDifferentiable, model_givens, model_table, values
+    from nncheck.readers.spec.model import read_model
 
     read = read_model(reader, node)
     reader.raise_if_any()
