@@ -97,15 +97,23 @@ def ordinary(value: Real) -> bool:
     """Whether ``value`` is finite and within 2^±HUGE_BITS, so that its midpoint can be written out."""
     if value.exact is not None:
         return value.exact.numerator.bit_length() - value.exact.denominator.bit_length() <= HUGE_BITS
-    enclosure = value.enclosure()
+    return _ordinary_midpoint(value.enclosure()) is not None
+
+
+def _ordinary_midpoint(enclosure: arb) -> Fraction | None:
+    """The ball's midpoint as a fraction, or None when the ball is not finite or its midpoint or ends pass
+    2^±HUGE_BITS (see :func:`ordinary`)."""
     if not enclosure.is_finite():
-        return False
-    mantissa, exponent = enclosure.mid().man_exp()
-    if not (abs(int(exponent)) <= 4 * HUGE_BITS and int(mantissa).bit_length() + int(exponent) <= HUGE_BITS):
-        return False
+        return None
+    man, exp = enclosure.mid().man_exp()
+    mantissa, exponent = int(man), int(exp)
+    if not (abs(exponent) <= 4 * HUGE_BITS and mantissa.bit_length() + exponent <= HUGE_BITS):
+        return None
     # The ends too: a ball around 0 of radius e^(-10^62) has an ordinary midpoint and ends no fraction can hold.
     radius_mantissa, radius_exponent = enclosure.rad().man_exp()
-    return int(radius_mantissa) == 0 or abs(int(radius_exponent)) <= 4 * HUGE_BITS
+    if int(radius_mantissa) != 0 and abs(int(radius_exponent)) > 4 * HUGE_BITS:
+        return None
+    return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
 
 
 def scientific(value: Real) -> str:
@@ -118,19 +126,18 @@ def midpoint(value: Real) -> Fraction:
     value that is not :func:`ordinary` (its midpoint could have millions of digits)."""
     if value.exact is not None:
         return value.exact
-    if not ordinary(value):
+    middle = _ordinary_midpoint(value.enclosure())
+    if middle is None:
         raise OverflowError(f"{scientific(value)} is too large or too small to write out")
-    man, exp = value.enclosure().mid().man_exp()
-    mantissa, exponent = int(man), int(exp)
-    return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
+    return middle
 
 
 def shown(value: Real, printed: Printed) -> tuple[str, float | None]:
     """``show(value, printed)`` and ``relative_error(printed, value)`` from one midpoint; a value that is not
     :func:`ordinary` in scientific notation, with no relative error."""
-    if not ordinary(value):
+    middle = (value.exact if ordinary(value) else None) if value.exact is not None else _ordinary_midpoint(value.enclosure())
+    if middle is None:
         return scientific(value), None
-    middle = midpoint(value)
     return show(value, printed, middle), _relative(printed, middle)
 
 
