@@ -25,6 +25,8 @@ def _clean(text: str) -> str:
 
 
 def _cell(text: str) -> str:
+    if len(text) <= MAX_CELL and text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # the common cell: nothing to clean, join or cut
     text = " ".join(_clean(text).split())
     return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
 
