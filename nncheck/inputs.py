@@ -87,10 +87,12 @@ def expand(paths: Sequence[str], *, stdin_filename: str | None = None, exclude: 
 
 def _walk(top: Path, excluded: Any) -> Iterator[Path]:
     """The files under ``top`` that nncheck reads, in sorted order, without ignored or excluded ones."""
-    ignores = [(base, spec) for base in _ancestors(top) if (spec := _gitignore(base)) is not None]
+    folders = _ancestors(top)
+    ignores = [(folders[0], spec) for spec in [_patterns(folders[0] / ".git" / "info" / "exclude")] if spec is not None]
+    ignores += [(base, spec) for base in folders if (spec := _patterns(base / ".gitignore")) is not None]
     for directory, subdirectories, files in os.walk(top):
         here = Path(directory)
-        if here != top and (spec := _gitignore(here)) is not None:
+        if here != top and (spec := _patterns(here / ".gitignore")) is not None:
             ignores.append((here.resolve(), spec))
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d not in NOT_ENTERED
                                    and not _ignored(here / d, True, ignores, excluded))
@@ -105,7 +107,7 @@ def _walk(top: Path, excluded: Any) -> Iterator[Path]:
 
 def _ancestors(top: Path) -> list[Path]:
     """The folders whose .gitignore applies to ``top``: from the root of its git work tree down to ``top`` (only
-    ``top`` when it is in none)."""
+    ``top`` when it is in none). The root's .git/info/exclude applies too."""
     chain: list[Path] = []
     for folder in (top.resolve(), *top.resolve().parents):
         chain.append(folder)
@@ -114,8 +116,8 @@ def _ancestors(top: Path) -> list[Path]:
     return [top.resolve()]
 
 
-def _gitignore(directory: Path) -> Any:
-    file = directory / ".gitignore"
+def _patterns(file: Path) -> Any:
+    """The gitignore patterns of ``file`` (a .gitignore or .git/info/exclude), or None when there is no such file."""
     if not file.is_file():
         return None
     import pathspec
@@ -131,16 +133,25 @@ def _spec(patterns: Sequence[str]) -> Any:
 
 
 def _ignored(path: Path, directory: bool, ignores: list[tuple[Path, Any]], excluded: Any) -> bool:
-    """Whether a .gitignore above ``path`` (its patterns relative to its folder) or ``exclude`` leaves it out."""
+    """Whether the ignore files above ``path`` or ``exclude`` leave it out.
+
+    As git decides (gitignore(5)): the ignore files apply from .git/info/exclude and the work tree's root down to the
+    deepest folder, each with its patterns relative to its folder, and the last pattern that matches decides, so a
+    deeper ``!name`` takes back a shallower pattern. ``exclude`` (the settings) leaves a path out whatever they say.
+    """
     absolute = path.resolve()
     suffix = "/" if directory else ""
+    decision: bool | None = None
     for base, spec in ignores:
         try:
             relative = absolute.relative_to(base).as_posix()
         except ValueError:
             continue
-        if spec.match_file(relative + suffix):
-            return True
+        include = spec.check_file(relative + suffix).include
+        if include is not None:
+            decision = include
+    if decision:
+        return True
     if excluded is not None:
         root, spec = excluded
         try:

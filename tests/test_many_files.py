@@ -301,3 +301,19 @@ def test_a_command_runs_with_a_higher_collector_threshold_and_restores_the_inter
     monkeypatch.setattr(audit_command, "run", failing)
     assert cli.main(["audit", str(BLOG)]) == 130
     assert gc.get_threshold() == before
+
+
+def test_ignore_files_decide_as_git_does(tree: Path) -> None:
+    # git's rules (gitignore(5)), worked out by hand for this tree: .git/info/exclude applies like a root .gitignore;
+    # the last matching pattern decides, so docs/.gitignore's "!b.md" takes back the root's "*.md" for docs/b.md only;
+    # a folder left out stays out (docs/drafts/, from info/exclude) whatever a pattern says of the files in it.
+    (tree / ".git" / "info").mkdir()
+    (tree / ".git" / "info" / "exclude").write_text("drafts/\n", encoding="utf-8")
+    (tree / ".gitignore").write_text("build/\n*.md\n", encoding="utf-8")
+    (tree / "docs" / ".gitignore").write_text("!b.md\n!drafts/c.md\n", encoding="utf-8")
+    _, out, _ = run_cli("audit", ".", "--format", "jsonl", "-j", "1")
+    assert [json.loads(line)["spec"] for line in out.splitlines()] == ["blog.yaml", "docs/b.md"]
+    (tree / ".git" / "info" / "exclude").write_text("", encoding="utf-8")
+    (tree / "docs" / ".gitignore").write_text("!*.md\na.md\n", encoding="utf-8")  # later lines win within a file too
+    _, out, _ = run_cli("audit", ".", "--format", "jsonl", "-j", "1")
+    assert [json.loads(line)["spec"] for line in out.splitlines()] == ["blog.yaml", "docs/b.md", "docs/drafts/c.md"]
