@@ -265,7 +265,10 @@ class State:
         self.last_chain = sides
 
     def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None,
-             recomputed: bool = False) -> None:
+             recomputed: bool = False, update: bool = False) -> None:
+        """Bind ``name`` anew. Binding in another section a name bound before marks that section as another example
+        (or epoch), unless it is an ``update`` (w ← w − η g, a formula that reads the name it binds): the same
+        example goes on, and every other name keeps its quantity there."""
         old = self.generations
         self.journal.append(lambda: setattr(self, "generations", old))
         self.generations += 1
@@ -274,7 +277,7 @@ class State:
         previous = self.bindings.get(name)
         if previous is not None:
             self.put(self.earlier_bindings, name, self.earlier_bindings.get(name, ()) + (previous,))
-        if previous is not None and previous.section != section and section not in self.new_examples:
+        if previous is not None and previous.section != section and not update and section not in self.new_examples:
             self.new_examples.add(section)
             self.journal.append(lambda: self.new_examples.discard(section))
         self.put(self.bindings, name, Binding(value, computed, section, self.generations, formula, reads,
