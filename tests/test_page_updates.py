@@ -31,8 +31,8 @@ CASES = {
         [("w", "0.48", H), ("δ#2", "0.3", C), ("z#2", "1.10", H), ("g#2", "0.4", C), ("w#2", "0.46", C)]),
     # \gets, and restatements in inline math: 0.10 is δ's 0.1 again (holds), g = 0.4 is not.
     "restatements after a \\gets update, inline": (
-        "## Update\n\n$$b \\gets b - \\eta \\delta = 0.1 - 0.1 \\cdot 0.1 = 0.09$$\n\nso $\\delta = 0.10$ and $g = 0.4$.\n\n"
-        "$$b = 0.07$$\n",
+        ("## Update\n\n$$b \\gets b - \\eta \\delta = 0.1 - 0.1 \\cdot 0.1 = 0.09$$\n\nso $\\delta = 0.10$ and $g = 0.4$.\n\n"
+         "$$b = 0.07$$\n"),
         [("b", "0.09", H), ("line21:δ", "0.10", H), ("line21:g", "0.4", C), ("b#2", "0.07", C)]),
     "restatements before and after the update": (
         "## Update\n\n$$\\delta = 0.3$$\n\n" + UPDATE_W + "$$g = 0.20$$\n",
