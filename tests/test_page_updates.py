@@ -53,3 +53,21 @@ def test_an_update_rebinds_only_the_updated_name(case: str) -> None:
     page, expected = CASES[case]
     result = audit_markdown(SETUP + page, diagnose=0)
     assert [(v.ref, v.stated, v.kind) for v in result.verdicts] == FIRST + expected
+
+
+def test_an_update_continued_in_the_next_display_is_made_once() -> None:
+    # w ← w − η g, then "= 0.5 − 0.1·0.2 = 0.48" in the next display: the update is made once (0.48), from the w
+    # it replaces, not applied again to the updated w (0.48 − 0.02 = 0.46).
+    page = SETUP + "## Update\n\n$$w \\leftarrow w - \\eta g$$\n\n$$= 0.5 - 0.1 \\cdot 0.2 = 0.48$$\n\n$$\\delta = 0.3$$\n"
+    result = audit_markdown(page, diagnose=0)
+    assert [(v.ref, v.stated, v.kind) for v in result.verdicts] == FIRST + [("w", "0.48", H), ("δ#2", "0.3", C)]
+    assert [v.exact for v in result.verdicts if v.ref == "w"] == ["0.48"]
+
+
+def test_an_update_is_not_made_again_for_a_new_example() -> None:
+    # Epoch 2 gives x = 3; its δ is computed again from the updated w: 0.48·3 + 0.1 − 1 = 0.54 (by hand). The update
+    # of w is epoch 1's: it is not made again with epoch 2's x (that would give w = 0.48 − 0.1·0.3 = 0.45, δ = 0.45).
+    page = SETUP + "## Update\n\n" + UPDATE_W + "## Epoch 2\n\nThe input is now $x = 3$.\n\n$$\\delta = 0.54$$\n"
+    result = audit_markdown(page, diagnose=0)
+    assert [(v.ref, v.stated, v.kind, v.exact) for v in result.verdicts][3:] == [
+        ("w", "0.48", H, "0.48"), ("δ#2", "0.54", H, "0.54")]

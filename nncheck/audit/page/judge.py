@@ -156,6 +156,7 @@ class FormulaJudge:
             first_new = 0
             if chain.continues and self.state.last_chain:
                 first_new = len(self.state.last_chain)
+                self.state.reopen(self.state.last_chain)
                 sides = list(self.state.last_chain) + sides
             if len(sides) > 1:
                 self.unevaluated_sums(sides)
