@@ -83,6 +83,10 @@ NOT_CHECKED = {
                            "z_3 is not given"),
     "a limit past the names": (GIVEN + "$$\\sum_{j=1}^{4} e^{z_j} = 30.19$$\n", "\\sum_{j=1}^{4} e^{z_j}", "z_4 is not given"),
     "no name given": ("$$\\sum_j e^{y_j} = 30.19$$\n", "\\sum_j e^{y_j}", "no y_k is given"),
+    "more than 100 terms": (GIVEN + "$$\\sum_{j=1}^{1000000000000} e^{z_j} = 30.19$$\n", "\\sum_{j=1}^{1000000000000} e^{z_j}",
+                            "more than 100"),
+    "an index it does not read": (GIVEN + "$$\\sum_{i,j} e^{z_j} = 30.19$$\n", "\\sum_{i,j} e^{z_j}", "not one index letter"),
+    "a summand without the index": (GIVEN + "$$\\sum_{j=1}^{3} 2 = 6$$\n", "\\sum_{j=1}^{3} 2", "no name in its summand"),
 }
 
 

@@ -178,7 +178,7 @@ class FormulaJudge:
         for side in sides:
             for node in walk(side.node):
                 offset = side.offset + node.start
-                if isinstance(node, Call) and node.over is not None and offset in self.page.unevaluated_sums \
+                if isinstance(node, Call) and offset in self.page.unevaluated_sums \
                         and all(offset != seen for seen, _ in self.unevaluated):
                     self.unevaluated.append((offset, self.page.unevaluated_sums[offset]))
 

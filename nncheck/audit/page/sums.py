@@ -67,6 +67,9 @@ class _Writer:
                 self.missed.append((node, expanded))
                 return node
             return expanded
+        if isinstance(node, Call) and node.function == "Σ":  # \sum_{j \neq c}, \sum_{i,j}: an index it does not read
+            self.missed.append((node, "its subscript is not one index letter, with or without a lower limit"))
+            return node
         return _rebuilt(node, self.visit)
 
     def absorbed(self, product: Product) -> Node:
@@ -119,9 +122,10 @@ class _Writer:
             upper = over.upper
             if over.lower is None or not isinstance(upper, Number) or upper.printed.value.denominator != 1:
                 return "its limits are not both whole numbers"
-            indices = tuple(range(over.lower, int(upper.printed.value) + 1))
-            if not indices or len(indices) > MAX_TERMS:
-                return f"it runs over {len(indices)} indices (at most {MAX_TERMS} are written out)"
+            run = range(over.lower, int(upper.printed.value) + 1)
+            if not run or len(run) > MAX_TERMS:
+                return f"it runs over {len(run)} indices, {'none' if not run else f'more than {MAX_TERMS}'}"
+            indices = tuple(run)
             missing = [f"{base}_{k}" for k in indices for base in bases if f"{base}_{k}" not in self.bindings]
             if missing:
                 return f"{missing[0]} is not given before it"
