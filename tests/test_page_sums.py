@@ -33,7 +33,7 @@ def test_the_hand_values() -> None:
     assert rounded(EXP[1.0] + EXP[2.0], "0.01") == "10.11"  # the first two: 2.71828 + 7.38906
     assert rounded(EXP[2.0] + EXP[3.0], "0.01") == "27.47"  # from 2 to 3: 7.38906 + 20.08554
     assert abs(EXP[2.0] + EXP[3.0] - 27.48) < 0.01  # 27.48: a rounding slip
-    # w·x = 0.5·2 + (-1)·0.5 + 0.25·4 = 1 - 0.5 + 1 = 1.5
+    # w·x = 0.5·2 + (-1)·0.5 + 0.25·4 = 1 - 0.5 + 1 = 1.5, twice that 3
     assert Fraction("0.5") * 2 + Fraction(-1) * Fraction("0.5") + Fraction("0.25") * 4 == Fraction(3, 2)
 
 
@@ -57,7 +57,8 @@ CASES = {
     # Two names carry the index, both given for j = 1, 2, 3; the sum takes in the factor after it (w_j x_j).
     "a weighted sum": (
         ("$w_1 = 0.5$, $w_2 = -1$, $w_3 = 0.25$ and $x_1 = 2$, $x_2 = 0.5$, $x_3 = 4$.\n\n"
-         "$$\\sum_j w_j x_j = 1.5$$\n\n$$\\sum_i w_i x_i = 1.25$$\n"), [("1.5", H), ("1.25", W)]),
+         "$$\\sum_j w_j x_j = 1.5$$\n\n$$\\sum_i w_i x_i = 1.25$$\n\n$$2 \\sum_j w_j x_j = 3$$\n"),
+        [("1.5", H), ("1.25", W), ("3", H)]),
 }
 
 
@@ -85,7 +86,12 @@ NOT_CHECKED = {
     "no name given": ("$$\\sum_j e^{y_j} = 30.19$$\n", "\\sum_j e^{y_j}", "no y_k is given"),
     "more than 100 terms": (GIVEN + "$$\\sum_{j=1}^{1000000000000} e^{z_j} = 30.19$$\n", "\\sum_{j=1}^{1000000000000} e^{z_j}",
                             "more than 100"),
+    "a limit of 40 digits": (GIVEN + f"$$\\sum_{{j=1}}^{{{10 ** 40}}} e^{{z_j}} = 30.19$$\n", f"\\sum_{{j=1}}^{{{10 ** 40}}} e^{{z_j}}",
+                             "more than 100"),
+    "an empty range": (GIVEN + "$$\\sum_{j=3}^{1} e^{z_j} = 0$$\n", "\\sum_{j=3}^{1} e^{z_j}", "0 indices, none"),
     "an index it does not read": (GIVEN + "$$\\sum_{i,j} e^{z_j} = 30.19$$\n", "\\sum_{i,j} e^{z_j}", "not one index letter"),
+    "the index outside its sum": (GIVEN + "$$z_j \\sum_j e^{z_j} = 30.19$$\n", "\\sum_j e^{z_j}", "used outside the sum"),
+    "a sum that divides": (GIVEN + "$$1 / \\sum_j e^{z_j} \\cdot z_j = 0.1$$\n", "\\sum_j e^{z_j}", "divides a product"),
     "a summand without the index": (GIVEN + "$$\\sum_{j=1}^{3} 2 = 6$$\n", "\\sum_{j=1}^{3} 2", "no name in its summand"),
 }
 

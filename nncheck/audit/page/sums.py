@@ -88,6 +88,10 @@ class _Writer:
                 return product
             if not carrying:
                 continue
+            if factors[at][0] != TIMES:  # 1 / \sum_j a_j \cdot x_j: where the summand ends is not clear
+                self.blocked.add(id(call))
+                self.missed.append((call, f"it divides a product that uses the index {index} after it"))
+                return product
             last = carrying[-1]
             summand = Product(((TIMES, call.over.summand),) + tuple(factors[at + 1:last + 1]),
                               call.over.summand.start, factors[last][1].end)
@@ -122,10 +126,10 @@ class _Writer:
             upper = over.upper
             if over.lower is None or not isinstance(upper, Number) or upper.printed.value.denominator != 1:
                 return "its limits are not both whole numbers"
-            run = range(over.lower, int(upper.printed.value) + 1)
-            if not run or len(run) > MAX_TERMS:
-                return f"it runs over {len(run)} indices, {'none' if not run else f'more than {MAX_TERMS}'}"
-            indices = tuple(run)
+            count = int(upper.printed.value) - over.lower + 1  # not len(range(…)): a limit may have 100 digits
+            if not 0 < count <= MAX_TERMS:
+                return f"it runs over {max(count, 0)} indices, {'none' if count <= 0 else f'more than {MAX_TERMS}'}"
+            indices = tuple(range(over.lower, over.lower + count))
             missing = [f"{base}_{k}" for k in indices for base in bases if f"{base}_{k}" not in self.bindings]
             if missing:
                 return f"{missing[0]} is not given before it"
