@@ -20,6 +20,7 @@ class SkipReason(Enum):
     NOTHING_TO_COMPARE = "nothing to compare"
     NO_EQUALITY = "no equals sign"
     UNPARSABLE = "unparsable"
+    NOT_EVALUATED = "not evaluated"  # a sum over an index whose indices the page does not fix
     OVER_LIMIT = "over a limit"
 
     @property
@@ -29,14 +30,14 @@ class SkipReason(Enum):
 
 
 # Reasons whose detail (what could not be read) a report quotes, not only counts.
-DETAILED = (SkipReason.UNPARSABLE, SkipReason.OVER_LIMIT)
+DETAILED = (SkipReason.UNPARSABLE, SkipReason.NOT_EVALUATED, SkipReason.OVER_LIMIT)
 
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
     location: Location  # of the equation's first character
     reason: SkipReason
-    detail: str = ""  # for unparsable and over-limit equations: what could not be read
+    detail: str = ""  # for unparsable, not-evaluated and over-limit equations: what could not be read, or evaluated
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,9 @@ class Coverage:
     found: int  # display equations in the document
     checked: int  # of those, equations that gave at least one verdict
     skipped: tuple[Skipped, ...]  # the others, in document order
-    unread_sides: tuple[Skipped, ...] = ()  # sides left unread in equations whose other sides were judged
+    # Sides left unread (unparsable), and sums not evaluated (not evaluated: their relation is not checked), in equations
+    # whose other sides were judged.
+    unread_sides: tuple[Skipped, ...] = ()
     inline_found: int = 0  # inline formulas ($…$, \(…\)): judged by the same rules
     inline_checked: int = 0  # of those, formulas that gave at least one verdict (the rest name givens or are symbolic)
 

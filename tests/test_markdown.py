@@ -320,7 +320,7 @@ def test_planted_coverage_reasons() -> None:
     assert (coverage.found, coverage.checked, len(coverage.skipped)) == (21, 13, 8)
     # \sum_i w_i x_i (line 74) is read: a sum over an index, symbolic, and a formula with no equals sign.
     assert counts == {SkipReason.SYMBOLIC: 3, SkipReason.NOTHING_TO_COMPARE: 2, SkipReason.NO_EQUALITY: 2,
-                      SkipReason.UNPARSABLE: 1, SkipReason.OVER_LIMIT: 0}
+                      SkipReason.UNPARSABLE: 1, SkipReason.NOT_EVALUATED: 0, SkipReason.OVER_LIMIT: 0}
     (unparsable,) = [s for s in coverage.skipped if s.reason is SkipReason.UNPARSABLE]
     assert unparsable.detail == "unsupported command \\oint" and unparsable.location.line == 86
     assert 74 in [s.location.line for s in coverage.skipped if s.reason is SkipReason.NO_EQUALITY]

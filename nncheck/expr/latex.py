@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any
 
 from nncheck.expr.nodes import (
-    DIVIDE, HADAMARD, TIMES, Call, Chain, Constant, Matrix, Negate, Node, Number, Power, Product, Quotient, Sum,
+    DIVIDE, HADAMARD, TIMES, Call, Chain, Constant, Matrix, Negate, Node, Number, Over, Power, Product, Quotient, Sum,
     Symbol, Transpose, Vector,
 )
 from nncheck.printed import Printed, parse_printed
@@ -445,7 +445,8 @@ class _Converter:
         """\\sum of a written list or vector is the sum of its entries. Over an index, the sum of a vector's entries
         (or their powers) when the summand is the vector's entry at that index: \\sum_i x_i^2 is sum(x^2), and
         \\sum_{i=1}^{n} x_i the sum of x's first n entries. Any other sum over an index (\\sum_i y_i \\log p_i,
-        \\sum_{i=1}^{3} 2) stays symbolic: a function nncheck does not evaluate."""
+        \\sum_{i=1}^{3} 2) is the function Σ, which nncheck does not evaluate. Both keep the index, its limits and the
+        summand as written (``Call.over``): a page writes the sum out over the indices of the names it bound."""
         _, sub, exponent, argument = tree.children
         summand = self.node(argument)
         if sub is None:
@@ -454,6 +455,8 @@ class _Converter:
         upper = None
         if exponent is not None:
             upper = self._exponent_token(exponent.children[0]) if exponent.data == "token" else self.node(exponent.children[0])
+        over = None if limits is None else Over(limits["index"], None if limits["lower"] is None else int(limits["lower"]),
+                                                upper, summand)
         entry, power = (summand.base, summand.exponent) if isinstance(summand, Power) else (summand, None)
         if limits is not None and isinstance(entry, Symbol) and limits["lower"] in (None, "1") and (
                 upper is None or isinstance(upper, Number)) and (power is None or isinstance(power, Number)):
@@ -462,8 +465,8 @@ class _Converter:
                 vector: Node = Symbol(base, entry.start, entry.end)
                 if power is not None:
                     vector = Power(vector, power, summand.start, summand.end)
-                return Call("sum", (vector,) if upper is None else (vector, upper), start, end)
-        return Call("Σ", (summand,), start, end)
+                return Call("sum", (vector,) if upper is None else (vector, upper), start, end, over)
+        return Call("Σ", (summand,), start, end, over)
 
     def _sqrt(self, tree: Any, start: int, end: int) -> Node:
         _, index, argument = tree.children

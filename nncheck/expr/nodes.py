@@ -99,13 +99,28 @@ class Transpose:
 
 
 @dataclass(frozen=True, slots=True)
+class Over:
+    """The index of a sum over an index, as written: \\sum_{j=1}^{3} e^{z_j} is over j, from 1 to 3, of e^{z_j}."""
+
+    index: str  # one letter
+    lower: int | None  # None: not written
+    upper: Node | None  # None: not written
+    summand: Node
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
-    """A function applied to arguments; a function not in FUNCTIONS (σ′, say) makes the side symbolic."""
+    """A function applied to arguments; a function not in FUNCTIONS (σ′, say) makes the side symbolic.
+
+    ``over``: a sum over an index (the function Σ, or sum of a vector's entries read from \\sum_i x_i), which a
+    page may write out over the indices of the names it bound (nncheck/audit/page/sums.py).
+    """
 
     function: str
     arguments: tuple[Node, ...]
     start: int
     end: int
+    over: Over | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,11 +67,14 @@ def coverage_line(coverage: Coverage) -> str:
     reasons = f" ({', '.join(parts)})" if parts else ""
     inline = (f"; {coverage.inline_found} inline {'formula' if coverage.inline_found == 1 else 'formulas'}, "
               f"{coverage.inline_checked} with a verdict") if coverage.inline_found else ""
-    if coverage.unread_sides:
-        quoted = [f"line {s.location.line}: {s.detail}" for s in coverage.unread_sides]
-        count = len(coverage.unread_sides)
-        reasons += (f"; {count} {'side' if count == 1 else 'sides'} of judged equations unread: "
-                    + "; ".join(quoted[:QUOTED_SKIPS]) + ("; …" if count > QUOTED_SKIPS else ""))
+    unread = [s for s in coverage.unread_sides if s.reason is not SkipReason.NOT_EVALUATED]
+    not_evaluated = [s for s in coverage.unread_sides if s.reason is SkipReason.NOT_EVALUATED]
+    for sides, noun, what in ((unread, "side", "unread"), (not_evaluated, "relation", "not checked")):
+        if sides:
+            quoted = [f"line {s.location.line}: {s.detail}" for s in sides]
+            count = len(sides)
+            reasons += (f"; {count} {noun if count == 1 else noun + 's'} of judged equations {what}: "
+                        + "; ".join(quoted[:QUOTED_SKIPS]) + ("; …" if count > QUOTED_SKIPS else ""))
     equations = "equation" if coverage.found == 1 else "equations"
     return f"{coverage.found} {equations} found, {coverage.checked} checked, {len(coverage.skipped)} skipped{reasons}{inline}"
 

@@ -577,7 +577,8 @@ class ChainJudge(ChainVerdicts):
             name = names[j]
             if name is None:
                 continue
-            self.state.bind(name, bound, computed=True, section=section, formula=formula)
+            self.state.bind(name, bound, computed=True, section=section, formula=formula,
+                            update=name in self.sides[truth].reads)
             if printed is not None:
                 cells, ref = printed
                 if len(cells.printed) != value.true.size:

@@ -264,8 +264,24 @@ class State:
         self.journal.append(lambda: setattr(self, "last_chain", old))
         self.last_chain = sides
 
+    def reopen(self, sides: tuple[Any, ...]) -> None:
+        """A display that begins with "=" judges the last chain again with its own sides (``sides``): an update that
+        chain made (w ← w - η g, its formula one of ``sides``) is undone first, so that it is made once, from the
+        value it replaces (journalled)."""
+        for name, binding in list(dict.items(self.bindings)):
+            formula = binding.formula
+            if formula is None or not any(formula is side for side in sides) or name not in formula.reads:
+                continue
+            earlier = self.earlier_bindings.get(name, ())
+            if earlier:
+                self.put(self.earlier_bindings, name, earlier[:-1])
+                self.put(self.bindings, name, earlier[-1])
+
     def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None,
-             recomputed: bool = False) -> None:
+             recomputed: bool = False, update: bool = False) -> None:
+        """Bind ``name`` anew. Binding in another section a name bound before marks that section as another example
+        (or epoch), unless it is an ``update`` (w ← w − η g, a formula that reads the name it binds): the same
+        example goes on, and every other name keeps its quantity there."""
         old = self.generations
         self.journal.append(lambda: setattr(self, "generations", old))
         self.generations += 1
@@ -274,7 +290,7 @@ class State:
         previous = self.bindings.get(name)
         if previous is not None:
             self.put(self.earlier_bindings, name, self.earlier_bindings.get(name, ()) + (previous,))
-        if previous is not None and previous.section != section and section not in self.new_examples:
+        if previous is not None and previous.section != section and not update and section not in self.new_examples:
             self.new_examples.add(section)
             self.journal.append(lambda: self.new_examples.discard(section))
         self.put(self.bindings, name, Binding(value, computed, section, self.generations, formula, reads,
@@ -301,9 +317,10 @@ class State:
     def stale(self, name: str) -> bool:
         """Whether a formula's value read a name that another example has given anew since (or that was
         recomputed for that reason). A name the page computed anew by a formula of its own does not make
-        it stale: w_1 = w_0 - η ∂L/∂w stays step 1's w_1 when step 2 computes its own ∂L/∂w."""
+        it stale: w_1 = w_0 - η ∂L/∂w stays step 1's w_1 when step 2 computes its own ∂L/∂w. Nor is an update
+        (w ← w - η g): the value it read is the one it replaced, so it cannot be computed again."""
         binding = self.bindings.get(name)
-        if binding is None or binding.formula is None:
+        if binding is None or binding.formula is None or name in binding.formula.reads:
             return False
         for read, generation in binding.reads:
             current = self.bindings.get(read)

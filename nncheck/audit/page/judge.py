@@ -29,8 +29,10 @@ from nncheck.audit.page.chain import ChainJudge
 from nncheck.readers.markdown import Lines
 from nncheck.audit.page.frames import Binding, State
 from nncheck.audit.page.sides import Side, defines_e
-from nncheck.audit.page.statements import plan
+from nncheck.audit.page.statements import cells_of, plan
+from nncheck.audit.page.sums import written_out
 from nncheck.errors import Location
+from nncheck.expr.nodes import Call, Node, is_numeric, walk
 from nncheck.findings import Audit, Coverage, Kind, Skipped, SkipReason, Verdict
 from nncheck.network import ball
 from nncheck.records import Document, Formula, Place
@@ -50,6 +52,8 @@ class _Page:
     state: State
     precision: int = ball.START_PRECISION
     renames: dict[str, str] = field(default_factory=dict)
+    # Sums over an index left unevaluated (nncheck/audit/page/sums.py): their offset in the page -> what and why.
+    unevaluated_sums: dict[int, str] = field(default_factory=dict)
 
     def run(self, path: str, title: str) -> Audit:
         verdicts: list[Verdict] = []
@@ -57,18 +61,21 @@ class _Page:
         displays = inline = inline_checked = 0
         unread: list[Skipped] = []
         for formula in self.formulas:
-            found = self._settled(formula) if formula.error is None else []
+            found, sums = self._settled(formula) if formula.error is None else ([], [])
             verdicts += found
+            # A sum left unevaluated in a relation with a numeric side: that relation is not checked, and said so.
+            not_evaluated = [Skipped(self.lines.location(offset), SkipReason.NOT_EVALUATED, detail) for offset, detail in sums]
             if found:  # a display with no verdict is skipped, with its unread side as the reason
                 unread += [Skipped(self.lines.location(formula.math.offset + min(side.offset, len(formula.math.text))),
                                    SkipReason.UNPARSABLE, side.reason) for side in formula.unread]
+                unread += not_evaluated
             if formula.number is None:  # inline math: judged by the same rules; most of it names a given
                 inline += 1
                 inline_checked += bool(found)
                 continue
             displays += 1
             if not found:
-                skipped.append(self._skip(formula))
+                skipped.append(self._skip(formula) if formula.error or formula.unread or not not_evaluated else not_evaluated[0])
         verdicts = _finish(verdicts, self.renames, self.state.ledger.conflicts())
         coverage = Coverage(found=displays, checked=displays - len(skipped), skipped=tuple(skipped),
                             unread_sides=tuple(unread), inline_found=inline, inline_checked=inline_checked)
@@ -93,8 +100,9 @@ class _Page:
             return Skipped(where, SkipReason.SYMBOLIC)
         return Skipped(where, SkipReason.NOTHING_TO_COMPARE)
 
-    def _settled(self, formula: Formula) -> list[Verdict]:
-        """The formula's verdicts at the lowest precision (from START_PRECISION, doubling) that decides them all."""
+    def _settled(self, formula: Formula) -> tuple[list[Verdict], list[tuple[int, str]]]:
+        """The formula's verdicts at the lowest precision (from START_PRECISION, doubling) that decides them all, and
+        the sums over an index it left unevaluated in relations with a numeric side (offset in the page, detail)."""
         mark = self.state.mark()
 
         def attempt(bits: int, last: bool) -> FormulaJudge:
@@ -108,7 +116,7 @@ class _Page:
         self.state.commit()
         if judge.unnamed == 1 and formula.number is not None:
             self.renames[f"eq{formula.number}.1"] = f"eq{formula.number}"
-        return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column))
+        return sorted(judge.verdicts, key=lambda v: (v.location.line, v.location.column)), judge.unevaluated
 
 
 def _renamed(ref: str, renames: dict[str, str]) -> str:
@@ -140,18 +148,39 @@ class FormulaJudge:
     settle: bool
     verdicts: list[Verdict] = field(default_factory=list)
     unnamed: int = 0
+    unevaluated: list[tuple[int, str]] = field(default_factory=list)  # see _Page._settled
 
     def run(self) -> None:
-        math = self.formula.math
         for chain in self.formula.chains:
-            sides = [Side(node, math.text, math.offset) for node in chain.sides]
+            sides = [self.side(node) for node in chain.sides]
             first_new = 0
             if chain.continues and self.state.last_chain:
                 first_new = len(self.state.last_chain)
+                self.state.reopen(self.state.last_chain)
                 sides = list(self.state.last_chain) + sides
             if len(sides) > 1:
+                self.unevaluated_sums(sides)
                 self.judge_chain(sides, first_new)
             self.state.continue_from(tuple(sides))
+
+    def side(self, node: Node) -> Side:
+        """A side of this display, with its sums over an index written out where the page fixes their indices."""
+        math = self.formula.math
+        node, missed = written_out(node, self.state.bindings)
+        for call, reason in missed:
+            self.page.unevaluated_sums[math.offset + call.start] = f"{' '.join(math.text[call.start:call.end].split())} ({reason})"
+        return Side(node, math.text, math.offset)
+
+    def unevaluated_sums(self, sides: list[Side]) -> None:
+        """The sums a chain with a numeric side leaves unevaluated: the relations they stand in are not checked."""
+        if not any(cells_of(side.node, side.text) is not None or is_numeric(side.node) for side in sides):
+            return
+        for side in sides:
+            for node in walk(side.node):
+                offset = side.offset + node.start
+                if isinstance(node, Call) and offset in self.page.unevaluated_sums \
+                        and all(offset != seen for seen, _ in self.unevaluated):
+                    self.unevaluated.append((offset, self.page.unevaluated_sums[offset]))
 
     def judge_chain(self, sides: list[Side], first_new: int) -> None:
         """Judge one chain; when it recomputed a formula whose names another example gave anew, judge it again
