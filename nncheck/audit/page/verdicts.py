@@ -21,7 +21,7 @@ from nncheck.expr.nodes import Call, Constant, Node, Number, Symbol, walk
 from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.findings import Kind, Remark, Verdict
 from nncheck.network.backend import Array
-from nncheck.network.ball import Real
+from nncheck.network.ball import NoValue, Real
 from nncheck.printed import Printed
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ class ChainVerdicts:
         conflicts = tuple(ref for name in names if name in self.state.bindings
                           for ref in self.state.ledger.conflicting(self.state.key(name, index), printed))
         point = None if own is None else own.point.reshape(-1)[index]
+        if isinstance(point, NoValue):
+            point = None  # no value for this entry in the page's own numbers (a division by a printed 0.0)
         if quiet and rung.kind is Kind.HOLDS:
             return
         self.owner.emit(Verdict(
