@@ -263,6 +263,10 @@ claims:
 """
     kinds = {v.ref: v.kind for v in audit(parse_spec(spec), diagnose=0).verdicts}
     assert kinds == {"a[0]": Kind.HOLDS, "a[1]": Kind.HOLDS, "q[0]": Kind.WRONG, "q[1]": Kind.CARRIED}
+    # Two expressions with no printed value between them, one with no own value: compared by their true values.
+    page = "$$a = \\sigma(-4) = 0.0$$\n\n$$q = \\frac{0}{a} = \\frac{0}{0.0} = 0 \\cdot \\frac{1}{a}$$\n"
+    verdicts = {v.ref: v.kind for v in audit_markdown(page, "p.md").verdicts}
+    assert verdicts["a"] is Kind.HOLDS and "eq2" in verdicts
 
 
 def test_division_by_zero_in_each_frame() -> None:

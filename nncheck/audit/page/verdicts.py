@@ -197,11 +197,16 @@ class ChainVerdicts:
             try:
                 pairs = zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1), right.true.reshape(-1))
                 for a, b, true, right_true in pairs:
-                    kind = meet(a, b, ranged)
-                    if kind is Kind.WRONG and ranged:
-                        kind = meet(true, b, ranged)  # worked out from the true values the page did not print
-                    if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
-                        kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
+                    if isinstance(a, NoValue) or isinstance(b, NoValue):
+                        # the page's own numbers leave this entry without a value (0 over a printed 0.0): the
+                        # true values decide, as for a side whose own numbers cannot be pushed through
+                        kind = meet(true, right_true, False)
+                    else:
+                        kind = meet(a, b, ranged)
+                        if kind is Kind.WRONG and ranged:
+                            kind = meet(true, b, ranged)  # worked out from the true values the page did not print
+                        if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
+                            kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
                     if kind is Kind.WRONG:
                         break
             except Undecided:
