@@ -446,6 +446,9 @@ def _product(left: Array, right: Array) -> Array:
     return np.array(result, dtype=object).reshape(rows, cols)
 
 
+_ZERO = fmpq(0)
+
+
 def _rational(value: Fraction) -> fmpq:
     return fmpq(value.numerator, value.denominator)
 
@@ -502,8 +505,8 @@ def _weighted_ranges(weights: list[Real], ranges: list[Real], shape: tuple[int, 
     added, as ``_product`` does."""
     rows, inner, cols = shape
     w_shape, r_shape = ((rows, inner), (inner, cols)) if weights_left else ((inner, cols), (rows, inner))
-    positive = fmpq_mat(*w_shape, [v.rational() if v.rational() > 0 else 0 for v in weights])
-    negative = fmpq_mat(*w_shape, [v.rational() if v.rational() < 0 else 0 for v in weights])
+    positive = fmpq_mat(*w_shape, [max(_ZERO, v.rational()) for v in weights])
+    negative = fmpq_mat(*w_shape, [min(_ZERO, v.rational()) for v in weights])
     zero = (Fraction(0), Fraction(0))
     ends = [v.ends() or zero for v in ranges]
     low = fmpq_mat(*r_shape, [_rational(e[0]) for e in ends])
