@@ -6,7 +6,8 @@ result, a value a page substituted for a name — goes down these rungs, in this
 
 1. **holds**: the true value lies in the printed number's rounding interval;
 2. **carried**: the document's own numbers (its earlier printed values, each standing for its
-   rounding interval unless it is exact) give a range that meets that interval;
+   rounding interval unless it is exact) give a value in that interval, or a range that meets its
+   inside (a range that only touches an end is not enough);
 3. **rounding slip**: the true value lies within one unit of the last printed digit, or the own
    numbers' range does (a slip on top of carried numbers);
 4. **contradiction**: none of the above, and the same quantity was printed before with a
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from nncheck.audit import enclose
 from nncheck.findings import Kind
-from nncheck.network.ball import Real
+from nncheck.network.ball import NoValue, Real
 from nncheck.printed import Printed
 
 
@@ -52,9 +53,10 @@ def classify(printed: Printed, true: Real, own: Callable[[], Real | None], *, ea
     """
     if enclose.holds(true, printed):
         return HOLDS
-    interval = printed.rounding_interval()
     own_range = own()
-    if own_range is not None and enclose.meets(own_range, *interval):
+    if isinstance(own_range, NoValue):
+        own_range = None  # the document's own numbers give this entry no value (a division by a printed 0.0)
+    if own_range is not None and enclose.rounds_to(own_range, printed):
         return Rung(Kind.CARRIED, by_own_numbers=True)
     if earlier and stale:
         return Rung(Kind.CONTRADICTION)  # an old value of a quantity the document has given anew

@@ -68,19 +68,34 @@ def strictly_inside(value: Real, low: Fraction, high: Fraction) -> bool:
 
 
 def meets(value: Real, low: Fraction, high: Fraction) -> bool:
-    """Whether an enclosure of a range of values meets [low, high] (interval frames)."""
-    if value.exact is not None:
-        return low <= value.exact <= high
+    """Whether a range of values meets [low, high] (interval frames): on its exact ends when it has them, else on its
+    enclosure."""
+    ends = value.ends()
+    if ends is not None:
+        return low <= ends[1] and ends[0] <= high
     ball = value.enclosure()
     return not (ball < _arb(low) or ball > _arb(high))
 
 
 def meets_open(value: Real, low: Fraction, high: Fraction) -> bool:
-    """Whether an enclosure of a range of values meets the open interval (low, high)."""
-    if value.exact is not None:
-        return low < value.exact < high
+    """Whether a range of values meets the open interval (low, high): a range that ends exactly at ``low`` or
+    ``high`` does not (decided on its exact ends when it has them, else on its enclosure)."""
+    ends = value.ends()
+    if ends is not None:
+        return low < ends[1] and ends[0] < high
     ball = value.enclosure()
     return not (ball <= _arb(low) or ball >= _arb(high))
+
+
+def rounds_to(value: Real, printed: Printed) -> bool:
+    """Whether some value of the document's own range rounds to ``printed``: an exact value in its rounding interval
+    (a tie rounds either way), or a range that meets the interval's inside. A range that only touches an end would
+    need the hidden digits to be a tie, rounded one way for the earlier number and the other way here: the
+    −0.3662 put in for a −0.3663 printed before is not what the document's numbers give."""
+    low, high = printed.rounding_interval()
+    if value.exact is not None:
+        return low <= value.exact <= high
+    return meets_open(value, low, high)
 
 
 def one_unit(printed: Printed) -> tuple[Fraction, Fraction]:

@@ -295,7 +295,8 @@ def _judge(s: Stated, frame: Frame, overlay: Mapping[Key, Stated], context: _Con
     shown, relative = enclose.shown(true, s.printed)
     return Verdict(
         kind=kind, ref=s.ref, subject=s.quantity, stated=s.printed.text, place=s.place, location=s.location,
-        exact=shown, own=None if own is None else enclose.show(own.point[s.index], s.printed), relative_error=relative,
+        exact=shown, own=None if own is None or isinstance(own.point[s.index], ball.NoValue) else enclose.show(own.point[s.index], s.printed),
+        relative_error=relative,
         inherits_from=inherits, conflicts_with=tuple(ref for _, ref in clashes), used_by=s.used_by,
     )
 

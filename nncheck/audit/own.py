@@ -51,7 +51,8 @@ class Frame:
         memo = {} if memo is None else memo
         step = self.table[quantity]
         operands = [self.operand(name, overlay, pinned, memo) for name in step.operands]
-        point = step(ball, *(o.point for o in operands))
+        # ball.POINT: as printed; an entry the printed numbers leave undefined (0 over a printed 0.0) has no value
+        point = step(ball.POINT, *(o.point for o in operands))
         try:
             interval = step(ball.HULL, *(o.interval for o in operands))
         except (ValueError, ZeroDivisionError, Undecided):
@@ -102,8 +103,12 @@ MAX_REFINED = 8
 
 
 def _same(left: Real, right: Real) -> bool:
+    if isinstance(left, ball.NoValue) or isinstance(right, ball.NoValue):
+        return isinstance(left, ball.NoValue) and isinstance(right, ball.NoValue)
     if left.exact is not None or right.exact is not None:
         return left.exact == right.exact
+    if left.bounds is not None or right.bounds is not None:
+        return left.bounds == right.bounds
     a, b = left.enclosure(), right.enclosure()
     return bool(a.mid().man_exp() == b.mid().man_exp() and a.rad().man_exp() == b.rad().man_exp())
 

@@ -257,7 +257,13 @@ class Evaluator:
         return self.multiply(left, right)
 
     def divide(self, left: Array, right: Array) -> Array:
-        """By a number, or entry by entry by an array of the same shape (a list by a list)."""
+        """By a number, or entry by entry by an array of the same shape (a list by a list).
+
+        A backend of the document's own numbers divides entry by entry (its ``quotient``), so that an entry over 0
+        has no value and the others keep theirs."""
+        quotient = getattr(self.backend, "quotient", None)
+        if quotient is not None:
+            return self.elementwise(left, right, "divide", np.frompyfunc(quotient, 2, 1))
         if right.size != 1:
             return self.elementwise(left, right, "divide", lambda a, b: a / b)
         divisor = self.scalar(right, "the divisor")

@@ -41,15 +41,27 @@ def _ball(value: Fraction) -> arb:
     return arb(fmpq(value.numerator, value.denominator))
 
 
+Bounds = tuple[Fraction, Fraction]
+
+
 class Real:
-    """An exact rational or, once something transcendental happened, an arb ball."""
+    """An exact rational or, once something transcendental happened, an arb ball.
 
-    __slots__ = ("exact", "ball", "_rational")
+    A range of the document's own numbers whose ends are rationals (a printed number's rounding interval, and what
+    rational arithmetic makes of it) also keeps those ends exactly, as ``bounds``: the ball encloses them, and a
+    comparison with a printed number's interval is decided on them, exactly. ``complement`` marks c − x (an exact c),
+    so that x·(c − x) is taken as one function of x (the a(1 − a) of a sigmoid's derivative), not as two factors
+    that vary apart.
+    """
 
-    def __init__(self, exact: Fraction | None = None, ball: arb | None = None) -> None:
+    __slots__ = ("exact", "ball", "_rational", "bounds", "complement")
+
+    def __init__(self, exact: Fraction | None = None, ball: arb | None = None, bounds: Bounds | None = None) -> None:
         self.exact = exact
         self.ball = ball
         self._rational: fmpq | None = None
+        self.bounds = bounds
+        self.complement: tuple[Real, Fraction] | None = None
 
     def rational(self) -> fmpq:
         """The exact value as a flint rational (made once: weights enter many matrix products)."""
@@ -66,18 +78,33 @@ class Real:
 
     @staticmethod
     def interval(centre: Fraction, radius: Fraction) -> Real:
-        """Every real within ``radius`` of ``centre`` (a printed value's rounding interval)."""
-        if radius == 0:
-            return Real(exact=centre)
-        return Real(ball=arb(fmpq(centre.numerator, centre.denominator), fmpq(radius.numerator, radius.denominator)))
+        """Every real within ``radius`` of ``centre`` (a printed value's rounding interval), ends kept exactly."""
+        return Real.ranged(centre - radius, centre + radius)
+
+    @staticmethod
+    def ranged(low: Fraction, high: Fraction) -> Real:
+        """Every real in [low, high]: exact when the ends are equal; the ends kept while they stay small rationals."""
+        if low == high:
+            return Real(exact=low)
+        if _bits(low) + _bits(high) > MAX_RATIONAL_BITS:
+            return Real(ball=_between(low, high))  # ends grown past the bound (a long loop): a ball, as for exact values
+        return Real(bounds=(low, high))
+
+    def ends(self) -> Bounds | None:
+        """The exact ends of the range: (v, v) for an exact v, the bounds of a range, None for a ball alone."""
+        if self.exact is not None:
+            return self.exact, self.exact
+        return self.bounds
 
     def enclosure(self) -> arb:
         if self.exact is not None:
             return _ball(self.exact)
+        if self.ball is None and self.bounds is not None:
+            self.ball = _between(*self.bounds)  # made when first needed: most ranges are only compared
         assert self.ball is not None
         return self.ball
 
-    def _combine(self, other: Operand, exact_op: Any, ball_op: Any) -> Real:
+    def _combine(self, other: Operand, exact_op: Any, ball_op: Any, ends_op: Any = None) -> Real:
         if not isinstance(other, _SCALARS):
             return NotImplemented  # type: ignore[no-any-return]  # an array: let it broadcast
         right = Real.of(other)
@@ -86,17 +113,24 @@ class Real:
             if result.numerator.bit_length() + result.denominator.bit_length() <= MAX_RATIONAL_BITS:
                 return Real(exact=result)
             return Real(ball=_ball(result))  # a rational grown past the bound (a long loop) continues as a ball
+        if ends_op is not None and (self.bounds is not None or right.bounds is not None):
+            left_ends, right_ends = self.ends(), right.ends()
+            if left_ends is not None and right_ends is not None:
+                return Real.ranged(*ends_op(left_ends, right_ends))  # interval arithmetic on the exact ends
         return Real(ball=ball_op(self.enclosure(), right.enclosure()))
 
     def __add__(self, other: Operand) -> Real:
-        return self._combine(other, lambda a, b: a + b, lambda a, b: a + b)
+        return self._combine(other, lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (a[0] + b[0], a[1] + b[1]))
 
     __radd__ = __add__
 
     def __sub__(self, other: Operand) -> Real:
         if other is self:
             return Real(exact=Fraction(0))  # one number less itself: exactly 0, however wide its enclosure
-        return self._combine(other, lambda a, b: a - b, lambda a, b: a - b)
+        result = self._combine(other, lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (a[0] - b[1], a[1] - b[0]))
+        if self.exact is not None and isinstance(other, Real) and result is not NotImplemented and result.exact is None:
+            result.complement = (other, self.exact)  # c − x: x·(c − x) is one function of x
+        return result
 
     def __rsub__(self, other: Operand) -> Real:
         return Real.of(other) - self
@@ -107,7 +141,17 @@ class Real:
         right = Real.of(other)
         if self.exact == 0 or right.exact == 0:
             return Real(exact=Fraction(0))  # 0 times anything finite is exactly 0
-        return self._combine(right, lambda a, b: a * b, lambda a, b: a * b)
+        if self.exact is None and _wide(self):
+            # One number times itself, or times c less itself: a function of one variable, whose range is taken from
+            # its monotone pieces. Interval arithmetic would let the two factors vary apart: 1 − a² of a printed
+            # a = 0.25 came out 1% wider than its range, and a(1 − a) twice as wide.
+            if right is self:
+                return _square(self)
+            if right.complement is not None and right.complement[0] is self:
+                return _parabola(self, right.complement[1])
+            if self.complement is not None and self.complement[0] is right:
+                return _parabola(right, self.complement[1])
+        return self._combine(right, lambda a, b: a * b, lambda a, b: a * b, _product_ends)
 
     __rmul__ = __mul__
 
@@ -119,6 +163,12 @@ class Real:
             raise ZeroDivisionError("division by exactly zero")
         if other is self and (self.exact is not None or not self.enclosure().contains(0)):
             return Real(exact=Fraction(1))  # one nonzero number over itself: exactly 1, however wide its ball
+        if self.bounds is not None or right.bounds is not None:
+            left_ends, right_ends = self.ends(), right.ends()
+            if left_ends is not None and right_ends is not None:
+                if right_ends[0] <= 0 <= right_ends[1]:
+                    raise ZeroDivisionError("division by a range that reaches 0")
+                return Real.ranged(*_product_ends(left_ends, (1 / right_ends[1], 1 / right_ends[0])))
         if right.exact is None and right.enclosure().contains(0):
             raise Undecided("division by a ball containing zero")
         return self._combine(right, lambda a, b: a / b, lambda a, b: a / b)
@@ -127,20 +177,37 @@ class Real:
         return Real.of(other) / self
 
     def __neg__(self) -> Real:
-        return Real(exact=-self.exact) if self.exact is not None else Real(ball=-self.enclosure())
+        if self.exact is not None:
+            return Real(exact=-self.exact)
+        if self.bounds is not None:
+            return Real.ranged(-self.bounds[1], -self.bounds[0])
+        return Real(ball=-self.enclosure())
 
     def __pos__(self) -> Real:
         return self
 
     def __pow__(self, exponent: int) -> Real:
-        result = Real(exact=Fraction(1))
-        for _ in range(exponent):
-            result = result * self
-        return result
+        """A whole power ≥ 0 by repeated squaring; each square is one number times itself (see __mul__)."""
+        result: Real | None = None
+        base = self
+        while exponent:
+            if exponent & 1:
+                result = base if result is None else result * base
+            exponent >>= 1
+            if exponent:
+                base = base * base
+        return Real(exact=Fraction(1)) if result is None else result
 
     def sign(self) -> int:
         if self.exact is not None:
             return (self.exact > 0) - (self.exact < 0)
+        if self.bounds is not None:
+            low, high = self.bounds
+            if low > 0:
+                return 1
+            if high < 0:
+                return -1
+            raise Undecided(f"sign of the range [{low}, {high}]")
         ball = self.enclosure()
         if ball > 0:
             return 1
@@ -149,7 +216,74 @@ class Real:
         raise Undecided(f"sign of {short(ball)}")
 
     def __repr__(self) -> str:
-        return f"Real({self.exact})" if self.exact is not None else f"Real({self.ball})"
+        if self.exact is not None:
+            return f"Real({self.exact})"
+        if self.bounds is not None:
+            return f"Real([{self.bounds[0]}, {self.bounds[1]}])"
+        return f"Real({self.ball})"
+
+
+# A ball whose radius is below this many bits of its size is one number rather than a range: taking x·x or x·(c − x)
+# apart by monotone pieces would gain nothing the precision loop cares about, at twice the cost.
+NARROW_BITS = 64
+
+
+def _wide(x: Real) -> bool:
+    """Whether ``x`` is a range worth taking apart: exact ends, or a ball wider than NARROW_BITS of its size."""
+    return x.bounds is not None or x.ball is None or int(x.ball.rel_accuracy_bits()) < NARROW_BITS
+
+
+def _bits(value: Fraction) -> int:
+    return value.numerator.bit_length() + value.denominator.bit_length()
+
+
+def _between(low: Fraction, high: Fraction) -> arb:
+    """A ball enclosing [low, high]."""
+    return _ball(low).union(_ball(high))
+
+
+def _product_ends(a: Bounds, b: Bounds) -> Bounds:
+    products = (a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1])
+    return min(products), max(products)
+
+
+def _square(x: Real) -> Real:
+    """x·x for one number x: from the ends of its range, and 0 when the range holds 0."""
+    if x.bounds is not None:
+        low, high = x.bounds
+        if low >= 0:
+            return Real.ranged(low * low, high * high)
+        if high <= 0:
+            return Real.ranged(high * high, low * low)
+        return Real.ranged(Fraction(0), max(low * low, high * high))
+    ball = x.enclosure()
+    if not ball.is_finite():
+        return Real(ball=ball * ball)
+    lower, upper = arb(ball.lower()), arb(ball.upper())  # exact points
+    ends = (lower * lower).union(upper * upper)
+    if lower >= 0 or upper <= 0:
+        return Real(ball=ends)
+    return Real(ball=ends.union(arb(0)))
+
+
+def _parabola(x: Real, c: Fraction) -> Real:
+    """x·(c − x) for one number x: concave, so its range is spanned by its values at the ends of x's range and its
+    peak c²/4 at x = c/2 when the range holds c/2."""
+    peak = c * c / 4
+    if x.bounds is not None:
+        low, high = x.bounds
+        values = [low * (c - low), high * (c - high)] + ([peak] if low <= c / 2 <= high else [])
+        return Real.ranged(min(values), max(values))
+    ball = x.enclosure()
+    whole = _ball(c)
+    if not ball.is_finite():
+        return Real(ball=ball * (whole - ball))
+    lower, upper = arb(ball.lower()), arb(ball.upper())  # exact points
+    result = (lower * (whole - lower)).union(upper * (whole - upper))
+    half = _ball(c / 2)
+    if not (half < lower or half > upper):
+        result = result.union(_ball(peak))
+    return Real(ball=result)
 
 
 _SCALARS: tuple[type, ...] = (int, Fraction, Real)
@@ -204,26 +338,14 @@ def power(base: Real, exponent: Real) -> Real:
     whole = exponent.exact is not None and exponent.exact.denominator == 1 and abs(exponent.exact) <= MAX_INTEGER_POWER
     if whole and exponent.exact is not None:
         count = abs(int(exponent.exact))
-        if base.exact is not None and (base.exact.numerator.bit_length() + base.exact.denominator.bit_length()) * count > MAX_EXACT_BITS:
+        ends = base.ends()
+        if ends is not None and max(_bits(ends[0]), _bits(ends[1])) * count > MAX_EXACT_BITS:
             base = Real(ball=base.enclosure())
-        result = base**count if base.exact is not None else Real(ball=_ball_power(base.enclosure(), count))
+        result = base**count  # by squaring, each square of one number (a range's square is not below 0)
         return Real(exact=Fraction(1)) / result if exponent.exact < 0 else result
     if base.sign() <= 0:
         raise ValueError("a power with a fractional exponent of a number that is not positive")
     return Real(ball=(exponent.enclosure() * base.enclosure().log()).exp())
-
-
-def _ball_power(ball: arb, count: int) -> arb:
-    """``ball ** count`` for a whole ``count`` ≥ 0 by repeated squaring: python-flint's ``arb ** int`` is nan for a
-    ball whose midpoint is exactly 0 (the [±r] of a - a), whose square is [±r²]."""
-    result, square = arb(1), ball
-    while count:
-        if count & 1:
-            result *= square
-        count >>= 1
-        if count:
-            square *= square
-    return result
 
 
 def _sqrt(value: Real) -> Real:
@@ -269,14 +391,13 @@ def _choose(value: Real, positive: Real, zero: Real, negative: Real) -> Real:
     return positive if sign > 0 else negative if sign < 0 else zero
 
 
-def _split(values: Array) -> tuple[fmpq_mat, arb_mat | None]:
-    """A matrix of Reals as its exact part (0 where a ball is) and its ball part (0 where exact; None if all exact)."""
-    rows, cols = values.shape
-    flat = values.ravel().tolist()
-    if all(value.exact is not None for value in flat):
+def _split(flat: list[Real], rows: int, cols: int, *, all_exact: bool) -> tuple[fmpq_mat, arb_mat | None]:
+    """A matrix of Reals (row-major) as its exact part (0 where a ball is) and its ball part (0 where exact; None if
+    ``all_exact``)."""
+    if all_exact:
         return fmpq_mat(rows, cols, [value.rational() for value in flat]), None
     exact = [0 if value.exact is None else value.rational() for value in flat]
-    balls = [0 if value.exact is not None else value.ball for value in flat]
+    balls = [0 if value.exact is not None else value.enclosure() for value in flat]
     return fmpq_mat(rows, cols, exact), arb_mat(rows, cols, balls)
 
 
@@ -288,8 +409,16 @@ def _product(left: Array, right: Array) -> Array:
     factor is exactly zero in arb, so an entry whose ball part is exactly zero had no ball term, and
     stays an exact rational, as the elementwise arithmetic of :class:`Real` would keep it.
     """
-    exact_left, ball_left = _split(left)
-    exact_right, ball_right = _split(right)
+    flat_left, flat_right = left.ravel().tolist(), right.ravel().tolist()
+    all_left = all(value.exact is not None for value in flat_left)
+    all_right = all(value.exact is not None for value in flat_right)
+    if (not all_left and any(value.bounds is not None for value in flat_left)) or \
+            (not all_right and any(value.bounds is not None for value in flat_right)):
+        ranged = _ranged_product(left, right)
+        if ranged is not None:
+            return ranged
+    exact_left, ball_left = _split(flat_left, *left.shape, all_exact=all_left)
+    exact_right, ball_right = _split(flat_right, *right.shape, all_exact=all_right)
     exact = exact_left * exact_right
     rows, cols = exact.nrows(), exact.ncols()
     entries = exact.entries()
@@ -314,6 +443,90 @@ def _product(left: Array, right: Array) -> Array:
             result.append(Real(exact=Fraction(int(q.p), int(q.q))))
         else:
             result.append(Real(ball=part + arb(q)))
+    return np.array(result, dtype=object).reshape(rows, cols)
+
+
+_ZERO = fmpq(0)
+
+
+def _rational(value: Fraction) -> fmpq:
+    return fmpq(value.numerator, value.denominator)
+
+
+def _fraction(value: fmpq) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
+
+
+def _all_ends(values: list[Real]) -> list[Bounds] | None:
+    ends = [value.ends() for value in values]
+    return None if any(e is None for e in ends) else ends  # type: ignore[return-value]
+
+
+def _ranged_product(left: Array, right: Array) -> Array | None:
+    """``_product`` when an operand has ranges with exact ends, keeping each entry's exact range: an entry is a sum of
+    products of independent operands. None when neither side is exact and some operand is a ball alone."""
+    rows, inner = left.shape
+    cols = right.shape[1]
+    flat_left, flat_right = left.ravel().tolist(), right.ravel().tolist()
+    if all(v.exact is not None for v in flat_left):
+        return _weighted_ranges(flat_left, flat_right, (rows, inner, cols), weights_left=True)
+    if all(v.exact is not None for v in flat_right):
+        return _weighted_ranges(flat_right, flat_left, (rows, inner, cols), weights_left=False)
+    ends_left, ends_right = _all_ends(flat_left), _all_ends(flat_right)
+    if ends_left is None or ends_right is None:
+        return None
+    if inner == 1:
+        # an outer product of two ranged vectors: each entry one product, between the least and the greatest of the
+        # products of the ends (four outer products in flint rationals)
+        sides_left = [fmpq_mat(rows, 1, [_rational(e[k]) for e in ends_left]) for k in (0, 1)]
+        sides_right = [fmpq_mat(1, cols, [_rational(e[k]) for e in ends_right]) for k in (0, 1)]
+        products = [(a * b).entries() for a in sides_left for b in sides_right]
+        entries = [Real.ranged(_fraction(min(quad)), _fraction(max(quad))) for quad in zip(*products)]
+        return np.array(entries, dtype=object).reshape(rows, cols)
+    # ranges on both sides: entry by entry, each term between the least and the greatest products of its ends
+    lefts = [(_rational(e[0]), _rational(e[1])) for e in ends_left]
+    rights = [(_rational(e[0]), _rational(e[1])) for e in ends_right]
+    entries = []
+    for i in range(rows):
+        for j in range(cols):
+            low = high = fmpq(0)
+            for t in range(inner):
+                (a, b), (c, d) = lefts[i * inner + t], rights[t * cols + j]
+                quad = (a * c, a * d, b * c, b * d)
+                low, high = low + min(quad), high + max(quad)
+            entries.append(Real.ranged(_fraction(low), _fraction(high)))
+    return np.array(entries, dtype=object).reshape(rows, cols)
+
+
+def _weighted_ranges(weights: list[Real], ranges: list[Real], shape: tuple[int, int, int], *,
+                     weights_left: bool) -> Array | None:
+    """An exact matrix W times ranges [lo, hi] (on either side): W⁺·lo + W⁻·hi to W⁺·hi + W⁻·lo, W⁺ and W⁻ the
+    positive and negative parts of W, in flint rationals; the entries that read a ball alone get its arb_mat product
+    added, as ``_product`` does."""
+    rows, inner, cols = shape
+    w_shape, r_shape = ((rows, inner), (inner, cols)) if weights_left else ((inner, cols), (rows, inner))
+    positive = fmpq_mat(*w_shape, [max(_ZERO, v.rational()) for v in weights])
+    negative = fmpq_mat(*w_shape, [min(_ZERO, v.rational()) for v in weights])
+    zero = (Fraction(0), Fraction(0))
+    ends = [v.ends() or zero for v in ranges]
+    low = fmpq_mat(*r_shape, [_rational(e[0]) for e in ends])
+    high = fmpq_mat(*r_shape, [_rational(e[1]) for e in ends])
+    alone = [v.enclosure() if v.ends() is None else arb(0) for v in ranges]
+    balls = arb_mat(*r_shape, alone) if any(v.ends() is None for v in ranges) else None
+    if weights_left:
+        lows, highs = positive * low + negative * high, positive * high + negative * low
+        extra = None if balls is None else (arb_mat(positive + negative) * balls).entries()
+    else:
+        lows, highs = low * positive + high * negative, high * positive + low * negative
+        extra = None if balls is None else (balls * arb_mat(positive + negative)).entries()
+    if extra is not None and not all(part.is_finite() for part in extra):
+        return None  # an infinite or NaN ball: _product takes it term by term
+    result = []
+    for k, (a, b) in enumerate(zip(lows.entries(), highs.entries())):
+        entry = Real.ranged(_fraction(a), _fraction(b))
+        if extra is not None and not extra[k].is_zero():
+            entry = Real(ball=entry.enclosure() + extra[k])
+        result.append(entry)
     return np.array(result, dtype=object).reshape(rows, cols)
 
 
@@ -361,7 +574,10 @@ def short(ball: arb) -> str:
 
 
 def hull(*candidates: Real) -> Real:
-    """A ball enclosing every candidate (their union)."""
+    """A ball enclosing every candidate (their union); exact ends when every candidate has them."""
+    ends = [Real.of(c).ends() for c in candidates]
+    if all(e is not None for e in ends):
+        return Real.ranged(min(e[0] for e in ends if e is not None), max(e[1] for e in ends if e is not None))
     balls = [Real.of(c).enclosure() for c in candidates]
     result = balls[0]
     for other in balls[1:]:
@@ -382,6 +598,15 @@ class NoValue(Real):
 
     def enclosure(self) -> arb:
         raise ValueError(self.reason)
+
+
+def _own_quotient(left: Real, right: Real) -> Real:
+    """``left / right`` in the document's own numbers: a divisor that is exactly 0, or a range that reaches 0, gives
+    no value (NoValue) for that entry, not an error for the whole quantity (0 over a printed 0.0)."""
+    try:
+        return Real.of(left) / right
+    except ZeroDivisionError as error:
+        return NoValue(f"the document's own numbers divide by 0: {error}")
 
 
 def _hull_log(value: Real) -> Real:
@@ -419,9 +644,26 @@ class Hull:
             try:
                 return _choose(value, up, at, down)
             except Undecided:
-                return hull(up, at, down)
+                return hull(_side(up, value, positive=True), at, _side(down, value, positive=False))
 
         return np.asarray(np.vectorize(choose, otypes=[object])(values, positive, zero, negative), dtype=object)
+
+
+    quotient = staticmethod(_own_quotient)
+
+
+def _side(branch: Real, value: Real, *, positive: bool) -> Real:
+    """A branch that is the operand itself, on its own side of 0: ReLU of [-0.05, 0.05] is [0, 0.05], not the hull of
+    [-0.05, 0.05] and 0."""
+    if branch is not value:
+        return branch
+    ends = value.ends()
+    if ends is not None:
+        return Real.ranged(max(ends[0], Fraction(0)), ends[1]) if positive else Real.ranged(ends[0], min(ends[1], Fraction(0)))
+    ball = value.enclosure()
+    if not ball.is_finite():
+        return value
+    return Real(ball=arb(0).union(arb(ball.upper()) if positive else arb(ball.lower())))
 
 
 HULL = Hull()

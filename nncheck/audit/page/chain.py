@@ -26,6 +26,7 @@ from nncheck.findings import Remark
 from nncheck.network.backend import Array
 from nncheck.network import ball
 from nncheck.network.ball import Real
+from nncheck.printed import Printed
 
 if TYPE_CHECKING:
     from nncheck.audit.page.sides import Owner
@@ -53,6 +54,9 @@ class ChainJudge(ChainVerdicts):
     readings: dict[int, list[str]] = field(default_factory=dict)
     agreement_refs: dict[int, str] = field(default_factory=dict)
     printed_value: tuple[Cells, str] | None = None
+    # One value per statement the chain puts in, however often it is written: in 0.59(1 − 0.59) both 0.59 stand for
+    # the same hidden digits, so the own range is that of a(1 − a), not of two numbers that vary apart.
+    put_in: dict[tuple[str, str, bool], Value] = field(default_factory=dict)
     recompute: bool = True  # recompute formulas whose names another example gave anew (see FormulaJudge.judge_chain)
     recomputed: bool = False  # whether it did
 
@@ -375,8 +379,15 @@ class ChainJudge(ChainVerdicts):
                                 stale=self.state.superseded(name, index, number))
                 self.state.record(key, Entry(self.offset(k, node), number, element_ref))
                 value = value.restated(index, number, element_ref)
-            self.set_cell(k, node, cell_value(written, -true if negate else true, element_ref), element_ref)
+            self.set_cell(k, node, self.statement_value(written, -true if negate else true, element_ref, negate), element_ref)
         self.state.update(name, value)
+
+    def statement_value(self, printed: Printed, true: Real, ref: str, negative: bool) -> Value:
+        """``cell_value``, the same object for every number of this chain that puts in statement ``ref`` as ``printed``."""
+        key = (ref, printed.text, negative)
+        if key not in self.put_in:
+            self.put_in[key] = cell_value(printed, true, ref)
+        return self.put_in[key]
 
     def grouped(self, k: int, left: Sum, right: Sum) -> list[tuple[Node, Node]] | None:
         """A sum of side k as a sum of side k - 1 worked out in consecutive groups, one printed term per group.
@@ -462,7 +473,7 @@ class ChainJudge(ChainVerdicts):
                                                               else MIN_DIGITS_ELSEWHERE):
                 continue
             true = -result.true if result.negative else result.true
-            self.set_cell(k, node, cell_value(node.printed, true, result.ref), result.ref)
+            self.set_cell(k, node, self.statement_value(node.printed, true, result.ref, result.negative), result.ref)
             self.state.copies[self.offset(k, node)] = result.ref
         for call in walk(side.node):
             if isinstance(call, Call) and call.function == "softmax" and len(call.arguments) == 1:

@@ -21,7 +21,7 @@ from nncheck.expr.nodes import Call, Constant, Node, Number, Symbol, walk
 from nncheck.expr.symbolic import NotExact, proved_equal, translate
 from nncheck.findings import Kind, Remark, Verdict
 from nncheck.network.backend import Array
-from nncheck.network.ball import Real
+from nncheck.network.ball import NoValue, Real
 from nncheck.printed import Printed
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ class ChainVerdicts:
         conflicts = tuple(ref for name in names if name in self.state.bindings
                           for ref in self.state.ledger.conflicting(self.state.key(name, index), printed))
         point = None if own is None else own.point.reshape(-1)[index]
+        if isinstance(point, NoValue):
+            point = None  # no value for this entry in the page's own numbers (a division by a printed 0.0)
         if quiet and rung.kind is Kind.HOLDS:
             return
         self.owner.emit(Verdict(
@@ -195,11 +197,16 @@ class ChainVerdicts:
             try:
                 pairs = zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1), right.true.reshape(-1))
                 for a, b, true, right_true in pairs:
-                    kind = meet(a, b, ranged)
-                    if kind is Kind.WRONG and ranged:
-                        kind = meet(true, b, ranged)  # worked out from the true values the page did not print
-                    if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
-                        kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
+                    if isinstance(a, NoValue) or isinstance(b, NoValue):
+                        # the page's own numbers leave this entry without a value (0 over a printed 0.0): the
+                        # true values decide, as for a side whose own numbers cannot be pushed through
+                        kind = meet(true, right_true, False)
+                    else:
+                        kind = meet(a, b, ranged)
+                        if kind is Kind.WRONG and ranged:
+                            kind = meet(true, b, ranged)  # worked out from the true values the page did not print
+                        if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
+                            kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
                     if kind is Kind.WRONG:
                         break
             except Undecided:
