@@ -309,3 +309,54 @@ def test_the_samples_make_an_errata_site(tmp_path: Path) -> None:
     assert set(pages) == {"index.md", "neuron.md", "neuron-2.md", "neuron-3.md"}
     assert "it should print **0.30**" in "".join(pages.values())  # the notebook's z, to its two decimals
     assert "cell 3, line 3" in "".join(pages.values())
+
+
+EPOCHS_MD = """# Gradient step
+
+## Setup
+
+Weight $w = 0.8$, input $x = 2$, target $y = 1$, rate $\\eta = 0.1$.
+
+## Forward
+
+$$\\hat y = w x = 0.8 \\times 2 = 1.6$$
+
+## Update
+
+$$w \\gets w - \\eta \\cdot 2 (\\hat y - y) x = 0.8 - 0.1 \\times 2.4 = 0.56$$
+
+## Epoch 2
+
+$$\\hat y = w x = 0.56 \\times 2 = 1.12$$
+
+$$L = (\\hat y - y)^2 = 0.0144$$
+"""
+
+
+EPOCHS_HTML = """<html><head></head><body>
+<h1>Gradient step</h1>
+<h2>Setup</h2>
+<p>Weight \\(w = 0.8\\), input \\(x = 2\\), target \\(y = 1\\), rate \\(\\eta = 0.1\\).</p>
+<h2>Forward</h2>
+<p>\\[\\hat y = w x = 0.8 \\times 2 = 1.6\\]</p>
+<h2>Update</h2>
+<p>\\[w \\gets w - \\eta \\cdot 2 (\\hat y - y) x = 0.8 - 0.1 \\times 2.4 = 0.56\\]</p>
+<h2>Epoch&nbsp;<em>2</em></h2>
+<p>\\[\\hat y = w x = 0.56 \\times 2 = 1.12\\]</p>
+<p>\\[L = (\\hat y - y)^2 = 0.0144\\]</p>
+</body></html>
+"""
+
+
+def test_html_headings_are_sections_as_in_markdown() -> None:
+    # By hand: ŷ = 0.8 · 2 = 1.6; 2(1.6 − 1) · 2 = 2.4; w = 0.8 − 0.1 · 2(1.6 − 1) · 2 = 0.56; in epoch 2 ŷ = 0.56 · 2 = 1.12 and
+    # L = 0.12² = 0.0144, all holding. Without its headings the HTML page read epoch 2's ŷ as epoch 1's (1.6): wrong.
+    # The same page in HTML: headings as <h1>/<h2> (one with a character reference and an element in it).
+    page, markdown = parse_html(EPOCHS_HTML, "p.html"), parse_markdown(EPOCHS_MD, "p.md")
+    assert page.title == "Gradient step"
+    assert [f.math.heading for f in page.formulas] == [f.math.heading for f in markdown.formulas]
+    assert [f.math.section for f in page.formulas] == [f.math.section for f in markdown.formulas]
+    audited = audit(page, diagnose=0).verdicts
+    assert [(v.stated, v.kind) for v in audited] == [(v.stated, v.kind) for v in audit(markdown, diagnose=0).verdicts]
+    assert [(v.stated, v.kind, v.place.step) for v in audited] == [
+        ("1.6", H, "Forward"), ("2.4", H, "Update"), ("0.56", H, "Update"), ("1.12", H, "Epoch 2"), ("0.0144", H, "Epoch 2")]

@@ -18,6 +18,7 @@ followed by spaces, so every formula's characters keep their place in the file.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from nncheck.readers.markdown import parse_formulas, read_document
 from nncheck.readers.tex import tex_math
 from nncheck.records import Document, Math
 
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _SKIPPED = frozenset({"script", "style", "code", "pre", "textarea", "kbd", "samp"})
 # The script type of a page's model declaration (the YAML a Markdown page puts in front matter).
 DECLARATION = "application/x-nncheck+yaml"
@@ -48,11 +50,34 @@ def parse_html(text: str, path: str = "<document>") -> Document:
     found = [m for m in tex_math(visible, single_dollars=False) if not m.text.isspace()]
     found += page.scripts
     found.sort(key=lambda math: math.offset)
+    found = _sectioned(found, page.headings)
     from nncheck.readers.front import declared_spec
 
-    title, formulas = page.title.strip() or Path(path).stem, parse_formulas(found)
+    first_h1 = next((text for _, level, text in page.headings if level == 1), "")
+    title, formulas = " ".join(page.title.split()) or first_h1 or Path(path).stem, parse_formulas(found)
     declared = declared_spec(text, path, formulas, block=page.declaration, title=title) if page.declaration else None
     return Document(path=path, title=title, formulas=formulas, source=text, declared=declared)
+
+
+def _sectioned(found: list[Math], headings: list[tuple[int, int, str]]) -> list[Math]:
+    """Each formula with its nearest heading and its section, as the Markdown reader gives them: every heading above
+    it, outermost first, and which heading of the page the nearest is ("Epoch 2 / Forward (heading 5)"). A formula in
+    a heading's own text (givens in a title) belongs to that heading."""
+    if not headings:
+        return found
+    result: list[Math] = []
+    path: list[tuple[int, str]] = []
+    index = 0
+    for math in found:
+        while index < len(headings) and headings[index][0] <= math.offset:
+            _, level, title = headings[index]
+            path = [(lvl, t) for lvl, t in path if lvl < level] + [(level, title)]
+            index += 1
+        if path:
+            section = " / ".join(title for _, title in path) + f" (heading {index})"
+            math = replace(math, heading=path[-1][1], section=section)
+        result.append(math)
+    return result
 
 
 def rendered_spans(text: str) -> list[tuple[int, int]]:
@@ -105,6 +130,8 @@ class _Page(HTMLParser):
         self.title = ""
         self.declaration: tuple[str, int] | None = None  # <script type="application/x-nncheck+yaml">: text, first line
         self.declaring = False
+        self.headings: list[tuple[int, int, str]] = []  # (offset of <hN>, N, its text), in page order
+        self.heading: tuple[int, int, list[str]] | None = None  # the <h1>…<h6> being read: offset, level, text
 
     def position(self) -> int:
         line, column = self.getpos()
@@ -125,6 +152,8 @@ class _Page(HTMLParser):
             self.tex = _Tex(self.block_math > 0, rendered=True)
         if tag == "math" and values.get("display", "").lower() == "block":
             self.block_math += 1
+        if tag in _HEADINGS and self.heading is None:
+            self.heading = (self.position(), _HEADINGS[tag], [])
         if tag not in ("br", "img", "hr", "meta", "link", "input", "wbr"):
             self.open.append(tag)
 
@@ -138,6 +167,10 @@ class _Page(HTMLParser):
                 if self.tex.rendered:
                     self.rendered.append((math.offset, math.offset + len(math.text)))
             self.tex = None
+        if tag in _HEADINGS and self.heading is not None and _HEADINGS[tag] == self.heading[1]:
+            offset, level, parts = self.heading
+            self.headings.append((offset, level, " ".join("".join(parts).split())))
+            self.heading = None
         if tag in self.open:
             while self.open and self.open.pop() != tag:
                 pass
@@ -153,6 +186,8 @@ class _Page(HTMLParser):
             return
         if "title" in self.open:
             self.title += data
+        if self.heading is not None:
+            self.heading[2].append(data)
         if _SKIPPED.intersection(self.open):
             return
         self.visible[start:start + len(data)] = list(self.text[start:start + len(data)])
@@ -175,5 +210,7 @@ class _Page(HTMLParser):
             self.tex.extend(start, len(written))
             self.tex.references.append((start, character))
             return
+        if self.heading is not None:
+            self.heading[2].append(character)
         if not _SKIPPED.intersection(self.open):
             self.visible[start] = character  # the character, then spaces: the text keeps its length
