@@ -258,3 +258,12 @@ def _elements(html_text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
     Collect().feed(html_text)
     return found
+
+
+@pytest.mark.parametrize(("ratio", "text"), [(0.0417, "+4.17%"), (-0.5, "-50.00%"), (0.0, "+0.00%"),
+                                             (0.00005, "+0.01%"), (-0.0000123, "-0.0012%"), (3e-9, "+3e-07%")])
+def test_relative_errors_too_small_for_two_decimals_keep_two_digits(ratio: float, text: str) -> None:
+    # By hand: -0.0000123 is -0.00123 %, two significant digits -0.0012 %; 0.00005 is 0.005 %, which rounds to 0.01 %.
+    from nncheck.report.common import percent
+
+    assert percent(ratio) == text

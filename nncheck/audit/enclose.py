@@ -111,7 +111,7 @@ HUGE_BITS = 512
 def ordinary(value: Real) -> bool:
     """Whether ``value`` is finite and within 2^±HUGE_BITS, so that its midpoint can be written out."""
     if value.exact is not None:
-        return value.exact.numerator.bit_length() - value.exact.denominator.bit_length() <= HUGE_BITS
+        return value.exact == 0 or abs(value.exact.numerator.bit_length() - value.exact.denominator.bit_length()) <= HUGE_BITS
     return _ordinary_midpoint(value.enclosure()) is not None
 
 

@@ -31,9 +31,17 @@ def notes(verdict: Verdict) -> list[str]:
     if verdict.conflicts_with:
         lines.append("stated differently at " + ", ".join(verdict.conflicts_with))
     if verdict.kind is not Kind.HOLDS and verdict.relative_error is not None:
-        lines.append(f"relative error {verdict.relative_error:+.2%}")
+        lines.append(f"relative error {percent(verdict.relative_error)}")
     lines += [remark.message for remark in verdict.remarks]
     return lines + explanations(verdict)
+
+
+def percent(ratio: float) -> str:
+    """A signed percentage to two decimals; one too small for that (a carried copy's), to two significant digits
+    rather than a bare "-0.00%"."""
+    if ratio == 0 or abs(ratio) >= 0.00005:
+        return f"{ratio:+.2%}"
+    return f"{ratio * 100:+.2g}%"
 
 
 def explanations(verdict: Verdict) -> list[str]:
