@@ -810,3 +810,26 @@ def test_a_class_printed_with_probability_zero_leaves_the_loss_its_own_numbers()
             "$$y = \\begin{bmatrix} 1 \\\\ 0 \\\\ 0 \\end{bmatrix}$$\n\n$$L = -y^T \\log(a) = 0.22$$\n")
     verdict = {v.ref: v for v in audit_markdown(text, "p.md").verdicts}["L"]
     assert verdict.kind is Kind.CARRIED and verdict.own is not None and verdict.own.startswith("0.22314")
+
+
+@pytest.mark.parametrize("opening", ["$$a = 1 + 1 = 2\n\nSome prose in between.\n\n$$",
+                                     "$$a = 1 + 1 = 2\nand prose on the next line, $$"])
+def test_an_unclosed_display_is_refused_at_the_stray_dollar_and_the_rest_judged(opening: str) -> None:
+    # The first $$ is never closed, so the one that should open b's display closes it: TeX would end math at that
+    # '$'. The swallowed formula is refused with its reason; the next display is judged (by hand: 3 + 3 = 6, so 7 is
+    # wrong). Before, the prose was read as a product of names and gave two false verdicts.
+    page = f"# P\n\n{opening}b = 2 + 2 = 5$$\n\n$$c = 3 + 3 = 7$$\n"
+    result = audit_markdown(page, "p.md", diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("7", Kind.WRONG)]
+    assert result.coverage is not None
+    (skipped,) = result.coverage.skipped
+    assert skipped.reason is SkipReason.UNPARSABLE and "'$' inside math" in skipped.detail
+    assert skipped.location.line == page[:page.index("$$b")].count("\n") + 1
+
+
+@pytest.mark.parametrize("formula", ["\\text{for $i = 1$: } x_i = 2 \\times 3 = 6", "\\text {cost \\$}\\, y = 2 + 2 = 4",
+                                     "z = 2 \\times 2 = 4 \\quad \\mbox{($z$ in units)}"])
+def test_a_dollar_in_text_inside_math_or_escaped_is_not_stray(formula: str) -> None:
+    # By hand: 2 × 3 = 6, 2 + 2 = 4, 2 × 2 = 4: each holds.
+    result = audit_markdown(f"# P\n\n$${formula}$$\n", "p.md", diagnose=0)
+    assert [v.kind for v in result.verdicts] == [Kind.HOLDS]

@@ -96,12 +96,56 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
         if math.display:
             displays += 1
         number = displays if math.display else None
+        stray = _stray_dollar(math.text)
+        if stray is not None:
+            formulas.append(Formula(math, number, (), Unread(
+                "a '$' inside math: the delimiters do not pair up (is a closing '$$' missing before it?), so the "
+                "formula is not read", stray)))
+            continue
         try:
             chains, unread = parse_partly(math.text)
             formulas.append(Formula(math, number, tuple(chains), None, tuple(Unread(e.reason, e.offset) for e in unread)))
         except LatexError as error:
             formulas.append(Formula(math, number, (), Unread(error.reason, error.offset, isinstance(error, LimitError))))
     return tuple(formulas)
+
+
+# Text inside math, where a '$' opens math again (\text{for $i = 1$}) rather than ending it.
+_TEXT_MACROS = ("\\text", "\\mbox", "\\hbox", "\\textrm", "\\textit", "\\textbf", "\\textsf", "\\texttt",
+                "\\textnormal")
+
+
+def _stray_dollar(tex: str) -> int | None:
+    """Where a '$' that is not ``\\$`` stands in a formula's TeX outside text (``\\text{…}``), if one does. TeX ends
+    math at a '$', so one there means the page's delimiters were paired wrongly: an unclosed ``$$`` takes in the
+    prose up to the next one."""
+    position, depth, text_depth = 0, 0, None  # text_depth: the brace depth at which a \text{ group opened
+    while position < len(tex):
+        character = tex[position]
+        if character == "\\":
+            macro = next((m for m in _TEXT_MACROS if tex.startswith(m, position)
+                          and not tex[position + len(m):position + len(m) + 1].isalpha()), None)
+            if macro is not None and text_depth is None:
+                after = position + len(macro)
+                while after < len(tex) and tex[after] in " \t\n":
+                    after += 1
+                if tex[after:after + 1] == "{":
+                    text_depth = depth
+                    depth += 1
+                    position = after + 1
+                    continue
+            position += 2  # an escaped character (\$, \{, \\) or a macro's first letter
+            continue
+        if character == "{":
+            depth += 1
+        elif character == "}":
+            depth -= 1
+            if text_depth is not None and depth == text_depth:
+                text_depth = None
+        elif character == "$" and text_depth is None:
+            return position
+        position += 1
+    return None
 
 
 def _without_comments(tex: str) -> str:
