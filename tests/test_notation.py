@@ -69,12 +69,18 @@ def test_notation(case: str) -> None:
 
 
 @pytest.mark.parametrize("name", [r"\hat{y1}", r"\hat{y}_1", "y_{pred}", "w_5^{+}", "w^*", "W^{(1)}", "W^{[2]}", r"\mathbf{W}",
-                                  r"\boldsymbol{\delta}", r"\vec{x}", r"\bar{x}", r"\tilde{x}", "x'", r"\text{out}_{h1}",
+                                  r"\boldsymbol{\delta}", r"\vec{x}", r"\bar{x}", r"\tilde{x}", "x'", "s'_D", r"\text{out}_{h1}",
                                   r"\mathrm{net}", r"\operatorname{loss}", "ŷ", "σ_1"])
 def test_names_as_pages_write_them(name: str) -> None:
     # 0.5 + 0.25 = 0.75 stated for the name, then the name stated as 0.9: a contradiction of the same quantity.
     page = f"$${name} = 0.5 + 0.25 = 0.75$$\n\n$${name} = 0.9$$\n"
     assert judged(page) == [("0.75", H), ("0.9", Kind.CONTRADICTION)]
+
+
+def test_a_prime_before_or_after_the_subscript_is_one_name() -> None:
+    # s'_D and s_D' are the same derivative: 0.3 + 0.2 = 0.5 holds, and the restatement 0.7 contradicts it (their
+    # rounding intervals [0.45, 0.55] and [0.65, 0.75] are disjoint).
+    assert judged("$$s'_D = 0.3 + 0.2 = 0.5$$\n\n$$s_D' = 0.7$$\n") == [("0.5", H), ("0.7", Kind.CONTRADICTION)]
 
 
 def test_a_sample_convention_is_said() -> None:

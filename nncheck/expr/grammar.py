@@ -73,6 +73,7 @@ argument: "(" sum ")"
         | symbol                    -> bare_symbol
 
 symbol: _core [SUB] [MARK] PRIME*
+      | _core PRIME+ SUB          // s'_D: the same name as s_D'
 _core: LETTER | GREEK | SIGMA | TEXT | DOTS | accented
 accented: ACCENT "{{" _core+ "}}"
         | ACCENT "{{" _core+ NUMBER "}}"
