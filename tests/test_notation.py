@@ -119,3 +119,13 @@ def test_a_short_decimal_of_another_section_is_a_given_not_a_restatement() -> No
     # m = h − 1 = 2.0 is wrong (2.6), not carried from A's 1.2. By hand.
     page = ("## A\n\n$$\\sqrt{0.6^2 + 0.8^2} = 1.2$$\n\n## B\n\n$$h = 1.2 \\times 3 = 3.6$$\n\n$$m = h - 1 = 2.0$$\n")
     assert judged(page) == [("1.2", W), ("3.6", H), ("2.0", W)]
+
+
+@pytest.mark.parametrize(("dash", "name"), [("\u2013", "an en dash"), ("\u2014", "an em dash"),
+                                            ("\ufe63", "a small hyphen-minus"), ("\uff0d", "a fullwidth hyphen-minus")])
+def test_a_dash_for_a_minus_is_refused_with_a_hint(dash: str, name: str) -> None:
+    from nncheck.expr.latex import LatexError, parse_display
+
+    with pytest.raises(LatexError) as raised:
+        parse_display(f"z = 0.5 \\times {dash}2 = {dash}1")
+    assert str(raised.value.reason) == f"unexpected '{dash}' ({name}; a minus sign is written - or −)"

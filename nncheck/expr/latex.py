@@ -251,7 +251,16 @@ def _unexpected_text(text: str, offset: int) -> str:
     command = re.match(r"\\[a-zA-Z]+|\\.", text[offset:])
     if command is not None:
         return f"unsupported command {command.group()}"
-    return f"unexpected '{text[offset]}'"
+    character = text[offset]
+    if character in _DASHES:
+        return f"unexpected '{character}' ({_DASHES[character]}; a minus sign is written - or −)"
+    return f"unexpected '{character}'"
+
+
+# Dashes that pages paste where a minus sign belongs; each is named in the error, with the minus signs nncheck reads.
+_DASHES = {"\u2013": "an en dash", "\u2014": "an em dash", "\u2012": "a figure dash", "\u2010": "a hyphen",
+           "\u2011": "a non-breaking hyphen", "\ufe63": "a small hyphen-minus", "\uff0d": "a fullwidth hyphen-minus",
+           "\u2796": "a heavy minus sign"}
 
 
 def _span(tree: Any) -> tuple[int, int]:
