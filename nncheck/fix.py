@@ -433,14 +433,16 @@ def _fix_notebook(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:
 
     from nncheck.audit import audit
     from nncheck.errors import UsageError
-    from nncheck.readers.notebook import parse_notebook
+    from nncheck.readers.notebook import parse_notebook, without_id_warnings
 
     try:
-        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+        with without_id_warnings():
+            notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
     except Exception:  # nbformat raises several kinds for a file that is not a notebook; the reader says which
         parse_notebook(text, path)
         raise
-    written = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
+    with without_id_warnings():
+        written = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
     if text not in (written, written + "\n"):
         raise UsageError(f"{path}: its JSON is not laid out as nbformat writes it (indentation, key order), so a fix "
                          "could not leave the rest of the file unchanged; save it from Jupyter, or fix the cells by hand")
@@ -450,7 +452,8 @@ def _fix_notebook(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:
     plan = edits(audit(parse_notebook(text, path), diagnose=0), "", kinds, cells=sources)
     for number in sorted({edit.cell for edit in plan.edits if edit.cell is not None}):
         notebook.cells[number - 1]["source"] = apply(sources[number], plan, number)
-    after = nbformat.writes(notebook) + ending if plan.edits else text  # type: ignore[no-untyped-call]
+    with without_id_warnings():
+        after = nbformat.writes(notebook) + ending if plan.edits else text  # type: ignore[no-untyped-call]
     return Fixed(text, after, plan.edits, plan.unfixed)
 
 

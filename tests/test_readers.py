@@ -360,3 +360,17 @@ def test_html_headings_are_sections_as_in_markdown() -> None:
     assert [(v.stated, v.kind) for v in audited] == [(v.stated, v.kind) for v in audit(markdown, diagnose=0).verdicts]
     assert [(v.stated, v.kind, v.place.step) for v in audited] == [
         ("1.6", H, "Forward"), ("2.4", H, "Update"), ("0.56", H, "Update"), ("1.12", H, "Epoch 2"), ("0.0144", H, "Epoch 2")]
+
+
+def test_a_notebook_without_cell_ids_is_read_without_nbformats_warning() -> None:
+    # nbformat 4.5 asks for cell ids and warns (MissingIDFieldWarning) when they are missing; nncheck reads cells by
+    # number, so the notebook is read, and judged (by hand: 2 × 3 = 6 holds), without a warning on stderr.
+    import warnings
+
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# N\n", "\n", "$$y = 2 \\times 3 = 6$$\n"]}]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        document = parse_notebook(json.dumps(notebook), "n.ipynb")
+    assert [str(w.message)[:40] for w in caught] == []
+    assert [(s, k) for s, k, _, _ in verdicts(document)] == [("6", H)]

@@ -8,6 +8,10 @@ ruff and nbQA do: ``lesson.ipynb:cell 3:2:5``.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
+
 from nncheck.errors import Location, SpecError
 from nncheck.readers.markdown import MathFinder, parse_formulas, read_document
 from nncheck.records import Document
@@ -19,6 +23,17 @@ def read_notebook(path: str) -> Document:
     return parse_notebook(read_document(path), path)
 
 
+@contextlib.contextmanager
+def without_id_warnings() -> Iterator[None]:
+    """nbformat's validation without its warning about cells that have no id: nncheck reads cells by number, and a
+    notebook saved by an older Jupyter is still a notebook."""
+    from nbformat.warnings import MissingIDFieldWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
+        yield
+
+
 def parse_notebook(text: str, path: str = "<notebook>") -> Document:
     """A notebook's Document: the math of its markdown cells. SpecError when the text is not a notebook."""
     import json
@@ -27,7 +42,8 @@ def parse_notebook(text: str, path: str = "<notebook>") -> Document:
 
     try:
         data = json.loads(text)
-        nbformat.validate(data)  # raises rather than logs, unlike nbformat.reads
+        with without_id_warnings():
+            nbformat.validate(data)  # raises rather than logs, unlike nbformat.reads
     except json.JSONDecodeError as error:
         raise SpecError.at(Location(path, error.lineno, error.colno), f"not a Jupyter notebook: {error.msg}") from None
     except Exception as error:  # nbformat's ValidationError, or an unknown nbformat version
