@@ -352,6 +352,31 @@ def test_the_fast_holds_test_is_the_rounding_interval_test(digits: int, place: i
         assert outcomes[0] == outcomes[1], (printed.text, true, as_ball)
 
 
+@given(st.integers(-10**12, 10**12), st.integers(-14, 3), st.fractions(-10**4, 10**4, max_denominator=10**9),
+       st.integers(-2000, 2000), st.sampled_from(["exact", "ball", "wide", "tiny"]))
+def test_a_verdicts_shown_value_is_show_and_relative_error_of_one_midpoint(digits: int, place: int, value: Fraction,
+                                                                         shift: int, form: str) -> None:
+    # enclose.shown reads the ball's midpoint and radius once; it must give what enclose.show and
+    # enclose.relative_error give separately (and arb's scientific notation, with no relative error, for a value past
+    # 2^±HUGE_BITS, exact or not).
+    from flint import arb
+
+    from nncheck.audit import enclose
+    from nncheck.network.ball import Real, precision
+    from nncheck.printed import parse_printed
+
+    printed = parse_printed(f"{digits}e{place}")
+    scaled = value * Fraction(2) ** shift
+    with precision(128):
+        real = {"exact": Real(exact=scaled), "ball": Real(ball=Real(exact=scaled).enclosure()),
+                "wide": Real(ball=arb(Real(exact=scaled).enclosure().mid(), 10.0 ** place)),
+                "tiny": Real(ball=Real(exact=scaled).enclosure() * arb(2) ** -1500)}[form]
+        if enclose.ordinary(real):
+            assert enclose.shown(real, printed) == (enclose.show(real, printed), enclose.relative_error(printed, real))
+        else:
+            assert enclose.shown(real, printed) == (enclose.scientific(real), None)
+
+
 @given(st.integers(0, 20_000))
 def test_the_starting_precision_is_the_first_rung_of_the_doubling_ladder_that_suffices(bits: int) -> None:
     # The ladder written out: 128, 256, ..., 8192 (START_PRECISION doubled up to MAX_PRECISION).
