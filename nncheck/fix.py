@@ -125,8 +125,9 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
             else:
                 planner.statement(verdict)
             edit = planner.fixed.get(verdict.ref)
-            for location in copies.get(verdict.ref, ()) if edit is not None else ():
-                planner.copy(edit, location)
+            if edit is not None:
+                for location in copies.get(verdict.ref, ()):
+                    planner.copy(edit, location)
         return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
     results: list[Verdict] = []
     for verdict in audit.verdicts:
@@ -235,8 +236,26 @@ class _Planner:
                        and _element(earlier.ref) == element and earlier.used_by is None
                        and _plain(earlier.stated) is not None), None)
         if latest is None:
-            shown = _plain(results[0].stated) if results else None
-            self.statement(verdict, places=None if shown is None else shown.last_place)
+            shown, own = (_plain(results[0].stated) if results else None), _plain(verdict.stated)
+            if own is None or _EXPONENT.fullmatch(verdict.stated) is not None:
+                self.statement(verdict)
+                return
+            base = min(own.last_place, shown.last_place if shown is not None else own.last_place, 0)
+            listed = len(self.unfixed)
+            for places in range(base, base - 4, -1):  # the fewest digits that keep the line's results right
+                found = self.replacement(verdict, places=places)
+                if found is None:
+                    continue
+                added = self.add(verdict.location.cell, *found, verdict, False)
+                if all(self.consistent(result) for result in results):
+                    del self.unfixed[listed:]
+                    return
+                if added:
+                    self.retract(verdict)
+            del self.unfixed[listed:]
+            self.unfixed.append((verdict, f"the page prints no value of {verdict.subject} to put in, and its true value "
+                                          f"{verdict.exact} to {-base} to {3 - base} decimals leaves the results of its "
+                                          "line disagreeing with their arithmetic; fix cannot fix the line consistently"))
             return
         edit = self.fixed.get(latest.ref)
         text = (edit.new if edit is not None else latest.stated).replace("−", "-")
