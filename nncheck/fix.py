@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from nncheck.errors import Location
+from nncheck.expr.nodes import Node
 from nncheck.findings import Audit, Kind, Verdict
+from nncheck.network.ball import NoValue, Real
 from nncheck.printed import Printed, format_fraction, parse_printed
 
 # The verdicts fix replaces by default, and their names for --only.
@@ -100,13 +102,33 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
     for a notebook, in its cells' sources (``cells``, by the 1-based cell number of a Location; each Edit names its
     cell).
 
-    Three passes: the statements (each number judged, by its true value); the copies the page judge tied to a fixed
+    Three passes: the statements (each number judged, by its true value; on a page, a value put in for a name by the
+    page's latest earlier printed value of that name, digit for digit); the copies the page judge tied to a fixed
     statement (:attr:`Audit.copies`: the value substituted again, restated in later arithmetic), which get the
-    statement's fix; then the results of a line's arithmetic that only carry what those fixed (``0.8 · 0.8004 =
-    0.64032`` once 0.8004 is 0.8005). A result that carries a rounded number the page keeps is left alone: its true
-    value would disagree with the arithmetic printed beside it.
+    statement's fix; then the carried results, fixed with what their line's arithmetic now reads (``0.8 · 0.8004 =
+    0.64032`` once 0.8004 is 0.8005). A carried result that is the arithmetic of rounded numbers its line prints and
+    fix keeps (``1 - 0.604^2 = 0.6352``) is left alone: its true value would disagree with the arithmetic beside it.
     """
     planner = _Planner({None: text.split("\n"), **{n: source.split("\n") for n, source in (cells or {}).items()}})
+    printed = {verdict.ref: verdict.stated for verdict in audit.verdicts}
+    if audit.coverage is not None:  # a page: in document order, each statement's copies as soon as it is fixed
+        copies: dict[str, list[Location]] = {}
+        for ref, location in audit.copies:
+            copies.setdefault(ref, []).append(location)
+        for index, verdict in enumerate(audit.verdicts):
+            if verdict.kind not in kinds:
+                continue
+            if verdict.kind is Kind.CARRIED and verdict.used_by is None:
+                planner.result(verdict, printed)
+            elif verdict.used_by is not None:
+                planner.put_in(verdict, audit.verdicts[:index], audit.verdicts[index + 1:])
+            else:
+                planner.statement(verdict)
+            edit = planner.fixed.get(verdict.ref)
+            if edit is not None:
+                for location in copies.get(verdict.ref, ()):
+                    planner.copy(edit, location)
+        return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
     results: list[Verdict] = []
     for verdict in audit.verdicts:
         if verdict.kind not in kinds:
@@ -121,16 +143,8 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
             planner.copy(by_ref[ref], location)
     for edit in list(planner.found):
         planner.latex(edit)
-    fixed = {edit.verdict.ref for edit in planner.found}
-    printed = {verdict.ref: verdict.stated for verdict in audit.verdicts}
     for verdict in results:
-        kept = [ref for ref in verdict.inherits_from if ref not in fixed]
-        if kept:
-            named = ", ".join(f"{printed[ref]} ({ref})" if ref in printed else ref for ref in kept)
-            planner.unfixed.append((verdict, f"it is the arithmetic of the rounded {named} its line substitutes, which "
-                                             f"fix keeps; its true value {verdict.exact} would disagree with that "
-                                             "arithmetic (print the inputs to more places, or this to fewer)"))
-        else:
+        if not planner.kept(verdict, printed):
             planner.statement(verdict)
     return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
 
@@ -144,45 +158,222 @@ class _Planner:
         self.unfixed: list[tuple[Verdict, str]] = []
         self.seen: set[tuple[int | None, int, int]] = set()
         self.notes: list[str] = []
+        self.fixed: dict[str, Edit] = {}  # a statement's edit, by its ref
+        self.put: set[tuple[int | None, int]] = set()  # the lines (cell, line) where fix puts in a value for a name
 
     def lines(self, location: Location) -> list[str]:
         return self.texts.get(location.cell, [])
 
-    def add(self, cell: int | None, line: int, column: int, old: str, new: str, verdict: Verdict, copy: bool) -> None:
-        if (cell, line, column) not in self.seen and old != new:
-            self.seen.add((cell, line, column))
-            self.found.append(Edit(line, column, old, new, verdict, copy=copy, cell=cell))
+    def add(self, cell: int | None, line: int, column: int, old: str, new: str, verdict: Verdict, copy: bool) -> bool:
+        """Add an edit, unless its place is edited already or it changes nothing; whether it was added."""
+        if (cell, line, column) in self.seen or old == new:
+            return False
+        self.seen.add((cell, line, column))
+        edit = Edit(line, column, old, new, verdict, copy=copy, cell=cell)
+        self.found.append(edit)
+        if not copy:
+            self.fixed.setdefault(verdict.ref, edit)
+        return True
 
-    def statement(self, verdict: Verdict) -> None:
-        """The edit for one judged number, or the reason it is left alone."""
-        try:
-            true = Fraction(verdict.exact)
-        except (ValueError, ZeroDivisionError):
-            self.unfixed.append((verdict, f"its true value is {verdict.exact}"))
-            return
+    def statement(self, verdict: Verdict, text: str | None = None, places: int | None = None) -> None:
+        """The edit for one judged number, or the reason it is left alone: its true value printed as it is (to
+        ``places``, the power of ten of the last digit, when that is finer), or ``text`` when given."""
+        found = self.replacement(verdict, text, places)
+        if found is not None:
+            self.add(verdict.location.cell, *found, verdict, False)
+
+    def replacement(self, verdict: Verdict, text: str | None = None,
+                    places: int | None = None) -> tuple[int, int, str, str] | None:
+        """Where the number is written and what replaces it: (line, column, as written, new); None, with the reason
+        listed, when fix leaves it alone."""
         found_core = _core(verdict.stated)
         if found_core is None:
             self.unfixed.append((verdict, "its printed form is not a single number fix rewrites (a list printed as one "
                                           "value, an expression)"))
-            return
+            return None
         core, scale = found_core
-        printed = parse_printed(core)
-        if parse_printed(verdict.exact).last_place + _places(scale) >= printed.last_place \
-                and _rounded(true * scale, printed.last_place) != true * scale:
-            self.unfixed.append((verdict, "its true value is not known to more digits than printed"))
-            return
-        new = printed_like(true * scale, printed)
         lines = self.lines(verdict.location)
         where = _place(lines, dataclasses.replace(verdict, stated=core))
+        if text is not None:
+            new: str | None = text
+        else:
+            try:
+                true = Fraction(verdict.exact)
+            except (ValueError, ZeroDivisionError):
+                self.unfixed.append((verdict, f"its true value is {verdict.exact}"))
+                return None
+            printed = parse_printed(core)
+            if places is not None and places < printed.last_place <= 0 and scale == 1 \
+                    and _EXPONENT.fullmatch(core) is None:
+                printed = parse_printed(core + ("" if "." in core else ".") + "0" * (printed.last_place - places))
+            if parse_printed(verdict.exact).last_place + _places(scale) >= printed.last_place \
+                    and _rounded(true * scale, printed.last_place) != true * scale:
+                self.unfixed.append((verdict, "its true value is not known to more digits than printed"))
+                return None
+            new = printed_like(true * scale, printed)
         if new is None:
             self.unfixed.append((verdict, "its true value is exactly half-way between two printed values"))
         elif where is None:
             self.unfixed.append((verdict, f"its printed form at {verdict.location} is not one number fix rewrites "
                                           "(a number written with an entity or markup)"))
-        elif new != verdict.stated:
+        else:
             row = lines[where[0] - 1]
             minus = "−" if not where[2].startswith(("-", "−")) and "−" in row else where[2]  # the page's minus sign
-            self.add(verdict.location.cell, where[0], where[1], where[2], _minus_as(minus, new), verdict, False)
+            return where[0], where[1], where[2], _minus_as(minus, new)
+        return None
+
+    def put_in(self, verdict: Verdict, before: tuple[Verdict, ...], after: tuple[Verdict, ...]) -> None:
+        """A value a page put in for a name, judged: replaced by the page's latest earlier printed value of the name,
+        digit for digit (its fix, when fix replaces that too), so that the line substitutes what the page printed;
+        when the results of its display, at their true values, would then disagree with its arithmetic (-0.061 put
+        in where the line works out -0.061226 · 0.7 = -0.04286), by the true value at its own digits, if they agree
+        with that. When the page printed no value of the name: by the true value, to the digits of the line's result
+        when those are finer."""
+        element = _element(verdict.ref)
+        self.put.add((verdict.location.cell, verdict.location.line))
+        results = [v for v in after if v.place.spec == verdict.place.spec and v.used_by is None]
+        latest = next((earlier for earlier in reversed(before) if earlier.subject == verdict.subject
+                       and _element(earlier.ref) == element and earlier.used_by is None
+                       and _plain(earlier.stated) is not None), None)
+        if latest is None:
+            shown, own = (_plain(results[0].stated) if results else None), _plain(verdict.stated)
+            if own is None or _EXPONENT.fullmatch(verdict.stated) is not None:
+                self.statement(verdict)
+                return
+            base = min(own.last_place, shown.last_place if shown is not None else own.last_place, 0)
+            listed = len(self.unfixed)
+            for places in range(base, base - 4, -1):  # the fewest digits that keep the line's results right
+                found = self.replacement(verdict, places=places)
+                if found is None:
+                    continue
+                added = self.add(verdict.location.cell, *found, verdict, False)
+                if all(self.consistent(result) for result in results):
+                    del self.unfixed[listed:]
+                    return
+                if added:
+                    self.retract(verdict)
+            del self.unfixed[listed:]
+            self.unfixed.append((verdict, f"the page prints no value of {verdict.subject} to put in, and its true value "
+                                          f"{verdict.exact} to {-base} to {3 - base} decimals leaves the results of its "
+                                          "line disagreeing with their arithmetic; fix cannot fix the line consistently"))
+            return
+        edit = self.fixed.get(latest.ref)
+        text = (edit.new if edit is not None else latest.stated).replace("−", "-")
+        candidates = [self.replacement(verdict, text)]
+        listed = len(self.unfixed)
+        for found in candidates + [self.replacement(verdict)]:
+            if found is None:
+                continue
+            added = self.add(verdict.location.cell, *found, verdict, False)
+            if all(self.consistent(result) for result in results):
+                del self.unfixed[listed:]
+                return
+            if added:
+                self.retract(verdict)
+        del self.unfixed[listed:]
+        if candidates[0] is not None:  # none agrees: the page's value, and each result says it cannot be fixed so
+            self.add(verdict.location.cell, *candidates[0], verdict, False)
+
+    def retract(self, verdict: Verdict) -> None:
+        """Take back the edit just added for ``verdict``."""
+        edit = self.found.pop()
+        self.seen.discard((edit.cell, edit.line, edit.column))
+        if self.fixed.get(verdict.ref) is edit:
+            del self.fixed[verdict.ref]
+
+    def consistent(self, result: Verdict) -> bool:
+        """Whether ``result``, printed at its true value, agrees with the printed arithmetic of its line as edited so
+        far (True when the line has none)."""
+        printed = _plain(result.stated)
+        try:
+            true = Fraction(result.exact)
+        except (ValueError, ZeroDivisionError):
+            return True
+        new = None if printed is None else printed_like(true, printed)
+        visible = self.visible(result)
+        value = None if visible is None else visible.after if visible.edited else visible.before
+        return new is None or value is None or _agrees(value, new)
+
+    def kept(self, verdict: Verdict, printed: dict[str, str], text: str = "") -> bool:
+        """Whether ``verdict`` (a carried result) carries a rounded number fix keeps (or, with ``text``, is the
+        arithmetic ``text`` of its line, which fix keeps); then it is listed, not fixed."""
+        kept = [ref for ref in verdict.inherits_from if ref not in self.fixed]
+        named = ", ".join(f"{printed[ref]} ({ref})" if ref in printed else ref for ref in kept) or text
+        if named:
+            self.unfixed.append((verdict, f"it is the arithmetic of the rounded {named} its line substitutes, which "
+                                          f"fix keeps; its true value {verdict.exact} would disagree with that "
+                                          "arithmetic (print the inputs to more places, or this to fewer)"))
+        return bool(named)
+
+    def result(self, verdict: Verdict, printed: dict[str, str]) -> None:
+        """A page's carried result. When its line works it out in printed numbers just before it (``1 - 0.604^2``,
+        ``0.786(1 - 0.786)``, ``\\frac{1}{0.604}``, ``\\tanh(0.35)``) and fix changes none of them, it is left alone
+        when it is their arithmetic: its true value would disagree with the line. When fix changes some, it gets
+        its true value, which must agree with the line's new arithmetic where fix put in a value for a name.
+        Without such arithmetic it is fixed, unless it is an expression's result that carries a rounded number fix
+        keeps."""
+        visible = self.visible(verdict)
+        if visible is None or (not visible.edited and not _agrees(visible.before, verdict.stated)):
+            if verdict.subject != "equation" or not self.kept(verdict, printed):
+                self.statement(verdict)
+            return
+        if not visible.edited:
+            self.kept(verdict, printed, visible.text)
+            return
+        found = self.replacement(verdict)
+        if found is None:
+            return
+        if (verdict.location.cell, verdict.location.line) in self.put and visible.after is not None \
+                and not _agrees(visible.after, found[3]):
+            self.unfixed.append((verdict, f"with the value fix puts in, its line reads {visible.text_after}, which its "
+                                          f"true value {verdict.exact} ({found[3]}) would disagree with; fix cannot fix "
+                                          "the line consistently (print the value put in to more places)"))
+            return
+        self.add(verdict.location.cell, *found, verdict, False)
+
+    def visible(self, verdict: Verdict) -> _Visible | None:
+        """The printed arithmetic just before a page's result (the side before it in its chain), as written and with
+        the edits found so far; None when that side is not printed numbers (``1 - h_A^2``) or cannot be located."""
+        place, location = verdict.place, verdict.location
+        latex, spec = place.latex, place.spec
+        lines = self.lines(location)
+        if latex is None or spec.cell != location.cell or not 1 <= spec.line <= len(lines):
+            return None
+        count = latex.count("\n")
+        rows = lines[spec.line - 1:spec.line + count]
+        skip = spec.column - 1
+        if "\n".join(rows)[skip:skip + len(latex)] != latex:
+            return None  # the formula is not written in the file as read (an entity, a prefix on its lines)
+        starts = [0]
+        for row in rows:
+            starts.append(starts[-1] + len(row) + 1)
+
+        def offset(line: int, column: int) -> int:
+            return starts[line - spec.line] + column - 1 - skip if 0 <= line - spec.line < len(rows) else -1
+
+        where = _place(lines, verdict)
+        if where is None:
+            return None
+        at = offset(where[0], where[1])
+        found = _side_before(latex, at)
+        before = None if found is None else _arithmetic(found)
+        if found is None or before is None:
+            return None
+        side = found[0]
+        edits = sorted(((o, e) for e in self.found if e.cell == location.cell
+                        for o in (offset(e.line, e.column),) if o >= 0 and latex[o:o + len(e.old)] == e.old),
+                       key=lambda pair: pair[0])
+        text = latex[side.start:side.end]
+        if not any(side.start <= o < side.end for o, _ in edits):
+            return _Visible(before, None, False, text, text)
+        changed = latex
+        for o, e in reversed(edits):
+            changed = changed[:o] + e.new + changed[o + len(e.old):]
+        found_after = _side_before(changed, at + sum(len(e.new) - len(e.old) for o, e in edits if o < at))
+        if found_after is None:
+            return _Visible(before, None, True, text, text)
+        side_after = found_after[0]
+        return _Visible(before, _arithmetic(found_after), True, text, changed[side_after.start:side_after.end])
 
     def copy(self, edit: Edit, location: Location) -> None:
         """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
@@ -220,6 +411,90 @@ class _Planner:
             if row[offset:offset + len(old)] == old:
                 self.add(None, place.latex_at.line, offset + 1, old, written(new)[1:-1] if written is not str else new,
                          edit.verdict, True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Visible:
+    """The printed arithmetic just before a page's result: its value as written (``before``), whether fix edits a
+    number in it, its value with those edits (``after``; None when it cannot be read then), and its text."""
+
+    before: Real
+    after: Real | None
+    edited: bool
+    text: str
+    text_after: str
+
+
+def _side_before(latex: str, at: int) -> tuple[Node, int, int] | None:
+    """The side just before the side of ``latex`` that prints the result whose number is at offset ``at`` (a number,
+    or an entry of a list or matrix of printed numbers), when that earlier side is arithmetic of printed numbers
+    (no name, no plain number alone): (that side, the entry's index, the number of entries). Else None."""
+    from nncheck.expr.latex import LatexError, parse_partly
+    from nncheck.expr.nodes import Number, is_numeric, printed_cells, printed_number, walk
+
+    try:
+        chains = parse_partly(latex)[0]
+    except LatexError:
+        return None
+    for chain in chains:
+        for k, side in enumerate(chain.sides):
+            if not (k and side.start <= at < side.end):
+                continue
+            cells = printed_cells(side, latex)
+            if cells is None:
+                return None
+            index = next((i for i, (_, node) in enumerate(cells[1]) if node.start <= at < node.end), None)
+            earlier = chain.sides[k - 1]
+            if index is None or not is_numeric(earlier) or printed_number(earlier, latex) is not None \
+                    or not any(isinstance(node, Number) for node in walk(earlier)):
+                return None
+            return earlier, index, len(cells[1])
+    return None
+
+
+def _arithmetic(found: tuple[Node, int, int]) -> Real | None:
+    """The value of printed arithmetic, each number exact as written (never the page's text run: its parsed tree
+    evaluated); None when it is not one number or cannot be evaluated."""
+    from nncheck.errors import Undecided
+    from nncheck.expr.evaluate import Evaluator
+
+    node, index, size = found
+    try:
+        value = Evaluator().value(node)
+    except (ArithmeticError, ValueError, TypeError, KeyError, Undecided):
+        return None
+    if value.size != size:
+        return None
+    result = value.reshape(-1)[index]
+    return result if isinstance(result, Real) and not isinstance(result, NoValue) else None
+
+
+def _agrees(value: Real, text: str) -> bool:
+    """Whether ``value`` rounds to the number printed as ``text`` (a tie either way; True when undecided)."""
+    from nncheck.audit.enclose import rounds_to
+    from nncheck.errors import Undecided
+
+    printed = _plain(text)
+    if printed is None:
+        return True
+    try:
+        return rounds_to(value, printed)
+    except Undecided:
+        return True
+
+
+def _plain(text: str) -> Printed | None:
+    """``text`` as a printed number (either minus), or None when it is another form (a list, a percentage)."""
+    try:
+        return parse_printed(text.replace("−", "-"))
+    except ValueError:
+        return None
+
+
+def _element(ref: str) -> str:
+    """The element a statement's ref names: its index suffix (``[0]``, ``[1,0]``), or "" for a number."""
+    match = re.search(r"\[[0-9, ]+\]$", ref)
+    return match.group(0) if match else ""
 
 
 def _single_quoted(text: str) -> str:

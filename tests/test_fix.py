@@ -392,3 +392,77 @@ def test_a_copy_keeps_its_own_lines_minus_and_needs_no_second_parentheses(tmp_pa
     assert "\\sigma(-0.1) = 0.4750" in fixed and "2 \\times (-0.1) = -0.2" in fixed
     assert "= −1.0500" in fixed and "0.5(-1.0500) = 0.8250" in fixed
     assert run_cli("fix", str(page))[0] == 0
+
+
+def _visible_arithmetic_agrees(line: str) -> bool:
+    """``a \\times b - c = r`` (or ``+``) on a fixed line: a·b ∓ c, exact from the printed digits, rounds to r (a tie
+    either way). The line is read here with a regular expression, never evaluated as text."""
+    import re
+
+    match = re.search(r"= (-?[0-9.]+) \\times (-?[0-9.]+) ([-+]) (-?[0-9.]+) = (-?[0-9.]+)\$\$", line)
+    assert match is not None, line
+    a, b, sign, c, r = match.groups()
+    value = Fraction(a) * Fraction(b) + (Fraction(c) if sign == "+" else -Fraction(c))
+    low, high = parse_printed(r).rounding_interval()
+    return low <= value <= high
+
+
+PAGE3B = ("## Epoch 1\n\nInput $x = 1.5$, target $y = 1$, weight $w = 0.4$, bias $b = -0.2$, learning rate $\\eta = 0.5$.\n\n"
+          "$$z = w x + b = 0.4 \\times 1.5 - 0.2 = 0.4$$\n\n$$a = \\sigma(z) = \\frac{1}{1 + e^{-0.4}} = 0.5987$$\n\n"
+          "$$\\frac{\\partial L}{\\partial a} = a - y = 0.5987 - 1 = -0.4013$$\n\n"
+          "$$\\frac{\\partial a}{\\partial z} = a(1 - a) = 0.5987(1 - 0.5987) = 0.2403$$\n\n"
+          "$$\\delta = \\frac{\\partial L}{\\partial a} \\cdot \\frac{\\partial a}{\\partial z} = -0.4013 \\times 0.2403 = -0.0964$$\n\n"
+          "$$\\frac{\\partial L}{\\partial w} = \\delta x = -0.0964 \\times 1.5 = -0.1446$$\n\n"
+          "$$w \\leftarrow w - \\eta \\frac{\\partial L}{\\partial w} = 0.4 - 0.5 \\times (-0.1446) = 0.4723$$\n\n"
+          "$$b \\gets b - \\eta \\delta = -0.2 - 0.5 \\times (-0.0964) = -0.1518$$\n\n"
+          "## Epoch 2\n\n$$z = w x + b = 0.4 \\times 1.5 - 0.1518 = 0.4482$$\n")
+
+
+def test_a_stale_value_put_in_for_a_name_becomes_the_pages_latest_printed_value_digit_for_digit() -> None:
+    """After w ← 0.4723, z = w x + b = 0.4 × 1.5 − 0.1518 uses the old w (a contradiction). The fix puts in 0.4723 as
+    the page printed it (not the true w 0.47231… rounded to the stale number's one decimal, 0.5, whose line would
+    read 0.5 × 1.5 − 0.1518 = 0.5982 beside a result 0.5567). By hand: 0.4723 × 1.5 = 0.70845, − 0.1518 = 0.55665,
+    which rounds to 0.5567 at four decimals (a tie: either way); the true z, σ(0.4) = 0.598688 …, is 0.55668…,
+    0.5567 too. The fixed page audits clean, its line's arithmetic agrees, and a second fix changes nothing."""
+    fixed = fix_text("p.md", PAGE3B)
+    last = fixed.after.rstrip("\n").split("\n")[-1]
+    assert last == "$$z = w x + b = 0.4723 \\times 1.5 - 0.1518 = 0.5567$$", fixed.after
+    assert _visible_arithmetic_agrees(last)
+    assert not [v for v in audit(parse_markdown(fixed.after, "p.md"), diagnose=0).verdicts if v.is_finding]
+    assert fix_text("p.md", fixed.after).changed == ()
+
+
+def test_a_value_put_in_for_a_name_the_page_never_printed_gets_the_digits_that_keep_its_line_right() -> None:
+    """w = 0.5 − 0.1 · 0.3 = 0.47 is never printed; z = w x = 0.4 × 2 = 0.80 puts in 0.4 (a slip of 0.47). At the
+    stale number's one decimal w would be 0.5, and 0.5 × 2 = 1.0 beside the true z 0.94: the fix writes w to the
+    result's two decimals, 0.47 × 2 = 0.94 (by hand). With x = 3 the result 1.4 holds (0.47 · 3 = 1.41) and w to one
+    decimal (0.5 × 3 = 1.5) would contradict it: two decimals, 0.47 × 3 = 1.41, are the fewest that keep it."""
+    page = "$$x = 2, \\quad g = 0.3$$\n\n$$w = 0.5 - 0.1 g$$\n\n$$z = w x = 0.4 \\times 2 = 0.80$$\n"
+    fixed = fix_text("p.md", page)
+    assert fixed.after == page.replace("0.4 \\times 2 = 0.80", "0.47 \\times 2 = 0.94"), fixed.after
+    assert fix_text("p.md", fixed.after).changed == ()
+    page = "$$x = 3, \\quad g = 0.3$$\n\n$$w = 0.5 - 0.1 g$$\n\n$$z = w x = 0.4 \\times 3 = 1.4$$\n"
+    assert fix_text("p.md", page).after == page.replace("0.4 \\times 3", "0.47 \\times 3")
+
+
+def test_a_carried_result_that_is_the_arithmetic_of_a_kept_rounding_is_listed_whatever_its_operation() -> None:
+    """h = tanh(0.7) = 0.60437 … printed 0.604 holds. Each result below is the exact arithmetic of that printed
+    0.604 (by hand: 1 − 0.604² = 0.635184 → 0.6352; 0.786 · 0.214 = 0.168204 → 0.1682; 1/0.604 = 1.65563 → 1.656;
+    √0.604 = 0.77717 → 0.7772; exp(0.604) = 1.82942 → 1.8294), while its true value is not (1 − tanh²0.7 = 0.63474;
+    σ(1.3)(1 − σ(1.3)) = 0.16830; 1/tanh 0.7 = 1.65462; √tanh 0.7 = 0.77741; exp(tanh 0.7) = 1.83009): fix keeps the
+    line as it is and lists each with its reason, the power as the product. g_C = 1 − h_C² prints no arithmetic, so
+    it gets its true value 1 − tanh²(2.2) = 0.047925 → 0.0479."""
+    page = ("$$h = \\tanh(0.7) = 0.604$$\n\n$$g = 1 - h^2 = 1 - 0.604^2 = 0.6352$$\n\n"
+            "$$z_D = 1.3, \\qquad s_D = \\sigma(z_D) = 0.786$$\n\n"
+            "$$s'_D = \\sigma(z_D)(1 - \\sigma(z_D)) = 0.786(1 - 0.786) = 0.1682$$\n\n"
+            "$$r = \\frac{1}{h} = \\frac{1}{0.604} = 1.656$$\n\n$$q = \\sqrt{h} = \\sqrt{0.604} = 0.7772$$\n\n"
+            "$$e = \\exp(h) = \\exp(0.604) = 1.8294$$\n\n"
+            "$$z_C = 2.2, \\qquad h_C = \\tanh(z_C) = 0.976$$\n\n$$g_C = 1 - h_C^2 = 0.0474$$\n")
+    kinds = {v.stated: v.kind for v in audit(parse_markdown(page, "p.md"), diagnose=0).verdicts}
+    assert all(kinds[n] is Kind.CARRIED for n in ("0.6352", "0.1682", "1.656", "0.7772", "1.8294", "0.0474"))
+    fixed = fix_text("p.md", page)
+    assert fixed.after == page.replace("= 0.0474", "= 0.0479"), fixed.after
+    listed = {verdict.stated: reason for verdict, reason in fixed.unfixed}
+    assert set(listed) == {"0.6352", "0.1682", "1.656", "0.7772", "1.8294"}
+    assert "the arithmetic of the rounded 0.604 (h)" in listed["0.6352"]
+    assert fix_text("p.md", fixed.after).after == fixed.after
