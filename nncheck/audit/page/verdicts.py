@@ -135,7 +135,7 @@ class ChainVerdicts:
             element_ref = ref + element_suffix(cells.shape, index)
             true = value.true.reshape(-1)[index]
             if not silent:
-                element_own = own
+                element_own: Value | None = own
                 if named is not None and restating and not self.repeats(known, index, number):
                     element_own = self.stated_own(named, own, index, number)
                 self.judge_cell(number, node, k, true, element_own, index, element_ref, known, expression=expression,
