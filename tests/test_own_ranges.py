@@ -218,12 +218,13 @@ def test_a_range_that_reaches_one_unit_away_through_arithmetic_is_not_a_slip() -
 
 
 def test_a_value_put_in_one_digit_off_its_earlier_statement_is_a_slip_not_carried() -> None:
-    """a = tanh(−0.3842) = −0.3663494, printed −0.3663 (holds). Put in as −0.3662 or −0.3664, its own number is the
-    earlier −0.3663, [−0.36635, −0.36625], which meets [−0.36625, −0.36615] and [−0.36645, −0.36635] only at an
-    end: the hidden digits would have to be the tie, rounded one way and then the other. −0.3664 is within one unit
-    of the true value, a slip; −0.3662 is within one unit of −0.3663's range, a slip on the document's own numbers.
-    Put in after −0.36635 (five decimals, [−0.366355, −0.366345]), −0.3664 is carried: −0.36635 rounds to it."""
-    cases = [("-0.3663", "-0.3662", Kind.SLIP), ("-0.3663", "-0.3664", Kind.SLIP), ("-0.36635", "-0.3664", Kind.CARRIED)]
+    """a = tanh(−0.3842) = −0.3663494 (mpmath), printed −0.3663 (holds). Put in as −0.3662 or −0.3664, a statement of a
+    as fine as the earlier one, its own value is a's formula over the printed −0.3842, exactly the true value: the
+    earlier −0.3663 only counts for contradiction (and [−0.36635, −0.36625] meets both intervals at an end, so it is
+    no conflict). −0.3664 is within one unit of the true value, a slip; −0.3662 is 1.49 units from it, wrong (it was a
+    slip of the earlier statement's range; a spec with the same numbers says wrong too). Put in after −0.36635 (five
+    decimals, [−0.366355, −0.366345]), −0.3664 has fewer digits than that statement and rounds it: carried."""
+    cases = [("-0.3663", "-0.3662", Kind.WRONG), ("-0.3663", "-0.3664", Kind.SLIP), ("-0.36635", "-0.3664", Kind.CARRIED)]
     for earlier, put_in, expected in cases:
         page = f"$$a = \\tanh(-0.3842) = {earlier}$$\n\n$$b = 2 a = 2 \\cdot ({put_in}) = -0.7328$$\n"
         verdicts = {v.ref: v.kind for v in audit_markdown(page, "p.md").verdicts}

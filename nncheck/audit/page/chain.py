@@ -150,7 +150,7 @@ class ChainJudge(ChainVerdicts):
             value = again.frames(0, side.node, binding.value.true.shape)
         except (ShapeError, ValueError, ZeroDivisionError):
             return
-        self.state.bind(name, value, computed=True, section=self.owner.section, formula=side, recomputed=True)
+        self.state.bind(name, value, computed=True, section=self.owner.section, formula=side, recomputed=True, own=value)
         self.recomputed = True
 
     # -- what each side is ---------------------------------------------------------------------
@@ -362,10 +362,9 @@ class ChainJudge(ChainVerdicts):
         binding = self.state.bindings[name]
         if binding.value.true.size != len(cells.printed):
             return  # another quantity of the same name: values of different sizes are not compared
-        ref = self.owner.used_ref(name)
+        ref: str | None = None  # the id of the statement, taken when an element is not a repetition
         value = binding.value
         for index, (written, node) in enumerate(zip(cells.printed, cells.nodes)):
-            element_ref = ref + element_suffix(cells.shape, index)
             true = value.true.reshape(-1)[index]
             number = negated(written) if negate else written
             key = self.state.key(name, index)
@@ -373,8 +372,13 @@ class ChainJudge(ChainVerdicts):
             if latest is not None and latest.printed.digits == number.digits:
                 element_ref = latest.ref  # a repetition stands for the statement it repeats
                 self.state.copies[self.offset(k, node)] = latest.ref
-            elif k >= self.first_new:
-                self.judge_cell(number, node, k, true, value, index, element_ref, [name],
+                self.set_cell(k, node, self.statement_value(written, -true if negate else true, element_ref, negate), element_ref)
+                continue
+            ref = ref or self.owner.used_ref(name)
+            element_ref = ref + element_suffix(cells.shape, index)
+            if k >= self.first_new:
+                # judged with the own value of the name's formula, not with its earlier statements (see judge_printed)
+                self.judge_cell(number, node, k, true, self.stated_own(name, value, index, number), index, element_ref, [name],
                                 used_by=self.owner.used_ref("").rstrip(":"), quiet=not binding.computed,
                                 stale=self.state.superseded(name, index, number))
                 self.state.record(key, Entry(self.offset(k, node), number, element_ref))
@@ -589,7 +593,7 @@ class ChainJudge(ChainVerdicts):
             if name is None:
                 continue
             self.state.bind(name, bound, computed=True, section=section, formula=formula,
-                            update=name in self.sides[truth].reads)
+                            update=name in self.sides[truth].reads, own=bound)
             if printed is not None:
                 cells, ref = printed
                 if len(cells.printed) != value.true.size:

@@ -103,6 +103,10 @@ class Binding:
     reads: tuple[tuple[str, int], ...] = ()  # the names the formula read, with their generations then
     element: int | None = None  # set on the view of one component of a vector (p_2 of p)
     recomputed: bool = False  # a formula's value recomputed after a name it read was given anew
+    # The own value of the formula that computed it, over the page's printed operands, before any statement of the
+    # name itself restated it: what a later statement of the name that is not a repeat is judged with (None: a given,
+    # or a value the page printed with no formula, which has no own value).
+    own: Value | None = None
 
 
 COMPONENT = re.compile(r"(?P<base>.+)_(?P<index>[0-9]+|[0-9]+,[0-9]+)")
@@ -158,7 +162,8 @@ class Bindings(dict[str, Binding]):
             raise KeyError(name)
         base, index = found
         binding = dict.__getitem__(self, base)
-        return replace(binding, value=binding.value.element(index), element=index, formula=None, reads=())
+        own = None if binding.own is None else binding.own.element(index)
+        return replace(binding, value=binding.value.element(index), element=index, formula=None, reads=(), own=own)
 
     def get(self, name: str, default: Binding | None = None) -> Binding | None:  # type: ignore[override]
         return self[name] if name in self else default
@@ -278,7 +283,7 @@ class State:
                 self.put(self.bindings, name, earlier[-1])
 
     def bind(self, name: str, value: Value, *, computed: bool, section: str | None, formula: Any = None,
-             recomputed: bool = False, update: bool = False) -> None:
+             recomputed: bool = False, update: bool = False, own: Value | None = None) -> None:
         """Bind ``name`` anew. Binding in another section a name bound before marks that section as another example
         (or epoch), unless it is an ``update`` (w ← w − η g, a formula that reads the name it binds): the same
         example goes on, and every other name keeps its quantity there."""
@@ -294,7 +299,7 @@ class State:
             self.new_examples.add(section)
             self.journal.append(lambda: self.new_examples.discard(section))
         self.put(self.bindings, name, Binding(value, computed, section, self.generations, formula, reads,
-                                             recomputed=recomputed))
+                                             recomputed=recomputed, own=own))
 
     def update(self, name: str, value: Value) -> None:
         component = self.bindings.component(name)

@@ -211,14 +211,25 @@ class FormulaJudge:
 
     def named_ref(self, name: str) -> str:
         if self.formula.number is None:
-            return f"line{self.page.lines.location(self.formula.math.offset).line}:{name}"
+            return self.inline_ref(name)
         count = self.state.count_ref(name)
         return name if count == 1 else f"{name}#{count}"
 
     def used_ref(self, name: str) -> str:
+        """The id of a value this formula substituted for ``name`` (``eq5:w``; with no name, the formula's prefix)."""
         if self.formula.number is None:
-            return f"line{self.page.lines.location(self.formula.math.offset).line}:{name}"
-        return f"eq{self.formula.number}:{name}"
+            return self.inline_ref(name) if name else f"line{self.page.lines.location(self.formula.math.offset).line}:"
+        return self.counted(f"eq{self.formula.number}:{name}") if name else f"eq{self.formula.number}:"
+
+    def inline_ref(self, name: str) -> str:
+        """An inline formula's id for a statement of ``name``: ``line25:w``, and ``line25:w#2`` for the next statement of
+        w on the same line (two inline formulas, ``$w = 0.564$ and $w = 0.7$``), as a display's are ``w``, ``w#2``."""
+        return self.counted(f"line{self.page.lines.location(self.formula.math.offset).line}:{name}")
+
+    def counted(self, ref: str) -> str:
+        """``ref`` the first time it is given, then ``ref#2``, ``ref#3``, ...: every statement has an id of its own."""
+        count = self.state.count_ref(ref)
+        return ref if count == 1 else f"{ref}#{count}"
 
     def unnamed_ref(self) -> str:
         self.unnamed += 1

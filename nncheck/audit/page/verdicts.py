@@ -123,11 +123,22 @@ class ChainVerdicts:
         # only when it does not hold.
         silent = bool(restated) and len(restated) == len(known) and not computed
         quiet = not computed and all(not self.state.bindings[name].computed for name in known)
+        # A statement of a computed name with no formula beside it (a = 0.6499 after a = σ(z) = 0.6) is judged with
+        # the own value of the name's formula over the page's printed operands, as a spec's restated claim is: an
+        # earlier statement of the name is not one of its operands, it only counts for contradiction. An element
+        # that repeats its latest statement digit for digit keeps that statement as its own value.
+        # (A chain that defines a name by another, a_1 = z_1 = 0.00, states a_1: its formula is z_1, whose own value is
+        # its latest statement.)
+        named = self.name(self.sides[before]) if before == truth and self.role(self.sides[before]) is Role.NAME else None
+        restating = named is not None and not computed and not defined
         for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):
             element_ref = ref + element_suffix(cells.shape, index)
             true = value.true.reshape(-1)[index]
             if not silent:
-                self.judge_cell(number, node, k, true, own, index, element_ref, known, expression=expression,
+                element_own: Value | None = own
+                if named is not None and restating and not self.repeats(known, index, number):
+                    element_own = self.stated_own(named, own, index, number)
+                self.judge_cell(number, node, k, true, element_own, index, element_ref, known, expression=expression,
                                 remarks=tuple(dict.fromkeys(remarks)), subject=names[0] if names else None, quiet=quiet)
             if computed:
                 self.state.learn(number, true, element_ref, self.owner.section)
@@ -165,6 +176,35 @@ class ChainVerdicts:
             location=self.owner.location(self.offset(k, self.sides[k].node)),
             exact="undefined" if settled else "undecided", own=None, relative_error=None, expression=expression,
             remarks=(remark,)))
+
+    def stated_own(self, name: str, value: Value, index: int, number: Printed) -> Value | None:
+        """The own value ``number``, a statement of element ``index`` of ``name`` that does not repeat its latest one
+        digit for digit, is judged with (``value``: the name's value in the page's own numbers, its statements in it).
+
+        A computed name's is the own value of its formula over the page's printed operands (None when the page printed
+        its value with no formula): an earlier statement of the name, coarser than ``number`` or as fine, cannot
+        vouch for its digits (a = 0.6499 after a = 0.6), and counts only for contradiction. A copy with fewer digits
+        than the latest statement (0.7 after 0.71) rounds that statement, which is then its own value, as it is for a
+        given's statements: the error, if any, was made where the statement was.
+        """
+        binding = self.state.bindings[name]
+        latest = self.state.ledger.latest(self.state.key(name, index))
+        if not binding.computed or (latest is not None and number.half_unit > latest.printed.half_unit):
+            return value
+        own = binding.own
+        if own is None or own.true.size != value.true.size:
+            return None
+        return own
+
+    def repeats(self, names: list[str], index: int, number: Printed) -> bool:
+        """Whether ``number`` repeats, digit for digit, the latest statement of element ``index`` of every name."""
+        if not names:
+            return False
+        for name in names:
+            latest = self.state.ledger.latest(self.state.key(name, index))
+            if latest is None or latest.printed.digits != number.digits:
+                return False
+        return True
 
     def restates(self, name: str, cells: Cells) -> bool:
         """Whether ``cells`` repeat the latest statement of every element of ``name``, digit for digit."""
