@@ -240,7 +240,7 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     module at 60 digits in nncheck.strategies, not by nncheck), so every number holds. A slip planted in one result
     (alone, or carried into every later step that depends on it, as the blog's z2) is fixed back: the fixed page is
     the original byte for byte, so every number that held is untouched, it audits clean, and fixing it again
-    changes nothing."""
+    changes nothing. The one exception is a result fix keeps because its line's rounded numbers give it."""
     try:
         printed = nst.worked_values(plan)[1]
     except ValueError:
@@ -252,7 +252,16 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     assert [v for v in audit(parse_markdown(original, "w.md"), diagnose=0).verdicts if v.is_finding] == []
     fixed = fix_text("w.md", planted)
     assume(not any("half-way" in reason or "not known" in reason for _, reason in fixed.unfixed))
-    assert fixed.after == original, f"planted:\n{planted}\nfixed:\n{fixed.after}\nunfixed: {fixed.unfixed}"
+    kept = [verdict for verdict, reason in fixed.unfixed if "arithmetic of the rounded" in reason]
+    if not kept:
+        assert fixed.after == original, f"planted:\n{planted}\nfixed:\n{fixed.after}\nunfixed: {fixed.unfixed}"
+    else:
+        # The original prints a result from its true value although the rounded numbers its line substitutes give
+        # another rounding (-2.93 · 3.93 = -11.5149, printed -11.50). Fix keeps such a carried result, as its line's
+        # arithmetic says, and lists it (docs/cli.md); everything else is restored, so it is the only finding left.
+        findings = [v for v in audit(parse_markdown(fixed.after, "w.md"), diagnose=0).verdicts if v.is_finding]
+        assert {(v.location, v.stated) for v in findings} == {(v.location, v.stated) for v in kept}
+        assert {v.kind for v in findings} == {Kind.CARRIED}
     assert fix_text("w.md", fixed.after).changed == ()
 
 
