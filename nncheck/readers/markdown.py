@@ -98,9 +98,7 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
         number = displays if math.display else None
         stray = _stray_dollar(math.text)
         if stray is not None:
-            formulas.append(Formula(math, number, (), Unread(
-                "a '$' inside math: the delimiters do not pair up (is a closing '$$' missing before it?), so the "
-                "formula is not read", stray)))
+            formulas.append(Formula(math, number, (), Unread(_unpaired(math.text, stray), 0)))
             continue
         try:
             chains, unread = parse_partly(math.text)
@@ -113,6 +111,16 @@ def parse_formulas(found: list[Math]) -> tuple[Formula, ...]:
 # Text inside math, where a '$' opens math again (\text{for $i = 1$}) rather than ending it.
 _TEXT_MACROS = ("\\text", "\\mbox", "\\hbox", "\\textrm", "\\textit", "\\textbf", "\\textsf", "\\texttt",
                 "\\textnormal")
+
+
+def _unpaired(tex: str, stray: int) -> str:
+    """Why a formula with a stray '$' (at ``stray``) is not read, said at the formula's start."""
+    if stray == 0 and tex.startswith("$$"):
+        return "'$$' is not closed: the formula after it is not read"
+    below = tex.count("\n", 0, stray)
+    where = "on its first line" if not below else f"{below} line{'s' * (below != 1)} below its start"
+    return (f"a '$' {where} inside the formula: its closing '$$' is missing, or the delimiters do not pair up; the "
+            "formula is not read")
 
 
 def _stray_dollar(tex: str) -> int | None:
@@ -322,6 +330,9 @@ class MathFinder:
             found += self.environments(content, code)
         if "\\[" in content:
             found += self.brackets(content, code)
+        for child in token.children or ():  # '$$' left in the text: a display never closed
+            if child.type == "text" and "$$" in child.content:
+                found.append((max(content.find(child.content), 0), child.content[child.content.index("$$"):], "", "", True))
         for where, body, opening, closing, display in sorted(found, key=lambda item: item[0]):
             # The paragraph's text is the page's from the block's start, less prefixes markdown-it removed (quote
             # markers, indentation): the formula is no earlier in the page than there (a code span before it).
