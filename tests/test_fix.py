@@ -78,16 +78,23 @@ def test_a_latex_string_is_fixed_as_its_yaml_quoting_writes_it(tmp_path: Path) -
 
 def test_a_page_is_fixed_in_one_round_to_the_true_values_of_its_original_chain() -> None:
     """On the blog's page each replacement is the true value the page's audit found (z2: 2.73), printed with the
-    original's digits, and each copy of a fixed value in a later formula (−log(0.938)) is rewritten with it."""
+    original's digits or, where a later line's arithmetic needs them, up to 3 more, and each copy of a fixed value in a
+    later formula (−log(ŷ)) is rewritten with it. ŷ = σ(2.73) = 0.9387743 is written 0.9388, not 0.939: the page
+    copies it into ŷ(1 − ŷ) = 0.0575 (true 0.0574775), and 0.939 · 0.061 = 0.057279 would print 0.0573, while
+    0.9388 · 0.0612 = 0.05745456 prints 0.0575; likewise ∂L/∂z2 = −0.0612 (true −0.0612262), since −0.061 · 1.3 =
+    −0.0793 would disagree with the printed −0.0796 (−0.0612 · 1.3 = −0.07956)."""
     text = BLOG_MD.read_text(encoding="utf-8")
     before = {(v.location.line, v.stated): v for v in audit(parse_markdown(text, str(BLOG_MD)), diagnose=0).verdicts}
     fixed = fix_text(str(BLOG_MD), text)
-    assert r"+ 0.2 = 2.73\]" in fixed.after and r"-[\log(0.939)]" in fixed.after  # ŷ's copy rewritten with it
+    assert r"+ 0.2 = 2.73\]" in fixed.after and r"-[\log(0.9388)]" in fixed.after  # ŷ's copy rewritten with it
+    assert r"0.9388 \times (1 - 0.9388) = 0.0575" in fixed.after and r"= -0.0612 \times" in fixed.after
     after = audit(parse_markdown(fixed.after, str(BLOG_MD)), diagnose=0)
     assert not [v for v in after.verdicts if v.kind in FIXED_KINDS]  # the blog's page audits clean after one round
     for edit in fixed.changed:  # a statement's fix, or a copy's (the statement's verdict)
         verdict = before.get((edit.line, edit.old), edit.verdict)
-        assert edit.new.replace("−", "-") == printed_like(Fraction(verdict.exact), parse_printed(edit.old.replace("−", "-")))
+        new, old = parse_printed(edit.new.replace("−", "-")), parse_printed(edit.old.replace("−", "-"))
+        assert old.last_place - 3 <= new.last_place <= old.last_place
+        assert edit.new.replace("−", "-") == printed_like(Fraction(verdict.exact), new)
 
 
 def test_only_the_kinds_asked_for_are_fixed() -> None:
