@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from nncheck import strategies as nst
 from nncheck.audit import Kind, audit
-from nncheck.fix import FIXED_KINDS, fix_text, printed_like
+from nncheck.fix import FIXED_KINDS, Fixed, fix_text, printed_like
 from nncheck.printed import parse_printed
 from nncheck.readers.markdown import parse_markdown
 from nncheck.readers.spec import parse_spec
@@ -482,3 +482,85 @@ def test_a_carried_result_that_is_the_arithmetic_of_a_kept_rounding_is_listed_wh
     assert set(listed) == {"0.6352", "0.1682", "1.656", "0.7772", "1.8294"}
     assert "the arithmetic of the rounded 0.604 (h)" in listed["0.6352"]
     assert fix_text("p.md", fixed.after).after == fixed.after
+
+
+def _fixed_twice(name: str, text: str) -> Fixed:
+    """The page fixed once; fixing that again changes nothing."""
+    fixed = fix_text(name, text)
+    assert fix_text(name, fixed.after).changed == ()
+    return fixed
+
+
+def test_a_value_put_in_is_written_to_more_digits_when_its_lines_result_needs_them() -> None:
+    """h = tanh(0.7) = 0.60436778 is printed 0.6044; the next line puts in 0.6049. 2 · 0.6044 = 1.2088, but the true
+    k = 2 tanh(0.7) = 1.20873555 prints 1.2087, so 0.6044 would leave the line false. The true h to one more digit,
+    0.60437, gives 2 · 0.60437 = 1.20874, which prints 1.2087: the line is consistent (mpmath, 30 digits)."""
+    page = "# p\n\n$$h = \\tanh(0.7) = 0.6044$$\n\n$$k = 2 h = 2 \\times 0.6049 = 1.2098$$\n"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("2 \\times 0.6049 = 1.2098", "2 \\times 0.60437 = 1.2087")
+    assert fixed.unfixed == ()
+
+
+def test_a_fixed_result_copied_into_a_later_line_gets_the_digits_that_line_needs() -> None:
+    """The docs' stale copy: z = 0.56416 · 2 = 1.12832 and a = tanh(z) = 0.81044350. Written 1.1, z's copy would read
+    tanh(1.1) = 0.8104 though tanh(1.1) = 0.80050; tanh(1.13) = 0.81102 and tanh(1.128) = 0.81033 also disagree, and
+    tanh(1.1283) = 0.81043664 prints 0.8104, so z is written 1.1283 (1.12832 rounds to it: its own line holds)."""
+    page = ("# p\n\nGivens: $x = 2$, $w = 0.5$, $\\eta = 0.1$, $g = -0.6416$.\n\n"
+            "$$w \\leftarrow w - \\eta g = 0.5 - 0.1 \\times (-0.6416) = 0.56416$$\n\n"
+            "$$z = w x = 0.5 \\times 2 = 1.0$$\n\n$$a = \\tanh(z) = \\tanh(1.0) = 0.7616$$\n")
+    fixed = _fixed_twice("p.md", page)
+    assert "$$z = w x = 0.56416 \\times 2 = 1.1283$$" in fixed.after
+    assert "$$a = \\tanh(z) = \\tanh(1.1283) = 0.8104$$" in fixed.after
+
+
+def test_a_chain_of_copies_stays_consistent_line_by_line() -> None:
+    """Epoch 2 of a logistic neuron, stale from epoch 1. w = 0.8 − 0.5 · 1.2150 = 0.1925 (true 0.192501), so z = 0.1925 ·
+    1.5 + 0.25 = 0.53875 (true 0.5387518). σ(0.54) = 0.63181 would disagree with a = σ(z) = 0.6315220 (prints 0.6315),
+    σ(0.539) = 0.63158 too, σ(0.5388) = 0.6315332 agrees: z is written 0.5388 (0.53875 is a tie, which rounds either
+    way). Then −log(1 − 0.6315) = 0.99831 disagrees with L = 0.9983743 (prints 0.9984); a cannot take more digits on
+    its own line (σ(0.5388) = 0.63153 ≠ 0.63152), so the copy in L's line alone is written 0.63152: −log(0.36848) =
+    0.9983688 prints 0.9984. g = 0.6315 · 1.5 = 0.94725 is a tie, and the true g = 0.9472830 prints 0.9473."""
+    page = ("# p\n\nGivens: $x = 1.5$, $y = 0$, $w = 0.8$, $b = 0.25$, $\\eta = 0.5$.\n\n"
+            "$$z = w x + b = 0.8 \\times 1.5 + 0.25 = 1.45$$\n\n$$a = \\sigma(z) = \\sigma(1.45) = 0.8100$$\n\n"
+            "$$g = a x = 0.8100 \\times 1.5 = 1.2150$$\n\n$$w \\leftarrow w - \\eta g = 0.8 - 0.5 \\times 1.2150 = 0.1925$$\n\n"
+            "## Epoch 2\n\n$$z = w x + b = 0.8 \\times 1.5 + 0.25 = 1.45$$\n\n$$a = \\sigma(z) = \\sigma(1.45) = 0.8100$$\n\n"
+            "$$L = -\\log(1 - a) = -\\log(1 - 0.8100) = 1.6607$$\n\n$$g = a x = 0.8100 \\times 1.5 = 1.2150$$\n")
+    fixed = _fixed_twice("p.md", page)
+    epoch2 = fixed.after.split("## Epoch 2")[1]
+    assert "0.1925 \\times 1.5 + 0.25 = 0.5388$$" in epoch2 and "\\sigma(0.5388) = 0.6315$$" in epoch2
+    assert "-\\log(1 - 0.63152) = 0.9984$$" in epoch2 and "0.6315 \\times 1.5 = 0.9473$$" in epoch2
+
+
+def test_a_result_whose_arithmetic_is_a_tie_gets_its_true_value_and_its_copies_follow() -> None:
+    """0.1925 − 0.5 · 0.9473 = −0.28115 exactly, a tie between −0.2811 and −0.2812; the true w is −0.2811403, so the
+    printed −0.2812 becomes −0.2811, which agrees with the line. Epoch 3's stale 0.1925 is replaced by that same
+    −0.2811: −0.2811 · 1.5 + 0.25 = −0.17165 (a tie; the true z = −0.1717105 prints −0.1717), σ(−0.1717) = 0.4571801
+    (the true a = 0.4571775 prints 0.4572)."""
+    page = ("<html><body><h1>SGD</h1>\n<p>Input \\(x = 1.5\\), target \\(y = 0\\), learning rate \\(\\eta = 0.5\\), "
+            "initial weight \\(w = 0.8\\), bias \\(b = 0.25\\).</p>\n<h2>Epoch 1</h2>\n"
+            "\\[z = w x + b = 0.8 \\times 1.5 + 0.25 = 1.45\\]\n\\[a = \\sigma(z) = \\sigma(1.45) = 0.8100\\]\n"
+            "\\[g = a x = 0.8100 \\times 1.5 = 1.2150\\]\n\\[w \\leftarrow w - \\eta g = 0.8 - 0.5 \\times 1.2150 = 0.1925\\]\n"
+            "<h2>Epoch 2</h2>\n\\[z = w x + b = 0.1925 \\times 1.5 + 0.25 = 0.5388\\]\n"
+            "\\[a = \\sigma(z) = \\sigma(0.5388) = 0.6315\\]\n\\[g = a x = 0.6315 \\times 1.5 = 0.9473\\]\n"
+            "\\[w \\leftarrow w - \\eta g = 0.1925 - 0.5 \\times 0.9473 = -0.2812\\]\n<h2>Epoch 3</h2>\n"
+            "\\[z = w x + b = 0.1925 \\times 1.5 + 0.25 = 0.5388\\]\n\\[a = \\sigma(z) = \\sigma(0.5388) = 0.6315\\]\n"
+            "</body></html>\n")
+    fixed = _fixed_twice("p.html", page)
+    assert "0.1925 - 0.5 \\times 0.9473 = -0.2811\\]" in fixed.after
+    epoch3 = fixed.after.split("Epoch 3")[1]
+    assert "-0.2811 \\times 1.5 + 0.25 = -0.1717\\]" in epoch3 and "\\sigma(-0.1717) = 0.4572\\]" in epoch3
+    assert fixed.unfixed == ()
+
+
+def test_a_restatement_is_not_rewritten_into_a_duplicate_on_its_line() -> None:
+    """A summary restates two samples' outputs, σ(0.6) = 0.6457 and σ(1.6) = 0.8320, on one line. The audit calls the
+    first a contradiction (a summary states the latest value of a); fix does not make the line read a = 0.8320 and
+    a = 0.8320, but leaves the restatement and lists it."""
+    page = ("<html><body><h1>Two samples</h1>\n<p>The weight is \\(w = 0.5\\) and the bias \\(b = 0.1\\).</p>\n"
+            "<h2>Sample 1</h2>\n<p>Here \\(x = 1\\).</p>\n\\[z = w x + b = 0.5 \\times 1 + 0.1 = 0.6\\]\n"
+            "\\[a = \\sigma(z) = \\sigma(0.6) = 0.6457\\]\n<h2>Sample 2</h2>\n<p>Here \\(x = 3\\).</p>\n"
+            "\\[z = w x + b = 0.5 \\times 3 + 0.1 = 1.6\\]\n\\[a = \\sigma(z) = \\sigma(1.6) = 0.8320\\]\n"
+            "<h2>Summary</h2>\n<p>The two outputs were \\(a = 0.6457\\) and \\(a = 0.8320\\).</p>\n</body></html>\n")
+    fixed = fix_text("p.html", page)
+    assert fixed.after == page
+    assert [(v.stated, "would repeat" in reason) for v, reason in fixed.unfixed] == [("0.6457", True)]
