@@ -272,6 +272,81 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     assert fix_text("w.md", fixed.after).changed == ()
 
 
+def _line_agrees(line: str, operation: str) -> bool | None:
+    """Whether a worked page's step line (``name = formula = substituted numbers = result``) prints a result that its
+    substituted numbers give, worked out with the decimal module (60 digits) by the step's operation, a tie either way;
+    None when the line is not in that form. The numbers are read by a pattern built from the step's template, a binary
+    minus or plus that fix flipped taken with its number; nothing is evaluated as text."""
+    import decimal
+    import re
+
+    sides = line.strip("$").split(" = ")
+    if len(sides) != 4:
+        return None
+    template = nst.WORKED_STEPS[operation][1]
+    pattern, signs = "", []
+    for part in re.split(r"(\{\d\}| - | \+ )", template):
+        if re.fullmatch(r"\{\d\}", part):
+            pattern += r"(\(?[-−]?[0-9.]+\)?)"
+        elif part in (" - ", " + "):
+            pattern += r" ([-+−]) "
+            signs.append(part.strip())
+        else:
+            pattern += re.escape(part)
+    match = re.fullmatch(pattern, sides[2])
+    if match is None:
+        return None
+    with decimal.localcontext(decimal.Context(prec=60, Emax=999, Emin=-999)):
+        values, index = [], 0
+        operator = None
+        for group in match.groups():
+            if group in ("-", "+", "−"):
+                operator = "-" if group in "-−" else "+"
+                continue
+            number = decimal.Decimal(group.strip("()").replace("−", "-"))
+            if operator is not None:
+                if operator != signs[index]:
+                    number = -number
+                index, operator = index + 1, None
+            values.append(number)
+        function = nst.WORKED_STEPS[operation][2]
+        value = values[0] * (1 - values[1]) if operation == "slope" else function(*values)
+        printed = decimal.Decimal(sides[3].replace("−", "-"))
+        unit = decimal.Decimal(1).scaleb(printed.as_tuple().exponent)  # type: ignore[arg-type]
+        return bool(abs(value - printed) <= unit / 2)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(nst.worked_plans(), st.data())
+def test_a_fix_leaves_every_consistent_line_consistent_and_no_passing_number_failing(plan: tuple, data: st.DataObject) -> None:  # type: ignore[type-arg]
+    """A drawn worked page with an error planted in one result (a slip or a bigger one, alone or carried into every
+    later step that depends on it). After the fix, every step line whose printed result its substituted numbers gave
+    before (checked with the decimal module on the plan's operations, not by nncheck) still prints a result its
+    substituted numbers give, whichever of them fix changed; no number that held or was carried before is a failing
+    verdict after; and fixing again changes nothing."""
+    try:
+        printed = nst.worked_values(plan)[1]
+    except ValueError:
+        assume(False)
+    index = data.draw(st.integers(0, len(plan[1]) - 1))
+    pages = _planted(plan, printed, index, data.draw(st.sampled_from((-3, 1, 2, 7, 40, -25, 300))), data.draw(st.booleans()))
+    assume(pages is not None)
+    planted = pages[1]
+    fixed = fix_text("w.md", planted)
+    steps = {f"$${name} = ": operation for name, operation, _, _ in plan[1]}
+    for before, after in zip(planted.split("\n"), fixed.after.split("\n"), strict=True):
+        operation = next((op for start, op in steps.items() if before.startswith(start)), None)
+        if operation is None or _line_agrees(before, operation) is not True:
+            continue
+        assert _line_agrees(after, operation) is True, f"planted:\n{planted}\nfixed:\n{fixed.after}\nline: {after}"
+    passed = {v.ref for v in audit(parse_markdown(planted, "w.md"), diagnose=0).verdicts
+              if v.kind in (Kind.HOLDS, Kind.CARRIED)}
+    after_audit = audit(parse_markdown(fixed.after, "w.md"), diagnose=0).verdicts
+    failing = [v for v in after_audit if v.ref in passed and v.kind not in (Kind.HOLDS, Kind.CARRIED, Kind.UNDECIDED)]
+    assert failing == [], f"planted:\n{planted}\nfixed:\n{fixed.after}"
+    assert fix_text("w.md", fixed.after).changed == ()
+
+
 def test_the_docs_show_the_blogs_diff_as_fix_prints_it() -> None:
     """docs/cli.md's example is the start of what `nncheck fix specs/blog.yaml` prints today."""
     status, out, err = run_cli("fix", str(BLOG))
