@@ -390,6 +390,20 @@ class _Planner:
                     return
                 e = self.rewrite(None, trial[1], e.new)[1][0]
         del self.unfixed[listed:]
+        visible = self.visible(result)
+        written = None if visible is None or visible.after is None else _printed_as(visible.after, result.stated)
+        if written is not None:  # the result as its line's rounded numbers give it: carried, and consistent
+            mine = self.fixed.get(result.ref)
+            if mine is not None:
+                self.drop(mine)
+            found = self.replacement(result, text=written)
+            if found is not None:
+                self.add(result.location.cell, *found, result, False)
+            self.unfixed.append((result, f"it is the arithmetic of the rounded numbers its line substitutes, "
+                                         f"{visible.text_after if visible else ''}, which fix keeps; its true value "
+                                         f"{result.exact} would disagree with that arithmetic, even with up to 3 more "
+                                         "digits put in, so fix writes what the line gives"))
+            return
         for e in [e for e in self.found if (e.cell, e.line) == line]:
             self.drop(e)
         reason = ("with the copies fix writes on its line, its arithmetic would disagree with its printed result, even "
@@ -620,6 +634,22 @@ def _agrees(value: Real, text: str) -> bool:
         return rounds_to(value, printed)
     except Undecided:
         return True
+
+
+def _printed_as(value: Real, stated: str) -> str | None:
+    """``value`` printed as ``stated`` is (a plain decimal), when that rounding is certain (not a tie); else None."""
+    printed = _plain(stated)
+    if printed is None or _EXPONENT.fullmatch(stated) is not None:
+        return None
+    if value.exact is not None:
+        approximate = value.exact
+    else:
+        try:
+            approximate = Fraction(float(value.ball.mid()))  # type: ignore[union-attr]
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None
+    text = printed_like(approximate, printed)
+    return text if text is not None and _agrees(value, text) else None
 
 
 def _plain(text: str) -> Printed | None:

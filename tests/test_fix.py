@@ -240,13 +240,35 @@ def _planted(plan: tuple, printed: dict[str, str], index: int, shift: int, carri
     return nst.worked_page(plan, printed, wrap), page
 
 
+def _restored(original: str, fixed: str) -> bool:
+    """Whether ``fixed`` is ``original`` but for numbers written with up to 3 more digits that round to the original
+    ones (a tie either way): fix writes a value to more digits where a line the original printed from true values
+    would otherwise disagree with its arithmetic (σ(0.5) = 0.62245933 printed 0.62, then σ(0.62) = 0.65022 printed
+    0.651 from the true σ(0.62245933) = 0.65078: fix writes 0.622, and σ(0.622) = 0.65067 prints 0.651)."""
+    import decimal
+    import re
+
+    number = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+    if number.sub("#", original) != number.sub("#", fixed):
+        return False
+    for old, new in zip(number.findall(original), number.findall(fixed), strict=True):
+        if old == new:
+            continue
+        before, after = decimal.Decimal(old), decimal.Decimal(new)
+        extra = int(before.as_tuple().exponent) - int(after.as_tuple().exponent)
+        if not 0 < extra <= 3 or abs(after - before) > decimal.Decimal(1).scaleb(before.as_tuple().exponent) / 2:  # type: ignore[arg-type]
+            return False
+    return True
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(nst.worked_plans(), st.data())
 def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: tuple, data: st.DataObject) -> None:  # type: ignore[type-arg]
     """A drawn worked page prints every result correctly rounded from its true value (worked out with the decimal
     module at 60 digits in nncheck.strategies, not by nncheck), so every number holds. A slip planted in one result
     (alone, or carried into every later step that depends on it, as the blog's z2) is fixed back: the fixed page is
-    the original byte for byte, so every number that held is untouched, it audits clean, and fixing it again
+    the original byte for byte (but for a value written to up to 3 more digits, rounding to the original, where a
+    later line that copies it needs them), so every number that held is kept, it audits clean, and fixing it again
     changes nothing. The one exception is a result fix keeps because its line's rounded numbers give it."""
     try:
         printed = nst.worked_values(plan)[1]
@@ -261,13 +283,14 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     assume(not any("half-way" in reason or "not known" in reason for _, reason in fixed.unfixed))
     kept = [verdict for verdict, reason in fixed.unfixed if "arithmetic of the rounded" in reason]
     if not kept:
-        assert fixed.after == original, f"planted:\n{planted}\nfixed:\n{fixed.after}\nunfixed: {fixed.unfixed}"
+        assert _restored(original, fixed.after), f"planted:\n{planted}\nfixed:\n{fixed.after}\nunfixed: {fixed.unfixed}"
     else:
         # The original prints a result from its true value although the rounded numbers its line substitutes give
         # another rounding (-2.93 · 3.93 = -11.5149, printed -11.50). Fix keeps such a carried result, as its line's
         # arithmetic says, and lists it (docs/cli.md); everything else is restored, so it is the only finding left.
         findings = [v for v in audit(parse_markdown(fixed.after, "w.md"), diagnose=0).verdicts if v.is_finding]
-        assert {(v.location, v.stated) for v in findings} == {(v.location, v.stated) for v in kept}
+        # (its line's copies fixed, such a result is written as its line's arithmetic then gives it)
+        assert {v.location.line for v in findings} == {v.location.line for v in kept}
         assert {v.kind for v in findings} == {Kind.CARRIED}
     assert fix_text("w.md", fixed.after).changed == ()
 
