@@ -388,14 +388,17 @@ class _Planner:
                 if self.shows(result):
                     del self.unfixed[listed:]
                     return
-                e = self.rewrite(None, trial[1], e.new)[1][0]
+                back = self.rewrite(None, trial[1], e.new)[1]
+                if not back:
+                    break
+                e = back[0]
         del self.unfixed[listed:]
         visible = self.visible(result)
         written = None if visible is None or visible.after is None else _printed_as(visible.after, result.stated)
         if written is not None:  # the result as its line's rounded numbers give it: carried, and consistent
-            mine = self.fixed.get(result.ref)
-            if mine is not None:
-                self.drop(mine)
+            stale = self.fixed.get(result.ref)
+            if stale is not None:
+                self.drop(stale)
             found = self.replacement(result, text=written)
             if found is not None:
                 self.add(result.location.cell, *found, result, False)
