@@ -115,8 +115,16 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
         copies: dict[str, list[Location]] = {}
         for ref, location in audit.copies:
             copies.setdefault(ref, []).append(location)
+        done: list[Verdict] = []
         for index, verdict in enumerate(audit.verdicts):
+            if verdict.used_by is None:
+                done.append(verdict)
             if verdict.kind not in kinds:
+                if verdict.used_by is None:
+                    planner.settle(verdict, done)
+                continue
+            if (verdict.location.cell, verdict.location.line) in planner.left:
+                planner.unfixed.append((verdict, planner.left[verdict.location.cell, verdict.location.line]))
                 continue
             if verdict.kind is Kind.CARRIED and verdict.used_by is None:
                 planner.result(verdict, printed)
@@ -125,9 +133,13 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
             else:
                 planner.statement(verdict)
             edit = planner.fixed.get(verdict.ref)
+            if edit is not None and verdict.used_by is None:
+                planner.no_duplicate(edit, audit.verdicts)
+            if verdict.used_by is None:
+                planner.settle(verdict, done)
+            edit = planner.fixed.get(verdict.ref)
             if edit is not None:
-                for location in copies.get(verdict.ref, ()):
-                    planner.copy(edit, location)
+                planner.copies(edit, copies.get(verdict.ref, []))
         return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
     results: list[Verdict] = []
     for verdict in audit.verdicts:
@@ -160,6 +172,8 @@ class _Planner:
         self.notes: list[str] = []
         self.fixed: dict[str, Edit] = {}  # a statement's edit, by its ref
         self.put: set[tuple[int | None, int]] = set()  # the lines (cell, line) where fix puts in a value for a name
+        self.left: dict[tuple[int | None, int], str] = {}  # lines (cell, line) fix leaves whole, with the reason
+        self.origin: dict[tuple[int | None, int, int], tuple[Location, Edit]] = {}  # a copy's place and statement
 
     def lines(self, location: Location) -> list[str]:
         return self.texts.get(location.cell, [])
@@ -270,16 +284,151 @@ class _Planner:
                 return
             if added:
                 self.retract(verdict)
+        own = _plain(verdict.stated)
+        if own is not None and own.last_place <= 0 and _EXPONENT.fullmatch(verdict.stated) is None:
+            for places in range(own.last_place - 1, own.last_place - 4, -1):  # the true value to more digits
+                found = self.replacement(verdict, places=places)
+                if found is None:
+                    continue
+                added = self.add(verdict.location.cell, *found, verdict, False)
+                if all(self.consistent(result) for result in results):
+                    del self.unfixed[listed:]
+                    return
+                if added:
+                    self.retract(verdict)
         del self.unfixed[listed:]
-        if candidates[0] is not None:  # none agrees: the page's value, and each result says it cannot be fixed so
-            self.add(verdict.location.cell, *candidates[0], verdict, False)
+        # None agrees: the whole line is left as printed, and listed.
+        reason = (f"with {text} or its true value {verdict.exact} (to up to 3 more digits) put in for "
+                  f"{verdict.subject}, the results of its line would disagree with their arithmetic; fix leaves the "
+                  "line as printed (print the value put in to more places)")
+        self.unfixed.append((verdict, reason))
+        self.left[verdict.location.cell, verdict.location.line] = (
+            f"its line puts in {verdict.stated} for {verdict.subject}, which fix cannot replace consistently; fix "
+            "leaves the line as printed")
 
     def retract(self, verdict: Verdict) -> None:
         """Take back the edit just added for ``verdict``."""
-        edit = self.found.pop()
+        self.drop(self.found[-1])
+
+    def drop(self, edit: Edit) -> None:
+        """Take back ``edit``."""
+        self.found = [e for e in self.found if e is not edit]
         self.seen.discard((edit.cell, edit.line, edit.column))
-        if self.fixed.get(verdict.ref) is edit:
-            del self.fixed[verdict.ref]
+        if self.fixed.get(edit.verdict.ref) is edit:
+            del self.fixed[edit.verdict.ref]
+
+    def no_duplicate(self, edit: Edit, verdicts: tuple[Verdict, ...]) -> None:
+        """A restatement fix rewrites is not made a copy of another statement of the same name on its line (``a =
+        0.6457 and a = 0.8320`` would read ``a = 0.8320 and a = 0.8320``): it is left as printed, and listed."""
+        verdict = edit.verdict
+        twin = next((other for other in verdicts if other is not verdict and other.used_by is None
+                     and other.subject == verdict.subject and _element(other.ref) == _element(verdict.ref)
+                     and (other.location.cell, other.location.line) == (verdict.location.cell, verdict.location.line)
+                     and other.stated.replace("−", "-") == edit.new.replace("−", "-")), None)
+        if twin is not None:
+            self.drop(edit)
+            self.unfixed.append((verdict, f"its fix {edit.new} would repeat the statement {twin.stated} of "
+                                          f"{verdict.subject} at {twin.location} on the same line; fix leaves it as "
+                                          "printed (say which value it restates)"))
+
+    def copies(self, edit: Edit, locations: list[Location]) -> None:
+        """The copies of a fixed statement, each given its fix (:meth:`settle` then checks the lines they are on)."""
+        for location in locations:
+            self.copy(edit, location)
+
+    def shows(self, result: Verdict) -> bool:
+        """Whether ``result``, as fix now leaves it printed, agrees with its line's printed arithmetic as edited so
+        far (True when fix edits none of that arithmetic, or the line has none)."""
+        visible = self.visible(result)
+        if visible is None or not visible.edited or visible.after is None:
+            return True
+        edit = self.fixed.get(result.ref)
+        stated = result.stated.replace("−", "-")
+        text = stated if edit is None else stated.replace(edit.old.replace("−", "-"), edit.new.replace("−", "-"), 1)
+        return _agrees(visible.after, text)
+
+    def settle(self, result: Verdict, done: list[Verdict]) -> None:
+        """A printed result (``done``: the results judged so far, this one last) on a line where fix rewrote a copy of
+        a fixed statement must still agree with its line's arithmetic. When it would not, the statement is written to
+        more digits (up to 3 more than printed, the fewest that keep its own line, the lines of its copies and this one
+        right); else the copies on this line get the statement's true value to more digits; else the line is left
+        as printed and listed."""
+        line = (result.location.cell, result.location.line)
+        copies = [e for e in self.found if e.copy and (e.cell, e.line) == line]
+        if not copies or self.shows(result):
+            return
+        listed = len(self.unfixed)
+        for statement in dict.fromkeys(e.verdict for e in copies):
+            edit = self.fixed.get(statement.ref)
+            own = _plain(statement.stated)
+            if edit is None or own is None or own.last_place > 0 or _EXPONENT.fullmatch(statement.stated) is not None:
+                continue
+            mine = [e for e in self.found if e.copy and e.verdict is statement]
+            lines = {(e.cell, e.line) for e in mine} | {(statement.location.cell, statement.location.line)}
+            judged = [v for v in done if (v.location.cell, v.location.line) in lines]
+            for places in range(own.last_place - 1, own.last_place - 4, -1):
+                found = self.replacement(statement, places=places)
+                if found is None:
+                    continue
+                trial = self.rewrite(edit, mine, found[3])
+                if all(self.shows(v) for v in judged):
+                    del self.unfixed[listed:]
+                    return
+                restored = self.rewrite(trial[0], trial[1], edit.new)
+                edit, mine = restored[0] or edit, restored[1]
+        for e in [e for e in self.found if e.copy and (e.cell, e.line) == line]:  # this line's copies, longer
+            own = _plain(e.verdict.stated)
+            if own is None or own.last_place > 0 or _EXPONENT.fullmatch(e.verdict.stated) is not None:
+                continue
+            for places in range(own.last_place - 1, own.last_place - 4, -1):
+                found = self.replacement(e.verdict, places=places)
+                if found is None:
+                    continue
+                trial = self.rewrite(None, [e], found[3])
+                if self.shows(result):
+                    del self.unfixed[listed:]
+                    return
+                back = self.rewrite(None, trial[1], e.new)[1]
+                if not back:
+                    break
+                e = back[0]
+        del self.unfixed[listed:]
+        visible = self.visible(result)
+        written = None if visible is None or visible.after is None else _printed_as(visible.after, result.stated)
+        if written is not None:  # the result as its line's rounded numbers give it: carried, and consistent
+            stale = self.fixed.get(result.ref)
+            if stale is not None:
+                self.drop(stale)
+            found = self.replacement(result, text=written)
+            if found is not None:
+                self.add(result.location.cell, *found, result, False)
+            self.unfixed.append((result, f"it is the arithmetic of the rounded numbers its line substitutes, "
+                                         f"{visible.text_after if visible else ''}, which fix keeps; its true value "
+                                         f"{result.exact} would disagree with that arithmetic, even with up to 3 more "
+                                         "digits put in, so fix writes what the line gives"))
+            return
+        for e in [e for e in self.found if (e.cell, e.line) == line]:
+            self.drop(e)
+        reason = ("with the copies fix writes on its line, its arithmetic would disagree with its printed result, even "
+                  "with up to 3 more digits; fix leaves the line as printed")
+        self.unfixed.append((result, reason))
+        self.left[line] = reason
+
+    def rewrite(self, edit: Edit | None, copies: list[Edit], new: str) -> tuple[Edit | None, list[Edit]]:
+        """A statement's edit (when given) and its copies rewritten with ``new`` in place of their fix; the new edits."""
+        written = None
+        if edit is not None:
+            written = dataclasses.replace(edit, new=_minus_as(edit.new, new))
+            self.found = [written if e is edit else e for e in self.found]
+            if self.fixed.get(edit.verdict.ref) is edit:
+                self.fixed[edit.verdict.ref] = written
+        rewritten = []
+        for copy in copies:
+            location, statement = self.origin[copy.cell, copy.line, copy.column]
+            self.drop(copy)
+            if self.copy(dataclasses.replace(statement, new=new), location):
+                rewritten.append(self.found[-1])
+        return written, rewritten
 
     def consistent(self, result: Verdict) -> bool:
         """Whether ``result``, printed at its true value, agrees with the printed arithmetic of its line as edited so
@@ -318,6 +467,12 @@ class _Planner:
                 self.statement(verdict)
             return
         if not visible.edited:
+            listed = len(self.unfixed)
+            found = self.replacement(verdict)
+            if found is not None and _agrees(visible.before, found[3]):  # a tie of the arithmetic rounds either way
+                self.add(verdict.location.cell, *found, verdict, False)
+                return
+            del self.unfixed[listed:]
             self.kept(verdict, printed, visible.text)
             return
         found = self.replacement(verdict)
@@ -375,7 +530,7 @@ class _Planner:
         side_after = found_after[0]
         return _Visible(before, _arithmetic(found_after), True, text, changed[side_after.start:side_after.end])
 
-    def copy(self, edit: Edit, location: Location) -> None:
+    def copy(self, edit: Edit, location: Location) -> bool:
         """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
         digits (:func:`signed_replacement` says what is replaced)."""
         lines = self.lines(location)
@@ -383,9 +538,10 @@ class _Planner:
         row = lines[location.line - 1] if 1 <= location.line <= len(lines) else ""
         start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
         if start is None:
-            return
+            return False
         begin, old, new = signed_replacement(row, start, edit.old, edit.new)
-        self.add(location.cell, location.line, begin + 1, old, new, edit.verdict, True)
+        self.origin[location.cell, location.line, begin + 1] = (location, edit)
+        return self.add(location.cell, location.line, begin + 1, old, new, edit.verdict, True)
 
     def latex(self, edit: Edit) -> None:
         """A spec's claim records the step's LaTeX (``latex:``); the fixed number is fixed there too, when the string
@@ -481,6 +637,22 @@ def _agrees(value: Real, text: str) -> bool:
         return rounds_to(value, printed)
     except Undecided:
         return True
+
+
+def _printed_as(value: Real, stated: str) -> str | None:
+    """``value`` printed as ``stated`` is (a plain decimal), when that rounding is certain (not a tie); else None."""
+    printed = _plain(stated)
+    if printed is None or _EXPONENT.fullmatch(stated) is not None:
+        return None
+    if value.exact is not None:
+        approximate = value.exact
+    else:
+        try:
+            approximate = Fraction(float(value.ball.mid()))  # type: ignore[union-attr]
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None
+    text = printed_like(approximate, printed)
+    return text if text is not None and _agrees(value, text) else None
 
 
 def _plain(text: str) -> Printed | None:
