@@ -39,7 +39,7 @@ FORWARD = "$$z = 0.4, \\qquad a = \\sigma(z) = {first}$$\n\n"
     # finer than the earlier statement, inside its interval but not the true value: the error is made here
     ("0.6", "0.6499", W),   # σ(0.4) = 0.598688 is 511 units of 0.0001 away; [0.55, 0.65] meets [0.64985, 0.64995]
     ("0.6", "0.62", W),     # 0.0213 from the true value, more than one unit (0.01); [0.55, 0.65] holds 0.62
-    ("0.60", "0.6049", W),  # page5b's restatement: 0.0062 from the true value; inside [0.595, 0.605]
+    ("0.60", "0.6049", W),  # a restatement 0.0062 from the true value; inside [0.595, 0.605]
     # finer and right: holds, or a slip of the last digit
     ("0.6", "0.5987", H),   # the true value lies in [0.59865, 0.59875]
     ("0.6", "0.5986", S),   # 0.0000877 from the true value, within one unit (0.0001)
@@ -74,8 +74,8 @@ def test_a_value_put_in_for_a_computed_name_is_judged_with_its_formula(first: st
     assert found["b"] in ((H,) if expected is H else (C,)), found  # 2 × the printed value, carried from it
 
 
-def test_the_reviewers_page_with_invented_digits() -> None:
-    """page5c: a = σ(0.4) = 0.6 holds; a = 0.6499 is wrong; b = 2a = 1.2998 is carried from it (2 × 0.6499)."""
+def test_a_page_restating_a_result_with_invented_digits() -> None:
+    """a = σ(0.4) = 0.6 holds; a = 0.6499 is wrong; b = 2a = 1.2998 is carried from it (2 × 0.6499)."""
     audited = audit_markdown(FORWARD.format(first="0.6") + "$$a = 0.6499$$\n\n$$b = 2 a = 1.2998$$\n", "p.md")
     rows = {v.ref: v for v in audited.verdicts}
     assert {ref: v.kind for ref, v in rows.items()} == {"a": H, "a#2": W, "b": C}
@@ -83,7 +83,7 @@ def test_the_reviewers_page_with_invented_digits() -> None:
 
 
 def test_used_values_with_invented_digits_are_judged_with_their_formulas() -> None:
-    """page5b: a = σ(0.4) printed 0.60, so a ∈ [0.595, 0.605] in the page's own numbers (fractions below).
+    """a = σ(0.4) printed 0.60, so a ∈ [0.595, 0.605] in the page's own numbers (fractions below).
 
     ∂L/∂a = a − y = −0.4049: a − 1 ∈ [−0.405, −0.395] holds [−0.40495, −0.40485]: carried, from a (it was carried from
     the earlier −0.40). ∂a/∂z = a(1 − a) = 0.2449: a(1 − a) decreases past 1/2, so its range is [0.605·0.395,
@@ -121,7 +121,7 @@ RECAP = ("# Update then restate\n\n## Setup\n\n$$w = 0.5, \\quad x = 2, \\quad \
 
 
 def test_two_statements_of_one_name_on_one_line_have_ids_of_their_own() -> None:
-    """page12c: w = 0.5 + 0.06416 = 0.56416 exactly (fractions). Its statements and their rounding intervals:
+    """w = 0.5 + 0.06416 = 0.56416 exactly (fractions). Its statements and their rounding intervals:
     w#2 0.56416 [0.564155, 0.564165], eq5:w 0.5642 [0.56415, 0.56425], eq6:w 0.5641 [0.56405, 0.56415],
     line25:w 0.564 [0.5635, 0.5645], line25:w#2 0.7 [0.65, 0.75]. 0.564's interval holds all the others but 0.7's:
     it conflicts with line25:w#2 only; 0.7 conflicts with every other."""
