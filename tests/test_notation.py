@@ -129,3 +129,15 @@ def test_a_dash_for_a_minus_is_refused_with_a_hint(dash: str, name: str) -> None
     with pytest.raises(LatexError) as raised:
         parse_display(f"z = 0.5 \\times {dash}2 = {dash}1")
     assert str(raised.value.reason) == f"unexpected '{dash}' ({name}; a minus sign is written - or −)"
+
+
+@pytest.mark.parametrize(("result", "expected"), [("4.731 \\times 10^{-4}", H), ("4.713 \\times 10^{-4}", Kind.WRONG),
+                                                  ("4.73 \\times 10^{-4}", H), ("4.74 \\times 10^{-4}", Kind.SLIP)])
+def test_a_number_in_scientific_notation_inside_a_product_is_one_printed_number(result: str, expected: Kind) -> None:
+    # η = 1.0 × 10⁻³ is a given, exact as written; put in inside a longer product it is still η, not 1.0 (a rounding
+    # interval [0.95, 1.05]) times 10⁻³, which made a 4.713 with swapped digits "carried". By hand:
+    # 0.001 × 0.4731 = 0.0004731 exactly. 4.713e-4 is 18 units (of 1e-7) from it: wrong. 4.73e-4 is its rounding to
+    # 1e-6: holds. 4.74e-4 is 0.9e-6 from it, within one unit (1e-6) but not a rounding of it: a slip.
+    page = ("$$\\eta = 1.0 \\times 10^{-3}, \\quad g = 0.4731$$\n\n"
+            f"$$\\Delta w = \\eta g = 1.0 \\times 10^{{-3}} \\times 0.4731 = {result}$$\n")
+    assert judged(page) == [(result, expected)]

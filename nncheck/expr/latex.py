@@ -16,7 +16,7 @@ from typing import Any
 
 from nncheck.expr.nodes import (
     DIVIDE, HADAMARD, TIMES, Call, Chain, Constant, Matrix, Negate, Node, Number, Over, Power, Product, Quotient, Sum,
-    Symbol, Transpose, Vector,
+    Symbol, Transpose, Vector, printed_number,
 )
 from nncheck.printed import Printed, parse_printed
 
@@ -339,10 +339,28 @@ class _Converter:
             else:
                 factors.append((operator, factor))
             operator, written = TIMES, False
+        factors = self._scientific(factors)
         if len(factors) == 1:
             return factors[0][1]
         derivative = _slash_derivative(factors, start, end)
         return derivative or Product(tuple(factors), start, end)
+
+    def _scientific(self, factors: list[tuple[str, Node]]) -> list[tuple[str, Node]]:
+        """A number times a power of ten inside a longer product (1.0 \\times 10^{-3} \\times 0.4731) as the one
+        printed number it is, so that it stands for its own value and digits (a given 1.0 × 10⁻³ is exact). A
+        product of just the two is read so already, as a side (nodes.printed_number)."""
+        if len(factors) < 3:
+            return factors
+        result: list[tuple[str, Node]] = []
+        for operator, factor in factors:
+            previous = result[-1][1] if result else None
+            if operator == TIMES and isinstance(previous, Number) and isinstance(factor, Power):
+                printed = printed_number(Product(((TIMES, previous), (TIMES, factor)), previous.start, factor.end), self.text)
+                if printed is not None:
+                    result[-1] = (result[-1][0], Number(printed, previous.start, factor.end))
+                    continue
+            result.append((operator, factor))
+        return result
 
     def _sign(self, tree: Any, start: int, end: int) -> Node:
         sign, operand = tree.children
