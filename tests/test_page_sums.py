@@ -120,3 +120,16 @@ def test_a_sum_not_evaluated_in_a_judged_equation_is_a_relation_not_checked() ->
     assert side.reason is SkipReason.NOT_EVALUATED and side.detail == "\\sum_j e^{z_j} (no z_k is given before it)"
     assert "; 1 relation of judged equations not checked: line 1: \\sum_j e^{z_j} (no z_k is given before it)" \
         in coverage_line(coverage)
+
+
+def test_the_terms_of_a_written_out_sum_are_named_with_their_index() -> None:
+    # Each term is reported as the display writes the summand, its index replaced: e^{z_1}, e^{z_2}, e^{z_3} for
+    # \sum_j e^{z_j} (by hand e, e², e³ to 4 decimals: 2.7183, 7.3891, 20.0855), and w_{1} x_1 … for a product.
+    terms = " + ".join(rounded(EXP[z], "0.0001") for z in (1.0, 2.0, 3.0))
+    page = GIVEN + f"$$\\sum_{{j=1}}^{{3}} e^{{z_j}} = {terms} = 30.1929$$\n"
+    named = [(v.expression, v.stated, v.kind) for v in audit_markdown(page, "p.md", diagnose=0).verdicts]
+    assert named[:3] == [("e^{z_1}", "2.7183", H), ("e^{z_2}", "7.3891", H), ("e^{z_3}", "20.0855", H)]
+    page = ("$w_1 = 0.5$, $w_2 = -1$, $x_1 = 2$, $x_2 = 0.5$.\n\n"
+            "$$\\sum_j w_{j} x_j = 1 + (-0.5) = 0.5$$\n")  # 0.5 · 2 = 1, -1 · 0.5 = -0.5, 1 - 0.5 = 0.5
+    judged = [(v.expression, v.stated, v.kind) for v in audit_markdown(page, "p.md", diagnose=0).verdicts]
+    assert judged[:2] == [("w_{1} x_1", "1", H), ("w_{2} x_2", "-0.5", H)]

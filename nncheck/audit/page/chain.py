@@ -342,7 +342,7 @@ class ChainJudge(ChainVerdicts):
         if part.true.size != len(cells.printed):
             return
         ref = self.owner.unnamed_ref() if k >= self.first_new else "an earlier display"
-        expression = source(self.sides[k - 1].text, subtree)
+        expression = source(self.sides[k - 1].text, subtree, self.sides[k - 1].labels)
         if not any(node is subtree for node in walk(self.sides[k - 1].node)):
             expression = printed_text(subtree)  # a part nncheck put together (a group of terms, a flipped sign)
         for index, (number, node) in enumerate(zip(cells.printed, cells.nodes)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 import numpy as np
@@ -60,5 +61,8 @@ def compact(cells: Cells) -> str:
     return "[" + ", ".join("[" + ", ".join(texts[i:i + columns]) + "]" for i in range(0, len(texts), columns)) + "]"
 
 
-def source(text: str, node: Node) -> str:
+def source(text: str, node: Node, labels: Mapping[int, str] | None = None) -> str:
+    """How ``node`` is written in the display ``text`` (a written-out sum's term by its label in ``labels``)."""
+    if labels and id(node) in labels:
+        return labels[id(node)]
     return " ".join(text[node.start:node.end].split())

@@ -166,10 +166,10 @@ class FormulaJudge:
     def side(self, node: Node) -> Side:
         """A side of this display, with its sums over an index written out where the page fixes their indices."""
         math = self.formula.math
-        node, missed = written_out(node, self.state.bindings)
+        node, missed, labels = written_out(node, self.state.bindings, math.text)
         for call, reason in missed:
             self.page.unevaluated_sums[math.offset + call.start] = f"{' '.join(math.text[call.start:call.end].split())} ({reason})"
-        return Side(node, math.text, math.offset)
+        return Side(node, math.text, math.offset, labels)
 
     def unevaluated_sums(self, sides: list[Side]) -> None:
         """The sums a chain with a numeric side leaves unevaluated: the relations they stand in are not checked."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
@@ -24,6 +24,9 @@ class Side:
     node: Node
     text: str  # the LaTeX of the display it stands in
     offset: int  # of that text in the page
+    # How the reports name the terms of a sum over an index written out (by id of the term's node): e^{z_1} for
+    # the first term of \sum_j e^{z_j}, whose place in the display is the summand's.
+    labels: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def reads(self) -> tuple[str, ...]:

@@ -43,17 +43,21 @@ from nncheck.expr.nodes import (
 MAX_TERMS = 100
 
 
-def written_out(node: Node, bindings: Bindings) -> tuple[Node, list[tuple[Call, str]]]:
+def written_out(node: Node, bindings: Bindings, text: str = "") -> tuple[Node, list[tuple[Call, str]], dict[int, str]]:
     """``node`` with every sum over an index the page fixes written out as a Sum of its terms; the sums it leaves
-    unevaluated, each with the reason. A sum of a bound vector's entries (\\sum_i x_i) stays the sum of that vector."""
-    writer = _Writer(bindings)
-    return writer.visit(node), writer.missed
+    unevaluated, each with the reason; and how the reports name each term written out (by id of its node): the
+    summand as ``text`` (the display) writes it, with the index in each subscript replaced (e^{z_j} gives e^{z_1}).
+    A sum of a bound vector's entries (\\sum_i x_i) stays the sum of that vector."""
+    writer = _Writer(bindings, text)
+    return writer.visit(node), writer.missed, writer.labels
 
 
 @dataclass
 class _Writer:
     bindings: Bindings
+    text: str = ""
     missed: list[tuple[Call, str]] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)  # ids of sums whose summand is unclear: left as written
 
     def visit(self, node: Node) -> Node:
@@ -144,7 +148,30 @@ class _Writer:
             if over.lower is not None and indices[0] != over.lower:
                 return f"it starts at {over.lower}, and {bases[0]}_{over.lower} is not the first {bases[0] + suffix} given"
         terms = tuple(("+", _renamed(summand, {base + suffix: f"{base}_{k}" for base in bases})) for k in indices)
+        if self.text:
+            for k, (_, term) in zip(indices, terms):
+                self.labels[id(term)] = _label(self.text, summand, suffix, k)
         return terms[0][1] if len(terms) == 1 else Sum(terms, call.start, call.end)
+
+
+def _label(text: str, summand: Node, suffix: str, k: int) -> str:
+    """The summand as the display writes it, with the index of every name that carries it replaced by ``k``: in each
+    such name's own span, the index letter after its last '_' (z_j, z_{j}, \\hat y_j)."""
+    pieces = []
+    cursor = summand.start
+    for name in sorted((n for n in walk(summand) if isinstance(n, Symbol) and n.name.endswith(suffix)),
+                       key=lambda n: n.start):
+        if name.start < cursor:
+            continue  # a name inside another's span (not expected): written as it stands
+        written = text[name.start:name.end]
+        underscore = written.rfind("_")
+        at = written.find(suffix[1:], underscore + 1) if underscore >= 0 else -1
+        if at < 0:
+            continue
+        pieces += [text[cursor:name.start], written[:at], str(k), written[at + len(suffix) - 1:]]
+        cursor = name.end
+    pieces.append(text[cursor:summand.end])
+    return " ".join("".join(pieces).split())
 
 
 def _indices(base: str, bindings: Bindings) -> tuple[int, ...] | str:
