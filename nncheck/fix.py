@@ -110,6 +110,9 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
     fix keeps (``1 - 0.604^2 = 0.6352``) is left alone: its true value would disagree with the arithmetic beside it.
     """
     planner = _Planner({None: text.split("\n"), **{n: source.split("\n") for n, source in (cells or {}).items()}})
+    planner.statements = {verdict.ref: verdict for verdict in audit.verdicts if verdict.used_by is None}
+    for ref, location in audit.copies:
+        planner.sites.setdefault((location.cell, location.line), []).append((ref, location))
     printed = {verdict.ref: verdict.stated for verdict in audit.verdicts}
     if audit.coverage is not None:  # a page: in document order, each statement's copies as soon as it is fixed
         copies: dict[str, list[Location]] = {}
@@ -174,6 +177,8 @@ class _Planner:
         self.put: set[tuple[int | None, int]] = set()  # the lines (cell, line) where fix puts in a value for a name
         self.left: dict[tuple[int | None, int], str] = {}  # lines (cell, line) fix leaves whole, with the reason
         self.origin: dict[tuple[int | None, int, int], tuple[Location, Edit]] = {}  # a copy's place and statement
+        self.statements: dict[str, Verdict] = {}  # the page's statements, by ref
+        self.sites: dict[tuple[int | None, int], list[tuple[str, Location]]] = {}  # the copies on a line (cell, line)
 
     def lines(self, location: Location) -> list[str]:
         return self.texts.get(location.cell, [])
@@ -340,12 +345,15 @@ class _Planner:
         """Whether ``result``, as fix now leaves it printed, agrees with its line's printed arithmetic as edited so
         far (True when fix edits none of that arithmetic, or the line has none)."""
         visible = self.visible(result)
-        if visible is None or not visible.edited or visible.after is None:
-            return True
         edit = self.fixed.get(result.ref)
+        if visible is None or (not visible.edited and edit is None):
+            return True
+        value = visible.after if visible.edited else visible.before
+        if value is None:
+            return True
         stated = result.stated.replace("−", "-")
         text = stated if edit is None else stated.replace(edit.old.replace("−", "-"), edit.new.replace("−", "-"), 1)
-        return _agrees(visible.after, text)
+        return _agrees(value, text)
 
     def settle(self, result: Verdict, done: list[Verdict]) -> None:
         """A printed result (``done``: the results judged so far, this one last) on a line where fix rewrote a copy of
@@ -355,7 +363,7 @@ class _Planner:
         as printed and listed."""
         line = (result.location.cell, result.location.line)
         copies = [e for e in self.found if e.copy and (e.cell, e.line) == line]
-        if not copies or self.shows(result):
+        if self.shows(result):
             return
         listed = len(self.unfixed)
         for statement in dict.fromkeys(e.verdict for e in copies):
@@ -392,20 +400,54 @@ class _Planner:
                 if not back:
                     break
                 e = back[0]
+        kept = []  # the copies on this line of statements fix keeps
+        for ref, location in self.sites.get(line, []):
+            statement = self.statements.get(ref)
+            own = None if statement is None else _plain(statement.stated)
+            if statement is not None and own is not None and ref not in self.fixed and own.last_place <= 0 \
+                    and _EXPONENT.fullmatch(statement.stated) is None \
+                    and not any((e.cell, e.line) == line and e.column in (location.column, location.column - 1)
+                                for e in self.found):
+                kept.append((statement, own, location))
+        # to more digits: one copy alone (the fewest numbers changed), else all of them together
+        for group in [[one] for one in kept] + ([kept] if len(kept) > 1 else []):
+            for more in range(1, 4):
+                added = []
+                for statement, own, location in group:
+                    found = self.replacement(statement, places=own.last_place - more)
+                    if found is None:
+                        continue
+                    base = Edit(found[0], found[1], found[2], found[3], statement, cell=statement.location.cell)
+                    if self.copy(base, location):
+                        added.append(self.found[-1])
+                if added and self.shows(result):
+                    del self.unfixed[listed:]
+                    return
+                for e in added:
+                    self.drop(e)
         del self.unfixed[listed:]
         visible = self.visible(result)
-        written = None if visible is None or visible.after is None else _printed_as(visible.after, result.stated)
-        if written is not None:  # the result as its line's rounded numbers give it: carried, and consistent
+        value = None if visible is None else visible.after if visible.edited else visible.before
+        written = None if value is None else _printed_as(value, result.stated)
+        if written is not None and written.replace("−", "-") != result.stated.replace("−", "-"):
+            # the result as its line's rounded numbers give it: consistent, though not its true value
             stale = self.fixed.get(result.ref)
             if stale is not None:
                 self.drop(stale)
             found = self.replacement(result, text=written)
-            if found is not None:
-                self.add(result.location.cell, *found, result, False)
-            self.unfixed.append((result, f"it is the arithmetic of the rounded numbers its line substitutes, "
-                                         f"{visible.text_after if visible else ''}, which fix keeps; its true value "
-                                         f"{result.exact} would disagree with that arithmetic, even with up to 3 more "
-                                         "digits put in, so fix writes what the line gives"))
+            if found is not None and self.add(result.location.cell, *found, result, False):
+                self.notes.append(f"{result.location}: {result.stated} is written {found[3]}, as its line's "
+                                  f"arithmetic {visible.text_after if visible else ''} gives it: its true value "
+                                  f"{result.exact} would disagree with that arithmetic, even with up to 3 more digits "
+                                  "in the numbers it substitutes")
+                return
+        if written is not None:  # the line's arithmetic gives the number as printed: left as it is
+            stale = self.fixed.get(result.ref)
+            if stale is not None:
+                self.drop(stale)
+            self.unfixed.append((result, f"its line's arithmetic {visible.text_after if visible else ''} gives it as "
+                                         f"printed; its true value {result.exact} would disagree with that "
+                                         "arithmetic, so fix leaves it (the arithmetic is not the true chain's)"))
             return
         for e in [e for e in self.found if (e.cell, e.line) == line]:
             self.drop(e)

@@ -662,3 +662,35 @@ def test_a_restatement_is_not_rewritten_into_a_duplicate_on_its_line() -> None:
     fixed = fix_text("p.html", page)
     assert fixed.after == page
     assert [(v.stated, "would repeat" in reason) for v, reason in fixed.unfixed] == [("0.6457", True)]
+
+
+def test_a_wrong_result_is_fixed_only_with_arithmetic_beside_it_that_gives_it() -> None:
+    """h = tanh(0.5) = 0.46211716 holds; z = 3 h is printed 1.3836 (true 1.38635147, mpmath 30 digits). Its true value
+    1.3864 beside 3 · 0.4621 = 1.3863 would be a false line, so the copy of h is written to one more digit: 3 · 0.46212
+    = 1.38636, which prints 1.3864. In a sum: e² + e + e^0.1 = 11.21250885 prints 11.213 (the 11.221 is wrong), but
+    7.389 + 2.718 + 1.105 = 11.212; one more digit of any one term alone does not reach 11.2125 (7.3891 + 2.718 + 1.105
+    = 11.2121, 2.7183: 11.2123, 1.1052: 11.2122; two and three more digits of one term no further than 11.21206), all
+    three to one more digit do: 7.3891 + 2.7183 + 1.1052 = 11.2126, which prints 11.213."""
+    page = "# t\n\n$$h = \\tanh(0.5) = 0.4621$$\n\n$$z = 3 \\times 0.4621 = 1.3836$$\n"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("3 \\times 0.4621 = 1.3836", "3 \\times 0.46212 = 1.3864")
+    assert fixed.unfixed == ()
+    page = ("# t\n\n$$e^{2.0} = 7.389, \\quad e^{1.0} = 2.718, \\quad e^{0.1} = 1.105$$\n\n"
+            "$$S = 7.389 + 2.718 + 1.105 = 11.221$$\n")
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("7.389 + 2.718 + 1.105 = 11.221", "7.3891 + 2.7183 + 1.1052 = 11.213")
+
+
+def test_a_wrong_result_whose_line_cannot_give_its_true_value_is_written_as_the_line_gives_it() -> None:
+    """z = 0.5 · 2 + 0.1 printed 1.3 (true 1.1): its line's arithmetic, all exact givens, gives 1.1, so the true value
+    is written. A line whose arithmetic is not the true chain's (z = 0.5 · 2 = 1.3, the bias left out: true 1.1, the
+    line gives 1.0) cannot be made right by more digits: fix writes 1.0, what the line gives, with a note, and does not
+    list it as not fixed."""
+    givens = "# t\n\nGivens: $w = 0.5$, $x = 2$, $b = 0.1$.\n\n"
+    page = givens + "$$z = w x + b = 0.5 \\times 2 + 0.1 = 1.3$$\n"
+    assert _fixed_twice("p.md", page).after == page.replace("= 1.3$$", "= 1.1$$")
+    page = givens + "$$z = w x + b = 0.5 \\times 2 = 1.3$$\n"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("= 1.3$$", "= 1.0$$")
+    assert [v.stated for v, _ in fixed.unfixed] == ["0.5 \\times 2"]  # the expression judged wrong, not 1.3
+    assert any("1.3 is written 1.0" in note for note in fixed.notes)
