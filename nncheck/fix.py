@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from nncheck.errors import Location
 from nncheck.expr.nodes import Node
@@ -660,11 +661,37 @@ def _arithmetic(found: tuple[Node, int, int]) -> Real | None:
     try:
         value = Evaluator().value(node)
     except (ArithmeticError, ValueError, TypeError, KeyError, Undecided):
-        return None
+        value = _outer(node)
+        if value is None:
+            return None
     if value.size != size:
         return None
     result = value.reshape(-1)[index]
     return result if isinstance(result, Real) and not isinstance(result, NoValue) else None
+
+
+def _outer(node: Node) -> Any:
+    """Two printed columns multiplied, ``[a; b] \\times [1; 2]``, as a page writes an outer product (a gradient
+    δ·xᵀ): the matrix of their products, row by row; None for any other form."""
+    import numpy as np
+
+    from nncheck.errors import Undecided
+    from nncheck.expr.evaluate import Evaluator
+    from nncheck.expr.nodes import Product
+
+    if not isinstance(node, Product) or len(node.factors) != 2 or any(op not in ("×", "\\cdot", "·", "")
+                                                                       for op, _ in node.factors):
+        return None
+    try:
+        left, right = (Evaluator().value(factor) for _, factor in node.factors)
+    except (ArithmeticError, ValueError, TypeError, KeyError, Undecided):
+        return None
+    if left.ndim != 2 or right.ndim != 2 or left.shape[1] != 1 or right.shape[1] != 1:
+        return None
+    try:
+        return np.array([[a * b for b in right[:, 0]] for a in left[:, 0]], dtype=object)
+    except (ArithmeticError, ValueError, TypeError, Undecided):
+        return None
 
 
 def _agrees(value: Real, text: str) -> bool:
