@@ -26,6 +26,7 @@ from nncheck.printed import Printed, format_fraction, parse_printed
 
 # The verdicts fix replaces by default, and their names for --only.
 FIXED_KINDS = (Kind.WRONG, Kind.SLIP, Kind.CARRIED, Kind.CONTRADICTION)
+_ASCII_MINUS = re.compile(r"(?<![A-Za-z0-9-])-\s*[0-9.(]")  # an ASCII minus before a number (not a hyphen)
 _EXPONENT = re.compile(r"(?P<sign>[+\-−]?)(?P<mantissa>[0-9]+(?:\.(?P<decimals>[0-9]*))?)(?P<e>[eE])(?P<exponent>[+\-]?[0-9]+)")
 
 
@@ -179,6 +180,10 @@ class _Planner:
         self.left: dict[tuple[int | None, int], str] = {}  # lines (cell, line) fix leaves whole, with the reason
         self.origin: dict[tuple[int | None, int, int], tuple[Location, Edit]] = {}  # a copy's place and statement
         self.statements: dict[str, Verdict] = {}  # the page's statements, by ref
+        # the page's minus for a new negative value: − when the page writes its minus signs so (none as "-")
+        rows = [row for lines in texts.values() for row in lines]
+        self.minus = "−" if any("−" in row for row in rows) and not any(_ASCII_MINUS.search(row) for row in rows) \
+            else "-"
         self.sites: dict[tuple[int | None, int], list[tuple[str, Location]]] = {}  # the copies on a line (cell, line)
 
     def lines(self, location: Location) -> list[str]:
@@ -238,7 +243,7 @@ class _Planner:
                                           "(a number written with an entity or markup)"))
         else:
             row = lines[where[0] - 1]
-            minus = "−" if not where[2].startswith(("-", "−")) and "−" in row else where[2]  # the page's minus sign
+            minus = (where[2] if where[2].startswith(("-", "−")) else "−" if "−" in row else self.minus)  # the page's
             return where[0], where[1], where[2], _minus_as(minus, new)
         return None
 
@@ -582,7 +587,7 @@ class _Planner:
         start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
         if start is None:
             return False
-        begin, old, new = signed_replacement(row, start, edit.old, edit.new)
+        begin, old, new = signed_replacement(row, start, edit.old, edit.new, self.minus)
         self.origin[location.cell, location.line, begin + 1] = (location, edit)
         return self.add(location.cell, location.line, begin + 1, old, new, edit.verdict, True)
 
@@ -746,14 +751,16 @@ def _double_quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, str, str]:
+def signed_replacement(text: str, start: int, old: str, new: str, minus: str = "-") -> tuple[int, str, str]:
     """Replace the number ``old`` whose digits begin at ``text[start]`` by ``new``: (where, what, by what).
 
     A minus written just before the digits (``-0.0755 \\cdot``) is part of the number. A sign written apart from them
     stays when ``new`` keeps the sign; when the fix changes the sign, a binary ``-`` or ``+`` before the number is
     flipped (``0.8 - 0.165`` for 0.8 − g becomes ``0.8 + 0.165`` when g is −0.165), and anywhere else the new value
-    is written in parentheses (``0.05 \\times (-2.197)``). The page's minus (- or −) is kept.
+    is written in parentheses (``0.05 \\times (-2.197)``). The page's minus (- or −) is kept: the line's, else
+    ``minus``, the page's.
     """
+    page = "−" if "−" in text or minus == "−" else "-"
     negative_old, negative_new = old[:1] in "-−", new[:1] in "-−"
     magnitude = old.lstrip("-−")
     end = start + len(magnitude)
@@ -763,9 +770,9 @@ def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, 
         return start, magnitude, new.lstrip("-−")
     operator = len(text[:start].rstrip()) - 1
     if operator >= 0 and text[operator] in "+-−" and text[:operator].rstrip()[-1:] not in ("", "(", "{", "=", "[", ","):
-        flipped = {"+": "-" if "−" not in text else "−", "-": "+", "−": "+"}[text[operator]]
+        flipped = {"+": page, "-": "+", "−": "+"}[text[operator]]
         return operator, text[operator:end], flipped + text[operator + 1:start] + new.lstrip("-−")
-    minus = _minus_as("−" if "−" in text else "-", new)
+    minus = _minus_as(page, new)
     before, after = text[:start].rstrip()[-1:], text[end:].lstrip()[:1]
     if before in ("(", "{", "[", ",", "=", "&", "") and after in (")", "}", "]", ",", "\\", "&", "$", ""):
         return start, magnitude, minus  # alone between delimiters: σ(0.1) becomes σ(-0.1), not σ((-0.1))
