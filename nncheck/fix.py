@@ -266,6 +266,11 @@ class _Planner:
                 self.statement(verdict)
                 return
             base = min(own.last_place, shown.last_place if shown is not None else own.last_place, 0)
+            exact = _plain(verdict.exact)
+            if exact is not None and own.last_place > exact.last_place >= base:  # an exact value, put in as it reads
+                base = exact.last_place
+            elif exact is not None and exact.last_place >= own.last_place:
+                base = own.last_place  # no digit beyond the stale number's: they would be zeros a given never printed
             listed = len(self.unfixed)
             for places in range(base, base - 4, -1):  # the fewest digits that keep the line's results right
                 found = self.replacement(verdict, places=places)

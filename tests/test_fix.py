@@ -718,3 +718,13 @@ def test_a_copy_made_negative_takes_the_pages_minus() -> None:
     assert fixed.after == ("# t\n\n$$d = 0.3 − 0.5 = −0.2$$\n\n$$e = 1 − d = 1 + 0.2 = 1.2$$\n\n"
                            "$$f = 2 d = 2 \\times (−0.2) = −0.4$$\n\n$$g = d^2 = (−0.2)^2 = 0.04$$\n\n$$k = −d = 0.2$$\n")
     assert "-" not in fixed.after.replace("# t", "")
+
+
+def test_an_exact_given_put_in_is_written_as_the_page_printed_it() -> None:
+    """w₂ = 1.2 is a given, h = 0.4621 too; m = w₂ h puts in 0.8 for w₂. The true m = 1.2 · 0.4621 = 0.55452 exactly
+    (fractions), printed 0.5545, and 1.2 · 0.4621 = 0.55452 agrees: 1.2 goes in as the page printed it, not 1.2000
+    (zeros no line printed)."""
+    page = "# t\n\n$$w_1 = 0.8, \\quad w_2 = 1.2, \\quad h = 0.4621$$\n\n$$m = w_2 h = 0.8 \\times 0.4621 = 0.3697$$\n"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("0.8 \\times 0.4621 = 0.3697", "1.2 \\times 0.4621 = 0.5545")
+    assert fixed.unfixed == ()
