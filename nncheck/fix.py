@@ -126,7 +126,7 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
                 done.append(verdict)
             if verdict.kind not in kinds:
                 if verdict.used_by is None:
-                    planner.settle(verdict, done)
+                    planner.settle(verdict, done, rewrite=False)
                 continue
             if (verdict.location.cell, verdict.location.line) in planner.left:
                 planner.unfixed.append((verdict, planner.left[verdict.location.cell, verdict.location.line]))
@@ -366,12 +366,13 @@ class _Planner:
         text = stated if edit is None else stated.replace(edit.old.replace("−", "-"), edit.new.replace("−", "-"), 1)
         return _agrees(value, text)
 
-    def settle(self, result: Verdict, done: list[Verdict]) -> None:
+    def settle(self, result: Verdict, done: list[Verdict], rewrite: bool = True) -> None:
         """A printed result (``done``: the results judged so far, this one last) on a line where fix rewrote a copy of
         a fixed statement must still agree with its line's arithmetic. When it would not, the statement is written to
         more digits (up to 3 more than printed, the fewest that keep its own line, the lines of its copies and this one
         right); else the copies on this line get the statement's true value to more digits; else the line is left
-        as printed and listed."""
+        as printed and listed. Without ``rewrite`` (a result of a kind fix is not asked to fix), the result is never
+        rewritten: the fixes whose copies would leave its line disagreeing are not made, and listed."""
         line = (result.location.cell, result.location.line)
         copies = [e for e in self.found if e.copy and (e.cell, e.line) == line]
         if self.shows(result):
@@ -413,9 +414,12 @@ class _Planner:
                 e = back[0]
         kept = []  # the copies on this line of statements fix keeps
         for ref, location in self.sites.get(line, []):
-            statement = self.statements.get(ref)
-            own = None if statement is None else _plain(statement.stated)
-            if statement is not None and own is not None and ref not in self.fixed and own.last_place <= 0 \
+            kept_statement = self.statements.get(ref)
+            if kept_statement is None:
+                continue
+            statement = kept_statement
+            own = _plain(statement.stated)
+            if own is not None and ref not in self.fixed and own.last_place <= 0 \
                     and _EXPONENT.fullmatch(statement.stated) is None \
                     and not any((e.cell, e.line) == line and e.column in (location.column, location.column - 1)
                                 for e in self.found):
@@ -426,8 +430,9 @@ class _Planner:
                 added = []
                 for statement, own, location in group:
                     found = self.replacement(statement, places=own.last_place - more)
-                    if found is None:
-                        continue
+                    low, high = own.rounding_interval()
+                    if found is None or not low <= Fraction(found[3].replace("−", "-")) <= high:
+                        continue  # a copy is the statement's value as printed, to more digits, or nothing
                     base = Edit(found[0], found[1], found[2], found[3], statement, cell=statement.location.cell)
                     if self.copy(base, location):
                         added.append(self.found[-1])
@@ -437,6 +442,9 @@ class _Planner:
                 for e in added:
                     self.drop(e)
         del self.unfixed[listed:]
+        if not rewrite:
+            self.withdraw(result, line)
+            return
         visible = self.visible(result)
         value = None if visible is None else visible.after if visible.edited else visible.before
         written = None if value is None else _printed_as(value, result.stated)
@@ -466,6 +474,17 @@ class _Planner:
                   "with up to 3 more digits; fix leaves the line as printed")
         self.unfixed.append((result, reason))
         self.left[line] = reason
+
+    def withdraw(self, result: Verdict, line: tuple[int | None, int]) -> None:
+        """The fixes whose copies on ``line`` leave ``result`` (which fix does not rewrite) disagreeing with its line's
+        arithmetic are not made: each such statement, its copies and what was written for them on that line, left as
+        printed and listed."""
+        for statement in dict.fromkeys(e.verdict for e in self.found if e.copy and (e.cell, e.line) == line):
+            for e in [e for e in self.found if e.verdict is statement]:
+                self.drop(e)
+            self.unfixed.append((statement, f"its fix would leave {result.stated} ({result.kind.value}) at "
+                                            f"{result.location}, which fix is not asked to rewrite, disagreeing with "
+                                            "the arithmetic of its line; fix leaves it as printed"))
 
     def rewrite(self, edit: Edit | None, copies: list[Edit], new: str) -> tuple[Edit | None, list[Edit]]:
         """A statement's edit (when given) and its copies rewritten with ``new`` in place of their fix; the new edits."""

@@ -728,3 +728,40 @@ def test_an_exact_given_put_in_is_written_as_the_page_printed_it() -> None:
     fixed = _fixed_twice("p.md", page)
     assert fixed.after == page.replace("0.8 \\times 0.4621 = 0.3697", "1.2 \\times 0.4621 = 0.5545")
     assert fixed.unfixed == ()
+
+
+def test_only_fixes_nothing_that_would_leave_a_kind_it_keeps_disagreeing_with_its_line() -> None:
+    """h = tanh(0.5) = 0.46211716 printed 0.4612 (wrong); z = 2 h carries it (2 · 0.4612 = 0.9224) and a = tanh(z)
+    copies z: tanh(0.9224) = 0.72703 prints 0.7270 (mpmath). With --only wrong, the carried z is not rewritten, so the
+    fix of h, whose copy would make z's line read 2 · 0.4621 = 0.9242 ≠ 0.9224, is not made, and listed: the page is
+    unchanged. When a = 0.7273 is wrong as well (its true value tanh(2 tanh 0.5) = 0.72789 disagrees with
+    tanh(0.9224) = 0.72703, and a copy of the carried z cannot take more digits: 0.92423 does not print 0.9224), a is
+    written 0.7270, as its line gives it, and a second fix changes nothing."""
+    page = ("# t\n\n$$h = \\tanh(0.5) = 0.4612$$\n\n$$z = 2 h = 2 \\times 0.4612 = 0.9224$$\n\n"
+            "$$a = \\tanh(z) = \\tanh(0.9224) = 0.7270$$\n")
+    fixed = fix_text("p.md", page, (Kind.WRONG,))
+    assert fixed.after == page
+    assert [(v.stated, "not asked to rewrite" in reason) for v, reason in fixed.unfixed] == [("0.4612", True)]
+    page = page.replace("= 0.7270$$", "= 0.7273$$")
+    fixed = fix_text("p.md", page, (Kind.WRONG,))
+    assert fixed.after == page.replace("= 0.7273$$", "= 0.7270$$")
+    assert fix_text("p.md", fixed.after, (Kind.WRONG,)).changed == ()
+
+
+def test_a_number_fix_rewrites_is_not_also_listed_as_not_fixed() -> None:
+    """The epochs page: w = 0.3 − 0.5 (σ(0.6) − 1) · 2 = 0.65434 (mpmath: σ(0.6) = 0.64565631), so epoch 2's
+    z = 0.6543 · 2 = 1.3068 is wrong (true 1.30869); the copy written 0.65434 gives 1.30868, printed 1.3087. Epoch 2's
+    update 0.6543 − 0.5 · (−0.4254) = 0.8670 is written as its line gives it (its true 0.86705 prints 0.8671): each
+    number fix rewrites is counted as fixed, and none is listed as not fixed."""
+    page = ("<p>We train \\(\\hat{y} = \\sigma(w x)\\) with \\(x = 2\\), target \\(y = 1\\), learning rate "
+            "\\(\\eta = 0.5\\), starting from \\(w = 0.3\\).</p>\n<h2>Epoch 1</h2>\n"
+            "<p>\\[z = w x = 0.3 \\times 2 = 0.6\\]</p>\n<p>\\[\\hat{y} = \\sigma(0.6) = 0.6457\\]</p>\n"
+            "<p>\\[g = (\\hat{y} - y) x = (0.6457 - 1) \\times 2 = -0.7086\\]</p>\n"
+            "<p>\\[w \\leftarrow 0.3 - 0.5 \\times (-0.7086) = 0.6543\\]</p>\n<h2>Epoch 2</h2>\n"
+            "<p>\\[z = w x = 0.6543 \\times 2 = 1.3068\\]</p>\n<p>\\[\\hat{y} = \\sigma(1.3068) = 0.7870\\]</p>\n"
+            "<p>\\[g = (\\hat{y} - y) x = (0.7870 - 1) \\times 2 = -0.4260\\]</p>\n"
+            "<p>\\[w \\leftarrow 0.6543 - 0.5 \\times (-0.4260) = 0.8673\\]</p>\n")
+    fixed = _fixed_twice("p.html", page)
+    assert "0.65434 \\times 2 = 1.3087\\]" in fixed.after and "\\times (-0.4254) = 0.8670\\]" in fixed.after
+    rewritten = {(e.verdict.ref, e.line) for e in fixed.changed if not e.copy}
+    assert rewritten and not rewritten & {(v.ref, v.location.line) for v, _ in fixed.unfixed}
