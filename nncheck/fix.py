@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from nncheck.errors import Location
 from nncheck.expr.nodes import Node
@@ -25,6 +26,7 @@ from nncheck.printed import Printed, format_fraction, parse_printed
 
 # The verdicts fix replaces by default, and their names for --only.
 FIXED_KINDS = (Kind.WRONG, Kind.SLIP, Kind.CARRIED, Kind.CONTRADICTION)
+_ASCII_MINUS = re.compile(r"(?<![A-Za-z0-9-])-\s*[0-9.(]")  # an ASCII minus before a number (not a hyphen)
 _EXPONENT = re.compile(r"(?P<sign>[+\-−]?)(?P<mantissa>[0-9]+(?:\.(?P<decimals>[0-9]*))?)(?P<e>[eE])(?P<exponent>[+\-]?[0-9]+)")
 
 
@@ -110,6 +112,9 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
     fix keeps (``1 - 0.604^2 = 0.6352``) is left alone: its true value would disagree with the arithmetic beside it.
     """
     planner = _Planner({None: text.split("\n"), **{n: source.split("\n") for n, source in (cells or {}).items()}})
+    planner.statements = {verdict.ref: verdict for verdict in audit.verdicts if verdict.used_by is None}
+    for ref, location in audit.copies:
+        planner.sites.setdefault((location.cell, location.line), []).append((ref, location))
     printed = {verdict.ref: verdict.stated for verdict in audit.verdicts}
     if audit.coverage is not None:  # a page: in document order, each statement's copies as soon as it is fixed
         copies: dict[str, list[Location]] = {}
@@ -121,7 +126,7 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
                 done.append(verdict)
             if verdict.kind not in kinds:
                 if verdict.used_by is None:
-                    planner.settle(verdict, done)
+                    planner.settle(verdict, done, rewrite=False)
                 continue
             if (verdict.location.cell, verdict.location.line) in planner.left:
                 planner.unfixed.append((verdict, planner.left[verdict.location.cell, verdict.location.line]))
@@ -174,6 +179,12 @@ class _Planner:
         self.put: set[tuple[int | None, int]] = set()  # the lines (cell, line) where fix puts in a value for a name
         self.left: dict[tuple[int | None, int], str] = {}  # lines (cell, line) fix leaves whole, with the reason
         self.origin: dict[tuple[int | None, int, int], tuple[Location, Edit]] = {}  # a copy's place and statement
+        self.statements: dict[str, Verdict] = {}  # the page's statements, by ref
+        # the page's minus for a new negative value: − when the page writes its minus signs so (none as "-")
+        rows = [row for lines in texts.values() for row in lines]
+        self.minus = "−" if any("−" in row for row in rows) and not any(_ASCII_MINUS.search(row) for row in rows) \
+            else "-"
+        self.sites: dict[tuple[int | None, int], list[tuple[str, Location]]] = {}  # the copies on a line (cell, line)
 
     def lines(self, location: Location) -> list[str]:
         return self.texts.get(location.cell, [])
@@ -232,7 +243,7 @@ class _Planner:
                                           "(a number written with an entity or markup)"))
         else:
             row = lines[where[0] - 1]
-            minus = "−" if not where[2].startswith(("-", "−")) and "−" in row else where[2]  # the page's minus sign
+            minus = (where[2] if where[2].startswith(("-", "−")) else "−" if "−" in row else self.minus)  # the page's
             return where[0], where[1], where[2], _minus_as(minus, new)
         return None
 
@@ -255,6 +266,11 @@ class _Planner:
                 self.statement(verdict)
                 return
             base = min(own.last_place, shown.last_place if shown is not None else own.last_place, 0)
+            exact = _plain(verdict.exact)
+            if exact is not None and own.last_place > exact.last_place >= base:  # an exact value, put in as it reads
+                base = exact.last_place
+            elif exact is not None and exact.last_place >= own.last_place:
+                base = own.last_place  # no digit beyond the stale number's: they would be zeros a given never printed
             listed = len(self.unfixed)
             for places in range(base, base - 4, -1):  # the fewest digits that keep the line's results right
                 found = self.replacement(verdict, places=places)
@@ -340,22 +356,26 @@ class _Planner:
         """Whether ``result``, as fix now leaves it printed, agrees with its line's printed arithmetic as edited so
         far (True when fix edits none of that arithmetic, or the line has none)."""
         visible = self.visible(result)
-        if visible is None or not visible.edited or visible.after is None:
-            return True
         edit = self.fixed.get(result.ref)
+        if visible is None or (not visible.edited and edit is None):
+            return True
+        value = visible.after if visible.edited else visible.before
+        if value is None:
+            return True
         stated = result.stated.replace("−", "-")
         text = stated if edit is None else stated.replace(edit.old.replace("−", "-"), edit.new.replace("−", "-"), 1)
-        return _agrees(visible.after, text)
+        return _agrees(value, text)
 
-    def settle(self, result: Verdict, done: list[Verdict]) -> None:
+    def settle(self, result: Verdict, done: list[Verdict], rewrite: bool = True) -> None:
         """A printed result (``done``: the results judged so far, this one last) on a line where fix rewrote a copy of
         a fixed statement must still agree with its line's arithmetic. When it would not, the statement is written to
         more digits (up to 3 more than printed, the fewest that keep its own line, the lines of its copies and this one
         right); else the copies on this line get the statement's true value to more digits; else the line is left
-        as printed and listed."""
+        as printed and listed. Without ``rewrite`` (a result of a kind fix is not asked to fix), the result is never
+        rewritten: the fixes whose copies would leave its line disagreeing are not made, and listed."""
         line = (result.location.cell, result.location.line)
         copies = [e for e in self.found if e.copy and (e.cell, e.line) == line]
-        if not copies or self.shows(result):
+        if self.shows(result):
             return
         listed = len(self.unfixed)
         for statement in dict.fromkeys(e.verdict for e in copies):
@@ -392,20 +412,61 @@ class _Planner:
                 if not back:
                     break
                 e = back[0]
+        kept = []  # the copies on this line of statements fix keeps
+        for ref, location in self.sites.get(line, []):
+            kept_statement = self.statements.get(ref)
+            if kept_statement is None:
+                continue
+            statement = kept_statement
+            own = _plain(statement.stated)
+            if own is not None and ref not in self.fixed and own.last_place <= 0 \
+                    and _EXPONENT.fullmatch(statement.stated) is None \
+                    and not any((e.cell, e.line) == line and e.column in (location.column, location.column - 1)
+                                for e in self.found):
+                kept.append((statement, own, location))
+        # to more digits: one copy alone (the fewest numbers changed), else all of them together
+        for group in [[one] for one in kept] + ([kept] if len(kept) > 1 else []):
+            for more in range(1, 4):
+                added = []
+                for statement, own, location in group:
+                    found = self.replacement(statement, places=own.last_place - more)
+                    low, high = own.rounding_interval()
+                    if found is None or not low <= Fraction(found[3].replace("−", "-")) <= high:
+                        continue  # a copy is the statement's value as printed, to more digits, or nothing
+                    base = Edit(found[0], found[1], found[2], found[3], statement, cell=statement.location.cell)
+                    if self.copy(base, location):
+                        added.append(self.found[-1])
+                if added and self.shows(result):
+                    del self.unfixed[listed:]
+                    return
+                for e in added:
+                    self.drop(e)
         del self.unfixed[listed:]
+        if not rewrite:
+            self.withdraw(result, line)
+            return
         visible = self.visible(result)
-        written = None if visible is None or visible.after is None else _printed_as(visible.after, result.stated)
-        if written is not None:  # the result as its line's rounded numbers give it: carried, and consistent
+        value = None if visible is None else visible.after if visible.edited else visible.before
+        written = None if value is None else _printed_as(value, result.stated)
+        if written is not None and written.replace("−", "-") != result.stated.replace("−", "-"):
+            # the result as its line's rounded numbers give it: consistent, though not its true value
             stale = self.fixed.get(result.ref)
             if stale is not None:
                 self.drop(stale)
             found = self.replacement(result, text=written)
-            if found is not None:
-                self.add(result.location.cell, *found, result, False)
-            self.unfixed.append((result, f"it is the arithmetic of the rounded numbers its line substitutes, "
-                                         f"{visible.text_after if visible else ''}, which fix keeps; its true value "
-                                         f"{result.exact} would disagree with that arithmetic, even with up to 3 more "
-                                         "digits put in, so fix writes what the line gives"))
+            if found is not None and self.add(result.location.cell, *found, result, False):
+                self.notes.append(f"{result.location}: {result.stated} is written {found[3]}, as its line's "
+                                  f"arithmetic {visible.text_after if visible else ''} gives it: its true value "
+                                  f"{result.exact} would disagree with that arithmetic, even with up to 3 more digits "
+                                  "in the numbers it substitutes")
+                return
+        if written is not None:  # the line's arithmetic gives the number as printed: left as it is
+            stale = self.fixed.get(result.ref)
+            if stale is not None:
+                self.drop(stale)
+            self.unfixed.append((result, f"its line's arithmetic {visible.text_after if visible else ''} gives it as "
+                                         f"printed; its true value {result.exact} would disagree with that "
+                                         "arithmetic, so fix leaves it (the arithmetic is not the true chain's)"))
             return
         for e in [e for e in self.found if (e.cell, e.line) == line]:
             self.drop(e)
@@ -413,6 +474,17 @@ class _Planner:
                   "with up to 3 more digits; fix leaves the line as printed")
         self.unfixed.append((result, reason))
         self.left[line] = reason
+
+    def withdraw(self, result: Verdict, line: tuple[int | None, int]) -> None:
+        """The fixes whose copies on ``line`` leave ``result`` (which fix does not rewrite) disagreeing with its line's
+        arithmetic are not made: each such statement, its copies and what was written for them on that line, left as
+        printed and listed."""
+        for statement in dict.fromkeys(e.verdict for e in self.found if e.copy and (e.cell, e.line) == line):
+            for e in [e for e in self.found if e.verdict is statement]:
+                self.drop(e)
+            self.unfixed.append((statement, f"its fix would leave {result.stated} ({result.kind.value}) at "
+                                            f"{result.location}, which fix is not asked to rewrite, disagreeing with "
+                                            "the arithmetic of its line; fix leaves it as printed"))
 
     def rewrite(self, edit: Edit | None, copies: list[Edit], new: str) -> tuple[Edit | None, list[Edit]]:
         """A statement's edit (when given) and its copies rewritten with ``new`` in place of their fix; the new edits."""
@@ -539,7 +611,7 @@ class _Planner:
         start = next((s for s in (location.column - 1, location.column) if row[s:s + len(magnitude)] == magnitude), None)
         if start is None:
             return False
-        begin, old, new = signed_replacement(row, start, edit.old, edit.new)
+        begin, old, new = signed_replacement(row, start, edit.old, edit.new, self.minus)
         self.origin[location.cell, location.line, begin + 1] = (location, edit)
         return self.add(location.cell, location.line, begin + 1, old, new, edit.verdict, True)
 
@@ -618,11 +690,37 @@ def _arithmetic(found: tuple[Node, int, int]) -> Real | None:
     try:
         value = Evaluator().value(node)
     except (ArithmeticError, ValueError, TypeError, KeyError, Undecided):
-        return None
+        value = _outer(node)
+        if value is None:
+            return None
     if value.size != size:
         return None
     result = value.reshape(-1)[index]
     return result if isinstance(result, Real) and not isinstance(result, NoValue) else None
+
+
+def _outer(node: Node) -> Any:
+    """Two printed columns multiplied, ``[a; b] \\times [1; 2]``, as a page writes an outer product (a gradient
+    δ·xᵀ): the matrix of their products, row by row; None for any other form."""
+    import numpy as np
+
+    from nncheck.errors import Undecided
+    from nncheck.expr.evaluate import Evaluator
+    from nncheck.expr.nodes import Product
+
+    if not isinstance(node, Product) or len(node.factors) != 2 or any(op not in ("×", "\\cdot", "·", "")
+                                                                       for op, _ in node.factors):
+        return None
+    try:
+        left, right = (Evaluator().value(factor) for _, factor in node.factors)
+    except (ArithmeticError, ValueError, TypeError, KeyError, Undecided):
+        return None
+    if left.ndim != 2 or right.ndim != 2 or left.shape[1] != 1 or right.shape[1] != 1:
+        return None
+    try:
+        return np.array([[a * b for b in right[:, 0]] for a in left[:, 0]], dtype=object)
+    except (ArithmeticError, ValueError, TypeError, Undecided):
+        return None
 
 
 def _agrees(value: Real, text: str) -> bool:
@@ -677,14 +775,16 @@ def _double_quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, str, str]:
+def signed_replacement(text: str, start: int, old: str, new: str, minus: str = "-") -> tuple[int, str, str]:
     """Replace the number ``old`` whose digits begin at ``text[start]`` by ``new``: (where, what, by what).
 
     A minus written just before the digits (``-0.0755 \\cdot``) is part of the number. A sign written apart from them
     stays when ``new`` keeps the sign; when the fix changes the sign, a binary ``-`` or ``+`` before the number is
     flipped (``0.8 - 0.165`` for 0.8 − g becomes ``0.8 + 0.165`` when g is −0.165), and anywhere else the new value
-    is written in parentheses (``0.05 \\times (-2.197)``). The page's minus (- or −) is kept.
+    is written in parentheses (``0.05 \\times (-2.197)``). The page's minus (- or −) is kept: the line's, else
+    ``minus``, the page's.
     """
+    page = "−" if "−" in text or minus == "−" else "-"
     negative_old, negative_new = old[:1] in "-−", new[:1] in "-−"
     magnitude = old.lstrip("-−")
     end = start + len(magnitude)
@@ -694,9 +794,9 @@ def signed_replacement(text: str, start: int, old: str, new: str) -> tuple[int, 
         return start, magnitude, new.lstrip("-−")
     operator = len(text[:start].rstrip()) - 1
     if operator >= 0 and text[operator] in "+-−" and text[:operator].rstrip()[-1:] not in ("", "(", "{", "=", "[", ","):
-        flipped = {"+": "-" if "−" not in text else "−", "-": "+", "−": "+"}[text[operator]]
+        flipped = {"+": page, "-": "+", "−": "+"}[text[operator]]
         return operator, text[operator:end], flipped + text[operator + 1:start] + new.lstrip("-−")
-    minus = _minus_as("−" if "−" in text else "-", new)
+    minus = _minus_as(page, new)
     before, after = text[:start].rstrip()[-1:], text[end:].lstrip()[:1]
     if before in ("(", "{", "[", ",", "=", "&", "") and after in (")", "}", "]", ",", "\\", "&", "$", ""):
         return start, magnitude, minus  # alone between delimiters: σ(0.1) becomes σ(-0.1), not σ((-0.1))
