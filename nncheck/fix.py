@@ -99,7 +99,8 @@ def _rounded(value: Fraction, place: int) -> Fraction | None:
 
 
 def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
-          cells: dict[int, str] | None = None) -> Plan:
+          cells: dict[int, str] | None = None, more: dict[str, int] | None = None,
+          left: dict[Location, str] | None = None) -> Plan:
     """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read), or,
     for a notebook, in its cells' sources (``cells``, by the 1-based cell number of a Location; each Edit names its
     cell).
@@ -110,6 +111,10 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
     statement's fix; then the carried results, fixed with what their line's arithmetic now reads (``0.8 · 0.8004 =
     0.64032`` once 0.8004 is 0.8005). A carried result that is the arithmetic of rounded numbers its line prints and
     fix keeps (``1 - 0.604^2 = 0.6352``) is left alone: its true value would disagree with the arithmetic beside it.
+
+    For a spec, ``more`` gives a claim's value (by its ref) a finer last place (a power of ten), for the claim and
+    every copy of it in other claims' ``uses`` (see :func:`fix_text`); the claims of ``left`` (by their location,
+    with the reason) are left as printed and listed.
     """
     planner = _Planner({None: text.split("\n"), **{n: source.split("\n") for n, source in (cells or {}).items()}})
     planner.statements = {verdict.ref: verdict for verdict in audit.verdicts if verdict.used_by is None}
@@ -147,13 +152,16 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
                 planner.copies(edit, copies.get(verdict.ref, []))
         return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
     results: list[Verdict] = []
+    more, left = more or {}, left or {}
     for verdict in audit.verdicts:
         if verdict.kind not in kinds:
             continue
-        if verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
+        if verdict.place.spec in left:
+            planner.unfixed.append((verdict, left[verdict.place.spec]))
+        elif verdict.subject == "equation" and verdict.kind is Kind.CARRIED:
             results.append(verdict)
         else:
-            planner.statement(verdict)
+            planner.statement(verdict, places=more.get(_copied(verdict)))
     by_ref = {edit.verdict.ref: edit for edit in planner.found}
     for ref, location in audit.copies:
         if ref in by_ref:
@@ -162,8 +170,14 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
         planner.latex(edit)
     for verdict in results:
         if not planner.kept(verdict, printed):
-            planner.statement(verdict)
+            planner.statement(verdict, places=more.get(_copied(verdict)))
     return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
+
+
+def _copied(verdict: Verdict) -> str:
+    """The ref of the claim whose value a spec's verdict states: its own, or, for a value its step uses
+    (``dL/dz2:dyhat/dz2``), the used claim's (``dyhat/dz2``)."""
+    return verdict.ref.split(":", 1)[1] if verdict.used_by is not None and ":" in verdict.ref else verdict.ref
 
 
 class _Planner:
@@ -680,6 +694,30 @@ def _side_before(latex: str, at: int) -> tuple[Node, int, int] | None:
     return None
 
 
+def shows_result(latex: str) -> bool:
+    """Whether a claim's LaTeX (one line of a spec) prints a result that its visible arithmetic gives: each printed
+    number of its last side agrees with the side just before it, read and evaluated as a page's line is (True when that
+    side is not arithmetic of printed numbers, or the LaTeX cannot be read)."""
+    from nncheck.expr.latex import LatexError, parse_partly
+    from nncheck.expr.nodes import printed_cells
+
+    try:
+        chains = parse_partly(latex)[0]
+    except LatexError:
+        return True
+    if not chains or len(chains[-1].sides) < 2:
+        return True
+    cells = printed_cells(chains[-1].sides[-1], latex)
+    if cells is None:
+        return True
+    for _, node in cells[1]:
+        found = _side_before(latex, node.start)
+        value = None if found is None else _arithmetic(found)
+        if value is not None and not _agrees(value, latex[node.start:node.end]):
+            return False
+    return True
+
+
 def _arithmetic(found: tuple[Node, int, int]) -> Real | None:
     """The value of printed arithmetic, each number exact as written (never the page's text run: its parsed tree
     evaluated); None when it is not one number or cannot be evaluated."""
@@ -920,9 +958,8 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
     readers' SpecError for a file that cannot be read."""
     from pathlib import Path
 
-    from nncheck.audit import audit
     from nncheck.errors import UsageError
-    from nncheck.readers import PAGES, SPEC_SUFFIXES, parse
+    from nncheck.readers import PAGES, SPEC_SUFFIXES
 
     suffix = Path(path).suffix.lower()
     if suffix == ".ipynb":
@@ -931,16 +968,30 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
         from nncheck.readers import kinds as readable
 
         raise UsageError(f"nncheck fix edits the files nncheck reads: {readable()}; not {path!r}")
+    if suffix in (".yaml", ".yml"):
+        return _fix_spec(path, text, kinds)
+    return _rounds(path, text, kinds, 1)
+
+
+def _rounds(path: str, text: str, kinds: tuple[Kind, ...], rounds: int, more: dict[str, int] | None = None,
+            left: dict[Location, str] | None = None) -> Fixed:
+    """Fix ``text`` in up to ``rounds`` rounds of audit and replacements, until a round changes nothing (``more`` and
+    ``left``: as :func:`edits` takes them)."""
+    from pathlib import Path
+
+    from nncheck.audit import audit
+    from nncheck.readers import parse
+
+    suffix = Path(path).suffix.lower()
     current, changed = text, list[Edit]()
     unfixed: tuple[tuple[Verdict, str], ...] = ()
     notes: tuple[str, ...] = ()
     # A spec's claims are values: fix and audit again until nothing changes. On a page, one round: every value from the
     # page's original true chain, with the copies the page judge tied to each fixed statement (a page's truth can rest
     # on its printed numbers, so a second audit of a half-fixed page is not a reference).
-    rounds = MAX_ROUNDS if suffix in (".yaml", ".yml") else 1
     for _ in range(rounds):
         normalized = current.replace("\r\n", "\n").replace("\r", "\n")
-        plan = edits(audit(parse(normalized, path), diagnose=0), normalized, kinds)
+        plan = edits(audit(parse(normalized, path), diagnose=0), normalized, kinds, more=more, left=left)
         if suffix in (".html", ".htm"):
             plan = _outside_renderings(plan, normalized)
         unfixed = plan.unfixed
@@ -950,6 +1001,68 @@ def fix_text(path: str, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS) -> Fix
         changed += plan.edits
         current = apply(current, plan)
     return Fixed(text, current, tuple(changed), unfixed, tuple(dict.fromkeys(notes)))
+
+
+def _claims(path: str, text: str) -> tuple[dict[Location, str], dict[Location, list[str]], dict[str, str]]:
+    """A spec's claims: the LaTeX of each (by the claim's location), the refs of the claims whose values each uses,
+    and each claim value's printed form (by ref)."""
+    from nncheck.readers import parse
+
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    latex: dict[Location, str] = {}
+    used: dict[Location, list[str]] = {}
+    stated: dict[str, str] = {}
+    spec = parse(normalized, path)
+    for claim in getattr(spec, "claims", ()):
+        if claim.place.latex is not None:
+            latex[claim.place.spec] = claim.place.latex
+        used[claim.place.spec] = [use.ref.split(":", 1)[-1] for use in claim.uses]
+        stated.update((element.ref, element.printed.text) for element in claim.elements)
+    return latex, used, stated
+
+
+def _fix_spec(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:
+    """A spec fixed in rounds (:func:`_rounds`), with every claim's ``latex:`` kept consistent: a LaTeX whose last
+    side agreed with the visible arithmetic just before it, or which fix rewrites, agrees after the fix. When a
+    rewritten copy of a used value breaks that, the used claim's value is written (there and in every copy of it) to
+    the fewest of 1 to 3 more digits that keep every such LaTeX right; else the claim is left as printed, and listed."""
+    latex, used, stated = _claims(path, text)
+    agreed = {claim: shows_result(written) for claim, written in latex.items()}
+    more: dict[str, int] = {}
+    left: dict[Location, str] = {}
+
+    def wrong(fixed: Fixed) -> list[Location]:
+        after = _claims(path, fixed.after)[0]
+        return [claim for claim, written in after.items() if claim not in left and not shows_result(written)
+                and (agreed.get(claim, True) or latex.get(claim) != written)]
+
+    fixed = _rounds(path, text, kinds, MAX_ROUNDS)
+    for _ in range(len(latex) + 1):
+        bad = wrong(fixed)
+        if not bad:
+            break
+        claim, found = bad[0], None
+        refs = [ref for ref in dict.fromkeys(used.get(claim, [])) if ref in stated]
+        for extra in range(1, 4):
+            for ref in refs:
+                own = _plain(stated[ref])
+                if own is None or own.last_place > 0 or _EXPONENT.fullmatch(stated[ref]) is not None:
+                    continue
+                trial_more = {**more, ref: own.last_place - extra}
+                trial = _rounds(path, text, kinds, MAX_ROUNDS, trial_more, left)
+                if set(wrong(trial)) < set(bad):
+                    found = trial, trial_more
+                    break
+            if found is not None:
+                break
+        if found is not None:
+            fixed, more = found
+            continue
+        left[claim] = ("with the copies fix writes in its latex:, the arithmetic of its last step would disagree with "
+                       "its printed result, even with up to 3 more digits in the values it uses; fix leaves the claim "
+                       "as printed")
+        fixed = _rounds(path, text, kinds, MAX_ROUNDS, more, left)
+    return fixed
 
 
 def _outside_renderings(plan: Plan, text: str) -> Plan:

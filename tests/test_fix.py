@@ -60,8 +60,9 @@ def test_fixing_the_blogs_spec_leaves_nothing_to_fix_and_every_held_number_as_it
     assert fix_text(str(BLOG), fixed.after).after == fixed.after  # idempotent
     assert {e.verdict.kind for e in fixed.changed} == set(FIXED_KINDS)
     # The steps' LaTeX follows (true values by hand: 0.7·1.3 + 0.9·1.8 + 0.2 = 2.73, σ(2.73) = 0.9388): the claimed
-    # value where printed once, a used value everywhere it is printed.
-    assert r"+ 0.2 = 2.73'" in fixed.after and r"= 0.939 \times (1 - 0.939) = 0.0575'" in fixed.after
+    # value where printed once, a used value everywhere it is printed; ŷ written 0.9388, since 0.939 × (1 − 0.939) =
+    # 0.057279 would not print 0.0575 (0.9388 × 0.0612 = 0.05745 does).
+    assert r"+ 0.2 = 2.73'" in fixed.after and r"= 0.9388 \times (1 - 0.9388) = 0.0575'" in fixed.after
 
 
 def test_a_latex_string_is_fixed_as_its_yaml_quoting_writes_it(tmp_path: Path) -> None:
@@ -765,3 +766,42 @@ def test_a_number_fix_rewrites_is_not_also_listed_as_not_fixed() -> None:
     assert "0.65434 \\times 2 = 1.3087\\]" in fixed.after and "\\times (-0.4254) = 0.8670\\]" in fixed.after
     rewritten = {(e.verdict.ref, e.line) for e in fixed.changed if not e.copy}
     assert rewritten and not rewritten & {(v.ref, v.location.line) for v, _ in fixed.unfixed}
+
+
+def test_a_fixed_specs_latex_shows_its_results(tmp_path: Path) -> None:
+    """After `fix --write` on a copy of specs/blog.yaml, every latex: string fix rewrote gives its printed result by
+    its visible arithmetic (the side just before it), the copied values written with more digits where needed; the
+    spec audits clean and a second fix changes nothing."""
+    from decimal import Decimal
+
+    from ruamel.yaml import YAML
+
+    from nncheck.fix import shows_result
+
+    spec = tmp_path / "blog.yaml"
+    spec.write_text(BLOG.read_text(encoding="utf-8"), encoding="utf-8")
+    before = {c["quantity"]: c.get("latex") for c in YAML(typ="safe").load(spec.read_text(encoding="utf-8"))["claims"]}
+    status, _, _ = run_cli("fix", "--write", str(spec))
+    assert status == 1
+    claims = YAML(typ="safe").load(spec.read_text(encoding="utf-8"))["claims"]
+    rewritten = [c["latex"] for c in claims if c.get("latex") and c["latex"] != before[c["quantity"]]]
+    assert len(rewritten) > 5 and all(shows_result(latex) for latex in rewritten)
+    latex = {c["quantity"]: c.get("latex") for c in claims}
+    # ŷ(1 − ŷ): 0.939 × (1 − 0.939) = 0.939 × 0.061 = 0.057279 would print 0.0573, not the true 0.0575; with ŷ
+    # written 0.9388: 0.9388 × 0.0612 = 0.05745456, which rounds to 0.0575.
+    assert latex["dyhat/dz2"].endswith("0.9388 \\times (1 - 0.9388) = 0.0575")
+    assert Decimal("0.939") * (1 - Decimal("0.939")) == Decimal("0.057279")
+    assert (Decimal("0.9388") * (1 - Decimal("0.9388"))).quantize(Decimal("0.0001")) == Decimal("0.0575")
+    # ∂L/∂W₂ = ∂L/∂z₂ · a₁: −0.061 × [1.3, 1.8] = [−0.0793, −0.1098], not the printed [−0.0796, −0.1102]; with
+    # ∂L/∂z₂ written −0.0612: −0.0612 × 1.3 = −0.07956 → −0.0796 and −0.0612 × 1.8 = −0.11016 → −0.1102.
+    assert "-0.0612 \\times \\begin{bmatrix} 1.3 \\\\ 1.8 \\end{bmatrix} = \\begin{bmatrix} -0.0796 \\\\ -0.1102" \
+        in latex["dL/dW2"]
+    assert [Decimal("-0.061") * Decimal(a) for a in ("1.3", "1.8")] == [Decimal("-0.0793"), Decimal("-0.1098")]
+    assert [(Decimal("-0.0612") * Decimal(a)).quantize(Decimal("0.0001")) for a in ("1.3", "1.8")] \
+        == [Decimal("-0.0796"), Decimal("-0.1102")]
+    assert "uses: {yhat: 0.9388}" in spec.read_text(encoding="utf-8")
+    assert "uses: {dL/dz2: -0.0612, dz2/dW2: [1.3, 1.8]}" in spec.read_text(encoding="utf-8")
+    status, out, _ = run_cli("audit", str(spec))
+    assert "31 holds" in out
+    status, out, _ = run_cli("fix", str(spec))
+    assert status == 0 and out == ""
