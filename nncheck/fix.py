@@ -638,6 +638,12 @@ class _Planner:
         if place.latex is None or place.latex_at is None or not 1 <= place.latex_at.line <= len(lines):
             return
         starts = numbers_in(place.latex, edit.old)
+        result = _result_start(place.latex)
+        if result is not None and len(starts) > 1:
+            # The result side prints the claim's own values; the sides before it, the values the step uses. A used
+            # value and a claimed value may share their digits (a weight of 1 copies its input into the result).
+            mine = [start for start in starts if (start >= result) == (edit.verdict.used_by is None)]
+            starts = mine if mine else starts
         if len(starts) != 1 and edit.verdict.used_by is None:
             return
         row, column = lines[place.latex_at.line - 1], place.latex_at.column - 1
@@ -665,6 +671,17 @@ class _Visible:
     edited: bool
     text: str
     text_after: str
+
+
+def _result_start(latex: str) -> int | None:
+    """Where the last side of ``latex`` (the one that prints the result) starts, when the LaTeX parses; else None."""
+    from nncheck.expr.latex import LatexError, parse_partly
+
+    try:
+        chains, _ = parse_partly(latex)
+    except LatexError:
+        return None
+    return chains[-1].sides[-1].start if chains and len(chains[-1].sides) > 1 else None
 
 
 def _side_before(latex: str, at: int) -> tuple[Node, int, int] | None:

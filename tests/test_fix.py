@@ -801,6 +801,11 @@ def test_a_fixed_specs_latex_shows_its_results(tmp_path: Path) -> None:
         == [Decimal("-0.0796"), Decimal("-0.1102")]
     assert "uses: {yhat: 0.9388}" in spec.read_text(encoding="utf-8")
     assert "uses: {dL/dz2: -0.0612, dz2/dW2: [1.3, 1.8]}" in spec.read_text(encoding="utf-8")
+    # ∂L/∂W₁ = ∂L/∂z₁ · x with x = [1, 2]: its result side prints the claim's own values, though the used
+    # −0.055104 (∂L/∂z₁[1], written with one more digit) times 1 has the same leading digits as the value −0.05510.
+    (w1,) = [c for c in claims if c["quantity"] == "dL/dW1"]
+    assert latex["dL/dW1"].endswith("\\begin{bmatrix} -0.04286 & -0.08572 \\\\ -0.05510 & -0.11021 \\end{bmatrix}")
+    assert [[str(v) for v in row] for row in w1["value"]] == [["-0.04286", "-0.08572"], ["-0.0551", "-0.11021"]]
     status, out, _ = run_cli("audit", str(spec))
     assert "31 holds" in out
     status, out, _ = run_cli("fix", str(spec))
