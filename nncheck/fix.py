@@ -14,6 +14,7 @@ import dataclasses
 import difflib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -261,6 +262,22 @@ class _Planner:
             return where[0], where[1], where[2], _minus_as(minus, new)
         return None
 
+    def first_consistent(self, verdict: Verdict, tries: Iterable[tuple[int, int, str, str] | None],
+                         results: list[Verdict], listed: int) -> bool:
+        """Put in the first of ``tries`` (replacements of ``verdict``'s number; None is skipped) with which every one
+        of ``results`` agrees with its line's arithmetic, taking back each that does not; whether one did. The
+        reasons noted since ``listed`` (len(self.unfixed) before the tries) are dropped when one does."""
+        for found in tries:
+            if found is None:
+                continue
+            added = self.add(verdict.location.cell, *found, verdict, False)
+            if all(self.consistent(result) for result in results):
+                del self.unfixed[listed:]
+                return True
+            if added:
+                self.retract(verdict)
+        return False
+
     def put_in(self, verdict: Verdict, before: tuple[Verdict, ...], after: tuple[Verdict, ...]) -> None:
         """A value a page put in for a name, judged: replaced by the page's latest earlier printed value of the name,
         digit for digit (its fix, when fix replaces that too), so that the line substitutes what the page printed;
@@ -286,16 +303,10 @@ class _Planner:
             elif exact is not None and exact.last_place >= own.last_place:
                 base = own.last_place  # no digit beyond the stale number's: they would be zeros a given never printed
             listed = len(self.unfixed)
-            for places in range(base, base - 4, -1):  # the fewest digits that keep the line's results right
-                found = self.replacement(verdict, places=places)
-                if found is None:
-                    continue
-                added = self.add(verdict.location.cell, *found, verdict, False)
-                if all(self.consistent(result) for result in results):
-                    del self.unfixed[listed:]
-                    return
-                if added:
-                    self.retract(verdict)
+            # the fewest digits that keep the line's results right
+            if self.first_consistent(verdict, (self.replacement(verdict, places=places)
+                                               for places in range(base, base - 4, -1)), results, listed):
+                return
             del self.unfixed[listed:]
             self.unfixed.append((verdict, f"the page prints no value of {verdict.subject} to put in, and its true value "
                                           f"{verdict.exact} to {-base} to {3 - base} decimals leaves the results of its "
@@ -303,29 +314,21 @@ class _Planner:
             return
         edit = self.fixed.get(latest.ref)
         text = (edit.new if edit is not None else latest.stated).replace("−", "-")
-        candidates = [self.replacement(verdict, text)]
+        printed = self.replacement(verdict, text)
         listed = len(self.unfixed)
-        for found in candidates + [self.replacement(verdict)]:
-            if found is None:
-                continue
-            added = self.add(verdict.location.cell, *found, verdict, False)
-            if all(self.consistent(result) for result in results):
-                del self.unfixed[listed:]
-                return
-            if added:
-                self.retract(verdict)
+
+        def printed_then_true() -> Iterator[tuple[int, int, str, str] | None]:
+            yield printed
+            yield self.replacement(verdict)  # the true value at the stale number's own digits
+
+        if self.first_consistent(verdict, printed_then_true(), results, listed):
+            return
         own = _plain(verdict.stated)
         if own is not None and own.last_place <= 0 and _EXPONENT.fullmatch(verdict.stated) is None:
-            for places in range(own.last_place - 1, own.last_place - 4, -1):  # the true value to more digits
-                found = self.replacement(verdict, places=places)
-                if found is None:
-                    continue
-                added = self.add(verdict.location.cell, *found, verdict, False)
-                if all(self.consistent(result) for result in results):
-                    del self.unfixed[listed:]
-                    return
-                if added:
-                    self.retract(verdict)
+            finer = (self.replacement(verdict, places=places)  # the true value to more digits
+                     for places in range(own.last_place - 1, own.last_place - 4, -1))
+            if self.first_consistent(verdict, finer, results, listed):
+                return
         del self.unfixed[listed:]
         # None agrees: the whole line is left as printed, and listed.
         reason = (f"with {text} or its true value {verdict.exact} (to up to 3 more digits) put in for "
