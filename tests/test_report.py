@@ -267,3 +267,38 @@ def test_relative_errors_too_small_for_two_decimals_keep_two_digits(ratio: float
     from nncheck.report.common import percent
 
     assert percent(ratio) == text
+
+
+def _held_spec(wrong: str | None = None) -> str:
+    """A 12-1 sigmoid/BCE network (input of 12 ones, weights 0, bias 0) with z1 and dL/dW1 claimed: z1 = 0 and
+    a1 = 1/2 exactly, so dL/dW1 = (1/2 − 1)·x = −0.5 in each of its 12 entries (worked by hand)."""
+    gradient = ["-0.5"] * 12
+    if wrong is not None:
+        gradient[5] = wrong
+    return (f"nncheck: 1\ntitle: t\nnetwork:\n  input: [{', '.join(['1'] * 12)}]\n  target: [1]\n  layers:\n"
+            f"    - weights: [[{', '.join(['0'] * 12)}]]\n      bias: [0]\n      activation: sigmoid\n  loss: bce\n"
+            f"claims:\n  - quantity: z1\n    value: [0]\n    step: z1\n  - quantity: dL/dW1\n"
+            f"    value: [[{', '.join(gradient)}]]\n    step: dL/dW1\n")
+
+
+def test_terminal_report_gives_a_run_of_entries_that_hold_one_row() -> None:
+    out = io.StringIO()
+    renderer("terminal")(audit(parse_spec(_held_spec())), out, False)
+    lines = out.getvalue().splitlines()
+    rows = [line.split() for line in lines if line.startswith("dL/dW1")]
+    assert rows == [["dL/dW1[0,0]…[0,11]", "∂L/∂W1", "12", "numbers", "holds"]]
+    assert any(line.split() == ["z1", "z1", "0", "0", "holds"] for line in lines)  # a lone entry keeps its row
+    assert lines[-1] == "13 numbers checked: 13 holds"
+
+
+def test_a_finding_in_a_run_breaks_it_and_the_other_formats_list_every_entry() -> None:
+    result = audit(parse_spec(_held_spec(wrong="-0.7")))
+    out = io.StringIO()
+    renderer("terminal")(result, out, False)
+    rows = [line.split()[0] for line in out.getvalue().splitlines() if line.startswith("dL/dW1")]
+    # Five quiet entries before the finding and six after: each run is shorter than HELD_RUN, so every entry is a row.
+    assert rows == [f"dL/dW1[0,{j}]" for j in range(12)]
+    assert "wrong" in next(line for line in out.getvalue().splitlines() if line.startswith("dL/dW1[0,5]"))
+    markdown = io.StringIO()
+    renderer("markdown")(audit(parse_spec(_held_spec())), markdown, False)
+    assert sum(1 for line in markdown.getvalue().splitlines() if "dL/dW1&#91;0," in line) == 12

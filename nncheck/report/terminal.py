@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from nncheck.audit import Audit, Kind
+from nncheck.audit import Audit, Kind, Verdict
 from nncheck.report.common import coverage_line, notes, subject, summary
 from nncheck.report.lines import one_line
 
@@ -17,6 +17,10 @@ HEADERS = ("id", "quantity", "stated", "exact", "verdict")
 # A cell longer than this (an equation's LaTeX with a matrix in it) is cut, with "…": the table stays readable on a
 # terminal, and the other formats (JSON, Markdown, SARIF) keep the whole text.
 MAX_CELL = 48
+# A run of at least this many consecutive entries of one quantity that all hold, with nothing to note, is one row
+# ("dL/dW1[0,0]…[63,63]  ∂L/∂W1  4096 numbers  holds"): a 64×64 matrix is not 4,096 lines. Findings, and every
+# number of the other formats, are listed one by one.
+HELD_RUN = 10
 
 
 def _clean(text: str) -> str:
@@ -31,9 +35,44 @@ def _cell(text: str) -> str:
     return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
 
 
+def _quiet(verdict: Verdict) -> bool:
+    """Whether a verdict is an entry that holds with nothing to note (it may share a row with its neighbours)."""
+    return (verdict.kind is Kind.HOLDS and not verdict.conflicts_with and not verdict.remarks
+            and verdict.expression is None and verdict.ref.endswith("]"))
+
+
+def _runs(verdicts: tuple[Verdict, ...]) -> list[tuple[Verdict, Verdict, int]]:
+    """The verdicts as (first, last, count): runs of HELD_RUN or more quiet entries of one quantity (and one step's
+    used values) together, every other verdict alone."""
+    runs: list[tuple[Verdict, Verdict, int]] = []
+    start, count = 0, len(verdicts)
+    while start < count:
+        first = verdicts[start]
+        end = start + 1
+        if _quiet(first):
+            while (end < count and _quiet(verdicts[end]) and verdicts[end].subject == first.subject
+                   and verdicts[end].used_by == first.used_by and verdicts[end].place == first.place):
+                end += 1
+        if end - start >= HELD_RUN:
+            runs.append((first, verdicts[end - 1], end - start))
+        else:
+            runs.extend((v, v, 1) for v in verdicts[start:end])
+        start = end
+    return runs
+
+
+def _row(first: Verdict, last: Verdict, count: int, depth: int) -> tuple[str, ...]:
+    if count == 1:
+        return _cell(first.ref), _cell(subject(first, depth)), _cell(first.stated), _cell(first.exact), first.kind.value
+    name = subject(first, depth)
+    name = name[:name.index("[")] if "[" in name else name
+    return (_cell(f"{first.ref}…{last.ref[last.ref.rindex('['):]}"), _cell(name), f"{count} numbers", "",
+            first.kind.value)
+
+
 def render(audit: Audit, stream: TextIO, color: bool) -> None:
-    rows = [(_cell(v.ref), _cell(subject(v, audit.depth)), _cell(v.stated), _cell(v.exact), v.kind.value)
-            for v in audit.verdicts]
+    runs = _runs(audit.verdicts)
+    rows = [_row(first, last, count, audit.depth) for first, last, count in runs]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -45,7 +84,7 @@ def render(audit: Audit, stream: TextIO, color: bool) -> None:
         stream.write(_clean(coverage_line(audit.coverage)) + "\n")
     if rows:  # a run in which nothing was judged: the summary says so, with no empty table above it
         stream.write("\n" + line(HEADERS) + "\n")
-    for verdict, row in zip(audit.verdicts, rows):
+    for (verdict, _, _), row in zip(runs, rows):
         text = line(row)
         if color:
             prefix = "".join(cell.ljust(width) + "  " for cell, width in zip(row[:-1], widths))
