@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from nncheck.errors import Location
 from nncheck.expr.nodes import Chain, Node
-from nncheck.printed import Printed
+from nncheck.printed import Printed, parse_printed
 from nncheck.quantities import Architecture
 
 # The diagnosis explains this many findings, in document order, unless told otherwise (nncheck audit
@@ -86,6 +86,71 @@ class Stated:
     used_by: str | None = None  # the claim whose step used this value, if it was used rather than stated
 
 
+class StatedArray(Sequence[Stated]):
+    """The printed numbers of one claim's value, read and checked but not yet made into :class:`Stated` records.
+
+    Each record is made on first use (then kept), so an audit that judges a whole claim at once
+    (:mod:`nncheck.audit.bulk`) never makes one for a 64×64 matrix that holds throughout. ``texts[k]`` is element
+    ``indices[k]`` as printed, a plain decimal :func:`nncheck.printed.parse_printed` reads; ``cells[k]`` is where it
+    stands, made a :class:`Location` by ``locate``. Compares, hashes and pickles as the tuple of its records.
+    """
+
+    __slots__ = ("claim_id", "quantity", "place", "indices", "texts", "cells", "locate", "_made")
+
+    def __init__(self, claim_id: str, quantity: str, place: Place, indices: list[Index], texts: list[str],
+                 cells: list[Any], locate: Callable[[Any], Location]) -> None:
+        self.claim_id, self.quantity, self.place = claim_id, quantity, place
+        self.indices, self.texts, self.cells, self.locate = indices, texts, cells, locate
+        self._made: tuple[Stated, ...] | None = None
+
+    @property
+    def made(self) -> bool:
+        """Whether the records have been made."""
+        return self._made is not None
+
+    def refs(self, positions: range | None = None) -> list[str]:
+        """The ids of the elements (of those at ``positions``): the claim id, with the index when there are several."""
+        chosen = range(len(self.texts)) if positions is None else positions
+        if len(self.texts) == 1:
+            return [self.claim_id for _ in chosen]
+        return [self.claim_id + "[" + ",".join(map(str, self.indices[k])) + "]" for k in chosen]
+
+    def _records(self) -> tuple[Stated, ...]:
+        if self._made is None:
+            self._made = tuple(
+                Stated(ref=ref, claim_id=self.claim_id, quantity=self.quantity, index=index, printed=parse_printed(text),
+                       place=self.place, location=self.locate(cell))
+                for ref, index, text, cell in zip(self.refs(), self.indices, self.texts, self.cells))
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, item: int) -> Stated: ...
+    @overload
+    def __getitem__(self, item: slice) -> tuple[Stated, ...]: ...
+    def __getitem__(self, item: int | slice) -> Stated | tuple[Stated, ...]:
+        return self._records()[item]
+
+    def __iter__(self) -> Iterator[Stated]:
+        return iter(self._records())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (StatedArray, tuple)):
+            return self._records() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._records())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._records(),)
+
+    def __repr__(self) -> str:
+        return f"StatedArray({self.claim_id!r}, {len(self)} numbers)"
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A statement of the document: a quantity (or one element of it) and the values its step used."""
@@ -93,7 +158,7 @@ class Claim:
     id: str
     quantity: str
     place: Place
-    elements: tuple[Stated, ...]
+    elements: tuple[Stated, ...] | StatedArray
     uses: tuple[Stated, ...] = ()
 
 

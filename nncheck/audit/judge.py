@@ -217,7 +217,7 @@ def _settle_equation(equation: Equation, context: _Context, statements: list[Sta
 
 def _order(spec: Spec | ModelSpec) -> list[Stated]:
     """Every statement in document order: a step's used values, then its result."""
-    return [s for claim in spec.claims for s in claim.uses + claim.elements]
+    return [s for claim in spec.claims for s in (*claim.uses, *claim.elements)]
 
 
 def _ledger(statements: list[Stated]) -> tuple[dict[str, str], dict[str, list[tuple[int, str]]]]:

@@ -94,7 +94,7 @@ def should_say(value: Fraction, printed: Printed) -> str:
 
 
 def _statements(spec: Spec | ModelSpec) -> dict[str, Stated]:
-    return {s.ref: s for claim in spec.claims for s in claim.uses + claim.elements}
+    return {s.ref: s for claim in spec.claims for s in (*claim.uses, *claim.elements)}
 
 
 def _entry(verdict: Verdict, statement: Stated | None, anchor: str, spec: Spec | ModelSpec, values: Mapping[str, Array],
@@ -182,7 +182,7 @@ def errata(spec: Spec | ModelSpec, audit: Audit, page_slug: str) -> Errata:
     equation_entries = {entry.verdict.ref: entry for entry in in_order if entry.derivation is None}
     claims = tuple(
         Section(claim.id, claim_anchor[claim.id], claim.place,
-                tuple(by_ref[s.ref] for s in claim.uses + claim.elements if s.ref in by_ref),
+                tuple(by_ref[s.ref] for s in (*claim.uses, *claim.elements) if s.ref in by_ref),
                 mathml.problem(claim.place.latex) if claim.place.latex else None)
         for claim in spec.claims
     )

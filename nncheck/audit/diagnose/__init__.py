@@ -152,7 +152,7 @@ def diagnose_all(spec: Spec, exact: Mapping[str, Array], table: Mapping[str, Ste
     """
     if not any(verdict.kind in DIAGNOSED for verdict in verdicts):
         return list(verdicts)
-    document = Statements.of(tuple(s for claim in spec.claims for s in claim.uses + claim.elements))
+    document = Statements.of(tuple(s for claim in spec.claims for s in (*claim.uses, *claim.elements)))
     position = {verdict.ref: i for i, verdict in enumerate(verdicts)}
     kinds = {verdict.ref: verdict.kind for verdict in verdicts}
     result = list(verdicts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -13,7 +13,7 @@ from nncheck.errors import Location, Problem
 from nncheck.expr import ExprSyntaxError, parse_expression
 from nncheck.network.rules import ACTIVATIONS, LAYER_ACTIVATIONS, LAYER_LOSSES, LOSSES
 from nncheck.printed import Printed
-from nncheck.records import Claim, Conventions, Equation, Graph, Layer, Loop, ModelSpec, Network, Place, Spec, Stated
+from nncheck.records import Claim, Conventions, Equation, Graph, Layer, Loop, ModelSpec, Network, Place, Spec, Stated, StatedArray
 from nncheck.readers.spec.nodes import Elements, Reader
 from nncheck.readers.spec.yamlsafe import compose, read_text
 
@@ -382,18 +382,15 @@ def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> li
                 continue
             index, shape = index_value, ()
         transposed = bool(reader.boolean(keys["transposed"], "transposed")) if "transposed" in keys else False
-        elements = reader.numbers(keys["value"], f"value of {claim_id!r}")
+        elements = reader.numbers(keys["value"], f"value of {claim_id!r}", texts=True)
         if elements is None:
             continue
         fitted = _fit(reader, keys["value"], elements, shape, name, transposed)
         if fitted is None:
             continue
-        several = len(fitted) > 1
-        stated = tuple(
-            Stated(ref=claim_id + (_suffix(i) if several else ""), claim_id=claim_id, quantity=name,
-                   index=index + i, printed=printed, place=place, location=reader.at(cell))
-            for i, printed, cell in fitted
-        )
+        # With an index the claim is one element, so the refs' indices are the fitted ones whenever there are several.
+        stated = StatedArray(claim_id, name, place, [index + i for i, _, _ in fitted], [text for _, text, _ in fitted],
+                             [cell for _, _, cell in fitted], reader.at)
         uses = _uses(reader, keys.get("uses"), claim_id, place, names)
         claims.append(Claim(id=claim_id, quantity=name, place=place, elements=stated, uses=uses))
     return claims
@@ -402,16 +399,28 @@ def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> li
 def _bound_statements(reader: Reader, claims: list[Claim]) -> None:
     counts: dict[tuple[str, tuple[int, ...]], int] = {}
     total = 0
+
+    def count(quantity: str, index: tuple[int, ...], where: Callable[[], Location]) -> None:
+        nonlocal total
+        total += 1
+        key = (quantity, index)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] == MAX_STATEMENTS_PER_ELEMENT + 1:
+            reader.problems.append(Problem(where(), f"{quantity}{_suffix(index) if index else ''} "
+                                           f"is stated more than {MAX_STATEMENTS_PER_ELEMENT} times; at most {MAX_STATEMENTS_PER_ELEMENT} are accepted"))
+        if total == MAX_STATEMENTS + 1:
+            reader.problems.append(Problem(where(), f"the spec states more than {MAX_STATEMENTS:,} numbers; at most {MAX_STATEMENTS:,} are accepted"))
+
     for claim in claims:
-        for statement in claim.uses + claim.elements:
-            total += 1
-            key = (statement.quantity, statement.index)
-            counts[key] = counts.get(key, 0) + 1
-            if counts[key] == MAX_STATEMENTS_PER_ELEMENT + 1:
-                reader.problems.append(Problem(statement.location, f"{statement.quantity}{_suffix(statement.index) if statement.index else ''} "
-                                               f"is stated more than {MAX_STATEMENTS_PER_ELEMENT} times; at most {MAX_STATEMENTS_PER_ELEMENT} are accepted"))
-            if total == MAX_STATEMENTS + 1:
-                reader.problems.append(Problem(statement.location, f"the spec states more than {MAX_STATEMENTS:,} numbers; at most {MAX_STATEMENTS:,} are accepted"))
+        for statement in claim.uses:
+            count(statement.quantity, statement.index, lambda s=statement: s.location)  # type: ignore[misc]
+        elements = claim.elements
+        if isinstance(elements, StatedArray):  # its locations made only for a problem, its records not at all
+            for k, index in enumerate(elements.indices):
+                count(claim.quantity, index, lambda k=k, e=elements: e.locate(e.cells[k]))  # type: ignore[misc]
+        else:
+            for statement in elements:
+                count(statement.quantity, statement.index, lambda s=statement: s.location)  # type: ignore[misc]
 
 
 def _suffix(index: tuple[int, ...]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ SCALAR = "ScalarNode"
 SEQUENCE = "SequenceNode"
 MAPPING = "MappingNode"
 TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# A plain decimal that parse_printed reads as it stands (no exponent, at most 80 digits of its 100).
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?")
 # Nested number lists deeper than a matrix are refused before they are walked.
 MAX_RANK = 2
 
@@ -33,7 +36,7 @@ class Elements:
     """Numbers read from a scalar or nested list: shape, and each element with its index and node."""
 
     shape: tuple[int, ...]
-    items: list[tuple[tuple[int, ...], Printed, Any]] = field(default_factory=list)
+    items: list[tuple[tuple[int, ...], Any, Any]] = field(default_factory=list)  # (index, Printed or text, node)
 
 
 @dataclass
@@ -129,10 +132,22 @@ class Reader:
                 self.problem(node, f"{what}: {error}")
             return None
 
-    def numbers(self, node: Any, what: str) -> Elements | None:
-        """A number, a list of numbers, or a list of equal-length lists of numbers."""
+    def text(self, node: Any, what: str) -> str | None:
+        """A number as printed, checked as :meth:`number` checks it, as its text (the stripped digits parse_printed
+        reads): a plain decimal of at most 80 digits is taken as it stands, anything else goes through :meth:`number`."""
+        if node.__class__.__name__ == SCALAR and node.tag in TEXT_TAGS:
+            text = node.value
+            if isinstance(text, str) and _PLAIN_DECIMAL.fullmatch(text) is not None:
+                return text
+        printed = self.number(node, what)
+        return None if printed is None else printed.text
+
+    def numbers(self, node: Any, what: str, *, texts: bool = False) -> Elements | None:
+        """A number, a list of numbers, or a list of equal-length lists of numbers; each as a Printed, or with
+        ``texts`` as its checked text (:meth:`text`)."""
+        read = self.text if texts else self.number
         if kind(node) == SCALAR:
-            printed = self.number(node, what)
+            printed = read(node, what)
             return None if printed is None else Elements((), [((), printed, node)])
         rows = self.sequence(node, what)
         if rows is None:
@@ -143,7 +158,7 @@ class Reader:
         if all(kind(row) == SCALAR for row in rows):
             result = Elements((len(rows),))
             for i, row in enumerate(rows):
-                printed = self.number(row, f"{what}[{i}]")
+                printed = read(row, f"{what}[{i}]")
                 if printed is None:
                     return None
                 result.items.append(((i,), printed, row))
@@ -162,7 +177,7 @@ class Reader:
                 if kind(cell) != SCALAR:
                     self.problem(cell, f"{what}[{i}][{j}] must be a number, found {describe(cell)}; at most {MAX_RANK} levels of lists are accepted")
                     return None
-                printed = self.number(cell, f"{what}[{i}][{j}]")
+                printed = read(cell, f"{what}[{i}][{j}]")
                 if printed is None:
                     return None
                 result.items.append(((i, j), printed, cell))
