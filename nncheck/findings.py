@@ -6,8 +6,10 @@ without loading the arithmetic that made them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, overload
 
 from nncheck.errors import Location
 from nncheck.records import Place
@@ -173,6 +175,84 @@ class Verdict:
         return self.kind is not Kind.HOLDS
 
 
+class VerdictBlock:
+    """Consecutive verdicts of one quantity that all hold with nothing to note (no conflicts, remarks or used value),
+    kept whole until a report asks for them (:meth:`make`). ``first_ref`` and ``last_ref`` are the first and last
+    elements' ids; the block is ``count`` verdicts long."""
+
+    __slots__ = ("count", "subject", "first_ref", "last_ref")
+    kind = Kind.HOLDS
+
+    def __init__(self, count: int, subject: str, first_ref: str, last_ref: str) -> None:
+        self.count, self.subject, self.first_ref, self.last_ref = count, subject, first_ref, last_ref
+
+    def make(self) -> tuple[Verdict, ...]:
+        """The verdicts, one per element, in order."""
+        raise NotImplementedError
+
+
+class Verdicts(Sequence[Verdict]):
+    """An audit's verdicts in document order, some kept as :class:`VerdictBlock` runs that are made into records
+    only when read one by one. Counting, the findings, and the terminal report's rows need no block made; it
+    compares, hashes and pickles as the tuple of its verdicts."""
+
+    __slots__ = ("parts", "_made", "_length")
+
+    def __init__(self, parts: Sequence[Verdict | VerdictBlock]) -> None:
+        self.parts = tuple(parts)
+        self._made: tuple[Verdict, ...] | None = None
+        self._length = sum(part.count if isinstance(part, VerdictBlock) else 1 for part in self.parts)
+
+    def _all(self) -> tuple[Verdict, ...]:
+        if self._made is None:
+            made: list[Verdict] = []
+            for part in self.parts:
+                if isinstance(part, VerdictBlock):
+                    made.extend(part.make())
+                else:
+                    made.append(part)
+            self._made = tuple(made)
+        return self._made
+
+    def counts(self) -> dict[Kind, int]:
+        """How many verdicts of each kind."""
+        result = {kind: 0 for kind in Kind}
+        for part in self.parts:
+            result[part.kind] += part.count if isinstance(part, VerdictBlock) else 1
+        return result
+
+    def singles(self) -> Iterator[Verdict]:
+        """The verdicts not in a block (a block's all hold)."""
+        return (part for part in self.parts if not isinstance(part, VerdictBlock))
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, item: int) -> Verdict: ...
+    @overload
+    def __getitem__(self, item: slice) -> tuple[Verdict, ...]: ...
+    def __getitem__(self, item: int | slice) -> Verdict | tuple[Verdict, ...]:
+        return self._all()[item]
+
+    def __iter__(self) -> Iterator[Verdict]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Verdicts, tuple)):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._all(),)
+
+    def __repr__(self) -> str:
+        return f"Verdicts({len(self)} verdicts)"
+
+
 @dataclass(frozen=True, slots=True)
 class Audit:
     """Everything the audit of one spec concluded, in document order."""
@@ -180,7 +260,7 @@ class Audit:
     path: str
     title: str
     depth: int
-    verdicts: tuple[Verdict, ...]
+    verdicts: tuple[Verdict, ...] | Verdicts
     precision: int  # bits of the enclosures that decided every verdict
     source: str | None = None  # the audited document, as the spec names it
     coverage: Coverage | None = None  # for a Markdown document: which equations were checked, which skipped
@@ -191,10 +271,14 @@ class Audit:
     diagnosis_stopped: str = ""  # why the diagnosis left findings before its limit: its time budget (nncheck.audit.diagnose)
 
     def counts(self) -> dict[Kind, int]:
+        if isinstance(self.verdicts, Verdicts):
+            return self.verdicts.counts()
         result = {kind: 0 for kind in Kind}
         for verdict in self.verdicts:
             result[verdict.kind] += 1
         return result
 
     def failing(self, fail_on: frozenset[Kind] = DEFAULT_FAIL_ON) -> tuple[Verdict, ...]:
+        if isinstance(self.verdicts, Verdicts) and Kind.HOLDS not in fail_on:
+            return tuple(v for v in self.verdicts.singles() if v.kind in fail_on)
         return tuple(v for v in self.verdicts if v.kind in fail_on)

@@ -14,7 +14,7 @@ import dataclasses
 import difflib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -350,7 +350,7 @@ class _Planner:
         if self.fixed.get(edit.verdict.ref) is edit:
             del self.fixed[edit.verdict.ref]
 
-    def no_duplicate(self, edit: Edit, verdicts: tuple[Verdict, ...]) -> None:
+    def no_duplicate(self, edit: Edit, verdicts: Sequence[Verdict]) -> None:
         """A restatement fix rewrites is not made a copy of another statement of the same name on its line (``a =
         0.6457 and a = 0.8320`` would read ``a = 0.8320 and a = 0.8320``): it is left as printed, and listed."""
         verdict = edit.verdict

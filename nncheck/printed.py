@@ -11,6 +11,10 @@ from fractions import Fraction
 # Leading "+" and a Unicode minus sign are accepted since documents print both.
 DECIMAL = re.compile(r"^(?P<sign>[-+\u2212]?)(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[-+]?[0-9]+))?$")
 
+# A plain decimal that parse_printed reads as it stands: no sign but "-", no exponent, at most 80 digits (of the
+# MAX_DIGITS it accepts), no surrounding space.
+PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?")
+
 # A printed number longer than this is refused: no document states a hundred digits,
 # and it bounds the work of exact arithmetic on hostile input.
 MAX_DIGITS = 100

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nncheck.audit import EvaluationError, Kind, audit
+from nncheck.audit.judge import audit_spec
 from nncheck.network import ball
 from nncheck.audit import audit_markdown
 from nncheck.readers.spec import load_spec, parse_spec
@@ -277,8 +278,10 @@ def test_precision_is_raised_only_for_the_verdict_that_needs_it(monkeypatch: pyt
     # settles that: those four numbers are judged again at 256, 512, ... 8192 bits and end undecided. The
     # others (a1, settled at 128 bits) are judged once.
     text = _softmax_tie("[0.5, 0.5]")
+    judged_whole = audit(parse_spec(text)).verdicts  # a1 judged whole (nncheck.audit.bulk)
     seen = _judgements(monkeypatch)
-    result = audit(parse_spec(text))
+    result = audit_spec(parse_spec(text), whole=False)  # every number element by element
+    assert result.verdicts == judged_whole
     assert [(v.ref, v.kind) for v in result.verdicts] == [("a1[0]", H), ("a1[1]", H)] + [
         (f"da1/dz1[{i},{j}]", Kind.UNDECIDED) for i in range(2) for j in range(2)]
     assert result.precision == 8192

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,14 +13,14 @@ from nncheck.audit import enclose
 from nncheck.audit.classify import classify
 from nncheck.audit.ledger import Entry, Ledger
 from nncheck.audit.own import Frame, Key, OwnValue, carried_from
-from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict
+from nncheck.findings import DIAGNOSED, Audit, Kind, Verdict, VerdictBlock, Verdicts
 from nncheck.errors import NncheckError, Undecided
 from nncheck.network import ball, evaluate, step_table
 from nncheck.network.backend import Array
 from nncheck.network.steps import Step
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Claim, Equation, ModelSpec, Spec, Stated
 from nncheck.expr.printer import text
 from nncheck.network.graph import model_givens, spec_table
 
@@ -31,24 +32,37 @@ class EvaluationError(NncheckError, ValueError):
     """The network's numbers cannot be evaluated (a log of a non-positive value, say)."""
 
 
-def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT) -> Audit:
+def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOSE_LIMIT, whole: bool = True) -> Audit:
     """Judge every claim and equation of a spec against its network; explain the first ``diagnose`` findings (None: all of them).
 
     The network is evaluated once, at :data:`ball.START_PRECISION` bits or at the precision that the
     most finely printed number needs (:func:`needed_bits`), and more only if the evaluation itself
     needs it. A verdict the enclosures still cannot settle is judged again, alone, at doubled
     precision, up to :data:`ball.MAX_PRECISION`; every other verdict keeps its first judgement.
+
+    With ``whole`` (the default), a layered network's claim that :func:`nncheck.audit.bulk.eligible` allows is
+    first judged whole, by one matrix comparison; it gives the same verdicts as element by element (a property of
+    tests/test_bulk.py checks it), kept as one block until a report reads them one by one.
     """
-    statements = _order(spec)
-    start = ball.rung_for(max((needed_bits(s.printed) for s in statements), default=0))  # equations settle on their own
+    from nncheck.audit import bulk
+
+    eligible = bulk.eligible(spec.claims) if whole and isinstance(spec, Spec) and not spec.equations else set()
+    blocks: dict[int, tuple[list[int], int]] = {}  # a claim's position: its printed digits (bulk.digits)
+    for position in eligible:
+        read = bulk.digits(spec.claims[position].elements)  # type: ignore[arg-type]
+        if read is not None:
+            blocks[position] = read
+    statements = _order(spec, blocks.keys())
+    start = ball.rung_for(max([needed_bits(s.printed) for s in statements] + [bulk.needed_bits(read) for read in blocks.values()],
+                              default=0))  # equations settle on their own
     table = _table(spec)
     exact, bits = _evaluate(spec, table, start)
     repeats, conflicts = _ledger(statements)
     context = _Context(spec, table, repeats, conflicts, {s.ref: i for i, s in enumerate(statements)},
                        {bits: exact})
     with ball.precision(bits):
-        judged = _judge_all(spec, context, Frame(table=table, exact=exact, canonical_ref=repeats), bits)
-    verdicts: list[Verdict] = []
+        judged = _judge_all(spec, context, Frame(table=table, exact=exact, canonical_ref=repeats), bits, blocks)
+    parts: list[Verdict | VerdictBlock] = []
     precision = decided = bits
     for item in judged:
         if isinstance(item, _Pending):
@@ -56,30 +70,30 @@ def audit_spec(spec: Spec | ModelSpec, *, diagnose: int | None = DEFAULT_DIAGNOS
             precision = max(precision, used)
             if verdict.kind is not Kind.UNDECIDED:
                 decided = max(decided, used)
-            verdicts.append(verdict)
+            parts.append(verdict)
         else:
-            verdicts.append(item)
+            parts.append(item)
+    verdicts = Verdicts(parts)
     # The diagnosis checks its candidates at the finest precision a decided verdict needed (an undecided
-    # one, which reached MAX_PRECISION, is not diagnosed).
-    if isinstance(spec, Spec):  # the diagnosis's slip families are a layered network's (a model's: not yet)
+    # one, which reached MAX_PRECISION, is not diagnosed). A block holds throughout: nothing in it to diagnose.
+    seconds, undiagnosed = 0.0, 0
+    stopped: list[str] = []
+    if isinstance(spec, Spec) and any(v.kind in DIAGNOSED for v in verdicts.singles()):
         started = time.perf_counter()
-        stopped: list[str] = []
         with ball.precision(decided):
             from nncheck.audit.diagnose import diagnose_all
 
-            verdicts = diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose,
-                                    stopped=stopped)  # nncheck/audit/diagnose/
+            verdicts = Verdicts(diagnose_all(spec, context.evaluated[decided], table, verdicts, diagnose,
+                                             stopped=stopped))  # nncheck/audit/diagnose/
         seconds = time.perf_counter() - started
-    else:
-        seconds, stopped = 0.0, []
-    undiagnosed = sum(1 for v in verdicts if v.kind in DIAGNOSED and not v.diagnosed) if isinstance(spec, Spec) else 0
+        undiagnosed = sum(1 for v in verdicts.singles() if v.kind in DIAGNOSED and not v.diagnosed)
     states: dict[int, State] = {}  # the spec's statements as printed results, at each precision tried
     for equation in spec.equations:
         verdict, used = _settle_equation(equation, context, statements, states, bits)
         precision = max(precision, used)
-        verdicts.append(verdict)
+        verdicts = Verdicts((*verdicts.parts, verdict))
     depth = len(spec.network.layers) if isinstance(spec, Spec) else 0
-    return Audit(path=spec.path, title=spec.title, depth=depth, verdicts=tuple(verdicts), precision=precision,
+    return Audit(path=spec.path, title=spec.title, depth=depth, verdicts=verdicts, precision=precision,
                  source=spec.source, undiagnosed=undiagnosed, diagnosis_seconds=seconds,
                  diagnosis_stopped=stopped[0] if stopped else "")
 
@@ -215,9 +229,11 @@ def _settle_equation(equation: Equation, context: _Context, statements: list[Sta
         raise EvaluationError(f"{equation.location}: equation {equation.id!r} cannot be evaluated: {error}") from None
 
 
-def _order(spec: Spec | ModelSpec) -> list[Stated]:
-    """Every statement in document order: a step's used values, then its result."""
-    return [s for claim in spec.claims for s in (*claim.uses, *claim.elements)]
+def _order(spec: Spec | ModelSpec, blocks: AbstractSet[int] = frozenset()) -> list[Stated]:
+    """Every statement in document order: a step's used values, then its result; but for the claims at ``blocks``
+    (which no other statement states or uses, so that no statement conflicts with or repeats theirs)."""
+    return [s for position, claim in enumerate(spec.claims) if position not in blocks
+            for s in (*claim.uses, *claim.elements)]
 
 
 def _ledger(statements: list[Stated]) -> tuple[dict[str, str], dict[str, list[tuple[int, str]]]]:
@@ -235,10 +251,16 @@ def _ledger(statements: list[Stated]) -> tuple[dict[str, str], dict[str, list[tu
     return repeats, ledger.conflicts()
 
 
-def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: int) -> list[Verdict | _Pending]:
-    """Every statement in document order; the ones the enclosures cannot settle yet are left pending."""
-    results: list[Verdict | _Pending] = []
+def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: int,
+               blocks: Mapping[int, tuple[list[int], int]] | None = None) -> list[Verdict | _Pending | VerdictBlock]:
+    """Every statement in document order; the ones the enclosures cannot settle yet are left pending. A claim at
+    ``blocks`` (with its printed digits) is judged whole first (nncheck.audit.bulk), and element by element when that
+    does not settle it."""
+    from nncheck.audit import bulk
+
+    results: list[Verdict | _Pending | VerdictBlock] = []
     phase: list[_Phase | None] = [None]  # the current phase's snapshot, made at its first pending statement
+    unrecorded: list[Claim] = []  # claims judged whole, not yet in the frame's ledger
 
     def judge(s: Stated, overlay: Mapping[Key, Stated], owns: dict[str, OwnValue | None]) -> Verdict | _Pending:
         try:
@@ -251,6 +273,16 @@ def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: in
 
     for number, claim in enumerate(spec.claims, start=1):
         progress.advance("judging", number - 1, len(spec.claims))
+        if blocks and number - 1 in blocks:
+            block = bulk.held(claim, blocks[number - 1], frame.exact, bits)
+            if block is not None:
+                results.append(block)
+                unrecorded.append(claim)
+                continue
+        for earlier in unrecorded:  # the document's own numbers of what follows read them as printed
+            for element in earlier.elements:
+                frame.record(element)
+        unrecorded.clear()
         owns: dict[str, OwnValue | None] = {}  # one recomputation per quantity and claim, not per element
         phase[0] = None
         for used in claim.uses:

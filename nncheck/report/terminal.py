@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TextIO
 
 from nncheck.audit import Audit, Kind, Verdict
+from nncheck.findings import VerdictBlock, Verdicts
+from nncheck.quantities import display
 from nncheck.report.common import coverage_line, notes, subject, summary
 from nncheck.report.lines import one_line
 
@@ -41,9 +44,25 @@ def _quiet(verdict: Verdict) -> bool:
             and verdict.expression is None and verdict.ref.endswith("]"))
 
 
-def _runs(verdicts: tuple[Verdict, ...]) -> list[tuple[Verdict, Verdict, int]]:
+def _runs(verdicts: Sequence[Verdict]) -> list[tuple[Verdict, Verdict, int] | VerdictBlock]:
     """The verdicts as (first, last, count): runs of HELD_RUN or more quiet entries of one quantity (and one step's
-    used values) together, every other verdict alone."""
+    used values) together, every other verdict alone. A block an audit kept whole (all quiet, one quantity no
+    neighbour shares) is one run, unmade; a shorter one is made and goes one by one."""
+    if isinstance(verdicts, Verdicts):
+        runs: list[tuple[Verdict, Verdict, int] | VerdictBlock] = []
+        pending: list[Verdict] = []
+        for part in verdicts.parts:
+            if isinstance(part, VerdictBlock) and part.count >= HELD_RUN:
+                runs += _verdict_runs(pending)
+                pending = []
+                runs.append(part)
+            else:
+                pending.extend(part.make() if isinstance(part, VerdictBlock) else (part,))
+        return runs + _verdict_runs(pending)
+    return list(_verdict_runs(verdicts))
+
+
+def _verdict_runs(verdicts: Sequence[Verdict]) -> list[tuple[Verdict, Verdict, int]]:
     runs: list[tuple[Verdict, Verdict, int]] = []
     start, count = 0, len(verdicts)
     while start < count:
@@ -61,18 +80,21 @@ def _runs(verdicts: tuple[Verdict, ...]) -> list[tuple[Verdict, Verdict, int]]:
     return runs
 
 
-def _row(first: Verdict, last: Verdict, count: int, depth: int) -> tuple[str, ...]:
-    if count == 1:
-        return _cell(first.ref), _cell(subject(first, depth)), _cell(first.stated), _cell(first.exact), first.kind.value
-    name = subject(first, depth)
-    name = name[:name.index("[")] if "[" in name else name
-    return (_cell(f"{first.ref}…{last.ref[last.ref.rindex('['):]}"), _cell(name), f"{count} numbers", "",
-            first.kind.value)
+def _row(run: tuple[Verdict, Verdict, int] | VerdictBlock, depth: int) -> tuple[str, ...]:
+    if isinstance(run, VerdictBlock):
+        first_ref, last_ref, quantity, count, kind = run.first_ref, run.last_ref, run.subject, run.count, run.kind
+    else:
+        first, last, count = run
+        if count == 1:
+            return _cell(first.ref), _cell(subject(first, depth)), _cell(first.stated), _cell(first.exact), first.kind.value
+        first_ref, last_ref, quantity, kind = first.ref, last.ref, first.subject, first.kind
+    return (_cell(f"{first_ref}…{last_ref[last_ref.rindex('['):]}"), _cell(display(quantity, depth)), f"{count} numbers",
+            "", kind.value)
 
 
 def render(audit: Audit, stream: TextIO, color: bool) -> None:
     runs = _runs(audit.verdicts)
-    rows = [_row(first, last, count, audit.depth) for first, last, count in runs]
+    rows = [_row(run, audit.depth) for run in runs]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -84,12 +106,15 @@ def render(audit: Audit, stream: TextIO, color: bool) -> None:
         stream.write(_clean(coverage_line(audit.coverage)) + "\n")
     if rows:  # a run in which nothing was judged: the summary says so, with no empty table above it
         stream.write("\n" + line(HEADERS) + "\n")
-    for (verdict, _, _), row in zip(runs, rows):
+    for run, row in zip(runs, rows):
         text = line(row)
         if color:
             prefix = "".join(cell.ljust(width) + "  " for cell, width in zip(row[:-1], widths))
-            text = prefix + f"\x1b[{COLOURS[verdict.kind]}m{row[-1]}\x1b[0m"
+            text = prefix + f"\x1b[{COLOURS[run.kind if isinstance(run, VerdictBlock) else run[0].kind]}m{row[-1]}\x1b[0m"
         stream.write(text + "\n")
+        if isinstance(run, VerdictBlock):
+            continue
+        verdict = run[0]
         if verdict.is_finding or verdict.conflicts_with or verdict.remarks:
             for note in notes(verdict):
                 stream.write(" " * (widths[0] + 2) + "- " + _clean(note) + "\n")

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from nncheck.errors import Location, Problem, SpecError
-from nncheck.printed import Printed, parse_printed
+from nncheck.printed import PLAIN_DECIMAL, Printed, parse_printed
 from nncheck.readers.spec.yamlsafe import location
 
 SCALAR = "ScalarNode"
 SEQUENCE = "SequenceNode"
 MAPPING = "MappingNode"
 TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-# A plain decimal that parse_printed reads as it stands (no exponent, at most 80 digits of its 100).
-_PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?")
 # Nested number lists deeper than a matrix are refused before they are walked.
 MAX_RANK = 2
 
@@ -137,7 +134,7 @@ class Reader:
         reads): a plain decimal of at most 80 digits is taken as it stands, anything else goes through :meth:`number`."""
         if node.__class__.__name__ == SCALAR and node.tag in TEXT_TAGS:
             text = node.value
-            if isinstance(text, str) and _PLAIN_DECIMAL.fullmatch(text) is not None:
+            if isinstance(text, str) and PLAIN_DECIMAL.fullmatch(text) is not None:
                 return text
         printed = self.number(node, what)
         return None if printed is None else printed.text
