@@ -217,3 +217,16 @@ def test_a_printed_decimal_is_read_exactly(sign: str, whole: int, decimals: int,
     printed = parse_printed(text)
     assert printed.value == Fraction(Decimal(text.replace("\u2212", "-")))
     assert printed.last_place == (exponent or 0) - decimals
+
+
+@given(st.from_regex(r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?", fullmatch=True), st.sampled_from(["{}", "'{}'", '"{}"']))
+def test_a_plain_decimal_is_a_number_to_yaml_whatever_its_digits(digits: str, quoting: str) -> None:
+    # The readers take a plain decimal from the C composer without resolving its tag (nncheck/readers/spec/nodes.py):
+    # the pure parser, with its own resolver, must call every such text an int, a float or (quoted) a string.
+    from nncheck.printed import PLAIN_DECIMAL
+    from nncheck.readers.spec.nodes import TEXT_TAGS
+    from nncheck.readers.spec.yamlsafe import _compose
+
+    assert PLAIN_DECIMAL.pattern == r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?"  # the strategy's pattern
+    node = _compose("a: " + quoting.format(digits), "x.yaml", pure=True).value[0][1]
+    assert node.value == digits and str(node.tag) in TEXT_TAGS

@@ -17,7 +17,8 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
-from flint import arb, arb_mat
+import numpy as np
+from flint import arb, arb_mat, fmpq_mat
 
 from nncheck.audit import enclose
 from nncheck.findings import Kind, Verdict, VerdictBlock
@@ -97,14 +98,25 @@ def held(claim: Claim, read: tuple[list[int], int], exact: Mapping[str, Array], 
     assert isinstance(elements, StatedArray)
     values, decimals = read
     table = exact[claim.quantity]
-    true: list[Real] = [table[index] for index in elements.indices]
+    if table.size == len(values) and elements.indices == _row_major(table.shape):
+        true: list[Real] = table.ravel().tolist()  # the usual order: no indexing element by element
+    else:
+        true = [table[index] for index in elements.indices]
     count = len(true)
-    balls = arb_mat([[value.enclosure()] for value in true])
-    printed = arb_mat([[2 * value] for value in values])
+    if all(value.exact is not None for value in true):  # exact values (a layer's weights, as ∂z/∂a): one conversion
+        balls = arb_mat(fmpq_mat(count, 1, [value.rational() for value in true]))
+    else:
+        balls = arb_mat(count, 1, [arb(value.rational()) if value.exact is not None else value.enclosure() for value in true])
+    printed = arb_mat(count, 1, [2 * value for value in values])
     scaled = balls * (2 * 10**decimals) - printed
     if not _box(count, 1).contains(scaled):
         return None
     return HeldBlock(elements, true, bits)
+
+
+@functools.lru_cache(maxsize=64)
+def _row_major(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    return [tuple(int(i) for i in index) for index in np.ndindex(*shape)]
 
 
 class HeldBlock(VerdictBlock):

@@ -417,6 +417,9 @@ def _product(left: Array, right: Array) -> Array:
         ranged = _ranged_product(left, right)
         if ranged is not None:
             return ranged
+    if not all_left and not all_right and (not any(value.exact is not None for value in flat_left)
+                                           or not any(value.exact is not None for value in flat_right)):
+        return _ball_product(flat_left, left.shape, flat_right, right.shape)
     exact_left, ball_left = _split(flat_left, *left.shape, all_exact=all_left)
     exact_right, ball_right = _split(flat_right, *right.shape, all_exact=all_right)
     exact = exact_left * exact_right
@@ -444,6 +447,30 @@ def _product(left: Array, right: Array) -> Array:
         else:
             result.append(Real(ball=part + arb(q)))
     return np.array(result, dtype=object).reshape(rows, cols)
+
+
+def _ball_product(flat_left: list[Real], left_shape: tuple[int, ...], flat_right: list[Real],
+                  right_shape: tuple[int, ...]) -> Array:
+    """``_product`` when one side has no exact entry (weights times activations, a gradient's outer product): the
+    exact part El·Er is 0, so the product is one arb_mat product of both sides as balls (an exact side converted from
+    an fmpq_mat at once). An entry that is exactly zero had only terms with an exact zero factor: it is the exact 0,
+    as in _product."""
+    result = _as_balls(flat_left, left_shape) * _as_balls(flat_right, right_shape)
+    parts = result.entries()
+    if not all(part.is_finite() for part in parts):
+        product: Array = np.array(flat_left, dtype=object).reshape(left_shape) @ np.array(flat_right, dtype=object).reshape(right_shape)
+        return product  # an infinite or NaN ball: term by term, as in _product
+    zero = Fraction(0)
+    return np.array([Real(exact=zero) if part.is_zero() else Real(ball=part) for part in parts],
+                    dtype=object).reshape(result.nrows(), result.ncols())
+
+
+def _as_balls(flat: list[Real], shape: tuple[int, ...]) -> arb_mat:
+    """A matrix of Reals (row-major) as an arb_mat: an all-exact one through one fmpq_mat."""
+    rows, cols = shape
+    if all(value.exact is not None for value in flat):
+        return arb_mat(fmpq_mat(rows, cols, [value.rational() for value in flat]))
+    return arb_mat(rows, cols, [arb(value.rational()) if value.exact is not None else value.enclosure() for value in flat])
 
 
 _ZERO = fmpq(0)

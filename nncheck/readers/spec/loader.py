@@ -411,7 +411,16 @@ def _bound_statements(reader: Reader, claims: list[Claim]) -> None:
         if total == MAX_STATEMENTS + 1:
             reader.problems.append(Problem(where(), f"the spec states more than {MAX_STATEMENTS:,} numbers; at most {MAX_STATEMENTS:,} are accepted"))
 
+    # A quantity only one claim's value states (the usual case) has each of its elements stated once.
+    claimed: dict[str, int] = {}
     for claim in claims:
+        claimed[claim.quantity] = claimed.get(claim.quantity, 0) + 1
+        for statement in claim.uses:
+            claimed[statement.quantity] = 2
+    for claim in claims:
+        if claimed[claim.quantity] == 1 and total + len(claim.elements) <= MAX_STATEMENTS and not claim.uses:
+            total += len(claim.elements)
+            continue
         for statement in claim.uses:
             count(statement.quantity, statement.index, lambda s=statement: s.location)  # type: ignore[misc]
         elements = claim.elements

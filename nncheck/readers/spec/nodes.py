@@ -7,7 +7,7 @@ from typing import Any
 
 from nncheck.errors import Location, Problem, SpecError
 from nncheck.printed import PLAIN_DECIMAL, Printed, parse_printed
-from nncheck.readers.spec.yamlsafe import location
+from nncheck.readers.spec.yamlsafe import ScalarNode, location
 
 SCALAR = "ScalarNode"
 SEQUENCE = "SequenceNode"
@@ -112,6 +112,8 @@ class Reader:
 
     def number(self, node: Any, what: str) -> Printed | None:
         """A number as printed; quoted or plain, its digits are kept as written."""
+        if node.__class__ is ScalarNode and PLAIN_DECIMAL.fullmatch(node.value):
+            return parse_printed(node.value)  # from the C composer, with no explicit tag: int, float or str
         if kind(node) != SCALAR or node.tag not in TEXT_TAGS:
             self.problem(node, f"{what} must be a number, found {describe(node)}")
             return None
@@ -132,10 +134,8 @@ class Reader:
     def text(self, node: Any, what: str) -> str | None:
         """A number as printed, checked as :meth:`number` checks it, as its text (the stripped digits parse_printed
         reads): a plain decimal of at most 80 digits is taken as it stands, anything else goes through :meth:`number`."""
-        if node.__class__.__name__ == SCALAR and node.tag in TEXT_TAGS:
-            text = node.value
-            if isinstance(text, str) and PLAIN_DECIMAL.fullmatch(text) is not None:
-                return text
+        if node.__class__ is ScalarNode and PLAIN_DECIMAL.fullmatch(node.value):
+            return node.value  # as in number
         printed = self.number(node, what)
         return None if printed is None else printed.text
 
@@ -152,12 +152,16 @@ class Reader:
         if not rows:
             self.problem(node, f"{what} is an empty list")
             return None
+        plain = PLAIN_DECIMAL.fullmatch
         if all(kind(row) == SCALAR for row in rows):
             result = Elements((len(rows),))
             for i, row in enumerate(rows):
-                printed = read(row, f"{what}[{i}]")
-                if printed is None:
-                    return None
+                if row.__class__ is ScalarNode and plain(row.value):  # as in number and text, without naming it
+                    printed = row.value if texts else parse_printed(row.value)
+                else:
+                    printed = read(row, f"{what}[{i}]")
+                    if printed is None:
+                        return None
                 result.items.append(((i,), printed, row))
             return result
         result = Elements((len(rows), 0))
@@ -171,6 +175,9 @@ class Reader:
                 self.problem(row, f"row {i} of {what} has {len(cells)} entries; row 0 has {result.shape[1]}")
                 return None
             for j, cell in enumerate(cells):
+                if cell.__class__ is ScalarNode and plain(cell.value):  # as in number and text, without naming it
+                    result.items.append(((i, j), cell.value if texts else parse_printed(cell.value), cell))
+                    continue
                 if kind(cell) != SCALAR:
                     self.problem(cell, f"{what}[{i}][{j}] must be a number, found {describe(cell)}; at most {MAX_RANK} levels of lists are accepted")
                     return None

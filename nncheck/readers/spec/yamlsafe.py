@@ -76,14 +76,14 @@ def _compose(text: str, path: str, *, pure: bool) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="safe", pure=pure)
     try:
         if pure:
+            yaml = YAML(typ="safe", pure=True)
             for _ in _check_events(yaml.parse(text), path, pure=True):
                 pass
             root = yaml.compose(text)
         else:
-            root = _Composer(path).compose(yaml.parse(text))
+            root = _Composer(path).compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = location(path, mark) if mark is not None else Location(path, 1, 1)
@@ -129,10 +129,27 @@ def _check_events(events: Iterable[Any], path: str, *, pure: bool) -> Iterator[A
 # Nodes as ruamel.yaml's composer makes them, with the attributes the spec readers use (the readers tell the kinds
 # apart by class name). Tags are plain strings, which compare equal to ruamel.yaml's Tag objects.
 class ScalarNode:
-    __slots__ = ("tag", "value", "start_mark", "style")
+    """A scalar; a plain one's tag is resolved on first use (most of a spec's scalars are numbers whose text alone
+    the readers check, nncheck.printed.PLAIN_DECIMAL, and whose tag is then never read)."""
 
-    def __init__(self, tag: str, value: str, start_mark: Any, style: str | None) -> None:
-        self.tag, self.value, self.start_mark, self.style = tag, value, start_mark, style
+    __slots__ = ("_tag", "value", "start_mark", "style")
+
+    def __init__(self, tag: str | None, value: str, start_mark: Any, style: str | None) -> None:
+        self._tag, self.value, self.start_mark, self.style = tag, value, start_mark, style
+
+    @property
+    def tag(self) -> str:
+        if self._tag is None:
+            self._tag = _resolve(self.value)
+        return self._tag
+
+
+def _resolve(value: str) -> str:
+    """A plain scalar's tag by ruamel.yaml's YAML 1.2 implicit resolvers; a string when none matches."""
+    for candidate, pattern in _implicit_tags().get(value[:1], ()):
+        if pattern.match(value):
+            return str(candidate)
+    return _STR
 
 
 class SequenceNode:
@@ -167,61 +184,79 @@ def _implicit_tags() -> dict[str, tuple[tuple[str, Any], ...]]:
 
 
 class _Composer:
-    """One document's nodes from libyaml's events, in the pass that checks them: ruamel.yaml's own composer
-    resolves each scalar's tag through a version lookup that costs more than the C parser itself. A stream
-    this composer does not expect (a second document) goes to the pure parser (raises _Differs)."""
+    """One document's nodes from libyaml's events (ruamel.yaml.clib's CParser, read directly), in the one pass
+    that also refuses anchors, aliases and deep nesting as :func:`_check_events` does: ruamel.yaml's own
+    composer resolves each scalar's tag through a version lookup that costs more than the C parser itself. A
+    stream this composer does not expect (an explicit tag, an empty scalar, a second document) goes to the pure
+    parser (raises _Differs)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def compose(self, events: Iterable[Any]) -> Any:
-        from ruamel.yaml.events import (DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                                        SequenceEndEvent, SequenceStartEvent)
+    def compose(self, text: str) -> Any:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # ruamel.yaml.clib, no stubs
+        from ruamel.yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,
+                                        ScalarEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
-        implicit = _implicit_tags()
+        parser = CParser(text)
+        get = parser.get_event
         stack: list[Any] = []  # open collections; a mapping's pending key rides along
         keys: list[Any] = []
         root: Any = None
         documents = 0
-        for event in _check_events(events, self.path, pure=False):
-            kind = type(event)
-            if kind is ScalarEvent:
-                value = event.value
-                tag = _STR
-                if event.implicit[0]:
-                    for candidate, pattern in implicit.get(value[:1], ()):
-                        if pattern.match(value):
-                            tag = candidate
-                            break
-                node: Any = ScalarNode(tag, value, event.start_mark, event.style)
-            elif kind is SequenceStartEvent:
-                node = SequenceNode(_SEQ, event.start_mark)
-            elif kind is MappingStartEvent:
-                node = MappingNode(_MAP, event.start_mark)
-            elif kind is SequenceEndEvent or kind is MappingEndEvent:
-                node = stack.pop()
-                keys.pop()
-                if stack:
-                    self._attach(stack, keys, node)
-                continue
-            elif kind is DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _Differs("a second document")  # the pure parser words this error
-                continue
-            else:
-                continue
-            if isinstance(node, ScalarNode):
-                if stack:
-                    self._attach(stack, keys, node)
-                else:
-                    root = node
-            else:
-                if not stack:
-                    root = node
-                stack.append(node)
-                keys.append(None)
-        return root
+        try:
+            while True:
+                event = get()
+                kind = type(event)
+                if kind is ScalarEvent:
+                    if event.anchor or event.ctag is not None or event.value == "":  # ctag: the tag, unconverted
+                        self._refuse(event)
+                    node: Any = ScalarNode(None if event.implicit[0] else _STR, event.value, event.start_mark, event.style)
+                    if not stack:
+                        root = node
+                        continue
+                    parent = stack[-1]
+                    if parent.__class__ is SequenceNode:
+                        parent.value.append(node)
+                    elif keys[-1] is None:
+                        keys[-1] = node
+                    else:
+                        parent.value.append((keys[-1], node))
+                        keys[-1] = None
+                    continue
+                if kind is SequenceStartEvent or kind is MappingStartEvent:
+                    if event.anchor or event.ctag is not None:
+                        self._refuse(event)
+                    if len(stack) >= MAX_NESTING:
+                        raise SpecError.at(location(self.path, event),
+                                           f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
+                    node = (SequenceNode(_SEQ, event.start_mark) if kind is SequenceStartEvent
+                            else MappingNode(_MAP, event.start_mark))
+                    if not stack:
+                        root = node
+                    stack.append(node)
+                    keys.append(None)
+                elif kind is SequenceEndEvent or kind is MappingEndEvent:
+                    node = stack.pop()
+                    keys.pop()
+                    if stack:
+                        self._attach(stack, keys, node)
+                elif kind is AliasEvent:
+                    self._refuse(event)
+                elif kind is DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Differs("a second document")  # the pure parser words this error
+                elif event is None or kind is StreamEndEvent:
+                    return root
+        finally:
+            parser.dispose()
+
+    def _refuse(self, event: Any) -> None:
+        """An anchor or alias (SpecError, as _check_events words it), or an explicit tag or empty scalar (_Differs)."""
+        for _ in _check_events((event,), self.path, pure=False):
+            pass
+        raise AssertionError(f"_check_events let {event!r} through")
 
     @staticmethod
     def _attach(stack: list[Any], keys: list[Any], node: Any) -> None:
