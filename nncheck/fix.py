@@ -24,6 +24,7 @@ from nncheck.expr.nodes import Node
 from nncheck.findings import Audit, Kind, Verdict
 from nncheck.network.ball import NoValue, Real
 from nncheck.printed import Printed, format_fraction, parse_printed
+from nncheck.records import Document
 
 # The verdicts fix replaces by default, and their names for --only.
 FIXED_KINDS = (Kind.WRONG, Kind.SLIP, Kind.CARRIED, Kind.CONTRADICTION)
@@ -101,10 +102,12 @@ def _rounded(value: Fraction, place: int) -> Fraction | None:
 
 def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
           cells: dict[int, str] | None = None, more: dict[str, int] | None = None,
-          left: dict[Location, str] | None = None) -> Plan:
+          left: dict[Location, str] | None = None, document: Document | None = None) -> Plan:
     """The replacements for ``audit``'s findings of ``kinds`` in the file's ``text`` (the text the audit read), or,
     for a notebook, in its cells' sources (``cells``, by the 1-based cell number of a Location; each Edit names its
-    cell).
+    cell). ``document``: the page as its reader read it (the audit's input), whose formulas, as the judge parsed
+    them, give the arithmetic printed before each result (else the one-line LaTeX of a result's place, found in the
+    text only when written there so).
 
     Three passes: the statements (each number judged, by its true value; on a page, a value put in for a name by the
     page's latest earlier printed value of that name, digit for digit); the copies the page judge tied to a fixed
@@ -118,9 +121,17 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
     with the reason) are left as printed and listed.
     """
     planner = _Planner({None: text.split("\n"), **{n: source.split("\n") for n, source in (cells or {}).items()}})
+    if document is not None and document.formulas:
+        from nncheck.readers.markdown import Lines
+
+        lines = Lines(document.path, document.source or "", document.cells)
+        for formula in document.formulas:
+            at = lines.location(formula.math.offset)
+            planner.formulas[at.cell, at.line, at.column] = formula.math.text
+            planner.join(at.cell, at.line, formula.math.text.count("\n"))
     planner.statements = {verdict.ref: verdict for verdict in audit.verdicts if verdict.used_by is None}
     for ref, location in audit.copies:
-        planner.sites.setdefault((location.cell, location.line), []).append((ref, location))
+        planner.sites.setdefault(planner.line_of(location), []).append((ref, location))
     printed = {verdict.ref: verdict.stated for verdict in audit.verdicts}
     if audit.coverage is not None:  # a page: in document order, each statement's copies as soon as it is fixed
         copies: dict[str, list[Location]] = {}
@@ -134,8 +145,8 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
                 if verdict.used_by is None:
                     planner.settle(verdict, done, rewrite=False)
                 continue
-            if (verdict.location.cell, verdict.location.line) in planner.left:
-                planner.unfixed.append((verdict, planner.left[verdict.location.cell, verdict.location.line]))
+            if planner.line_of(verdict.location) in planner.left:
+                planner.unfixed.append((verdict, planner.left[planner.line_of(verdict.location)]))
                 continue
             if verdict.kind is Kind.CARRIED and verdict.used_by is None:
                 planner.result(verdict, printed)
@@ -200,6 +211,23 @@ class _Planner:
         self.minus = "−" if any("−" in row for row in rows) and not any(_ASCII_MINUS.search(row) for row in rows) \
             else "-"
         self.sites: dict[tuple[int | None, int], list[tuple[str, Location]]] = {}  # the copies on a line (cell, line)
+        # each formula's text as the judge parsed it (offsets kept: a reader blanks what is not TeX and writes an HTML
+        # character reference as its character and spaces), by where it starts (cell, line, column)
+        self.formulas: dict[tuple[int | None, int, int], str] = {}
+        # the rows of a display written on several lines, each by its first row (cell, line): one line for fix
+        self.joined: dict[tuple[int | None, int], tuple[int | None, int]] = {}
+
+    def join(self, cell: int | None, line: int, below: int) -> None:
+        """The rows of a formula that starts on ``line`` and goes on for ``below`` more lines are one line: an aligned
+        chain (``h &= … \\\\ &= …``) is checked, and left or edited, as a one-line display is."""
+        if below:
+            first = self.joined.get((cell, line), (cell, line))
+            for row in range(line, line + below + 1):
+                self.joined[cell, row] = first
+
+    def line_of(self, where: Location | Edit) -> tuple[int | None, int]:
+        """The line (cell, line) a number stands on: for a row of a display written on several lines, its first row."""
+        return self.joined.get((where.cell, where.line), (where.cell, where.line))
 
     def lines(self, location: Location) -> list[str]:
         return self.texts.get(location.cell, [])
@@ -286,7 +314,7 @@ class _Planner:
         with that. When the page printed no value of the name: by the true value, to the digits of the line's result
         when those are finer."""
         element = _element(verdict.ref)
-        self.put.add((verdict.location.cell, verdict.location.line))
+        self.put.add(self.line_of(verdict.location))
         results = [v for v in after if v.place.spec == verdict.place.spec and v.used_by is None]
         latest = next((earlier for earlier in reversed(before) if earlier.subject == verdict.subject
                        and _element(earlier.ref) == element and earlier.used_by is None
@@ -335,7 +363,7 @@ class _Planner:
                   f"{verdict.subject}, the results of its line would disagree with their arithmetic; fix leaves the "
                   "line as printed (print the value put in to more places)")
         self.unfixed.append((verdict, reason))
-        self.left[verdict.location.cell, verdict.location.line] = (
+        self.left[self.line_of(verdict.location)] = (
             f"its line puts in {verdict.stated} for {verdict.subject}, which fix cannot replace consistently; fix "
             "leaves the line as printed")
 
@@ -356,7 +384,7 @@ class _Planner:
         verdict = edit.verdict
         twin = next((other for other in verdicts if other is not verdict and other.used_by is None
                      and other.subject == verdict.subject and _element(other.ref) == _element(verdict.ref)
-                     and (other.location.cell, other.location.line) == (verdict.location.cell, verdict.location.line)
+                     and self.line_of(other.location) == self.line_of(verdict.location)
                      and other.stated.replace("−", "-") == edit.new.replace("−", "-")), None)
         if twin is not None:
             self.drop(edit)
@@ -390,8 +418,8 @@ class _Planner:
         right); else the copies on this line get the statement's true value to more digits; else the line is left
         as printed and listed. Without ``rewrite`` (a result of a kind fix is not asked to fix), the result is never
         rewritten: the fixes whose copies would leave its line disagreeing are not made, and listed."""
-        line = (result.location.cell, result.location.line)
-        copies = [e for e in self.found if e.copy and (e.cell, e.line) == line]
+        line = self.line_of(result.location)
+        copies = [e for e in self.found if e.copy and self.line_of(e) == line]
         if self.shows(result):
             return
         listed = len(self.unfixed)
@@ -401,8 +429,8 @@ class _Planner:
             if edit is None or own is None or own.last_place > 0 or _EXPONENT.fullmatch(statement.stated) is not None:
                 continue
             mine = [e for e in self.found if e.copy and e.verdict is statement]
-            lines = {(e.cell, e.line) for e in mine} | {(statement.location.cell, statement.location.line)}
-            judged = [v for v in done if (v.location.cell, v.location.line) in lines]
+            lines = {self.line_of(e) for e in mine} | {self.line_of(statement.location)}
+            judged = [v for v in done if self.line_of(v.location) in lines]
             for places in range(own.last_place - 1, own.last_place - 4, -1):
                 found = self.replacement(statement, places=places)
                 if found is None:
@@ -413,7 +441,7 @@ class _Planner:
                     return
                 restored = self.rewrite(trial[0], trial[1], edit.new)
                 edit, mine = restored[0] or edit, restored[1]
-        for e in [e for e in self.found if e.copy and (e.cell, e.line) == line]:  # this line's copies, longer
+        for e in [e for e in self.found if e.copy and self.line_of(e) == line]:  # this line's copies, longer
             own = _plain(e.verdict.stated)
             if own is None or own.last_place > 0 or _EXPONENT.fullmatch(e.verdict.stated) is not None:
                 continue
@@ -438,7 +466,8 @@ class _Planner:
             own = _plain(statement.stated)
             if own is not None and ref not in self.fixed and own.last_place <= 0 \
                     and _EXPONENT.fullmatch(statement.stated) is None \
-                    and not any((e.cell, e.line) == line and e.column in (location.column, location.column - 1)
+                    and not any((e.cell, e.line) == (location.cell, location.line)
+                                and e.column in (location.column, location.column - 1)
                                 for e in self.found):
                 kept.append((statement, own, location))
         # to more digits: one copy alone (the fewest numbers changed), else all of them together
@@ -485,7 +514,7 @@ class _Planner:
                                          f"printed; its true value {result.exact} would disagree with that "
                                          "arithmetic, so fix leaves it (the arithmetic is not the true chain's)"))
             return
-        for e in [e for e in self.found if (e.cell, e.line) == line]:
+        for e in [e for e in self.found if self.line_of(e) == line]:
             self.drop(e)
         reason = ("with the copies fix writes on its line, its arithmetic would disagree with its printed result, even "
                   "with up to 3 more digits; fix leaves the line as printed")
@@ -496,7 +525,7 @@ class _Planner:
         """The fixes whose copies on ``line`` leave ``result`` (which fix does not rewrite) disagreeing with its line's
         arithmetic are not made: each such statement, its copies and what was written for them on that line, left as
         printed and listed."""
-        for statement in dict.fromkeys(e.verdict for e in self.found if e.copy and (e.cell, e.line) == line):
+        for statement in dict.fromkeys(e.verdict for e in self.found if e.copy and self.line_of(e) == line):
             for e in [e for e in self.found if e.verdict is statement]:
                 self.drop(e)
             self.unfixed.append((statement, f"its fix would leave {result.stated} ({result.kind.value}) at "
@@ -567,7 +596,7 @@ class _Planner:
         found = self.replacement(verdict)
         if found is None:
             return
-        if (verdict.location.cell, verdict.location.line) in self.put and visible.after is not None \
+        if self.line_of(verdict.location) in self.put and visible.after is not None \
                 and not _agrees(visible.after, found[3]):
             self.unfixed.append((verdict, f"with the value fix puts in, its line reads {visible.text_after}, which its "
                                           f"true value {verdict.exact} ({found[3]}) would disagree with; fix cannot fix "
@@ -579,14 +608,19 @@ class _Planner:
         """The printed arithmetic just before a page's result (the side before it in its chain), as written and with
         the edits found so far; None when that side is not printed numbers (``1 - h_A^2``) or cannot be located."""
         place, location = verdict.place, verdict.location
-        latex, spec = place.latex, place.spec
+        spec = place.spec
+        # the formula as the judge read it, character for character at its place (a display of several rows, TeX
+        # between \[ and \], an HTML character reference); else the place's LaTeX, when the file writes it so
+        raw = self.formulas.get((spec.cell, spec.line, spec.column))
+        latex = place.latex if raw is None else raw
         lines = self.lines(location)
         if latex is None or spec.cell != location.cell or not 1 <= spec.line <= len(lines):
             return None
         count = latex.count("\n")
         rows = lines[spec.line - 1:spec.line + count]
         skip = spec.column - 1
-        if "\n".join(rows)[skip:skip + len(latex)] != latex:
+        written = "\n".join(rows)[skip:skip + len(latex)]
+        if written != latex and (raw is None or len(written) != len(latex)):
             return None  # the formula is not written in the file as read (an entity, a prefix on its lines)
         starts = [0]
         for row in rows:
@@ -607,7 +641,7 @@ class _Planner:
         edits = sorted(((o, e) for e in self.found if e.cell == location.cell
                         for o in (offset(e.line, e.column),) if o >= 0 and latex[o:o + len(e.old)] == e.old),
                        key=lambda pair: pair[0])
-        text = latex[side.start:side.end]
+        text = " ".join(latex[side.start:side.end].split())
         if not any(side.start <= o < side.end for o, _ in edits):
             return _Visible(before, None, False, text, text)
         changed = latex
@@ -617,7 +651,8 @@ class _Planner:
         if found_after is None:
             return _Visible(before, None, True, text, text)
         side_after = found_after[0]
-        return _Visible(before, _arithmetic(found_after), True, text, changed[side_after.start:side_after.end])
+        return _Visible(before, _arithmetic(found_after), True, text,
+                        " ".join(changed[side_after.start:side_after.end].split()))
 
     def copy(self, edit: Edit, location: Location) -> bool:
         """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
@@ -1011,7 +1046,8 @@ def _rounds(path: str, text: str, kinds: tuple[Kind, ...], rounds: int, more: di
     # on its printed numbers, so a second audit of a half-fixed page is not a reference).
     for _ in range(rounds):
         normalized = current.replace("\r\n", "\n").replace("\r", "\n")
-        plan = edits(audit(parse(normalized, path), diagnose=0), normalized, kinds, more=more, left=left)
+        document = parse(normalized, path)
+        plan = edits(audit(document, diagnose=0), normalized, kinds, more=more, left=left, document=document)
         if suffix in (".html", ".htm"):
             plan = _outside_renderings(plan, normalized)
         unfixed = plan.unfixed
@@ -1129,7 +1165,8 @@ def _fix_notebook(path: str, text: str, kinds: tuple[Kind, ...]) -> Fixed:
     ending = text[len(written):]
     sources = {number: "".join(body) if isinstance(body := cell.get("source", ""), list) else str(body)
                for number, cell in enumerate(notebook.cells, start=1) if cell.get("cell_type") == "markdown"}
-    plan = edits(audit(parse_notebook(text, path), diagnose=0), "", kinds, cells=sources)
+    document = parse_notebook(text, path)
+    plan = edits(audit(document, diagnose=0), "", kinds, cells=sources, document=document)
     for number in sorted({edit.cell for edit in plan.edits if edit.cell is not None}):
         notebook.cells[number - 1]["source"] = apply(sources[number], plan, number)
     with without_id_warnings():

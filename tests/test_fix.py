@@ -810,3 +810,87 @@ def test_a_fixed_specs_latex_shows_its_results(tmp_path: Path) -> None:
     assert "31 holds" in out
     status, out, _ = run_cli("fix", str(spec))
     assert status == 0 and out == ""
+
+
+# One page's displays, written below as Markdown, a notebook's markdown cell, HTML (its & written &amp;) and LaTeX.
+_GIVENS = ("x = 2", "w = 0.5", "\\eta = 0.1", "g = -0.6416")
+_DISPLAYS = (
+    "S = e^{1.2} + e^{-0.4} + e^{0.7} = 6.004",
+    "p_3 = \\frac{2.014}{6.004} = 0.3354",
+    "L = -\\log p_3 = -\\log(0.34) = 1.079",
+    "M = \\log(6.004) - 0.7 = 1.7924 - 0.7 = 1.0924",
+    "r = 0.5 \\times 1.2 = 0.65",
+    "q = \\tanh(0.5) = 0.4621",
+    "k = 3 \\times 0.4621 = 1.3836",
+    "a = \\sigma(0.34) = 0.584, \\quad b = \\tanh(0.5735) = 0.518",
+    "\\begin{aligned}\nh &= (1 - 0.584)(0.2) + 0.584 \\cdot 0.518 \\\\\n  &= 0.0832 + 0.30251 \\\\\n  &= 0.38571\n\\end{aligned}",
+    "w \\leftarrow w - \\eta g = 0.5 - 0.1 \\times (-0.6416) = 0.56416",
+    "z = w x = 0.5 \\times 2 = 1.0",
+    "\\begin{aligned}\nu &= \\tanh(z) \\\\\n  &= \\tanh(1.0) \\\\\n  &= 0.7616\n\\end{aligned}",
+)
+
+
+def _written(kind: str, displays: tuple[str, ...]) -> str:
+    """The page of ``displays`` as a file of ``kind``."""
+    import nbformat
+
+    if kind == "html":
+        givens = ", ".join(f"\\({given}\\)" for given in _GIVENS)
+        body = "".join(f"\\[ {display} \\]\n".replace("&", "&amp;") for display in displays)
+        return f"<html><body>\n<h1>Fix</h1>\n<p>Givens: {givens}.</p>\n{body}</body></html>\n"
+    givens = ", ".join(f"${given}$" for given in _GIVENS)
+    if kind == "tex":
+        body = "".join(f"\\[ {display} \\]\n" for display in displays)
+        return f"\\documentclass{{article}}\\begin{{document}}\n\\section{{Fix}}\nGivens: {givens}.\n{body}\\end{{document}}\n"
+    page = f"# Fix\n\nGivens: {givens}.\n\n" + "".join(f"$$\n{display}\n$$\n\n" if "\n" in display else f"$$ {display} $$\n\n"
+                                                       for display in displays)
+    if kind == "md":
+        return page
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(page, id="fix")]
+    return str(nbformat.writes(notebook))
+
+
+@pytest.mark.parametrize("kind", ["md", "ipynb", "html", "tex"])
+def test_a_page_gets_the_same_fix_in_markdown_a_notebook_html_and_latex(kind: str) -> None:
+    """The same displays, between $$ … $$ or \\[ … \\], one of them on several rows: fix corrects the same numbers
+    and lists the same ones whatever the page's format. By hand (mpmath, 30 digits):
+
+    - listed, each the arithmetic of a rounded number fix keeps: −ln 0.34 = 1.07881 prints 1.079 (the true L, from
+      p₃ = 0.33544, is 1.0923); ln 6.004 = 1.792426 prints 1.7924 (true S = 6.0041897), and 1.7924 − 0.7 = 1.0924
+      exactly; 0.584 · 0.518 = 0.302512 prints 0.30251 (true a·b = 0.3025669), and the row below it, 0.0832 +
+      0.30251 = 0.38571 exactly (true h = 0.3857288): the rows of one aligned display are one chain;
+    - corrected: r = 0.5 · 1.2 = 0.60; k = 3 tanh(0.5) = 1.3863515 prints 1.3864, beside which 3 · 0.4621 = 1.3863
+      is false, so the copy of q is written 0.46212 (3 · 0.46212 = 1.38636); w = 0.5 + 0.1 · 0.6416 = 0.56416 is
+      put in for the stale 0.5, z = 1.12832: written 1.1, its copy on the row above u would read tanh(1.1) = 0.80050
+      beside u = tanh(1.12832) = 0.81044 (0.8104), and tanh(1.13) = 0.81102, tanh(1.128) = 0.81033 disagree too;
+      tanh(1.1283) = 0.81043664 prints 0.8104, so z is written 1.1283 (1.12832 rounds to it) there and in u's row."""
+    fixed = _fixed_twice(f"p.{kind}", _written(kind, _DISPLAYS))
+    corrected = [display.replace("0.65", "0.60").replace("3 \\times 0.4621 = 1.3836", "3 \\times 0.46212 = 1.3864")
+                 .replace("0.5 \\times 2 = 1.0", "0.56416 \\times 2 = 1.1283").replace("\\tanh(1.0)", "\\tanh(1.1283)")
+                 .replace("0.7616", "0.8104") for display in _DISPLAYS]
+    assert fixed.after == _written(kind, tuple(corrected)), fixed.after
+    assert sorted((edit.old, edit.new) for edit in fixed.changed) == [
+        ("0.4621", "0.46212"), ("0.5", "0.56416"), ("0.65", "0.60"), ("0.7616", "0.8104"), ("1.0", "1.1283"),
+        ("1.0", "1.1283"), ("1.3836", "1.3864")]
+    listed = {verdict.stated: reason for verdict, reason in fixed.unfixed}
+    assert set(listed) == {"1.079", "1.7924", "1.0924", "0.30251", "0.38571"}
+    assert "the arithmetic of the rounded 0.34" in listed["1.079"]
+    assert "the arithmetic of the rounded 0.0832 (eq9.1), 0.30251 (eq9.2)" in listed["0.38571"]
+    assert fixed.notes == ()
+
+
+def test_the_last_row_of_an_aligned_display_is_checked_against_the_row_above() -> None:
+    """a = σ(0.34) = 0.5841905 and b = tanh(0.5735) = 0.5179251 hold as 0.584 and 0.518. The display works h out in
+    those rounded numbers: 0.584 · 0.518 = 0.302512 prints 0.30251, and 0.0832 + 0.30251 = 0.38571 exactly; the
+    true h = 0.416 · 0.2 + a b = 0.3857288 would print 0.38573, which the row above it does not add up to. Both are
+    listed, and nothing is rewritten."""
+    page = ("# Fix\n\n$$a = \\sigma(0.34) = 0.584, \\quad b = \\tanh(0.5735) = 0.518$$\n\n$$\n\\begin{aligned}\n"
+            "h &= (1 - 0.584)(0.2) + 0.584 \\cdot 0.518 \\\\\n  &= 0.0832 + 0.30251 \\\\\n  &= 0.38571\n"
+            "\\end{aligned}\n$$\n")
+    assert Fraction("0.0832") + Fraction("0.30251") == Fraction("0.38571")
+    fixed = fix_text("p.md", page)
+    assert fixed.after == page
+    listed = {verdict.stated: reason for verdict, reason in fixed.unfixed}
+    assert set(listed) == {"0.30251", "0.38571"}
+    assert "the arithmetic of the rounded 0.0832 (eq2.1), 0.30251 (eq2.2)" in listed["0.38571"]
