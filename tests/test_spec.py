@@ -131,17 +131,17 @@ def _c_parser_or_skip() -> None:
     import os
 
     try:
-        import _ruamel_yaml  # noqa: F401
+        import yaml._yaml  # noqa: F401
     except ImportError:
         if os.environ.get("CI") == "true":
             raise
-        pytest.skip("ruamel.yaml.clib is not installed (pip install -e . installs it)")
+        pytest.skip("PyYAML with libyaml is not installed (pip install -e . installs it)")
 
 
 @pytest.mark.parametrize("text", [BLOG.read_text(), *(open(sample(name)).read() for name in ("tiny.yaml", "value_shape.yaml")),
                                   *C_PARSER_CASES], ids=["blog", "tiny", "value_shape", *C_PARSER_CASES])
 def test_c_parser_composes_the_same_nodes_as_the_pure_one(text: str) -> None:
-    # Large specs are read with libyaml's C parser (ruamel.yaml.clib) where it is installed; it must see
+    # Large specs are read with libyaml's C parser (PyYAML's binding) where it is installed; it must see
     # exactly what the pure parser sees: tags (YAML 1.2 numbers), texts and every line and column.
     from nncheck.readers.spec.yamlsafe import _compose
 
@@ -230,3 +230,11 @@ def test_a_plain_decimal_is_a_number_to_yaml_whatever_its_digits(digits: str, qu
     assert PLAIN_DECIMAL.pattern == r"-?[0-9]{1,40}(?:\.[0-9]{0,40})?"  # the strategy's pattern
     node = _compose("a: " + quoting.format(digits), "x.yaml", pure=True).value[0][1]
     assert node.value == digits and str(node.tag) in TEXT_TAGS
+
+
+@given(st.lists(st.sampled_from(YAML_PIECES + ["|#", ">-#", "|+2 #", "\n%", "%", "\r%", "#", "|", ">"]), min_size=0,
+                max_size=25).map("".join))
+def test_the_ascii_check_for_what_libyaml_reads_differently_is_the_pattern(text: str) -> None:
+    from nncheck.readers.spec.yamlsafe import _C_DIFFERS, _differs
+
+    assert _differs(text) == (_C_DIFFERS.search(text) is not None)

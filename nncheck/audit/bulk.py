@@ -74,7 +74,8 @@ def needed_bits(read: tuple[list[int], int]) -> int:
     """The most bits :func:`nncheck.audit.judge.needed_bits` asks for any element, from :func:`digits`."""
     from nncheck.audit.judge import PRECISION_MARGIN
 
-    return max(1, max(abs(value) for value in read[0])).bit_length() + PRECISION_MARGIN
+    values = read[0]
+    return max(1, max(values), -min(values)).bit_length() + PRECISION_MARGIN
 
 
 _BOXES: dict[tuple[int, int], arb_mat] = {}

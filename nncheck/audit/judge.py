@@ -20,7 +20,7 @@ from nncheck.network.backend import Array
 from nncheck.network.steps import Step
 from nncheck.network.ball import Real
 from nncheck.printed import Printed
-from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Claim, Equation, ModelSpec, Spec, Stated
+from nncheck.records import DEFAULT_DIAGNOSE_LIMIT, Equation, ModelSpec, Spec, Stated
 from nncheck.expr.printer import text
 from nncheck.network.graph import model_givens, spec_table
 
@@ -260,7 +260,6 @@ def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: in
 
     results: list[Verdict | _Pending | VerdictBlock] = []
     phase: list[_Phase | None] = [None]  # the current phase's snapshot, made at its first pending statement
-    unrecorded: list[Claim] = []  # claims judged whole, not yet in the frame's ledger
 
     def judge(s: Stated, overlay: Mapping[Key, Stated], owns: dict[str, OwnValue | None]) -> Verdict | _Pending:
         try:
@@ -268,7 +267,7 @@ def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: in
         except Undecided:
             current = phase[0]
             if current is None:
-                current = phase[0] = _Phase(overlay, dict(frame.ledger))
+                current = phase[0] = _Phase(overlay, dict(frame.flush()))
             return _Pending(s, current)
 
     for number, claim in enumerate(spec.claims, start=1):
@@ -277,12 +276,8 @@ def _judge_all(spec: Spec | ModelSpec, context: _Context, frame: Frame, bits: in
             block = bulk.held(claim, blocks[number - 1], frame.exact, bits)
             if block is not None:
                 results.append(block)
-                unrecorded.append(claim)
+                frame.record_later(claim.elements)  # read, as printed, only by a later recomputation
                 continue
-        for earlier in unrecorded:  # the document's own numbers of what follows read them as printed
-            for element in earlier.elements:
-                frame.record(element)
-        unrecorded.clear()
         owns: dict[str, OwnValue | None] = {}  # one recomputation per quantity and claim, not per element
         phase[0] = None
         for used in claim.uses:

@@ -8,7 +8,7 @@ own operands, down to the network's givens. A printed operand stands for its rou
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from nncheck import quantities
 from nncheck.errors import Undecided
@@ -36,9 +36,23 @@ class Frame:
     exact: Mapping[str, Array]
     canonical_ref: Mapping[str, str]  # a restatement's ref -> the statement it repeats
     ledger: dict[Key, Stated] = field(default_factory=dict)
+    # Statements recorded only when the ledger is first read (a claim judged whole: most audits never read them).
+    unrecorded: list[Sequence[Stated]] = field(default_factory=list)
 
     def record(self, statement: Stated) -> None:
         self.ledger[(statement.quantity, statement.index)] = statement
+
+    def record_later(self, statements: Sequence[Stated]) -> None:
+        """Record ``statements`` when the ledger is next read (their keys no other statement has)."""
+        self.unrecorded.append(statements)
+
+    def flush(self) -> dict[Key, Stated]:
+        """The ledger, with every statement recorded."""
+        for statements in self.unrecorded:
+            for statement in statements:
+                self.record(statement)
+        self.unrecorded.clear()
+        return self.ledger
 
     def value(self, quantity: str, overlay: Mapping[Key, Stated], pinned: frozenset[str] = frozenset(),
               memo: dict[str, OwnValue] | None = None) -> OwnValue:
@@ -49,6 +63,8 @@ class Frame:
         by many later steps, and recomputing it along every path would take time exponential in the steps.
         """
         memo = {} if memo is None else memo
+        if self.unrecorded:
+            self.flush()
         step = self.table[quantity]
         operands = [self.operand(name, overlay, pinned, memo) for name in step.operands]
         # ball.POINT: as printed; an entry the printed numbers leave undefined (0 over a printed 0.0) has no value

@@ -563,7 +563,7 @@ def matmul(left: Array, right: Array) -> Array:
         raise ValueError(f"matmul: shapes {left.shape} and {right.shape} do not align")
     if left.size == 0 or right.size == 0:
         return left @ right  # nothing to multiply: numpy gives the shape
-    if any(isinstance(v, NoValue) for v in (*left.reshape(-1), *right.reshape(-1))):
+    if NoValue in set(map(type, left.flat)) or NoValue in set(map(type, right.flat)):
         return left @ right  # term by term, so that an exact 0 times a log with no value is 0 (NoValue)
     a = left.reshape(1, -1) if left.ndim == 1 else left
     b = right.reshape(-1, 1) if right.ndim == 1 else right

@@ -106,6 +106,8 @@ def given_values(network: Network, backend: Backend) -> dict[str, Array]:
     """The document's inputs, as arrays of the backend's numbers."""
 
     def array(values: Any) -> Array:
+        if backend.DTYPE is object:  # numpy's ufunc of a Python function: one call per value, no vectorize overhead
+            return np.asarray(np.frompyfunc(backend.constant, 1, 1)(np.array(values, dtype=object)), dtype=object)
         return cast(Array, np.vectorize(backend.constant, otypes=[backend.DTYPE])(np.array(values, dtype=object)))
 
     givens = {"a0": array(network.input), "y": array(network.target)}

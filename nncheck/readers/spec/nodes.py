@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from nncheck.errors import Location, Problem, SpecError
@@ -13,6 +15,8 @@ SCALAR = "ScalarNode"
 SEQUENCE = "SequenceNode"
 MAPPING = "MappingNode"
 TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# Plain decimals (PLAIN_DECIMAL), each ended by a newline: a row of them checked at once.
+_PLAIN_LINES = re.compile(f"(?:{PLAIN_DECIMAL.pattern}\n)*")
 # Nested number lists deeper than a matrix are refused before they are walked.
 MAX_RANK = 2
 
@@ -174,6 +178,12 @@ class Reader:
             elif len(cells) != result.shape[1]:
                 self.problem(row, f"row {i} of {what} has {len(cells)} entries; row 0 has {result.shape[1]}")
                 return None
+            if all(cell.__class__ is ScalarNode for cell in cells):  # a row of plain decimals: checked in one pass
+                values = [cell.value for cell in cells]
+                if _PLAIN_LINES.fullmatch("\n".join(values) + "\n") is not None:
+                    result.items.extend(zip(zip(repeat(i), range(len(cells))),
+                                            values if texts else map(parse_printed, values), cells))
+                    continue
             for j, cell in enumerate(cells):
                 if cell.__class__ is ScalarNode and plain(cell.value):  # as in number and text, without naming it
                     result.items.append(((i, j), cell.value if texts else parse_printed(cell.value), cell))

@@ -45,16 +45,16 @@ def read_text(path: str) -> str:
 def compose(text: str, path: str) -> Any:
     """The root node of one YAML document, or a SpecError with the parser's location.
 
-    The C parser (ruamel.yaml.clib, libyaml) reads a large spec several times faster than the pure
-    Python one and gives the same nodes, tags and marks, except for the few characters and constructs
-    that _C_DIFFERS finds (those texts are read by the pure parser). Its error messages are terser, so
-    a text it refuses is read again by the pure parser, whose message and location are the ones reported.
+    libyaml's C parser (through PyYAML's binding, composed by :class:`_Composer`) reads a large spec several times
+    faster than ruamel.yaml's pure Python one and gives the same nodes, tags and marks, except for the few characters
+    and constructs that _C_DIFFERS finds (those texts are read by the pure parser). Its error messages are terser,
+    so a text it refuses is read again by the pure parser, whose message and location are the ones reported.
     """
-    if _C_DIFFERS.search(text) is not None:
+    if _differs(text):
         return _compose(text, path, pure=True)
     try:
         return _compose(text, path, pure=False)
-    except (SpecError, _Differs):
+    except (SpecError, _Differs, ImportError):  # ImportError: no PyYAML built with libyaml (the pure parser reads)
         return _compose(text, path, pure=True)
 
 
@@ -70,6 +70,19 @@ class _Differs(Exception):
 # resolves differently when malformed ("!!!str"), and empty values, which it marks at another column
 # or line, are noticed while parsing (_Differs). A spec needs neither.
 _C_DIFFERS = re.compile("[\t\x85\u2028\u2029\ufeff\ud800-\udfff\U00010000-\U0010ffff]|^%|[|>][-+0-9]*#", re.MULTILINE)
+
+
+_BLOCK_HASH = re.compile("[|>][-+0-9]*#")
+
+
+def _differs(text: str) -> bool:
+    """``_C_DIFFERS.search(text)``, without running its character classes over an ASCII text (most specs): there
+    only a tab, a directive or a block scalar's indicator before "#" can be found, and each is looked for alone."""
+    if not text.isascii():
+        return _C_DIFFERS.search(text) is not None
+    if "\t" in text or text.startswith("%") or "\n%" in text:
+        return True
+    return "#" in text and ("|" in text or ">" in text) and _BLOCK_HASH.search(text) is not None
 
 
 def _compose(text: str, path: str, *, pure: bool) -> Any:
@@ -184,22 +197,25 @@ def _implicit_tags() -> dict[str, tuple[tuple[str, Any], ...]]:
 
 
 class _Composer:
-    """One document's nodes from libyaml's events (ruamel.yaml.clib's CParser, read directly), in the one pass
-    that also refuses anchors, aliases and deep nesting as :func:`_check_events` does: ruamel.yaml's own
-    composer resolves each scalar's tag through a version lookup that costs more than the C parser itself. A
-    stream this composer does not expect (an explicit tag, an empty scalar, a second document) goes to the pure
-    parser (raises _Differs)."""
+    """One document's nodes from libyaml's events, in the one pass that also refuses anchors, aliases and deep
+    nesting as :func:`_check_events` does. The events come from PyYAML's binding of libyaml (``yaml._yaml.CParser``),
+    the fastest the machine has: its event records are built with one constructor call each, where
+    ruamel.yaml.clib's take three. Only the event stream is PyYAML's: tags are resolved by ruamel.yaml's YAML 1.2
+    table (:func:`_resolve`), and every error is worded by ruamel.yaml's pure parser. A stream this composer does
+    not expect (an explicit tag, an empty scalar, a second document, a text libyaml refuses) goes to the pure parser
+    (raises _Differs)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
 
     def compose(self, text: str) -> Any:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # ruamel.yaml.clib, no stubs
-        from ruamel.yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,
-                                        ScalarEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+        from yaml import YAMLError
+        from yaml._yaml import CParser  # PyYAML built with libyaml (raises ImportError without it)
+        from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                                 SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
         parser = CParser(text)
-        get = parser.get_event
+        get: Any = parser.get_event  # events told apart by their exact class, below
         stack: list[Any] = []  # open collections; a mapping's pending key rides along
         keys: list[Any] = []
         root: Any = None
@@ -209,8 +225,8 @@ class _Composer:
                 event = get()
                 kind = type(event)
                 if kind is ScalarEvent:
-                    if event.anchor or event.ctag is not None or event.value == "":  # ctag: the tag, unconverted
-                        self._refuse(event)
+                    if event.anchor or event.tag is not None or event.value == "":
+                        self._refuse(event, "an anchor")
                     node: Any = ScalarNode(None if event.implicit[0] else _STR, event.value, event.start_mark, event.style)
                     if not stack:
                         root = node
@@ -225,8 +241,8 @@ class _Composer:
                         keys[-1] = None
                     continue
                 if kind is SequenceStartEvent or kind is MappingStartEvent:
-                    if event.anchor or event.ctag is not None:
-                        self._refuse(event)
+                    if event.anchor or event.tag is not None:
+                        self._refuse(event, "an anchor")
                     if len(stack) >= MAX_NESTING:
                         raise SpecError.at(location(self.path, event),
                                            f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
@@ -242,21 +258,25 @@ class _Composer:
                     if stack:
                         self._attach(stack, keys, node)
                 elif kind is AliasEvent:
-                    self._refuse(event)
+                    self._refuse(event, "an alias")
                 elif kind is DocumentStartEvent:
                     documents += 1
                     if documents > 1:
                         raise _Differs("a second document")  # the pure parser words this error
                 elif event is None or kind is StreamEndEvent:
                     return root
+        except YAMLError as error:
+            raise _Differs(f"libyaml refuses the text: {error}") from None  # the pure parser words this error
         finally:
             parser.dispose()
 
-    def _refuse(self, event: Any) -> None:
-        """An anchor or alias (SpecError, as _check_events words it), or an explicit tag or empty scalar (_Differs)."""
-        for _ in _check_events((event,), self.path, pure=False):
-            pass
-        raise AssertionError(f"_check_events let {event!r} through")
+    def _refuse(self, event: Any, what: str) -> None:
+        """An anchor or alias (SpecError, worded as _check_events words it), or an explicit tag or empty scalar
+        (_Differs)."""
+        if event.anchor:
+            raise SpecError.at(location(self.path, event), f"YAML anchors and aliases are not accepted (found "
+                                                           f"{event.anchor!r}); write the value out")
+        raise _Differs("libyaml reads tags, and marks empty values, differently")  # "!!!str 1"; "key:" and nothing
 
     @staticmethod
     def _attach(stack: list[Any], keys: list[Any], node: Any) -> None:
