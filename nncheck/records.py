@@ -97,8 +97,8 @@ class StatedArray(Sequence[Stated]):
 
     __slots__ = ("claim_id", "quantity", "place", "indices", "texts", "cells", "locate", "_made")
 
-    def __init__(self, claim_id: str, quantity: str, place: Place, indices: list[Index], texts: list[str],
-                 cells: list[Any], locate: Callable[[Any], Location]) -> None:
+    def __init__(self, claim_id: str, quantity: str, place: Place, indices: tuple[Index, ...], texts: tuple[str, ...],
+                 cells: tuple[Any, ...], locate: Callable[[Any], Location]) -> None:
         self.claim_id, self.quantity, self.place = claim_id, quantity, place
         self.indices, self.texts, self.cells, self.locate = indices, texts, cells, locate
         self._made: tuple[Stated, ...] | None = None

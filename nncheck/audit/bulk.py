@@ -116,8 +116,8 @@ def held(claim: Claim, read: tuple[list[int], int], exact: Mapping[str, Array], 
 
 
 @functools.lru_cache(maxsize=64)
-def _row_major(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return [tuple(int(i) for i in index) for index in np.ndindex(*shape)]
+def _row_major(shape: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(int(i) for i in index) for index in np.ndindex(*shape))
 
 
 class HeldBlock(VerdictBlock):

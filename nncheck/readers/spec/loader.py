@@ -389,8 +389,9 @@ def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> li
         if fitted is None:
             continue
         # With an index the claim is one element, so the refs' indices are the fitted ones whenever there are several.
-        stated = StatedArray(claim_id, name, place, [index + i for i, _, _ in fitted], [text for _, text, _ in fitted],
-                             [cell for _, _, cell in fitted], reader.at)
+        indices, texts, cells = zip(*fitted)
+        stated = StatedArray(claim_id, name, place, tuple(index + i for i in indices) if index else indices, texts, cells,
+                             reader.at)
         uses = _uses(reader, keys.get("uses"), claim_id, place, names)
         claims.append(Claim(id=claim_id, quantity=name, place=place, elements=stated, uses=uses))
     return claims
