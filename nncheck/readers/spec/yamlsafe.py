@@ -86,17 +86,21 @@ def _differs(text: str) -> bool:
 
 
 def _compose(text: str, path: str, *, pure: bool) -> Any:
+    root = _compose_pure(text, path) if pure else _Composer(path).compose(text)  # the C path never loads ruamel.yaml
+    if root is None:
+        raise SpecError.at(Location(path, 1, 1), "the spec is empty")
+    return root
+
+
+def _compose_pure(text: str, path: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        if pure:
-            yaml = YAML(typ="safe", pure=True)
-            for _ in _check_events(yaml.parse(text), path, pure=True):
-                pass
-            root = yaml.compose(text)
-        else:
-            root = _Composer(path).compose(text)
+        yaml = YAML(typ="safe", pure=True)
+        for _ in _check_events(yaml.parse(text), path, pure=True):
+            pass
+        return yaml.compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = location(path, mark) if mark is not None else Location(path, 1, 1)
@@ -113,9 +117,6 @@ def _compose(text: str, path: str, *, pure: bool) -> Any:
         raise SpecError.at(Location(path, 1, 1), f"not valid YAML: {' '.join(str(error).split())}") from None
     except RecursionError:
         raise SpecError.at(Location(path, 1, 1), "the YAML is nested too deeply") from None
-    if root is None:
-        raise SpecError.at(Location(path, 1, 1), "the spec is empty")
-    return root
 
 
 def _check_events(events: Iterable[Any], path: str, *, pure: bool) -> Iterator[Any]:
@@ -188,9 +189,9 @@ _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.o
 def _implicit_tags() -> dict[str, tuple[tuple[str, Any], ...]]:
     """ruamel.yaml's implicit resolvers for YAML 1.2 (the version a spec is read in), by a plain scalar's first
     character: the first pattern that matches gives the tag, and a scalar nothing matches is a string."""
-    from ruamel.yaml import YAML
+    from ruamel.yaml.resolver import VersionedResolver
 
-    table = YAML(typ="safe", pure=True).resolver.versioned_resolver
+    table = VersionedResolver(version=(1, 2)).versioned_resolver
     anywhere = tuple((str(tag), pattern) for tag, pattern in table.get(None, ()))
     return {first: tuple((str(tag), pattern) for tag, pattern in resolvers) + anywhere
             for first, resolvers in table.items() if first is not None}
