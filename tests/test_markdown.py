@@ -367,6 +367,21 @@ def test_a_judged_equation_with_a_side_of_names_never_given_has_a_relation_not_c
     assert side.reason is SkipReason.NOT_EVALUATED and side.detail == "W x (W and x are not given before it)"
 
 
+def test_letters_written_together_that_name_nothing_are_reported_as_written() -> None:
+    # 1.5 - 0.5 = 1 holds (by hand). net_{h1} is read as n·e·t_{h1}, none of them given: the relation is not checked,
+    # and the coverage line quotes it as the page writes it. Written \text{net}_{h1}, it is a name, bound by the chain.
+    result = audit_markdown("$$net_{h1} = 1.5 - 0.5 = 1$$\n", diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("1", Kind.HOLDS)]
+    assert result.coverage is not None
+    [side] = result.coverage.unread_sides
+    assert side.reason is SkipReason.NOT_EVALUATED and side.detail == (
+        "net_{h1} (net_{h1} is read as a product of single letters, none given before it; a name of several letters "
+        "is written \\text{…})")
+    named = audit_markdown("$$\\text{net}_{h1} = 1.5 - 0.5 = 1$$\n", diagnose=0)
+    assert named.coverage is not None and named.coverage.unread_sides == ()
+    assert [(v.ref, v.kind) for v in named.verdicts] == [("net_h1", Kind.HOLDS)]
+
+
 @pytest.mark.parametrize(("document", "expected"), [
     ("$$z_{2} = 1 + 1 = 2$$\n\n$$z_2 = 5$$", {"z_2": Kind.HOLDS, "z_2#2": Kind.CONTRADICTION}),
     ("$$z_2 = 2$$\n\n$$z_2 = 5$$", {"z_2#2": Kind.CONTRADICTION}),

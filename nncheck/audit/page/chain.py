@@ -21,7 +21,9 @@ from nncheck.audit.page.statements import Cells, cells_of, element_suffix, match
 from nncheck.audit.page.verdicts import ChainVerdicts, borne_out
 from nncheck.errors import Undecided
 from nncheck.expr.evaluate import Evaluator, NoReading, OneScore, ShapeError, Span, shape_text
-from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, Product, Sum, Symbol, children, walk
+from nncheck.expr.nodes import (
+    FUNCTIONS, TIMES, Call, Constant, Negate, Node, Number, Product, Sum, Symbol, children, walk,
+)
 from nncheck.expr.printer import text as printed_text
 from nncheck.findings import Remark
 from nncheck.network.backend import Array
@@ -199,36 +201,74 @@ class ChainJudge(ChainVerdicts):
         p_1, p_2, p_3 bound): its relations are not checked, and coverage says which names are missing. Sides that
         something else keeps from being evaluated (a function nncheck does not evaluate, a sum over an index that
         is reported on its own) are left to their own reasons."""
-        missing = self.missing(self.sides[k].node)
+        side = self.sides[k]
+        missing = self.missing(side.node, side.text)
         if not missing:
             return
-        names = list(dict.fromkeys(symbol.name for symbol in missing))
-        reason = f"{_listed(names)} {'is' if len(names) == 1 else 'are'} not given before it"
-        if len(names) == 1:  # p_1, p_2, p_3 bound each of its own: the page never gave the vector p they would make up
-            pattern = re.compile(re.escape(names[0]) + r"_(?P<k>0|[1-9][0-9]*)")
-            indices = sorted(int(m["k"]) for key in dict.keys(self.state.bindings) if (m := pattern.fullmatch(key)))
-            components = [f"{names[0]}_{index}" for index in indices]
-            if len(components) > 4:
-                reason += f"; only {components[0]} to {components[-1]} are, as names of their own"
-            elif components:
-                reason += f"; only {_listed(components)} {'is' if len(components) == 1 else 'are'}, as names of their own"
-        written = " ".join(self.sides[k].text[self.sides[k].node.start:self.sides[k].node.end].split())
-        self.unevaluated.append((self.offset(k, missing[0]), f"{written} ({reason})"))
+        names = list(dict.fromkeys(name for name, _, run in missing if not run))
+        runs = list(dict.fromkeys(name for name, _, run in missing if run))
+        reasons = []
+        if names:
+            reason = f"{_listed(names)} {'is' if len(names) == 1 else 'are'} not given before it"
+            if len(names) == 1:  # p_1, p_2, p_3 bound each of its own: the page never gave the vector p they make up
+                pattern = re.compile(re.escape(names[0]) + r"_(?P<k>0|[1-9][0-9]*)")
+                indices = sorted(int(m["k"]) for key in dict.keys(self.state.bindings) if (m := pattern.fullmatch(key)))
+                components = [f"{names[0]}_{index}" for index in indices]
+                if len(components) > 4:
+                    reason += f"; only {components[0]} to {components[-1]} are, as names of their own"
+                elif components:
+                    reason += f"; only {_listed(components)} {'is' if len(components) == 1 else 'are'}, as names of their own"
+            reasons.append(reason)
+        if runs:
+            reasons.append(f"{_listed(runs)} {'is' if len(runs) == 1 else 'are'} read as a product of single letters, "
+                           "none given before it; a name of several letters is written \\text{…}")
+        written = " ".join(side.text[side.node.start:side.node.end].split())
+        self.unevaluated.append((self.offset(k, missing[0][1]), f"{written} ({'; '.join(reasons)})"))
 
-    def missing(self, node: Node) -> list[Symbol] | None:
-        """The names in ``node`` the page has not bound, when they alone keep it from being evaluated; else None."""
+    def missing(self, node: Node, text: str) -> list[tuple[str, Node, bool]] | None:
+        """The names in ``node`` the page has not bound, each with its node, when they alone keep it from being
+        evaluated; else None. Letters written together, none of them bound (net_{h1}, read as n·e·t_{h1}), are one
+        entry, as written, marked True."""
         if power_name(node, self.state.bindings) in self.state.bindings:
             return []
         if isinstance(node, Symbol):
-            return [] if node.name in self.state.bindings else [node]
+            return [] if node.name in self.state.bindings else [(node.name, node, False)]
         if isinstance(node, Call) and (node.function not in FUNCTIONS or node.over is not None):
             return None
-        found: list[Symbol] = []
+        if isinstance(node, Product):
+            return self.missing_letters(node, text)
+        found: list[tuple[str, Node, bool]] = []
         for child in children(node):
-            names = self.missing(child)
+            names = self.missing(child, text)
             if names is None:
                 return None
             found += names
+        return found
+
+    def missing_letters(self, node: Product, text: str) -> list[tuple[str, Node, bool]] | None:
+        """``missing`` of a product: a run of letters written with nothing between them (n, e, t_{h1} of net_{h1}, or of
+        -net_{h1}), none of them a bound name, is one name, as written."""
+        found: list[tuple[str, Node, bool]] = []
+        factors = [factor for _, factor in node.factors]
+        start = 0
+        while start < len(factors):
+            run = [_letter(factors[start])]
+            end = start + 1
+            while run[-1] is not None and end < len(factors) and node.factors[end][0] == TIMES \
+                    and isinstance(factors[end], (Symbol, Constant)) and factors[end].start == factors[end - 1].end:
+                run.append(_letter(factors[end]))
+                end += 1
+            letters = [letter for letter in run if letter is not None]
+            if len(letters) > 1 and any(isinstance(letter, Symbol) for letter in letters) \
+                    and all(isinstance(letter, Constant) or letter.name not in self.state.bindings for letter in letters):
+                found.append((text[letters[0].start:letters[-1].end], letters[0], True))
+            else:
+                for factor in factors[start:end]:
+                    names = self.missing(factor, text)
+                    if names is None:
+                        return None
+                    found += names
+            start = end
         return found
 
     def defines(self, name: str, roles: list[Role]) -> bool:
@@ -701,3 +741,9 @@ class ChainJudge(ChainVerdicts):
 def _listed(names: list[str]) -> str:
     """"p", "W and b", "p_1, p_2 and p_3"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _letter(node: Node) -> Symbol | Constant | None:
+    """A name or constant written as a factor, or under the minus that leads a product (-net_{h1}); else None."""
+    inner = node.operand if isinstance(node, Negate) else node
+    return inner if isinstance(inner, (Symbol, Constant)) else None
