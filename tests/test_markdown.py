@@ -326,6 +326,62 @@ def test_planted_coverage_reasons() -> None:
     assert 74 in [s.location.line for s in coverage.skipped if s.reason is SkipReason.NO_EQUALITY]
 
 
+SOFTMAX_PAGE = """# Softmax gradient
+
+Logits $z = [1.2, -0.4, 0.7]$, target $y = [0, 0, 1]$.
+
+$$p_1 = \\frac{e^{1.2}}{e^{1.2} + e^{-0.4} + e^{0.7}} = 0.5530, \\quad p_2 = \\frac{e^{-0.4}}{e^{1.2} + e^{-0.4} + e^{0.7}} = 0.1116, \\quad p_3 = \\frac{e^{0.7}}{e^{1.2} + e^{-0.4} + e^{0.7}} = 0.3354$$
+
+$$\\frac{\\partial L}{\\partial z} = p - y = \\begin{bmatrix} 0.5350 \\\\ 0.1116 \\\\ -0.6646 \\end{bmatrix}$$
+"""
+
+
+def test_a_formula_of_a_name_the_page_never_gave_is_not_evaluated_and_says_which() -> None:
+    from nncheck.report.common import coverage_line
+
+    # p_1, p_2, p_3 are bound each of its own; p is not, so p - y is not evaluated (its 0.5350 for 0.5530 is not seen).
+    total = math.exp(1.2) + math.exp(-0.4) + math.exp(0.7)
+    assert [round(math.exp(z) / total, 4) for z in (1.2, -0.4, 0.7)] == [0.553, 0.1116, 0.3354]
+    result = audit_markdown(SOFTMAX_PAGE, diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("0.5530", Kind.HOLDS), ("0.1116", Kind.HOLDS), ("0.3354", Kind.HOLDS)]
+    coverage = result.coverage
+    assert coverage is not None and (coverage.found, coverage.checked) == (2, 1)
+    [skipped] = coverage.skipped
+    line = SOFTMAX_PAGE.splitlines()[6]
+    assert skipped.reason is SkipReason.NOT_EVALUATED and (skipped.location.line, skipped.location.column) == (7, line.index("p - y") + 1)
+    assert skipped.detail == "p - y (p is not given before it; only p_1, p_2 and p_3 are, as names of their own)"
+    assert f"1 not evaluated: line 7: {skipped.detail}" in coverage_line(coverage)
+    # Given as a vector, p - y is judged: 0.552967 - 0 = 0.5530, so the printed 0.5350 is wrong.
+    vector = SOFTMAX_PAGE.replace("$$\\frac{\\partial", "$$p = \\begin{bmatrix} p_1 \\\\ p_2 \\\\ p_3 \\end{bmatrix}$$\n\n$$\\frac{\\partial")
+    found = [(v.stated, v.kind) for v in audit_markdown(vector, diagnose=0).verdicts]
+    assert found[-3:] == [("0.5350", Kind.WRONG), ("0.1116", Kind.HOLDS), ("-0.6646", Kind.HOLDS)]
+
+
+def test_a_judged_equation_with_a_side_of_names_never_given_has_a_relation_not_checked() -> None:
+    # 1.1 + 0.2 = 1.3 holds (by hand); W x, with neither W nor x given, is not checked, and said so.
+    result = audit_markdown("$$z = W x = 1.1 + 0.2 = 1.3$$\n", diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("1.3", Kind.HOLDS)]
+    coverage = result.coverage
+    assert coverage is not None and coverage.checked == 1
+    [side] = coverage.unread_sides
+    assert side.reason is SkipReason.NOT_EVALUATED and side.detail == "W x (W and x are not given before it)"
+
+
+def test_letters_written_together_that_name_nothing_are_reported_as_written() -> None:
+    # 1.5 - 0.5 = 1 holds (by hand). net_{h1} is read as n·e·t_{h1}, none of them given: the relation is not checked,
+    # and the coverage line quotes it as the page writes it. Written \text{net}_{h1}, it is a name, bound by the chain.
+    result = audit_markdown("$$net_{h1} = 1.5 - 0.5 = 1$$\n", diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("1", Kind.HOLDS)]
+    assert result.coverage is not None
+    [side] = result.coverage.unread_sides
+    assert side.reason is SkipReason.NOT_EVALUATED and side.detail == (
+        "net_{h1} (net_{h1} is read as a product of single letters, none given before it; a name of several letters "
+        "is written \\text{…})")
+    named = audit_markdown("$$\\text{net}_{h1} = 1.5 - 0.5 = 1$$\n", diagnose=0)
+    assert named.coverage is not None and named.coverage.unread_sides == ()
+    assert [(v.ref, v.kind) for v in named.verdicts] == [("net_h1", Kind.HOLDS)]
+
+
 @pytest.mark.parametrize(("document", "expected"), [
     ("$$z_{2} = 1 + 1 = 2$$\n\n$$z_2 = 5$$", {"z_2": Kind.HOLDS, "z_2#2": Kind.CONTRADICTION}),
     ("$$z_2 = 2$$\n\n$$z_2 = 5$$", {"z_2#2": Kind.CONTRADICTION}),

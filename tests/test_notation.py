@@ -6,6 +6,7 @@ Every expected value is computed in the comment beside it (by hand, or with plai
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -141,3 +142,117 @@ def test_a_number_in_scientific_notation_inside_a_product_is_one_printed_number(
     page = ("$$\\eta = 1.0 \\times 10^{-3}, \\quad g = 0.4731$$\n\n"
             f"$$\\Delta w = \\eta g = 1.0 \\times 10^{{-3}} \\times 0.4731 = {result}$$\n")
     assert judged(page) == [(result, expected)]
+
+
+# ---- an asterisk between two matrices that have no matrix product: a convolution ----------------------------------
+
+def correlate(x: list[list[Fraction]], k: list[list[Fraction]]) -> list[list[Fraction]]:
+    """The valid 2-D cross-correlation, stride 1, by its definition: Y[i][j] = Σ_a Σ_b X[i + a][j + b] K[a][b]."""
+    rows, columns = len(x) - len(k) + 1, len(x[0]) - len(k[0]) + 1
+    return [[sum((x[i + a][j + b] * k[a][b] for a in range(len(k)) for b in range(len(k[0]))), Fraction(0))
+             for j in range(columns)] for i in range(rows)]
+
+
+def bmatrix(rows: list[list[Fraction]]) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(str(float(v)).removesuffix(".0") for v in row) for row in rows) \
+        + r" \end{bmatrix}"
+
+
+X3 = [[Fraction(v) for v in row] for row in ([1, 2, 0], [0, 1, 3], [2, 1, 1])]
+K2 = [[Fraction(v) for v in row] for row in (["0.5", -1], ["0.25", 2])]
+GIVENS = f"$$X = {bmatrix(X3)}, \\quad K = {bmatrix(K2)}$$\n\n"
+
+
+@pytest.mark.parametrize("star", ["*", r"\ast", "∗"])
+def test_an_asterisk_between_matrices_with_no_product_is_the_cross_correlation(star: str) -> None:
+    y = correlate(X3, K2)
+    # By hand: 1(0.5) + 2(−1) + 0(0.25) + 1(2) = 0.5, 2(0.5) + 0(−1) + 1(0.25) + 3(2) = 7.25, 1.5 and −0.25.
+    assert y == [[Fraction("0.5"), Fraction("7.25")], [Fraction("1.5"), Fraction("-0.25")]]
+    result = audit_markdown(GIVENS + f"$$Y = X {star} K = {bmatrix(y)}$$\n", diagnose=0)
+    assert [(v.stated, v.kind) for v in result.verdicts] == [("0.5", H), ("7.25", H), ("1.5", H), ("-0.25", H)]
+    for verdict in result.verdicts:
+        [remark] = verdict.remarks
+        assert remark.code == "reading" and "a 3×3 matrix * a 2×2 matrix has no matrix product" in remark.message
+        assert "cross-correlation" in remark.message and "flipped" not in remark.message
+
+
+def test_the_convolution_of_an_asterisk_is_the_value_later_lines_read() -> None:
+    # The page of the report: Y = X * K holds; Z = Y − 0.5 prints −0.57 for −0.75 (wrong); A = σ(Z) is σ of the true
+    # Z, so 0.321 holds: σ(−0.75) = 0.320821 (math below).
+    y = correlate(X3, K2)
+    z = [[v - Fraction("0.5") for v in row] for row in y]
+    assert z == [[0, Fraction("6.75")], [1, Fraction("-0.75")]]
+    a = [[1 / (1 + math.exp(-float(v))) for v in row] for row in z]
+    assert [[round(v, 3) for v in row] for row in a] == [[0.5, 0.999], [0.731, 0.321]]
+    assert round(1 / (1 + math.exp(0.57)), 3) == 0.361  # what σ of the printed −0.57 would have given
+    page = (GIVENS + f"$$Y = X * K = {bmatrix(y)}$$\n\n"
+            r"$$Z = Y - 0.5 = \begin{bmatrix} 0 & 6.75 \\ 1 & -0.57 \end{bmatrix}, \quad "
+            r"A = \sigma(Z) = \begin{bmatrix} 0.500 & 0.999 \\ 0.731 & 0.321 \end{bmatrix}$$" "\n")
+    found = {v.ref: v.kind for v in audit_markdown(page, diagnose=0).verdicts}
+    assert found["Z[1,1]"] is W and found["A[1,1]"] is H
+    assert {ref: kind for ref, kind in found.items() if ref != "Z[1,1]"} == {ref: H for ref in found if ref != "Z[1,1]"}
+
+
+def test_an_asterisk_whose_page_prints_the_flipped_kernel_is_the_mathematical_convolution() -> None:
+    flipped = [row[::-1] for row in K2[::-1]]
+    y = correlate(X3, flipped)  # the convolution: the cross-correlation with the kernel turned by 180°
+    # By hand: 1(2) + 2(0.25) + 0(−1) + 1(0.5) = 3, 4.5, −1.25, 2.25; none is the cross-correlation's 0.5, 7.25, 1.5, −0.25.
+    assert y == [[3, Fraction("4.5")], [Fraction("-1.25"), Fraction("2.25")]]
+    plus_one = [[v + 1 for v in row] for row in y]
+    page = GIVENS + f"$$Y = X * K = {bmatrix(y)}$$\n\n$$Z = Y + 1 = {bmatrix(plus_one)}$$\n"
+    result = audit_markdown(page, diagnose=0)
+    assert {v.kind for v in result.verdicts} == {H} and len(result.verdicts) == 8  # Z is judged against the convolution
+    for verdict in result.verdicts[:4]:
+        [remark] = verdict.remarks
+        assert remark.code == "reading" and "kernel flipped" in remark.message
+
+
+def test_an_asterisk_whose_page_fits_neither_convolution_keeps_the_cross_correlation() -> None:
+    # 0.5, 7.52 (digits swapped), 1.5, −0.25: not every number holds by the flipped kernel (3, 4.5, −1.25, 2.25),
+    # so the cross-correlation stays, and only the slip is wrong.
+    page = GIVENS + r"$$Y = X * K = \begin{bmatrix} 0.5 & 7.52 \\ 1.5 & -0.25 \end{bmatrix}$$" "\n"
+    assert judged(page) == [("0.5", H), ("7.52", W), ("1.5", H), ("-0.25", H)]
+
+
+def test_an_asterisk_that_fits_no_reading_is_not_evaluated_and_never_wrong() -> None:
+    from nncheck.findings import SkipReason
+
+    # A 3×3 kernel does not fit in a 2×2 input; K * [[1, 1], [1, 1]] is a 2×2 convolution, not the 1×3 printed.
+    page = (r"$$X = \begin{bmatrix} 1 & 2 \\ 0 & 1 \end{bmatrix}, \quad "
+            r"K = \begin{bmatrix} 1 & 0 & 1 \\ 0 & 1 & 0 \\ 1 & 1 & 1 \end{bmatrix}$$" "\n\n"
+            r"$$Y = X * K = \begin{bmatrix} 3 & 1 \\ 2 & 1 \end{bmatrix}$$" "\n\n"
+            r"$$Z = Y + 1 = \begin{bmatrix} 4 & 2 \\ 3 & 3 \end{bmatrix}$$" "\n\n"
+            r"$$W = K * \begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix} = \begin{bmatrix} 1 & 2 & 3 \end{bmatrix}$$" "\n")
+    result = audit_markdown(page, diagnose=0)
+    # No verdict for Y or W. Y's printed value then stands as a given, as a side nncheck cannot read does: Z = Y + 1
+    # is judged against it, [4, 2; 3, 2] by hand, so the printed 3 in row 2 is wrong.
+    assert [(v.ref, v.stated, v.kind) for v in result.verdicts] == [
+        ("Z[0,0]", "4", H), ("Z[0,1]", "2", H), ("Z[1,0]", "3", H), ("Z[1,1]", "3", W)]
+    coverage = result.coverage
+    assert coverage is not None and (coverage.found, coverage.checked) == (4, 1)
+    not_evaluated = [s for s in coverage.skipped if s.reason is SkipReason.NOT_EVALUATED]
+    assert [(s.location.line, s.location.column) for s in not_evaluated] == [(3, 7), (7, 7)]
+    assert not_evaluated[0].detail == ("X * K (a 2×2 matrix * a 3×3 matrix has no matrix product, and its 3×3 kernel "
+                                       "does not fit in the 2×2 input of a convolution)")
+    assert not_evaluated[1].detail.endswith("(read as a convolution, the side is a 2×2 matrix and the other side a 1×3 row)")
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    # Between numbers an asterisk multiplies: 2 × 3 = 6.
+    (r"$$2 * 3 = 6, \quad 2 * 3 = 7$$", [("6", H), ("7", W)]),
+    # Where the matrix product is defined it is the matrix product: [[1, 2], [0, 1]]² = [[1, 4], [0, 1]] (by hand),
+    # not the one-entry convolution 1 + 4 + 0 + 1 = 6.
+    (r"$$\begin{bmatrix} 1 & 2 \\ 0 & 1 \end{bmatrix} * \begin{bmatrix} 1 & 2 \\ 0 & 1 \end{bmatrix} = "
+     r"\begin{bmatrix} 1 & 4 \\ 0 & 1 \end{bmatrix}$$", [("1", H), ("4", H), ("0", H), ("1", H)]),
+    # A row times a column: 1·3 + 2·4 = 11.
+    (r"$$\begin{bmatrix} 1 & 2 \end{bmatrix} * \begin{bmatrix} 3 \\ 4 \end{bmatrix} = 11$$", [("11", H)]),
+])
+def test_an_asterisk_keeps_its_meaning_where_a_product_is_defined(page: str, expected: list[tuple[str, Kind]]) -> None:
+    assert judged(page) == expected
+
+
+def test_only_an_asterisk_reads_a_convolution() -> None:
+    # X × K, a 3×3 matrix times a 2×2 matrix, is still undefined as written: wrong, with the shape error.
+    [verdict] = audit_markdown(GIVENS + r"$$Y = X \times K = \begin{bmatrix} 0.5 & 7.25 \\ 1.5 & -0.25 \end{bmatrix}$$" "\n",
+                               diagnose=0).verdicts
+    assert verdict.kind is W and [r.code for r in verdict.remarks] == ["shape"]

@@ -176,6 +176,27 @@ def test_a_latex_source_is_read_without_its_comments_and_verbatim() -> None:
     assert [f.math.section for f in document.formulas][-1] == "Forward / Update (heading 2)"
 
 
+CONVOLUTION_TEX = r"""\documentclass{article}
+\begin{document}
+\section{Conv}
+\[ X = \begin{bmatrix} 1 & 2 & 0 \\ 0 & 1 & 3 \\ 2 & 1 & 1 \end{bmatrix}, \quad K = \begin{bmatrix} 0.5 & -1 \\ 0.25 & 2 \end{bmatrix} \]
+\[ Y = X * K = \begin{bmatrix} 0.5 & 7.25 \\ 1.5 & -0.25 \end{bmatrix} \]
+\[ Z = Y - 0.5 = \begin{bmatrix} 0 & 6.75 \\ 1 & -0.57 \end{bmatrix}, \quad A = \sigma(Z) = \begin{bmatrix} 0.500 & 0.999 \\ 0.731 & 0.321 \end{bmatrix} \]
+\end{document}
+"""
+
+
+def test_a_latex_convolution_written_with_an_asterisk_is_read_as_one() -> None:
+    # By hand, the valid cross-correlation of X by K: 0.5, 7.25, 1.5, −0.25 (every entry of Y holds). Z = Y − 0.5 has
+    # −0.75 where −0.57 is printed; σ(−0.75) = 0.3208, so A's 0.321 holds.
+    found = verdicts(parse_tex(CONVOLUTION_TEX, "conv.tex"))
+    assert [(s, k) for s, k, _, _ in found] == [("0.5", H), ("7.25", H), ("1.5", H), ("-0.25", H), ("0", H), ("6.75", H),
+                                                ("1", H), ("-0.57", W), ("0.500", H), ("0.999", H), ("0.731", H),
+                                                ("0.321", H)]
+    for stated, _, line, column in found:
+        assert at(CONVOLUTION_TEX, line, column).startswith(stated)
+
+
 @pytest.mark.parametrize("name", ["notes.json", "notes.txt", "README"])
 def test_a_file_of_an_unknown_kind_is_refused_with_the_kinds_nncheck_reads(tmp_path: Path, name: str) -> None:
     path = tmp_path / name

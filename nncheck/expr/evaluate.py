@@ -13,7 +13,11 @@ document's own numbers. A network's steps (:mod:`nncheck.network.steps`) are for
 
 A product that is undefined as written (a column times a column) is read the way the other
 side of the equation shows was meant, when exactly one reading fits its shape: the outer product
-u·vᵀ, the dot product uᵀv, or the elementwise product. The reading is recorded, never silent.
+u·vᵀ, the dot product uᵀv, or the elementwise product. An asterisk between two matrices that have
+no matrix product (X * K, a 3×3 input and a 2×2 kernel) is read as the valid 2-D convolution of
+deep-learning pages: the cross-correlation conv2d computes, or with ``flip`` the convolution with
+the kernel turned by 180°. The reading is recorded, never silent; an asterisk that fits no reading
+raises NoReading, and the side is not evaluated.
 """
 
 from __future__ import annotations
@@ -46,6 +50,15 @@ class ShapeError(ValueError):
 
 class OneScore(ShapeError):
     """softmax applied to one score whose vector of scores is unknown: the side cannot be evaluated."""
+
+
+class NoReading(ShapeError):
+    """An asterisk between two matrices that fits no reading (no matrix product, and no convolution of the other
+    side's shape): the side cannot be evaluated, which is not a wrong value. ``node`` is the product."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.node: Node | None = None
 
 
 def shape_text(shape: Shape) -> str:
@@ -113,6 +126,8 @@ class Evaluator:
     backend: Any = None  # a Backend module; None means ball (ball.HULL with ``interval``)
     lookup: Callable[[Node], Array | None] | None = None  # the caller's value for a node, before the node's own
     sample: bool = False  # var and std with the sample convention (divided by n - 1) instead of the population's
+    flip: bool = False  # an asterisk read as a convolution flips the kernel (the mathematical convolution)
+    convolved: bool = False  # whether an asterisk was read as a convolution
 
     def __post_init__(self) -> None:
         if self.backend is None:
@@ -156,8 +171,12 @@ class Evaluator:
             return total
         if isinstance(node, Product):
             result = self.value(node.factors[0][1])
-            for operator, factor in node.factors[1:]:
-                result = self.combine(operator, result, self.value(factor))
+            for position, (operator, factor) in enumerate(node.factors[1:], start=1):
+                try:
+                    result = self.combine(operator, result, self.value(factor), starred=position in node.starred)
+                except NoReading as error:
+                    error.node = error.node or node
+                    raise
             return result
         if isinstance(node, Quotient):
             return self.divide(self.value(node.numerator), self.value(node.denominator))
@@ -219,7 +238,8 @@ class Evaluator:
             return self.elementwise(left, right, "subtract", lambda a, b: a - b)
         return self.elementwise(left, right, "add", lambda a, b: a + b)
 
-    def multiply(self, left: Array, right: Array) -> Array:
+    def multiply(self, left: Array, right: Array, *, starred: bool = False) -> Array:
+        """The product of numbers, a matrix product, or an undefined product read (read_star, read_product)."""
         if left.size == 1 or right.size == 1:
             return self.elementwise(left, right, "multiply", lambda a, b: a * b)
         a = left.reshape(1, -1) if left.ndim == 1 and right.ndim == 2 and right.shape[0] == left.size else left
@@ -228,7 +248,28 @@ class Evaluator:
             product = self.wrap(self.backend.matmul(a, b))
             keep_list = left.ndim == 1 or right.ndim == 1
             return product.reshape(-1) if keep_list and is_vector(product.shape) else product
+        if starred and left.ndim == 2 and right.ndim == 2 and not (is_vector(left.shape) and is_vector(right.shape)):
+            return self.read_star(left, right)
         return self.read_product(left, right)
+
+    def read_star(self, left: Array, right: Array) -> Array:
+        """X * K for two matrices with no matrix product: the valid 2-D convolution (stride 1, no padding) of the
+        input X by the kernel K, which conv2d computes; its cross-correlation, or with ``flip`` its convolution with
+        the kernel turned by 180° (a page's judge asks for it only where the printed values bear it out). NoReading
+        when the kernel does not fit in the input."""
+        undefined = f"{shape_text(left.shape)} * {shape_text(right.shape)} has no matrix product"
+        if right.shape[0] > left.shape[0] or right.shape[1] > left.shape[1]:
+            raise NoReading(f"{undefined}, and its {right.shape[0]}×{right.shape[1]} kernel does not fit in the "
+                            f"{left.shape[0]}×{left.shape[1]} input of a convolution")
+        self.convolved = True
+        if self.flip:
+            self.readings.append(f"{undefined}; read as the valid 2-D convolution with the kernel flipped (the "
+                                 "mathematical convolution), stride 1: the printed values hold by it, and not by the "
+                                 "cross-correlation that deep-learning libraries compute")
+            return self.wrap(OPERATIONS["conv2d"].forward(self, [left, self.wrap(right[::-1, ::-1])]))
+        self.readings.append(f"{undefined}; read as the valid 2-D cross-correlation, stride 1, which deep-learning "
+                             "libraries compute as convolution (conv2d)")
+        return self.wrap(OPERATIONS["conv2d"].forward(self, [left, right]))
 
     def read_product(self, left: Array, right: Array) -> Array:
         """An undefined product of two vectors, read by the shape the other side has."""
@@ -248,13 +289,14 @@ class Evaluator:
             return self.wrap(left * right.reshape(left.shape))
         raise ShapeError(undefined)
 
-    def combine(self, operator: str, left: Array, right: Array) -> Array:
-        """One operator of a product: × (matrix or scalar product), ⊙ (entry by entry) or /."""
+    def combine(self, operator: str, left: Array, right: Array, *, starred: bool = False) -> Array:
+        """One operator of a product: × (matrix or scalar product; ``starred``: written with an asterisk), ⊙ (entry
+        by entry) or /."""
         if operator == DIVIDE:
             return self.divide(left, right)
         if operator == HADAMARD:
             return self.elementwise(left, right, "multiply", lambda a, b: a * b)
-        return self.multiply(left, right)
+        return self.multiply(left, right, starred=starred)
 
     def divide(self, left: Array, right: Array) -> Array:
         """By a number, or entry by entry by an array of the same shape (a list by a list).

@@ -84,7 +84,7 @@ row: sum (_AMP sum)*
 
 NUMBER: /[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+(?![0-9.]))?/
 ADDOP: "+" | "-" | "−" | /\\pm{_END}/
-MULOP: /\\(times|cdot|div|odot|circ|ast){_END}/ | "×" | "·" | "⋅" | "*" | "/" | "⊙" | "∘"
+MULOP: /\\(times|cdot|div|odot|circ|ast){_END}/ | "×" | "·" | "⋅" | "*" | "/" | "⊙" | "∘" | "∗"
 REL: "=" | "≈" | ":=" | "←" | /\\(approx|simeq|approxeq|coloneqq|eqqcolon|leftarrow|gets){_END}/
 _CARET: "^"
 SUPTOKEN: /[0-9a-zA-Z]/ | /\\(top|intercal|prime|alpha|beta|gamma|delta|eta|theta|lambda|mu|pi|tau|phi){_END}/

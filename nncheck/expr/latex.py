@@ -47,6 +47,8 @@ FUNCTION_NAMES = {"relu": "relu", "sigmoid": "sigmoid", "sig": "sigmoid", "sigma
 # Names written with a separator: log-softmax, max_pool, avg pool, ...
 _FUNCTION_SPELLINGS = {"logsoftmax": "log_softmax", "maxpool": "max_pool", "avgpool": "avg_pool", "meanpool": "avg_pool"}
 TRANSPOSES = ("T", "⊤", "\\top", "\\intercal", "\\mathsf{T}")
+# An asterisk between two matrices that have no matrix product is the convolution pages write with it (Product.starred).
+_ASTERISKS = ("*", "\\ast", "∗")
 _MULTIPLY = {"\\div": DIVIDE, "/": DIVIDE, "\\odot": HADAMARD, "\\circ": HADAMARD, "⊙": HADAMARD, "∘": HADAMARD}
 
 
@@ -326,10 +328,11 @@ class _Converter:
 
     def _product(self, tree: Any, start: int, end: int) -> Node:
         factors: list[tuple[str, Node]] = []
-        operator, written = TIMES, False
+        operator, written, star = TIMES, False, False
+        starred: set[int] = set()  # ids of the factors written after an asterisk
         for child in tree.children:
             if getattr(child, "type", None) == "MULOP":
-                operator, written = _MULTIPLY.get(str(child), TIMES), True
+                operator, written, star = _MULTIPLY.get(str(child), TIMES), True, str(child) in _ASTERISKS
                 continue
             factor = self.node(child)
             previous = factors[-1][1] if factors else None
@@ -337,13 +340,16 @@ class _Converter:
                 # \Delta w is the name Δw (an update, a change), not the product Δ·w
                 factors[-1] = (factors[-1][0], Symbol("Δ" + factor.name, previous.start, factor.end))
             else:
+                if star:
+                    starred.add(id(factor))
                 factors.append((operator, factor))
-            operator, written = TIMES, False
+            operator, written, star = TIMES, False, False
         factors = self._scientific(factors)
         if len(factors) == 1:
             return factors[0][1]
         derivative = _slash_derivative(factors, start, end)
-        return derivative or Product(tuple(factors), start, end)
+        stars = frozenset(k for k, (_, factor) in enumerate(factors) if k > 0 and id(factor) in starred)
+        return derivative or Product(tuple(factors), start, end, stars)
 
     def _scientific(self, factors: list[tuple[str, Node]]) -> list[tuple[str, Node]]:
         """A number times a power of ten inside a longer product (1.0 \\times 10^{-3} \\times 0.4731) as the one

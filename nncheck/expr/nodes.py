@@ -6,7 +6,7 @@ text), so a finding can point at the printed number and a report can quote a sid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
@@ -71,6 +71,9 @@ class Product:
     factors: tuple[tuple[str, Node], ...]  # (TIMES, DIVIDE or HADAMARD, factor); the first is TIMES
     start: int
     end: int
+    # The positions of the factors written after an asterisk (*, \ast, ∗): a TIMES like any other, except where two
+    # matrices have no matrix product, which an asterisk between them then reads as a convolution (Evaluator.read_star).
+    starred: frozenset[int] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

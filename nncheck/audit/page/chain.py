@@ -5,22 +5,25 @@ See nncheck/audit/page/judge.py for the rules; docs/documents.md states them for
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nncheck.audit import enclose
 from nncheck.audit.ledger import Entry
-from nncheck.audit.page.compare import source
+from nncheck.audit.page.compare import orientation, source
 from nncheck.audit.page.frames import FrameView, State, Value, as_array, cell_value
 from nncheck.audit.page.sides import (
     MAX_GROUPED_TERMS, Role, Side, array_of, cuts, group_node, negated, power_name, significant,
     signed_numbers, wrap_real,
 )
 from nncheck.audit.page.statements import Cells, cells_of, element_suffix, match
-from nncheck.audit.page.verdicts import ChainVerdicts
+from nncheck.audit.page.verdicts import ChainVerdicts, borne_out
 from nncheck.errors import Undecided
-from nncheck.expr.evaluate import Evaluator, OneScore, ShapeError, Span
-from nncheck.expr.nodes import FUNCTIONS, Call, Constant, Negate, Node, Number, Sum, Symbol, children, walk
+from nncheck.expr.evaluate import Evaluator, NoReading, OneScore, ShapeError, Span, shape_text
+from nncheck.expr.nodes import (
+    FUNCTIONS, TIMES, Call, Constant, Negate, Node, Number, Product, Sum, Symbol, children, walk,
+)
 from nncheck.expr.printer import text as printed_text
 from nncheck.findings import Remark
 from nncheck.network.backend import Array
@@ -50,6 +53,14 @@ class ChainJudge(ChainVerdicts):
     components: dict[Span, tuple[str, int]] = field(default_factory=dict)
     values: dict[int, Value] = field(default_factory=dict)
     sample_values: dict[int, Value] = field(default_factory=dict)  # sides with var or std, by the sample convention
+    # Sides with an asterisk read as a convolution (the cross-correlation), and their values and readings by the
+    # convolution with the kernel flipped.
+    convolved: set[int] = field(default_factory=set)
+    flipped: dict[int, Value] = field(default_factory=dict)
+    flipped_readings: dict[int, list[str]] = field(default_factory=dict)
+    # Parts of this display's sides not evaluated, and why (an asterisk that fits no reading, a name the page has not
+    # given): offset in the page, detail.
+    unevaluated: list[tuple[int, str]] = field(default_factory=list)
     failures: dict[int, Remark] = field(default_factory=dict)
     readings: dict[int, list[str]] = field(default_factory=dict)
     agreement_refs: dict[int, str] = field(default_factory=dict)
@@ -102,6 +113,11 @@ class ChainJudge(ChainVerdicts):
                     self.worked_out_without_match(k)
                 if self.evaluable(side.node):
                     self.evaluate(k, target)
+        if Role.PRINTED in roles or self.values:  # a chain with a numeric side: say what keeps a side from being read
+            for k in range(self.first_new, len(self.sides)):
+                if roles[k] is Role.EXPRESSION and not self.evaluable(self.sides[k].node):
+                    self.unbound(k)
+        self.choose_convolutions(roles)
         truth = next((k for k in range(len(self.sides)) if k in self.values or k in self.failures), None)
         if truth is None:
             self.bind_givens(names, defined, roles)
@@ -179,6 +195,81 @@ class ChainJudge(ChainVerdicts):
         if isinstance(node, Call) and node.function not in FUNCTIONS:
             return False
         return all(self.evaluable(child) for child in children(node))
+
+    def unbound(self, k: int) -> None:
+        """An expression of a chain with a numeric side that names what the page has not given (p - y, with only
+        p_1, p_2, p_3 bound): its relations are not checked, and coverage says which names are missing. Sides that
+        something else keeps from being evaluated (a function nncheck does not evaluate, a sum over an index that
+        is reported on its own) are left to their own reasons."""
+        side = self.sides[k]
+        missing = self.missing(side.node, side.text)
+        if not missing:
+            return
+        names = list(dict.fromkeys(name for name, _, run in missing if not run))
+        runs = list(dict.fromkeys(name for name, _, run in missing if run))
+        reasons = []
+        if names:
+            reason = f"{_listed(names)} {'is' if len(names) == 1 else 'are'} not given before it"
+            if len(names) == 1:  # p_1, p_2, p_3 bound each of its own: the page never gave the vector p they make up
+                pattern = re.compile(re.escape(names[0]) + r"_(?P<k>0|[1-9][0-9]*)")
+                indices = sorted(int(m["k"]) for key in dict.keys(self.state.bindings) if (m := pattern.fullmatch(key)))
+                components = [f"{names[0]}_{index}" for index in indices]
+                if len(components) > 4:
+                    reason += f"; only {components[0]} to {components[-1]} are, as names of their own"
+                elif components:
+                    reason += f"; only {_listed(components)} {'is' if len(components) == 1 else 'are'}, as names of their own"
+            reasons.append(reason)
+        if runs:
+            reasons.append(f"{_listed(runs)} {'is' if len(runs) == 1 else 'are'} read as a product of single letters, "
+                           "none given before it; a name of several letters is written \\text{…}")
+        written = " ".join(side.text[side.node.start:side.node.end].split())
+        self.unevaluated.append((self.offset(k, missing[0][1]), f"{written} ({'; '.join(reasons)})"))
+
+    def missing(self, node: Node, text: str) -> list[tuple[str, Node, bool]] | None:
+        """The names in ``node`` the page has not bound, each with its node, when they alone keep it from being
+        evaluated; else None. Letters written together, none of them bound (net_{h1}, read as n·e·t_{h1}), are one
+        entry, as written, marked True."""
+        if power_name(node, self.state.bindings) in self.state.bindings:
+            return []
+        if isinstance(node, Symbol):
+            return [] if node.name in self.state.bindings else [(node.name, node, False)]
+        if isinstance(node, Call) and (node.function not in FUNCTIONS or node.over is not None):
+            return None
+        if isinstance(node, Product):
+            return self.missing_letters(node, text)
+        found: list[tuple[str, Node, bool]] = []
+        for child in children(node):
+            names = self.missing(child, text)
+            if names is None:
+                return None
+            found += names
+        return found
+
+    def missing_letters(self, node: Product, text: str) -> list[tuple[str, Node, bool]] | None:
+        """``missing`` of a product: a run of letters written with nothing between them (n, e, t_{h1} of net_{h1}, or of
+        -net_{h1}), none of them a bound name, is one name, as written."""
+        found: list[tuple[str, Node, bool]] = []
+        factors = [factor for _, factor in node.factors]
+        start = 0
+        while start < len(factors):
+            run = [_letter(factors[start])]
+            end = start + 1
+            while run[-1] is not None and end < len(factors) and node.factors[end][0] == TIMES \
+                    and isinstance(factors[end], (Symbol, Constant)) and factors[end].start == factors[end - 1].end:
+                run.append(_letter(factors[end]))
+                end += 1
+            letters = [letter for letter in run if letter is not None]
+            if len(letters) > 1 and any(isinstance(letter, Symbol) for letter in letters) \
+                    and all(isinstance(letter, Constant) or letter.name not in self.state.bindings for letter in letters):
+                found.append((text[letters[0].start:letters[-1].end], letters[0], True))
+            else:
+                for factor in factors[start:end]:
+                    names = self.missing(factor, text)
+                    if names is None:
+                        return None
+                    found += names
+            start = end
+        return found
 
     def defines(self, name: str, roles: list[Role]) -> bool:
         """Whether this chain (re)binds ``name`` rather than stating a value of it.
@@ -498,25 +589,30 @@ class ChainJudge(ChainVerdicts):
 
     # -- evaluation in the three frames --------------------------------------------------------
 
-    def frames(self, k: int, node: Node, target: tuple[int, ...] | None, *, sample: bool = False) -> Value:
+    def frames(self, k: int, node: Node, target: tuple[int, ...] | None, *, sample: bool = False,
+               flip: bool = False) -> Value:
         """``node`` (of side k) in the true chain and in the document's own numbers (``sample``: var and std
-        with the sample convention)."""
+        with the sample convention; ``flip``: an asterisk read as a convolution with the kernel flipped)."""
         bindings, base = self.state.bindings, self.sides[k].offset
         true_evaluator = Evaluator(target=target, names=FrameView(bindings, "true"), overrides=self.overrides["true"],
-                                   components=self.components, base=base, sample=sample)
+                                   components=self.components, base=base, sample=sample, flip=flip)
         true = true_evaluator.value(node)
-        if not sample:
+        if flip:
+            self.flipped_readings[k] = true_evaluator.readings
+        elif not sample:
             self.readings[k] = true_evaluator.readings
+            if true_evaluator.convolved:
+                self.convolved.add(k)
         try:
             point = Evaluator(backend=ball.POINT, target=target, names=FrameView(bindings, "point"),
                               overrides=self.overrides["point"], components=self.components, base=base,
-                              sample=sample).value(node)
+                              sample=sample, flip=flip).value(node)
         except (ShapeError, ValueError, ZeroDivisionError):
             return Value.exact(true)  # the page's own numbers cannot be pushed through (log 0.0): no own value
         try:
             interval = Evaluator(interval=True, target=target, names=FrameView(bindings, "interval"),
                                  overrides=self.overrides["interval"], components=self.components, base=base,
-                                 sample=sample).value(node)
+                                 sample=sample, flip=flip).value(node)
         except (ShapeError, ValueError, ZeroDivisionError, Undecided):
             interval = point  # the ranges cannot be pushed through (a log reaching 0): the digits as printed
         sources: set[str] = set()
@@ -539,14 +635,51 @@ class ChainJudge(ChainVerdicts):
             self.values[k] = self.frames(k, node, target)
         except OneScore:
             return  # softmax of one score whose vector of scores the page never gave: not evaluable
+        except NoReading as error:
+            # An asterisk that fits no reading: the side is not evaluated (its printed value is then a given, as a
+            # side nncheck cannot read is), and coverage says where and why.
+            part = error.node or node
+            written = " ".join(self.sides[k].text[part.start:part.end].split())
+            if k >= self.first_new:  # a side of an earlier display was reported there
+                self.unevaluated.append((self.offset(k, part), f"{written} ({error})"))
+            return
         except Undecided as undecided:
             if not self.owner.settle:
                 raise
             self.failures[k] = Remark("undecided", f"not settled at the highest precision: {undecided}")
+            return
         except ShapeError as error:
             self.failures[k] = Remark("shape", str(error))
+            return
         except (ValueError, ZeroDivisionError) as error:
             self.failures[k] = Remark("undefined", f"the computed side is undefined: {error}")
+            return
+        if k in self.convolved and target is not None:
+            try:
+                orientation(self.values[k].true.shape, target)
+            except ShapeError:  # read as a convolution, the side does not have the other side's shape: no reading
+                product = next(n for n in walk(node) if isinstance(n, Product) and n.starred)
+                written = " ".join(self.sides[k].text[product.start:product.end].split())
+                if k >= self.first_new:
+                    self.unevaluated.append((self.offset(k, product), f"{written} (read as a convolution, the side is "
+                                             f"{shape_text(self.values[k].true.shape)} and the other side {shape_text(target)})"))
+                del self.values[k]
+                return
+        if k in self.convolved:
+            try:  # the other convention an asterisk may mean (choose_convolutions keeps it when the page bears it out)
+                self.flipped[k] = self.frames(k, node, target, flip=True)
+            except (ShapeError, ValueError, ZeroDivisionError, Undecided):
+                pass
+
+    def choose_convolutions(self, roles: list[Role]) -> None:
+        """A side with an asterisk read as a convolution is the cross-correlation of deep-learning libraries, unless the
+        first printed side after it bears out the convolution with the kernel flipped (``borne_out``, the rule of var
+        and std's sample convention): then it is that, in the true chain and in the page's own numbers alike."""
+        for k, flipped in self.flipped.items():
+            printed = next((j for j in range(k + 1, len(self.sides)) if roles[j] is Role.PRINTED), None)
+            cells = None if printed is None else self.cells(self.sides[printed])
+            if k in self.values and cells is not None and borne_out(self.values[k], flipped, cells):
+                self.values[k], self.readings[k] = flipped, self.flipped_readings[k]
 
     # -- what the chain binds ------------------------------------------------------------------
 
@@ -603,3 +736,14 @@ class ChainJudge(ChainVerdicts):
                     key = self.state.key(name, index)
                     self.state.record(key, Entry(self.offset(len(self.sides) - 1, cells.nodes[index]), number, element_ref))
                     self.state.update(name, self.state.bindings[name].value.restated(index, number, element_ref))
+
+
+def _listed(names: list[str]) -> str:
+    """"p", "W and b", "p_1, p_2 and p_3"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _letter(node: Node) -> Symbol | Constant | None:
+    """A name or constant written as a factor, or under the minus that leads a product (-net_{h1}); else None."""
+    inner = node.operand if isinstance(node, Negate) else node
+    return inner if isinstance(inner, (Symbol, Constant)) else None

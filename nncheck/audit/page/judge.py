@@ -193,19 +193,22 @@ class FormulaJudge:
         mark, count, unnamed = self.state.mark(), len(self.verdicts), self.unnamed
         chain = ChainJudge(self, sides, first_new)
         chain.run()
-        if not chain.recomputed:
-            return
-        findings = sum(1 for v in self.verdicts[count:] if v.kind is not Kind.HOLDS)
-        self.state.rollback(mark)
-        del self.verdicts[count:]
-        self.unnamed = unnamed
-        without = ChainJudge(self, sides, first_new, recompute=False)
-        without.run()
-        if sum(1 for v in self.verdicts[count:] if v.kind is not Kind.HOLDS) >= findings:  # a tie: the recomputation
+        if chain.recomputed:
+            findings = sum(1 for v in self.verdicts[count:] if v.kind is not Kind.HOLDS)
             self.state.rollback(mark)
             del self.verdicts[count:]
             self.unnamed = unnamed
-            ChainJudge(self, sides, first_new).run()
+            chain = ChainJudge(self, sides, first_new, recompute=False)
+            chain.run()
+            if sum(1 for v in self.verdicts[count:] if v.kind is not Kind.HOLDS) >= findings:  # a tie: the recomputation
+                self.state.rollback(mark)
+                del self.verdicts[count:]
+                self.unnamed = unnamed
+                chain = ChainJudge(self, sides, first_new)
+                chain.run()
+        # Parts of the chain it could not evaluate (an asterisk that fits no reading, a name the page has not given):
+        # the relations they stand in are not checked.
+        self.unevaluated += [found for found in chain.unevaluated if found not in self.unevaluated]
 
     # -- ids, places and verdicts ----------------------------------------------------------------
 

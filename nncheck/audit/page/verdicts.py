@@ -28,6 +28,20 @@ if TYPE_CHECKING:
     from nncheck.audit.page.sides import Owner
 
 
+def borne_out(default: Value, other: Value, cells: Cells) -> bool:
+    """Whether a printed value bears out another reading than the default: every printed number holds by the other
+    reading, and the default does not give the printed value (a number does not hold by it). A number both give
+    decides nothing. Undecided comparisons keep the default."""
+    if default.true.size != len(cells.printed) or other.true.size != len(cells.printed):
+        return False
+    try:
+        if not all(enclose.holds(v, p) for v, p in zip(other.true.reshape(-1), cells.printed)):
+            return False
+        return not all(enclose.holds(v, p) for v, p in zip(default.true.reshape(-1), cells.printed))
+    except Undecided:
+        return False
+
+
 class ChainVerdicts:
     """The verdict half of a chain's judgement; the attributes are ChainJudge's."""
 
@@ -149,21 +163,11 @@ class ChainVerdicts:
         self.printed_value = (cells, ref)
 
     def sample_convention(self, truth: int, before: int, cells: Cells) -> tuple[Value, Value] | None:
-        """The sides by the sample convention of var and std, when every printed number holds by it and not by the
-        population convention (the default); else None."""
-        if truth not in self.sample_values:
+        """The sides by the sample convention of var and std, when the printed value bears it out (``borne_out``)
+        against the population convention (the default); else None."""
+        if truth not in self.sample_values or not borne_out(self.values[truth], self.sample_values[truth], cells):
             return None
-        sample, population = self.sample_values[truth], self.values[truth]
-        if sample.true.size != len(cells.printed):
-            return None
-        try:
-            for index, number in enumerate(cells.printed):
-                if enclose.holds(population.true.reshape(-1)[index], number):
-                    return None
-                if not enclose.holds(sample.true.reshape(-1)[index], number):
-                    return None
-        except Undecided:
-            return None
+        sample = self.sample_values[truth]
         return sample, self.sample_values.get(before, sample)
 
     def undefined(self, k: int, cells: Cells, ref: str, names: list[str], expression: str | None, remark: Remark) -> None:
@@ -230,7 +234,8 @@ class ChainVerdicts:
         ref = self.agreement_refs.get(k) or self.owner.unnamed_ref()
         text = self.sides[k].text
         kind = Kind.HOLDS
-        remarks: list[Remark] = [Remark("reading", r) for r in self.readings.get(k, [])]
+        readings = dict.fromkeys(self.readings.get(before, []) + self.readings.get(k, []))
+        remarks: list[Remark] = [Remark("reading", r) for r in readings]
         try:
             remarks += orientation(left.true.shape, right.true.shape)
             ranged = bool(left.carried() or right.carried())
