@@ -35,9 +35,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 # The cyclic garbage collector's first threshold while a command runs (the interpreter's default is 700 allocations).
-# An audit allocates a few records per printed number while the document's nodes stay alive, and at the default every
-# young collection walks them again: about a third of a 64-64-64-1 spec's audit. Cycles are still collected, later.
-GC_THRESHOLD = 10_000
+# Reading a spec allocates a few objects per printed number that all stay alive, and each young collection walks them
+# again: at the default about a third of a 64-64-64-1 spec's path, at 10,000 still a tenth. At 100,000 that path runs
+# without one. Cycles are still collected, later: the peak memory of `nncheck audit` on benchmarks/pages.py's
+# 5,000-equation page was 73 MB at 10,000 and at 100,000 alike (docs/performance.md).
+GC_THRESHOLD = 100_000
 
 
 @contextlib.contextmanager

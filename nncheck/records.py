@@ -92,15 +92,17 @@ class StatedArray(Sequence[Stated]):
     Each record is made on first use (then kept), so an audit that judges a whole claim at once
     (:mod:`nncheck.audit.bulk`) never makes one for a 64×64 matrix that holds throughout. ``texts[k]`` is element
     ``indices[k]`` as printed, a plain decimal :func:`nncheck.printed.parse_printed` reads; ``cells[k]`` is where it
-    stands, made a :class:`Location` by ``locate``. Compares, hashes and pickles as the tuple of its records.
+    stands, made a :class:`Location` by ``locate``. ``ordered``: the indices are all of the quantity's, in row-major
+    order (as written, not transposed). Compares, hashes and pickles as the tuple of its records.
     """
 
-    __slots__ = ("claim_id", "quantity", "place", "indices", "texts", "cells", "locate", "_made")
+    __slots__ = ("claim_id", "quantity", "place", "indices", "texts", "cells", "locate", "ordered", "_made")
 
     def __init__(self, claim_id: str, quantity: str, place: Place, indices: tuple[Index, ...], texts: tuple[str, ...],
-                 cells: tuple[Any, ...], locate: Callable[[Any], Location]) -> None:
+                 cells: tuple[Any, ...], locate: Callable[[Any], Location], *, ordered: bool = False) -> None:
         self.claim_id, self.quantity, self.place = claim_id, quantity, place
         self.indices, self.texts, self.cells, self.locate = indices, texts, cells, locate
+        self.ordered = ordered  # the indices are every index of the quantity, in row-major order
         self._made: tuple[Stated, ...] | None = None
 
     @property

@@ -127,3 +127,18 @@ def test_an_audit_with_blocks_pickles_compares_and_hashes_as_its_verdicts() -> N
 def test_the_box_is_inside_minus_one_to_one() -> None:
     # flint stores a ball's radius rounded up: the box must still be narrower than [−1, 1].
     assert bulk._box(3, 1)[2, 0].rad() < 1
+
+
+@pytest.mark.parametrize(("value", "kinds"), [
+    ("[[0.25, 0.35], [0.00, 0.00]]", [Kind.HOLDS] * 4),  # W1 = [[0.25, 0], [0.35, 0]] written transposed
+    # As stored, not transposed; 0.00, not 0, whose rounding interval [−0.5, 0.5] would hold 0.35.
+    ("[[0.25, 0.00], [0.35, 0.00]]", [Kind.HOLDS, Kind.WRONG, Kind.WRONG, Kind.HOLDS]),
+])
+def test_a_transposed_claim_is_judged_whole_in_its_own_order(value: str, kinds: list[Kind]) -> None:
+    # With transposed: true, element [i][j] as written is dz1/da0[j, i] (worked by hand from _spec's W1).
+    text = _spec("[0.25, 0.35]").replace(
+        "claims:\n", f"claims:\n  - {{quantity: dz1/da0, value: {value}, step: d, transposed: true}}\n")
+    result = audit(parse_spec(text))
+    by_ref = {v.ref: v.kind for v in result.verdicts if v.subject == "dz1/da0"}
+    assert [by_ref[f"dz1/da0[{i},{j}]"] for j in range(2) for i in range(2)] == kinds
+    assert result.verdicts == _element_by_element(text).verdicts

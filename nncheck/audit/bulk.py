@@ -17,7 +17,6 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 from flint import arb, arb_mat, fmpq_mat
 
 from nncheck.audit import enclose
@@ -99,7 +98,7 @@ def held(claim: Claim, read: tuple[list[int], int], exact: Mapping[str, Array], 
     assert isinstance(elements, StatedArray)
     values, decimals = read
     table = exact[claim.quantity]
-    if table.size == len(values) and elements.indices == _row_major(table.shape):
+    if elements.ordered and table.size == len(values):
         true: list[Real] = table.ravel().tolist()  # the usual order: no indexing element by element
     else:
         true = [table[index] for index in elements.indices]
@@ -114,10 +113,6 @@ def held(claim: Claim, read: tuple[list[int], int], exact: Mapping[str, Array], 
         return None
     return HeldBlock(elements, true, bits)
 
-
-@functools.lru_cache(maxsize=64)
-def _row_major(shape: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(int(i) for i in index) for index in np.ndindex(*shape))
 
 
 class HeldBlock(VerdictBlock):

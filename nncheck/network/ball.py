@@ -417,9 +417,9 @@ def _product(left: Array, right: Array) -> Array:
         ranged = _ranged_product(left, right)
         if ranged is not None:
             return ranged
-    if not all_left and not all_right and (not any(value.exact is not None for value in flat_left)
-                                           or not any(value.exact is not None for value in flat_right)):
-        return _ball_product(flat_left, left.shape, flat_right, right.shape)
+    if (not all_left and not any(value.exact is not None for value in flat_left)) or \
+            (not all_right and not any(value.exact is not None for value in flat_right)):
+        return _ball_product(flat_left, left.shape, flat_right, right.shape)  # a side with no exact entry
     exact_left, ball_left = _split(flat_left, *left.shape, all_exact=all_left)
     exact_right, ball_right = _split(flat_right, *right.shape, all_exact=all_right)
     exact = exact_left * exact_right

@@ -390,8 +390,9 @@ def _claims(reader: Reader, node: Any, names: _NetworkNames | _ModelNames) -> li
             continue
         # With an index the claim is one element, so the refs' indices are the fitted ones whenever there are several.
         indices, texts, cells = zip(*fitted)
+        # _fit gave the quantity's shape; as written (not transposed, not one indexed element) that is row-major order.
         stated = StatedArray(claim_id, name, place, tuple(index + i for i in indices) if index else indices, texts, cells,
-                             reader.at)
+                             reader.at, ordered=not transposed and not index)
         uses = _uses(reader, keys.get("uses"), claim_id, place, names)
         claims.append(Claim(id=claim_id, quantity=name, place=place, elements=stated, uses=uses))
     return claims
