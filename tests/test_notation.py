@@ -207,6 +207,14 @@ def test_an_asterisk_whose_page_prints_the_flipped_kernel_is_the_mathematical_co
         assert remark.code == "reading" and "kernel flipped" in remark.message
 
 
+def test_a_mistyped_entry_does_not_turn_the_reading_the_other_entries_bear_out() -> None:
+    # The flipped kernel gives 3, 4.5, −1.25, 2.25 (by hand, above); printed with −1.52 for −1.25, three of four hold
+    # by it and none by the cross-correlation (0.5, 7.25, 1.5, −0.25): the flipped reading stays, and only −1.52 is
+    # wrong. The cross-correlation would have called all four wrong.
+    page = GIVENS + r"$$Y = X * K = \begin{bmatrix} 3 & 4.5 \\ -1.52 & 2.25 \end{bmatrix}$$" "\n"
+    assert judged(page) == [("3", H), ("4.5", H), ("-1.52", W), ("2.25", H)]
+
+
 def test_an_asterisk_whose_page_fits_neither_convolution_keeps_the_cross_correlation() -> None:
     # 0.5, 7.52 (digits swapped), 1.5, −0.25: not every number holds by the flipped kernel (3, 4.5, −1.25, 2.25),
     # so the cross-correlation stays, and only the slip is wrong.

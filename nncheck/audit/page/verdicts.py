@@ -29,17 +29,18 @@ if TYPE_CHECKING:
 
 
 def borne_out(default: Value, other: Value, cells: Cells) -> bool:
-    """Whether a printed value bears out another reading than the default: every printed number holds by the other
-    reading, and the default does not give the printed value (a number does not hold by it). A number both give
-    decides nothing. Undecided comparisons keep the default."""
+    """Whether a printed value bears out another reading than the default: more of its printed numbers hold by the
+    other reading than by the default. A number both give decides nothing, and a tie keeps the default; so does an
+    undecided comparison. One mistyped entry of a matrix does not, then, turn the reading its other entries show
+    into the default's, with those entries wrong."""
     if default.true.size != len(cells.printed) or other.true.size != len(cells.printed):
         return False
     try:
-        if not all(enclose.holds(v, p) for v, p in zip(other.true.reshape(-1), cells.printed)):
-            return False
-        return not all(enclose.holds(v, p) for v, p in zip(default.true.reshape(-1), cells.printed))
+        by_other = sum(enclose.holds(v, p) for v, p in zip(other.true.reshape(-1), cells.printed))
+        by_default = sum(enclose.holds(v, p) for v, p in zip(default.true.reshape(-1), cells.printed))
     except Undecided:
         return False
+    return by_other > by_default
 
 
 class ChainVerdicts:
