@@ -468,6 +468,18 @@ DATAFLOW_CASES = {
     "a new example re-binds every given it changes": (
         "## Sample 1\n\n$$e = y - \\hat{y} = 0.4 - 0.1 = 0.3$$\n\n## Sample 2\n\n$$e = y - \\hat{y} = -0.3 - 0.055 = -0.355$$",
         {"e": Kind.HOLDS, "e#2": Kind.HOLDS}, [("e#2", -0.355)]),
+    # δ = w_1 x_1 used the setup's w_1 = 0.4 and x_1 = 0.5 unchanged, so Backward goes on with that example: x_2 put
+    # in as 0.5 is a conflict with the setup's 0.2, not another example; δ x_2 = 0.2 × 0.2 = 0.04 (by hand).
+    "a given put in with other digits after its section went on with the example": (
+        "## Setup\n\n$x_1 = 0.5$, $x_2 = 0.2$, $w_1 = 0.4$.\n\n## Backward\n\n"
+        "$$\\delta = w_1 x_1 = 0.4 \\times 0.5 = 0.2$$\n\n"
+        "$$\\frac{\\partial E}{\\partial w_2} = \\delta x_2 = 0.2 \\times 0.5 = 0.1$$",
+        {"δ": Kind.HOLDS, "eq2:x_2": Kind.CONTRADICTION, "∂E/∂w_2": Kind.CARRIED}, [("δ", 0.2), ("∂E/∂w_2", 0.04)]),
+    # The same change in a section that has put in none of the setup's givens unchanged: another example, x_2 = 0.5.
+    "a given changed alone in a section of its own is another example": (
+        "## Setup\n\n$x_1 = 0.5$, $x_2 = 0.2$, $w_1 = 0.4$.\n\n## Example 2\n\n"
+        "$$a = 3 x_2 = 3 \\times 0.5 = 1.5$$",
+        {"a": Kind.HOLDS}, [("a", 1.5)]),
     # Found by a second independent review.
     "an update w = w - η g, twice": (
         "$w = 0.5$, $\\eta = 0.1$\n\n$$w = w - \\eta \\times 0.8 = 0.5 - 0.1 \\times 0.8 = 0.42$$\n\n"

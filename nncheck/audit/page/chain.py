@@ -335,7 +335,9 @@ class ChainJudge(ChainVerdicts):
 
     def rebind_examples(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """Givens of another section substituted with new values: a new example re-binds them, unless another
-        given of that section is substituted unchanged (then the one that differs is a contradiction)."""
+        given of that section is substituted unchanged, in this formula or earlier in this section (then the one
+        that differs is a contradiction: x_2 put in as 0.5 after δ = w_1 x_1 = 0.4 × 0.5 used the setup's w_1 and
+        x_1, with x_2 = 0.2 there)."""
         section = self.owner.section
         changed: list[tuple[str, Cells]] = []
         unchanged = 0
@@ -359,8 +361,10 @@ class ChainJudge(ChainVerdicts):
                     self.state.bind(name, carried, computed=False, section=section)
                 else:
                     changed.append((name, cells))
-        if len(changed) > 1 or (changed and not unchanged):  # one changed among unchanged ones is a contradiction
-            for name, cells in changed:
+        if unchanged:
+            self.state.go_on(section)
+        if len(changed) > 1 or (changed and not unchanged and section not in self.state.continuing):
+            for name, cells in changed:  # one changed among unchanged ones is a contradiction
                 self.state.bind(name, Value.exact(array_of(cells)), computed=False, section=section)
 
     def carried_over(self, cells: Cells, *, every: bool = True) -> Value | None:

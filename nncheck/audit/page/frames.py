@@ -222,6 +222,9 @@ class State:
     last_chain: tuple[Any, ...] = ()  # the sides of the last equation, for a display that begins with "="
     # Sections that bound anew a name bound in another section: each holds another example (or epoch).
     new_examples: set[str | None] = field(default_factory=set)
+    # Sections that substituted a given of another section unchanged: they go on with that section's example, so a
+    # given substituted there with other digits later is a conflict, not another example.
+    continuing: set[str | None] = field(default_factory=set)
     earlier_bindings: dict[str, tuple[Binding, ...]] = field(default_factory=dict)  # each name's bindings before its latest
     journal: list[Callable[[], None]] = field(default_factory=list)
     # Printed numbers that repeat an earlier statement digit for digit (a value substituted again, a result restated
@@ -251,6 +254,12 @@ class State:
         """A statement, into the ledger, journalled."""
         self.ledger.record(key, entry)
         self.journal.append(lambda: self.ledger.unrecord(key))
+
+    def go_on(self, section: str | None) -> None:
+        """``section`` goes on with an example given in another section (journalled)."""
+        if section not in self.continuing:
+            self.continuing.add(section)
+            self.journal.append(lambda: self.continuing.discard(section))
 
     def count_from_zero(self, base: str) -> None:
         """The page numbers the components of vector ``base`` from 0 (journalled)."""
