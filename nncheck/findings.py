@@ -178,13 +178,15 @@ class Verdict:
 class VerdictBlock:
     """Consecutive verdicts of one quantity that all hold with nothing to note (no conflicts, remarks or used value),
     kept whole until a report asks for them (:meth:`make`). ``first_ref`` and ``last_ref`` are the first and last
-    elements' ids; the block is ``count`` verdicts long."""
+    elements' ids; the block is ``count`` verdicts long. ``ordered``: its elements are every index from the first to
+    the last in row-major order (so a report may name them "first…last")."""
 
-    __slots__ = ("count", "subject", "first_ref", "last_ref")
+    __slots__ = ("count", "subject", "first_ref", "last_ref", "ordered")
     kind = Kind.HOLDS
 
-    def __init__(self, count: int, subject: str, first_ref: str, last_ref: str) -> None:
+    def __init__(self, count: int, subject: str, first_ref: str, last_ref: str, *, ordered: bool = True) -> None:
         self.count, self.subject, self.first_ref, self.last_ref = count, subject, first_ref, last_ref
+        self.ordered = ordered
 
     def make(self) -> tuple[Verdict, ...]:
         """The verdicts, one per element, in order."""

@@ -142,3 +142,24 @@ def test_a_transposed_claim_is_judged_whole_in_its_own_order(value: str, kinds: 
     by_ref = {v.ref: v.kind for v in result.verdicts if v.subject == "dz1/da0"}
     assert [by_ref[f"dz1/da0[{i},{j}]"] for j in range(2) for i in range(2)] == kinds
     assert result.verdicts == _element_by_element(text).verdicts
+
+
+def test_a_claim_printed_transposed_is_not_shown_as_a_range_of_its_printed_order() -> None:
+    # dz1/da0 = W1 is 12×2 (rows [0.25 + 0.1 i, 0], by hand); printed transposed, its entries come column by column:
+    # [0,0], [1,0], ..., [11,0], [0,1], ... A row "dz1/da0[0,0]…[11,0]" would read as the 23 entries between them in
+    # the matrix's own order. Every entry keeps its row, judged whole or one by one alike.
+    column = ", ".join(f"{0.25 + 0.1 * i:.2f}" for i in range(12))
+    value = f"[[{column}], [{', '.join(['0.00'] * 12)}]]"
+    values = ", ".join(f"{0.25 + 0.1 * i:.2f}" for i in range(12))
+    text = _spec(f"[{values}]", width=12).replace(
+        "claims:\n", f"claims:\n  - {{quantity: dz1/da0, value: {value}, step: d, transposed: true}}\n")
+    outputs = []
+    for result in (audit(parse_spec(text)), _element_by_element(text)):
+        out = io.StringIO()
+        renderer("terminal")(result, out, False)
+        outputs.append(out.getvalue())
+        assert {v.kind for v in result.verdicts} == {Kind.HOLDS}
+    assert outputs[0] == outputs[1]
+    rows = [line.split()[0] for line in outputs[0].splitlines() if line.startswith("dz1/da0")]
+    assert len(rows) == 24 and "…" not in "".join(rows)
+    assert "z1[0]…[11]" in outputs[0]  # z1, printed in its own order, is one row

@@ -123,7 +123,7 @@ class HeldBlock(VerdictBlock):
 
     def __init__(self, elements: StatedArray, true: list[Real], bits: int) -> None:
         first, last = elements.refs(range(1)), elements.refs(range(len(elements) - 1, len(elements)))
-        super().__init__(len(elements), elements.quantity, first[0], last[0])
+        super().__init__(len(elements), elements.quantity, first[0], last[0], ordered=elements.ordered)
         self.elements, self.true, self.bits = elements, true, bits
 
     def make(self) -> tuple[Verdict, ...]:

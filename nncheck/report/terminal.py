@@ -46,13 +46,14 @@ def _quiet(verdict: Verdict) -> bool:
 
 def _runs(verdicts: Sequence[Verdict]) -> list[tuple[Verdict, Verdict, int] | VerdictBlock]:
     """The verdicts as (first, last, count): runs of HELD_RUN or more quiet entries of one quantity (and one step's
-    used values) together, every other verdict alone. A block an audit kept whole (all quiet, one quantity no
-    neighbour shares) is one run, unmade; a shorter one is made and goes one by one."""
+    used values) together, in row-major order, every other verdict alone. A block an audit kept whole (all quiet,
+    one quantity no neighbour shares) is one run, unmade; a shorter one, or one printed in another order, is made
+    and goes one by one."""
     if isinstance(verdicts, Verdicts):
         runs: list[tuple[Verdict, Verdict, int] | VerdictBlock] = []
         pending: list[Verdict] = []
         for part in verdicts.parts:
-            if isinstance(part, VerdictBlock) and part.count >= HELD_RUN:
+            if isinstance(part, VerdictBlock) and part.count >= HELD_RUN and part.ordered:
                 runs += _verdict_runs(pending)
                 pending = []
                 runs.append(part)
@@ -60,6 +61,27 @@ def _runs(verdicts: Sequence[Verdict]) -> list[tuple[Verdict, Verdict, int] | Ve
                 pending.extend(part.make() if isinstance(part, VerdictBlock) else (part,))
         return runs + _verdict_runs(pending)
     return list(_verdict_runs(verdicts))
+
+
+def _index(ref: str) -> tuple[int, ...] | None:
+    """The element index a ref ends with ("dL/dW1[3,4]" gives (3, 4)); None when it ends with none."""
+    start = ref.rfind("[")
+    try:
+        return tuple(int(part) for part in ref[start + 1:-1].split(",")) if start >= 0 and ref.endswith("]") else None
+    except ValueError:
+        return None
+
+
+def _follows(previous: str, ref: str) -> bool:
+    """Whether ``ref``'s index comes right after ``previous``'s in row-major order (the next entry of the row, or the
+    first of the next row), so that "first…last" names every entry between: a claim printed transposed lists its
+    entries column by column, and a run of those is not a range. The row's length is not known here, so a wrap to
+    the next row is taken after any entry past column 0 (a run broken too early only costs rows)."""
+    before, after = _index(previous), _index(ref)
+    if before is None or after is None or len(before) != len(after):
+        return False
+    # A row wraps only after an entry past column 0: [0,0] then [1,0] is a column, printed transposed.
+    return after == before[:-1] + (before[-1] + 1,) or (len(after) == 2 and before[1] > 0 and after == (before[0] + 1, 0))
 
 
 def _verdict_runs(verdicts: Sequence[Verdict]) -> list[tuple[Verdict, Verdict, int]]:
@@ -70,7 +92,8 @@ def _verdict_runs(verdicts: Sequence[Verdict]) -> list[tuple[Verdict, Verdict, i
         end = start + 1
         if _quiet(first):
             while (end < count and _quiet(verdicts[end]) and verdicts[end].subject == first.subject
-                   and verdicts[end].used_by == first.used_by and verdicts[end].place == first.place):
+                   and verdicts[end].used_by == first.used_by and verdicts[end].place == first.place
+                   and _follows(verdicts[end - 1].ref, verdicts[end].ref)):
                 end += 1
         if end - start >= HELD_RUN:
             runs.append((first, verdicts[end - 1], end - start))
