@@ -238,3 +238,19 @@ def test_the_ascii_check_for_what_libyaml_reads_differently_is_the_pattern(text:
     from nncheck.readers.spec.yamlsafe import _C_DIFFERS, _differs
 
     assert _differs(text) == (_C_DIFFERS.search(text) is not None)
+
+
+@pytest.mark.parametrize(("value", "column", "message"), [
+    # Column 18 is the second entry of "    value: [0.1, …]" (the list opens at column 12).
+    ("[0.1, {a: 1}]", 18, "value of 'z1'[1] must be a number, found a mapping"),
+    ("[0.1, [0.2]]", 18, "value of 'z1'[1] must be a number, found a list"),
+    ("[0.1, !foo 0.5]", 18, "value of 'z1'[1] must be a number, found '0.5' tagged !foo"),
+    ("[0.1, !!binary aGk=]", 18, "value of 'z1'[1] must be a number, found 'aGk=' tagged !!binary"),
+    ("[[0.1], 0.2]", 20, "row 1 of value of 'z1' must be a list, found '0.2'"),
+])
+def test_a_value_that_is_not_a_number_is_named_where_it_stands(value: str, column: int, message: str) -> None:
+    claims = f"  - quantity: z1\n    value: {value}\n    step: s\n"
+    with pytest.raises(SpecError) as caught:
+        parse_spec(minimal_spec(claims), "x.yaml")
+    line = minimal_spec(claims).splitlines().index(f"    value: {value}") + 1
+    assert str(caught.value) == f"x.yaml:{line}:{column}: {message}"

@@ -26,10 +26,24 @@ def kind(node: Any) -> str:
 
 
 def describe(node: Any) -> str:
-    """How a node reads to a person: its text for a scalar, else 'a list' or 'a mapping'."""
+    """How a node reads to a person: its text for a scalar (with its tag when that is not a string's, an integer's or
+    a float's: "'0.5' tagged !foo"), else 'a list' or 'a mapping'."""
     if kind(node) == SCALAR:
-        return repr(node.value)
+        tag = str(node.tag)
+        if tag in TEXT_TAGS or tag in _PLAIN_TAGS:
+            return repr(node.value)
+        return f"{node.value!r} tagged {_short(tag)}"
     return {SEQUENCE: "a list", MAPPING: "a mapping"}.get(kind(node), "something else")
+
+
+# Tags of plain scalars that are read as they are written (true, null): named by their text alone.
+_PLAIN_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
+
+
+def _short(tag: str) -> str:
+    """A tag as written in YAML: tag:yaml.org,2002:binary is !!binary; a local tag keeps its "!"."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
 
 
 @dataclass
@@ -157,6 +171,10 @@ class Reader:
             self.problem(node, f"{what} is an empty list")
             return None
         plain = PLAIN_DECIMAL.fullmatch
+        if kind(rows[0]) == SCALAR and not all(kind(row) == SCALAR for row in rows):  # a vector with a list in it
+            i, odd = next((i, row) for i, row in enumerate(rows) if kind(row) != SCALAR)
+            self.problem(odd, f"{what}[{i}] must be a number, found {describe(odd)}")
+            return None
         if all(kind(row) == SCALAR for row in rows):
             result = Elements((len(rows),))
             for i, row in enumerate(rows):
