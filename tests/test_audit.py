@@ -430,3 +430,31 @@ def test_a_used_value_repeated_with_another_minus_is_not_judged_again() -> None:
                         layers="\n    - {weights: [[-1.3]], bias: 0, activation: identity}", loss="half_sse")
     text = text.replace("input: [1, 2]", "input: [1]")
     assert [v.ref for v in audit(parse_spec(text), diagnose=0).verdicts] == ["z1", "a1", "L"]
+
+
+def test_a_carried_entry_of_a_wide_layer_names_the_entry_it_carries() -> None:
+    # Ten tanh units, each z = 0.5·1 + 0·0 = 0.5 (by hand): a = tanh(0.5) = 0.462117, printed 0.462 (holds), and
+    # 1 − a² = 0.786448, printed 0.786 (holds) but 0.787 for unit 5: over a's printed [0.4615, 0.4625], 1 − a² is
+    # [0.786094, 0.787018], which meets (0.7865, 0.7875): carried. 1 − a² is elementwise, so unit 5 carries a1[5]
+    # alone, not the ten statements of a1 the step read.
+    assert round(math.tanh(0.5), 3) == 0.462 and round(1 - math.tanh(0.5) ** 2, 3) == 0.786
+    assert 1 - 0.4625**2 < 0.7875 and 1 - 0.4615**2 > 0.7865
+    slopes = ["0.786"] * 10
+    slopes[5] = "0.787"
+    layers = f"""
+    - weights: [{', '.join(['[0.5, 0]'] * 10)}]
+      bias: [{', '.join(['0'] * 10)}]
+      activation: tanh"""
+    claims = (f"  - {{quantity: a1, value: [{', '.join(['0.462'] * 10)}], step: a}}\n"
+              f"  - {{quantity: da1/dz1, value: [{', '.join(slopes)}], step: d}}\n")
+    text = minimal_spec(claims, layers=layers, loss="mse").replace("input: [1, 2]", "input: [1, 0]").replace(
+        "target: 1", f"target: [{', '.join(['0'] * 10)}]")
+    verdict = next(v for v in audit(parse_spec(text)).verdicts if v.ref == "da1/dz1[5]")
+    assert verdict.kind is Kind.CARRIED and verdict.inherits_from == ("a1[5]",)
+
+
+def test_sources_are_named_in_index_order() -> None:
+    from nncheck.audit.own import _natural
+
+    refs = ["a1[10]", "a1[2]", "z2:a1[9]", "a1[1,10]", "a1[1,9]", "z2:a1[10]"]
+    assert sorted(refs, key=_natural) == ["a1[1,9]", "a1[1,10]", "a1[2]", "a1[10]", "z2:a1[9]", "z2:a1[10]"]

@@ -8,6 +8,7 @@ own operands, down to the network's givens. A printed operand stands for its rou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from nncheck import quantities
@@ -26,6 +27,9 @@ class OwnValue:
     point: Array  # operands as printed
     interval: Array  # operands as their rounding intervals
     sources: frozenset[str]  # refs of statements used whose printed value is not the true value
+    # The step recomputed with one source pinned to its true value, by ref (None: the step broke), made by
+    # carried_from once for all the elements of a claim.
+    pinned: dict[str, OwnValue | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -114,8 +118,9 @@ class Frame:
         return OwnValue(point, interval, frozenset(sources))
 
 
-# Beyond this many candidate sources, carried values name them all rather than test each one.
-MAX_REFINED = 8
+# Beyond this many candidate sources, carried values name them all rather than test each one: a test recomputes the
+# step (once for all the elements of a claim).
+MAX_REFINED = 16
 
 
 def _same(left: Real, right: Real) -> bool:
@@ -130,19 +135,28 @@ def _same(left: Real, right: Real) -> bool:
 
 
 def carried_from(frame: Frame, quantity: str, index: Index, overlay: Mapping[Key, Stated], own: OwnValue) -> tuple[str, ...]:
-    """The sources an element really depends on: pinning each to its true value changes the element.
+    """The sources an element really depends on: pinning each to its true value changes the element (a1[5] for
+    da1/dz1[5] of a tanh layer, not every entry of a1), in index order (a1[2] before a1[10]).
 
-    With more than MAX_REFINED sources all are named: each test is a recomputation of the step.
+    Each source is tested by one recomputation of the step with it pinned, kept on ``own`` for the claim's other
+    elements. With more than MAX_REFINED sources all are named.
     """
-    if len(own.sources) > MAX_REFINED:
-        return tuple(sorted(own.sources))
+    sources = sorted(own.sources, key=_natural)
+    if len(sources) > MAX_REFINED:
+        return tuple(sources)
     result = []
-    for ref in sorted(own.sources):
-        try:
-            pinned = frame.value(quantity, overlay, frozenset({ref}))
-        except (ValueError, ZeroDivisionError, Undecided, RecursionError):
-            result.append(ref)  # pinning it changes the step enough to break it: it matters
-            continue
-        if not _same(pinned.interval[index], own.interval[index]):
+    for ref in sources:
+        if ref not in own.pinned:
+            try:
+                own.pinned[ref] = frame.value(quantity, overlay, frozenset({ref}))
+            except (ValueError, ZeroDivisionError, Undecided, RecursionError):
+                own.pinned[ref] = None  # pinning it changes the step enough to break it: it matters
+        pinned = own.pinned[ref]
+        if pinned is None or not _same(pinned.interval[index], own.interval[index]):
             result.append(ref)
-    return tuple(result) or tuple(sorted(own.sources))
+    return tuple(result) or tuple(sources)
+
+
+def _natural(ref: str) -> tuple[tuple[int, int | str], ...]:
+    """A ref's sort key with its numbers compared as numbers: a1[2] before a1[10], z2:a1[9] before z2:a1[10]."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", ref))
