@@ -711,13 +711,13 @@ def test_a_copy_in_a_matrix_gets_the_digits_its_entrys_arithmetic_needs() -> Non
 
 def test_a_copy_made_negative_takes_the_pages_minus() -> None:
     """d = 0.3 − 0.5 = −0.2 (exact), printed 0.2, on a page that writes − (U+2212). Its copies: 1 − 0.2 becomes 1 + 0.2
-    = 1.2 (1 − (−0.2)); 2 × 0.2 becomes 2 × (−0.2) = −0.4, and 0.2² becomes (−0.2)² = 0.04, both with the page's −,
-    though their own lines print no minus; k = −d = 0.2."""
+    = 1.2 (1 − (−0.2)); 2 × 0.2 becomes 2 × (−0.2) = −0.4, with the page's −, though its line prints no minus;
+    0.2² stays: under an even power the page writes d's magnitude, and (−0.2)² = 0.2² = 0.04; k = −d = 0.2."""
     page = ("# t\n\n$$d = 0.3 − 0.5 = 0.2$$\n\n$$e = 1 − d = 1 − 0.2 = 0.8$$\n\n$$f = 2 d = 2 \\times 0.2 = 0.4$$\n\n"
             "$$g = d^2 = 0.2^2 = 0.04$$\n\n$$k = −d = −0.2$$\n")
     fixed = _fixed_twice("p.md", page)
     assert fixed.after == ("# t\n\n$$d = 0.3 − 0.5 = −0.2$$\n\n$$e = 1 − d = 1 + 0.2 = 1.2$$\n\n"
-                           "$$f = 2 d = 2 \\times (−0.2) = −0.4$$\n\n$$g = d^2 = (−0.2)^2 = 0.04$$\n\n$$k = −d = 0.2$$\n")
+                           "$$f = 2 d = 2 \\times (−0.2) = −0.4$$\n\n$$g = d^2 = 0.2^2 = 0.04$$\n\n$$k = −d = 0.2$$\n")
     assert "-" not in fixed.after.replace("# t", "")
 
 

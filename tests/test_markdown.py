@@ -480,6 +480,19 @@ DATAFLOW_CASES = {
         "## Setup\n\n$x_1 = 0.5$, $x_2 = 0.2$, $w_1 = 0.4$.\n\n## Example 2\n\n"
         "$$a = 3 x_2 = 3 \\times 0.5 = 1.5$$",
         {"a": Kind.HOLDS}, [("a", 1.5)]),
+    # Under an even power a page writes a negative name's magnitude: (−0.7163)² = 0.7163², 1 − 0.7163² = 0.48691
+    # (by hand), and tanh(−0.9) = −0.716298, 1 − tanh²(−0.9) = 0.486917.
+    "a negative name squared, written as its magnitude": (
+        "$$a = \\tanh(-0.9) = -0.7163$$\n\n$$1 - a^2 = 1 - 0.7163^2 = 0.4869$$",
+        {"a": Kind.HOLDS, "eq2": Kind.HOLDS}, [("a", math.tanh(-0.9)), ("eq2", 1 - math.tanh(-0.9) ** 2)]),
+    # Another magnitude is still another value: 0.7136 for a's −0.7163 is a contradiction, and 1 − 0.7136² = 0.49077.
+    "a negative name squared, written with other digits": (
+        "$$a = \\tanh(-0.9) = -0.7163$$\n\n$$1 - a^2 = 1 - 0.7136^2 = 0.4908$$",
+        {"a": Kind.HOLDS, "eq2:a": Kind.CONTRADICTION, "eq2": Kind.CARRIED}, [("a", math.tanh(-0.9))]),
+    # The sample variance of [1.2, 0.4, 2.6, 1.8]: squares about the mean 1.5 sum to 2.6 (by hand), over n − 1 = 3.
+    "a variance worked out over n − 1 between two sides": (
+        "Batch $x = [1.2, 0.4, 2.6, 1.8]$.\n\n$$s^2 = \\operatorname{var}(x) = \\frac{2.6}{3} = 0.8667$$",
+        {"eq1": Kind.HOLDS, "s^2": Kind.HOLDS}, [("s^2", 2.6 / 3)]),
     # Found by a second independent review.
     "an update w = w - η g, twice": (
         "$w = 0.5$, $\\eta = 0.1$\n\n$$w = w - \\eta \\times 0.8 = 0.5 - 0.1 \\times 0.8 = 0.42$$\n\n"

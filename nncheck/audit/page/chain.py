@@ -22,7 +22,7 @@ from nncheck.audit.page.verdicts import ChainVerdicts, borne_out
 from nncheck.errors import Undecided
 from nncheck.expr.evaluate import Evaluator, NoReading, OneScore, ShapeError, Span, shape_text
 from nncheck.expr.nodes import (
-    FUNCTIONS, TIMES, Call, Constant, Negate, Node, Number, Product, Sum, Symbol, children, walk,
+    FUNCTIONS, TIMES, Call, Constant, Negate, Node, Number, Power, Product, Sum, Symbol, children, walk,
 )
 from nncheck.expr.printer import text as printed_text
 from nncheck.findings import Remark
@@ -304,10 +304,21 @@ class ChainJudge(ChainVerdicts):
             return None
         name = self.name(Side(subtree, "", 0))
         if name is not None:
+            if _squared(self.sides[k].node, printed) and self.negative(name) and all(p.value >= 0 for p in cells.printed):
+                # 1 − a² = 1 − 0.7163² with a = −0.7163: under an even power the page writes the magnitude
+                return name, Cells(cells.shape, tuple(negated(p) for p in cells.printed), cells.nodes), True
             return name, cells, False
         if isinstance(subtree, Negate) and (operand := self.name(Side(subtree.operand, "", 0))) is not None:
             return operand, Cells(cells.shape, tuple(negated(p) for p in cells.printed), cells.nodes), True
         return None
+
+    def negative(self, name: str) -> bool:
+        """Whether every entry of the name's value is known to be below 0."""
+        binding = self.state.bindings.get(name)
+        if binding is None:
+            return False
+        values = list(binding.value.true.reshape(-1))
+        return bool(values) and all(v.exact < 0 if v.exact is not None else bool(v.enclosure() < 0) for v in values)
 
     def component_numbering(self, pairs: dict[int, list[tuple[Node, Node]] | None]) -> None:
         """A component p_1 substituted with the value printed for p's element 1 counted from 0, and not for its
@@ -751,3 +762,12 @@ def _letter(node: Node) -> Symbol | Constant | None:
     """A name or constant written as a factor, or under the minus that leads a product (-net_{h1}); else None."""
     inner = node.operand if isinstance(node, Negate) else node
     return inner if isinstance(inner, (Symbol, Constant)) else None
+
+
+def _squared(tree: Node, printed: Node) -> bool:
+    """Whether ``printed`` is the base of an even whole power in ``tree`` (0.7163 in 1 − 0.7163^2)."""
+    for node in walk(tree):
+        if isinstance(node, Power) and node.base is printed and isinstance(node.exponent, Number):
+            exponent = node.exponent.printed.value
+            return exponent.denominator == 1 and exponent.numerator % 2 == 0 and exponent.numerator > 0
+    return False

@@ -239,22 +239,15 @@ class ChainVerdicts:
         remarks: list[Remark] = [Remark("reading", r) for r in readings]
         try:
             remarks += orientation(left.true.shape, right.true.shape)
-            ranged = bool(left.carried() or right.carried())
             try:
-                pairs = zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1), right.true.reshape(-1))
-                for a, b, true, right_true in pairs:
-                    if isinstance(a, NoValue) or isinstance(b, NoValue):
-                        # the page's own numbers leave this entry without a value (0 over a printed 0.0): the
-                        # true values decide, as for a side whose own numbers cannot be pushed through
-                        kind = meet(true, right_true, False)
-                    else:
-                        kind = meet(a, b, ranged)
-                        if kind is Kind.WRONG and ranged:
-                            kind = meet(true, b, ranged)  # worked out from the true values the page did not print
-                        if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
-                            kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
-                    if kind is Kind.WRONG:
-                        break
+                kind = self.meets(left, right)
+                if kind is Kind.WRONG and (before in self.sample_values or k in self.sample_values):
+                    # var or std: the sample convention, when the two sides agree by it alone (s^2 = var(x) = 2.6/3)
+                    sample_left, sample_right = self.sample_values.get(before, left), self.sample_values.get(k, right)
+                    if self.meets(sample_left, sample_right) is Kind.HOLDS:
+                        left, right, kind = sample_left, sample_right, Kind.HOLDS
+                        remarks.append(Remark("reading", "var or std read with the sample convention (divided by n − 1); "
+                                                         "the population convention (divided by n) does not agree"))
             except Undecided:
                 # Two exact values no enclosure separates: an identity, when SymPy proves it.
                 if proved_equal(self.sides[before].node, self.sides[k].node, self.exact_values(before), self.exact_values(k)):
@@ -275,6 +268,28 @@ class ChainVerdicts:
             inherits_from=tuple(sorted(right.carried() - {ref})) if kind is not Kind.HOLDS else (),
             expression=source(self.sides[before].text, self.sides[before].node), remarks=tuple(remarks),
         ))
+
+    @staticmethod
+    def meets(left: Value, right: Value) -> Kind:
+        """Whether two sides' own numbers meet, entry by entry: holds, carried (the right formula over the page's
+        rounded results), or wrong at the first entry that does not. Raises Undecided, ShapeError."""
+        kind = Kind.HOLDS
+        ranged = bool(left.carried() or right.carried())
+        pairs = zip(left.interval.reshape(-1), right.interval.reshape(-1), left.true.reshape(-1), right.true.reshape(-1))
+        for a, b, true, right_true in pairs:
+            if isinstance(a, NoValue) or isinstance(b, NoValue):
+                # the page's own numbers leave this entry without a value (0 over a printed 0.0): the
+                # true values decide, as for a side whose own numbers cannot be pushed through
+                kind = meet(true, right_true, False)
+            else:
+                kind = meet(a, b, ranged)
+                if kind is Kind.WRONG and ranged:
+                    kind = meet(true, b, ranged)  # worked out from the true values the page did not print
+                if kind is Kind.WRONG and right.carried() and meet(true, right_true, True) is Kind.HOLDS:
+                    kind = Kind.CARRIED  # the right formula, with the page's rounded results in it
+            if kind is Kind.WRONG:
+                break
+        return kind
 
     def exact_values(self, k: int, depth: int = 0) -> Callable[[Node], list[Any] | None]:
         """For the symbolic check: what a number, name or softmax component of side k stands for.
