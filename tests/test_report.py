@@ -302,3 +302,17 @@ def test_a_finding_in_a_run_breaks_it_and_the_other_formats_list_every_entry() -
     markdown = io.StringIO()
     renderer("markdown")(audit(parse_spec(_held_spec())), markdown, False)
     assert sum(1 for line in markdown.getvalue().splitlines() if "dL/dW1&#91;0," in line) == 12
+
+
+def test_a_wrong_number_built_on_earlier_statements_is_not_said_to_carry_them() -> None:
+    from nncheck.errors import Location
+    from nncheck.findings import Kind, Verdict
+    from nncheck.records import Place
+    from nncheck.report.common import notes
+
+    where = Location("p.md", 3, 1)
+    base = dict(ref="b", subject="b", stated="0.07", place=Place("s", where), location=where, exact="0.13", own=None,
+                relative_error=None, inherits_from=("∂E/∂b",))
+    assert "carries ∂E/∂b" in notes(Verdict(kind=Kind.CARRIED, **base))  # type: ignore[arg-type]
+    assert "computed from ∂E/∂b" in notes(Verdict(kind=Kind.WRONG, **base))  # type: ignore[arg-type]
+    assert not any(line.startswith("carries") for line in notes(Verdict(kind=Kind.WRONG, **base)))  # type: ignore[arg-type]

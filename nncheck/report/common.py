@@ -27,7 +27,9 @@ def notes(verdict: Verdict) -> list[str]:
     if verdict.kind is not Kind.HOLDS and verdict.own is not None and verdict.own != verdict.exact:
         lines.append(f"the document's own numbers give {verdict.own}")
     if verdict.inherits_from:
-        lines.append("carries " + ", ".join(verdict.inherits_from))
+        # A wrong number that read rounded or mistaken earlier numbers is not carried: it is wrong on top of them.
+        carries = "carries " if verdict.kind in (Kind.CARRIED, Kind.SLIP, Kind.HOLDS) else "computed from "
+        lines.append(carries + ", ".join(verdict.inherits_from))
     if verdict.conflicts_with:
         lines.append("stated differently at " + ", ".join(verdict.conflicts_with))
     if verdict.kind is not Kind.HOLDS and verdict.relative_error is not None:
