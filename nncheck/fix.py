@@ -6,6 +6,12 @@ the number in the file), :func:`apply` writes them into the file's text (everyth
 :func:`diff` shows them as a unified diff. A number whose true value lies too close to a rounding boundary to be
 printed with its digits is left alone and listed as not fixed. A notebook's markdown cells are edited and its JSON
 written back as nbformat writes it, for a notebook already in that layout.
+
+On a page, a fix never leaves a line whose visible arithmetic disagrees with a printed result on it: a side of printed
+numbers after printed arithmetic, or a number that works out a part of the side before it (a term, a numerator: see
+:func:`_side_before`). Copies get more digits where that makes the line agree (:meth:`_Planner.settle`); otherwise the
+number is listed, not rewritten. A number the next side carries on unchanged is the same number (:func:`_carried`), and
+no number is written with no significant digit for a value that is not 0 (:func:`showing`).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from nncheck.errors import Location
-from nncheck.expr.nodes import Node
+from nncheck.expr.nodes import Node, Sum
 from nncheck.findings import Audit, Kind, Verdict
 from nncheck.network.ball import NoValue, Real
 from nncheck.printed import Printed, format_fraction, parse_printed
@@ -100,6 +106,26 @@ def _rounded(value: Fraction, place: int) -> Fraction | None:
     return round(scaled) * unit
 
 
+def showing(value: Fraction, printed: Printed) -> Printed:
+    """The form ``value`` is printed in: ``printed``'s, or, when ``value`` is not 0 but would print there with no
+    significant digit (0.04 where 0.1 was printed: 0.0), the same form to the decimals that show as many significant
+    digits of ``value`` as ``printed`` has, at least one (0.04; 0.0098 for 0.1: 0.010), or one more where a tie at
+    those digits would not settle it. An exponent form is kept as it is."""
+    if value == 0 or _EXPONENT.fullmatch(printed.text) is not None or _rounded(value, printed.last_place) != 0:
+        return printed
+    digits = len(printed.text.lstrip("-−+").replace(".", "").lstrip("0")) or 1
+    lead, magnitude = 0, abs(value)  # the power of ten of value's first significant digit
+    while magnitude >= 10:
+        magnitude, lead = magnitude / 10, lead + 1
+    while magnitude < 1:
+        magnitude, lead = magnitude * 10, lead - 1
+    place = min(printed.last_place, lead - digits + 1)
+    if _rounded(value, place) is None:
+        place -= 1  # a tie: one more digit settles it
+    sign = printed.text[:1] if printed.text[:1] in "+-−" else ""
+    return Printed(sign + ("0." + "0" * -place if place < 0 else "0"), Fraction(0), place)
+
+
 def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
           cells: dict[int, str] | None = None, more: dict[str, int] | None = None,
           left: dict[Location, str] | None = None, document: Document | None = None) -> Plan:
@@ -162,6 +188,7 @@ def edits(audit: Audit, text: str, kinds: tuple[Kind, ...] = FIXED_KINDS, *,
             edit = planner.fixed.get(verdict.ref)
             if edit is not None:
                 planner.copies(edit, copies.get(verdict.ref, []))
+        planner.carry()
         return Plan(tuple(planner.found), tuple(planner.unfixed), tuple(dict.fromkeys(planner.notes)))
     results: list[Verdict] = []
     more, left = more or {}, left or {}
@@ -216,6 +243,8 @@ class _Planner:
         self.formulas: dict[tuple[int | None, int, int], str] = {}
         # the rows of a display written on several lines, each by its first row (cell, line): one line for fix
         self.joined: dict[tuple[int | None, int], tuple[int | None, int]] = {}
+        # the copies written to more digits for a result's line to agree with it, by the result's ref
+        self.supports: dict[str, list[Edit]] = {}
 
     def join(self, cell: int | None, line: int, below: int) -> None:
         """The rows of a formula that starts on ``line`` and goes on for ``below`` more lines are one line: an aligned
@@ -274,6 +303,7 @@ class _Planner:
             if places is not None and places < printed.last_place <= 0 and scale == 1 \
                     and _EXPONENT.fullmatch(core) is None:
                 printed = parse_printed(core + ("" if "." in core else ".") + "0" * (printed.last_place - places))
+            printed = showing(true * scale, printed)
             if parse_printed(verdict.exact).last_place + _places(scale) >= printed.last_place \
                     and _rounded(true * scale, printed.last_place) != true * scale:
                 self.unfixed.append((verdict, "its true value is not known to more digits than printed"))
@@ -399,30 +429,36 @@ class _Planner:
 
     def shows(self, result: Verdict) -> bool:
         """Whether ``result``, as fix now leaves it printed, agrees with its line's printed arithmetic as edited so
-        far (True when fix edits none of that arithmetic, or the line has none)."""
+        far (True when fix edits none of that arithmetic, or the line has none; False when fix edits it and it can no
+        longer be read)."""
         visible = self.visible(result)
         edit = self.fixed.get(result.ref)
         if visible is None or (not visible.edited and edit is None):
             return True
         value = visible.after if visible.edited else visible.before
         if value is None:
-            return True
+            return False  # the edited arithmetic cannot be read: not shown to agree
         stated = result.stated.replace("−", "-")
         text = stated if edit is None else stated.replace(edit.old.replace("−", "-"), edit.new.replace("−", "-"), 1)
         return _agrees(value, text)
 
     def settle(self, result: Verdict, done: list[Verdict], rewrite: bool = True) -> None:
         """A printed result (``done``: the results judged so far, this one last) on a line where fix rewrote a copy of
-        a fixed statement must still agree with its line's arithmetic. When it would not, the statement is written to
-        more digits (up to 3 more than printed, the fewest that keep its own line, the lines of its copies and this one
-        right); else the copies on this line get the statement's true value to more digits; else the line is left
-        as printed and listed. Without ``rewrite`` (a result of a kind fix is not asked to fix), the result is never
-        rewritten: the fixes whose copies would leave its line disagreeing are not made, and listed."""
+        a fixed statement must still agree with its line's arithmetic (the side before it, or the part of it the
+        result works out: :func:`_side_before`). When it would not, the statement is written to more digits (up to 3
+        more than printed, the fewest that keep its own line, the lines of its copies and this one right); else the
+        copies on this line get the statement's true value to more digits (one alone, else the copies of one statement
+        together); else the copies of statements fix keeps (one alone, else those the result's arithmetic reads, else
+        all), each time keeping every result of this line right; else the result is written as its line's arithmetic
+        gives it (never as 0 for a value that is not 0), or the line is left as printed and listed. Without
+        ``rewrite`` (a result of a kind fix is not asked to fix), the result is never rewritten: the fixes whose copies
+        would leave its line disagreeing are not made, nor those that rest on them (:meth:`withdraw`), and listed."""
         line = self.line_of(result.location)
         copies = [e for e in self.found if e.copy and self.line_of(e) == line]
         if self.shows(result):
             return
         listed = len(self.unfixed)
+        here = [v for v in done if self.line_of(v.location) == line]  # this line's results: each must stay right
         for statement in dict.fromkeys(e.verdict for e in copies):
             edit = self.fixed.get(statement.ref)
             own = _plain(statement.stated)
@@ -435,28 +471,39 @@ class _Planner:
                 found = self.replacement(statement, places=places)
                 if found is None:
                     continue
+                before = {location: value for location, value in map(self.put_for, mine)}
                 trial = self.rewrite(edit, mine, found[3])
                 if all(self.shows(v) for v in judged):
                     del self.unfixed[listed:]
                     return
-                restored = self.rewrite(trial[0], trial[1], edit.new)
-                edit, mine = restored[0] or edit, restored[1]
-        for e in [e for e in self.found if e.copy and self.line_of(e) == line]:  # this line's copies, longer
-            own = _plain(e.verdict.stated)
-            if own is None or own.last_place > 0 or _EXPONENT.fullmatch(e.verdict.stated) is not None:
+                # back as they were: the statement, and each copy (one another line needed longer, too)
+                edit = self.rewrite(trial[0], [], edit.new)[0] or edit
+                mine = [back for c in trial[1]
+                        for back in self.rewrite(None, [c], before.get(self.put_for(c)[0], edit.new))[1]]
+        # this line's copies, longer: one alone, else all the copies of one statement on it together (0.75(1 + 0.75))
+        sites = [(e.verdict, self.put_for(e)[0]) for e in self.found if e.copy and self.line_of(e) == line]
+        together: dict[Verdict, list[tuple[Verdict, Location]]] = {}
+        for site in sites:
+            together.setdefault(site[0], []).append(site)
+        for batch in [[site] for site in sites] + [same for same in together.values() if len(same) > 1]:
+            copied = batch[0][0]
+            printed = _plain(copied.stated)
+            if printed is None or printed.last_place > 0 or _EXPONENT.fullmatch(copied.stated) is not None:
                 continue
-            for places in range(own.last_place - 1, own.last_place - 4, -1):
-                found = self.replacement(e.verdict, places=places)
-                if found is None:
+            for places in range(printed.last_place - 1, printed.last_place - 4, -1):
+                longer = self.replacement(copied, places=places)
+                current = [e for e in self.found if e.copy and (e.cell, e.line, e.column) in self.origin
+                           and (e.verdict, self.put_for(e)[0]) in batch]
+                if longer is None or not current:
                     continue
-                trial = self.rewrite(None, [e], found[3])
-                if self.shows(result):
+                was = dict(map(self.put_for, current))
+                tried = self.rewrite(None, current, longer[3])[1]
+                if all(self.shows(v) for v in here):
                     del self.unfixed[listed:]
+                    self.supports.setdefault(result.ref, []).extend(tried)
                     return
-                back = self.rewrite(None, trial[1], e.new)[1]
-                if not back:
-                    break
-                e = back[0]
+                for c in tried:  # back as it was
+                    self.rewrite(None, [c], was.get(self.put_for(c)[0], longer[3]))
         kept = []  # the copies on this line of statements fix keeps
         for ref, location in self.sites.get(line, []):
             kept_statement = self.statements.get(ref)
@@ -470,8 +517,19 @@ class _Planner:
                                 and e.column in (location.column, location.column - 1)
                                 for e in self.found):
                 kept.append((statement, own, location))
-        # to more digits: one copy alone (the fewest numbers changed), else all of them together
-        for group in [[one] for one in kept] + ([kept] if len(kept) > 1 else []):
+        # to more digits: one copy alone (the fewest numbers changed), else those in the result's arithmetic together,
+        # else all of them
+        shown = self.visible(result)
+        inside: list[tuple[Verdict, Printed, Location]] = []  # the copies whose digits the result's arithmetic reads
+
+        def groups() -> Iterator[list[tuple[Verdict, Printed, Location]]]:
+            yield from ([one] for one in kept)
+            if 1 < len(inside) < len(kept):
+                yield inside
+            if len(kept) > 1:
+                yield kept
+
+        for group in groups():
             for more in range(1, 4):
                 added = []
                 for statement, own, location in group:
@@ -482,18 +540,25 @@ class _Planner:
                     base = Edit(found[0], found[1], found[2], found[3], statement, cell=statement.location.cell)
                     if self.copy(base, location):
                         added.append(self.found[-1])
-                if added and self.shows(result):
+                if added and all(self.shows(v) for v in here):
                     del self.unfixed[listed:]
+                    self.supports.setdefault(result.ref, []).extend(added)
                     return
+                now = self.visible(result) if len(group) == 1 and added and group[0] not in inside else None
+                if now is not None and shown is not None and now.text_after != shown.text_after:
+                    inside.append(group[0])
                 for e in added:
                     self.drop(e)
         del self.unfixed[listed:]
         if not rewrite:
-            self.withdraw(result, line)
+            self.withdraw(result, line, done)
             return
         visible = self.visible(result)
         value = None if visible is None else visible.after if visible.edited else visible.before
         written = None if value is None else _printed_as(value, result.stated)
+        if written is not None and written.replace("−", "-") != result.stated.replace("−", "-") \
+                and _shows_nothing(written, result.exact):
+            written = None  # 0.0 for a value that is not 0: not written
         if written is not None and written.replace("−", "-") != result.stated.replace("−", "-"):
             # the result as its line's rounded numbers give it: consistent, though not its true value
             stale = self.fixed.get(result.ref)
@@ -521,16 +586,51 @@ class _Planner:
         self.unfixed.append((result, reason))
         self.left[line] = reason
 
-    def withdraw(self, result: Verdict, line: tuple[int | None, int]) -> None:
+    def withdraw(self, result: Verdict, line: tuple[int | None, int], done: list[Verdict]) -> None:
         """The fixes whose copies on ``line`` leave ``result`` (which fix does not rewrite) disagreeing with its line's
-        arithmetic are not made: each such statement, its copies and what was written for them on that line, left as
-        printed and listed."""
-        for statement in dict.fromkeys(e.verdict for e in self.found if e.copy and self.line_of(e) == line):
+        arithmetic are not made: each such statement and its copies, left as printed and listed; when ``result`` still
+        disagrees, so are the other fixes on its line (a term it adds up); and so is each fix of ``done`` (the results
+        judged so far) that rested on them, a result whose line then disagrees with it, with its copies in turn."""
+        reason = (f"its fix would leave {result.stated} ({result.kind.value}) at {result.location}, which fix is not "
+                  "asked to rewrite, disagreeing with the arithmetic of its line; fix leaves it as printed")
+        self.undo([(statement, reason) for statement in
+                   dict.fromkeys(e.verdict for e in self.found if e.copy and self.line_of(e) == line)], done)
+        if not self.shows(result):
+            self.undo([(other, reason) for other in dict.fromkeys(e.verdict for e in self.found
+                                                                    if self.line_of(e) == line and e.verdict is not result)],
+                      done)
+
+    def undo(self, undone: list[tuple[Verdict, str]], done: list[Verdict]) -> None:
+        """The fixes of ``undone`` (each with the reason) not made, nor those of ``done`` that rest on them."""
+        while undone:
+            statement, reason = undone.pop(0)
+            lines = set()
             for e in [e for e in self.found if e.verdict is statement]:
+                lines.add(self.line_of(e))
                 self.drop(e)
-            self.unfixed.append((statement, f"its fix would leave {result.stated} ({result.kind.value}) at "
-                                            f"{result.location}, which fix is not asked to rewrite, disagreeing with "
-                                            "the arithmetic of its line; fix leaves it as printed"))
+            for support in self.supports.pop(statement.ref, []):  # the copies made longer for it: as they were
+                current = next((e for e in self.found if e.copy and (e.cell, e.line, e.column)
+                                == (support.cell, support.line, support.column)), None)
+                if current is None:
+                    continue
+                lines.add(self.line_of(current))
+                fixed = self.fixed.get(current.verdict.ref)
+                if fixed is None:
+                    self.drop(current)  # a copy of a value fix keeps
+                else:
+                    self.rewrite(None, [current], fixed.new)
+            self.unfixed.append((statement, reason))
+            for v in done:
+                if v.ref in self.fixed and self.line_of(v.location) in lines and not self.shows(v) \
+                        and not any(v is u for u, _ in undone):
+                    undone.append((v, f"its fix rests on the fix of {statement.stated} ({statement.ref}) at "
+                                      f"{statement.location}, which fix does not make; fix leaves it as printed"))
+
+    def put_for(self, copy: Edit) -> tuple[Location, str]:
+        """Where a copy of a fixed statement is (as the page judge located it) and the value written there (before
+        :func:`signed_replacement` put in its sign or parentheses)."""
+        location, statement = self.origin[copy.cell, copy.line, copy.column]
+        return location, statement.new
 
     def rewrite(self, edit: Edit | None, copies: list[Edit], new: str) -> tuple[Edit | None, list[Edit]]:
         """A statement's edit (when given) and its copies rewritten with ``new`` in place of their fix; the new edits."""
@@ -556,8 +656,10 @@ class _Planner:
             true = Fraction(result.exact)
         except (ValueError, ZeroDivisionError):
             return True
-        new = None if printed is None else printed_like(true, printed)
+        new = None if printed is None else printed_like(true, showing(true, printed))
         visible = self.visible(result)
+        if visible is not None and visible.edited and visible.after is None:
+            return False  # the edited arithmetic cannot be read: not shown to agree
         value = None if visible is None else visible.after if visible.edited else visible.before
         return new is None or value is None or _agrees(value, new)
 
@@ -604,55 +706,88 @@ class _Planner:
             return
         self.add(verdict.location.cell, *found, verdict, False)
 
-    def visible(self, verdict: Verdict) -> _Visible | None:
-        """The printed arithmetic just before a page's result (the side before it in its chain), as written and with
-        the edits found so far; None when that side is not printed numbers (``1 - h_A^2``) or cannot be located."""
-        place, location = verdict.place, verdict.location
-        spec = place.spec
-        # the formula as the judge read it, character for character at its place (a display of several rows, TeX
-        # between \[ and \], an HTML character reference); else the place's LaTeX, when the file writes it so
-        raw = self.formulas.get((spec.cell, spec.line, spec.column))
-        latex = place.latex if raw is None else raw
-        lines = self.lines(location)
-        if latex is None or spec.cell != location.cell or not 1 <= spec.line <= len(lines):
+    def written(self, cell: int | None, line: int, column: int, latex: str | None) -> _Written | None:
+        """The formula that starts at (``cell``, ``line``, ``column``): as the judge read it, character for character
+        at its place (a display of several rows, TeX between \\[ and \\], an HTML character reference), else
+        ``latex`` (the place's LaTeX), when the file writes it so; None when it is not written in the file as read
+        (an entity, a prefix on its lines)."""
+        raw = self.formulas.get((cell, line, column))
+        text = latex if raw is None else raw
+        lines = self.texts.get(cell, [])
+        if text is None or not 1 <= line <= len(lines):
             return None
-        count = latex.count("\n")
-        rows = lines[spec.line - 1:spec.line + count]
-        skip = spec.column - 1
-        written = "\n".join(rows)[skip:skip + len(latex)]
-        if written != latex and (raw is None or len(written) != len(latex)):
-            return None  # the formula is not written in the file as read (an entity, a prefix on its lines)
+        rows = lines[line - 1:line + text.count("\n")]
+        skip = column - 1
+        written = "\n".join(rows)[skip:skip + len(text)]
+        if written != text and (raw is None or len(written) != len(text)):
+            return None
         starts = [0]
         for row in rows:
             starts.append(starts[-1] + len(row) + 1)
+        return _Written(text, cell, line, skip, tuple(starts))
 
-        def offset(line: int, column: int) -> int:
-            return starts[line - spec.line] + column - 1 - skip if 0 <= line - spec.line < len(rows) else -1
+    def changes(self, formula: _Written) -> list[tuple[int, str, str]]:
+        """The edits found so far in ``formula`` (offset, as written, new), with the same edit of each number a later
+        side of its chain carries unchanged (:func:`_carried`), in order."""
+        latex = formula.latex
+        edits = [(o, e.old, e.new) for e in self.found if e.cell == formula.cell
+                 for o in (formula.offset(e.line, e.column),) if o >= 0 and latex[o:o + len(e.old)] == e.old]
+        carried = _carried(latex, edits)
+        replaced = {o for o, _, _, _ in carried}
+        return sorted([edit for edit in edits if edit[0] not in replaced]
+                      + [(o, old, new) for o, old, new, _ in carried if old != new])
 
-        where = _place(lines, verdict)
+    def visible(self, verdict: Verdict) -> _Visible | None:
+        """The printed arithmetic a page's result gives (the side before it in its chain, or the part of that side it
+        works out), as written and with the edits found so far; None when that is not printed numbers (``1 - h_A^2``)
+        or cannot be located."""
+        place, location = verdict.place, verdict.location
+        spec = place.spec
+        formula = self.written(spec.cell, spec.line, spec.column, place.latex)
+        if formula is None or spec.cell != location.cell:
+            return None
+        latex = formula.latex
+        where = _place(self.lines(location), verdict)
         if where is None:
             return None
-        at = offset(where[0], where[1])
-        found = _side_before(latex, at)
+        at = formula.offset(where[0], where[1])
+        grouping = _Cuts(latex)
+        found = _side_before(latex, at, grouping)
         before = None if found is None else _arithmetic(found)
         if found is None or before is None:
             return None
-        side = found[0]
-        edits = sorted(((o, e) for e in self.found if e.cell == location.cell
-                        for o in (offset(e.line, e.column),) if o >= 0 and latex[o:o + len(e.old)] == e.old),
-                       key=lambda pair: pair[0])
-        text = " ".join(latex[side.start:side.end].split())
-        if not any(side.start <= o < side.end for o, _ in edits):
+        start, end = _span(found[0])
+        edits = self.changes(formula)
+        text = " ".join(latex[start:end].split())
+        if not any(o < end and start < o + len(old) for o, old, _ in edits):
             return _Visible(before, None, False, text, text)
         changed = latex
-        for o, e in reversed(edits):
-            changed = changed[:o] + e.new + changed[o + len(e.old):]
-        found_after = _side_before(changed, at + sum(len(e.new) - len(e.old) for o, e in edits if o < at))
+        for o, old, new in reversed(edits):
+            changed = changed[:o] + new + changed[o + len(old):]
+        found_after = _side_before(changed, at + sum(len(new) - len(old) for o, old, new in edits if o < at),
+                                   grouping.again(changed))
         if found_after is None:
             return _Visible(before, None, True, text, text)
-        side_after = found_after[0]
-        return _Visible(before, _arithmetic(found_after), True, text,
-                        " ".join(changed[side_after.start:side_after.end].split()))
+        start, end = _span(found_after[0])
+        return _Visible(before, _arithmetic(found_after), True, text, " ".join(changed[start:end].split()))
+
+    def carry(self) -> None:
+        """Each number that a later side of its chain carries unchanged (``0.5 \\cdot 0.5 + 0.05 = 0.25 + 0.05``)
+        gets the fix of the number it carries: a copy (the checks of :meth:`visible` read them so already)."""
+        for (cell, line, column) in list(self.formulas):
+            formula = self.written(cell, line, column, None)
+            if formula is None:
+                continue
+            latex = formula.latex
+            by_place = {(e.line, e.column): e for e in self.found if e.cell == cell}
+            edits = [(o, e.old, e.new) for e in by_place.values()
+                     for o in (formula.offset(e.line, e.column),) if o >= 0 and latex[o:o + len(e.old)] == e.old]
+            for o, old, new, origin in _carried(latex, edits):
+                line_column = formula.place(o)
+                verdict = by_place[formula.place(origin)].verdict
+                if line_column in by_place:
+                    self.drop(by_place[line_column])
+                self.add(cell, *line_column, old, new, verdict, True)  # nothing, when it writes the number as it was
 
     def copy(self, edit: Edit, location: Location) -> bool:
         """A copy of a fixed statement at ``location`` gets the statement's fix. The page judge locates a copy at its
@@ -700,6 +835,29 @@ class _Planner:
 
 
 @dataclass(frozen=True, slots=True)
+class _Written:
+    """A formula as the file writes it: its text, and where it starts (cell, line; ``skip``: the characters before it
+    on that line; ``starts``: where each of its lines starts in it, and its end)."""
+
+    latex: str
+    cell: int | None
+    line: int
+    skip: int
+    starts: tuple[int, ...]
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset in the formula of the file's (``line``, ``column``); -1 outside its lines."""
+        return self.starts[line - self.line] + column - 1 - self.skip if 0 <= line - self.line < len(self.starts) - 1 \
+            else -1
+
+    def place(self, offset: int) -> tuple[int, int]:
+        """The file's (line, column) of an offset in the formula."""
+        joined = offset + self.skip
+        row = max(i for i, start in enumerate(self.starts[:-1]) if start <= joined)
+        return self.line + row, joined - self.starts[row] + 1
+
+
+@dataclass(frozen=True, slots=True)
 class _Visible:
     """The printed arithmetic just before a page's result: its value as written (``before``), whether fix edits a
     number in it, its value with those edits (``after``; None when it cannot be read then), and its text."""
@@ -722,12 +880,138 @@ def _result_start(latex: str) -> int | None:
     return chains[-1].sides[-1].start if chains and len(chains[-1].sides) > 1 else None
 
 
-def _side_before(latex: str, at: int) -> tuple[Node, int, int] | None:
-    """The side just before the side of ``latex`` that prints the result whose number is at offset ``at`` (a number,
-    or an entry of a list or matrix of printed numbers), when that earlier side is arithmetic of printed numbers
-    (no name, no plain number alone): (that side, the entry's index, the number of entries). Else None."""
+class _Cuts:
+    """How :func:`_side_before` cuts a sum into groups of consecutive terms, one per printed term of the shorter sum
+    that works it out (``0.5 \\cdot 0.8 - 1.2 - 0.1 = 0.4 - 1.3``): the cut under which most printed terms agree with
+    their group's printed arithmetic, when no other cut does as well. The cuts taken are kept, in the order the sums
+    were met, so that the same line with fix's edits is read with the same cuts (:meth:`again`)."""
+
+    def __init__(self, text: str, replay: list[list[int] | None] | None = None) -> None:
+        self.text = text  # the LaTeX the sums are read from
+        self.taken: list[list[int] | None] = []
+        self.replay = replay
+
+    def again(self, text: str) -> _Cuts:
+        """The cuts taken so far, for ``text`` (the same LaTeX with fix's edits)."""
+        return _Cuts(text, list(self.taken))
+
+    def __call__(self, left: Sum, right: Sum) -> list[tuple[Node, Node]] | None:
+        from nncheck.audit.page.sides import MAX_GROUPED_TERMS, cuts
+
+        if self.replay is not None:
+            cut = self.replay.pop(0) if self.replay else None
+            found = None if cut is None or sum(cut) != len(left.terms) or len(cut) != len(right.terms) \
+                else self.groups(left, right, cut)
+            return None if found is None else found[1]
+        best: tuple[int, list[int], list[tuple[Node, Node]]] | None = None
+        tied = False
+        for cut in cuts(len(left.terms), len(right.terms)) if len(left.terms) <= MAX_GROUPED_TERMS else []:
+            scored = self.groups(left, right, cut)
+            if scored is None:
+                continue
+            if best is None or scored[0] > best[0]:
+                best, tied = (scored[0], cut, scored[1]), False
+            elif scored[0] == best[0]:
+                tied = True
+        self.taken.append(None if best is None or tied else best[1])
+        return None if best is None or tied else best[2]
+
+    def groups(self, left: Sum, right: Sum, cut: list[int]) -> tuple[int, list[tuple[Node, Node]]] | None:
+        """The (group, printed term) pairs of one cut, and how many printed terms agree with their group."""
+        from nncheck.audit.page.sides import group_node
+        from nncheck.audit.page.statements import cells_of, match
+
+        text = self.text
+        pairs: list[tuple[Node, Node]] = []
+        agreeing, start = 0, 0
+        for (sign, term), size in zip(right.terms, cut):
+            group = left.terms[start:start + size]
+            start += size
+            cells = cells_of(term, text)
+            if cells is None:
+                found = match(group[0][1], term, text) if size == 1 and group[0][0] == sign else None
+                if found is None:
+                    return None
+                pairs += found
+                continue
+            node = group_node(group, negate=sign == "-")
+            value = _arithmetic((node, 0, 1)) if len(cells.printed) == 1 else None
+            agreeing += value is not None and _agrees(value, cells.printed[0].text)
+            pairs.append((node, term))
+        return agreeing, pairs
+
+
+def _carried(latex: str, edits: Sequence[tuple[int, str, str]]) -> list[tuple[int, str, str, int]]:
+    """A number that the sides of ``latex`` carry on unchanged (the 0.05 of ``0.5 \\cdot 0.5 + 0.05 = 0.25 + 0.05``:
+    the next side is the same expression with parts worked out, as the page judge matches them, and this number is
+    not one of those parts) is one number, written in several places: each of them gets the edit that ``edits``
+    (offset, as written, new) makes where it is first written, or none when that place is not edited (a later place
+    the page judge took for a restatement of another result is still this number). The edits this adds or changes:
+    (offset, as written, new, the offset of the edit it repeats); one that writes the number as it was takes an edit
+    of ``edits`` back."""
+    from nncheck.audit.page.statements import match
+    from nncheck.expr.latex import LatexError, parse_partly
+    from nncheck.expr.nodes import Number, walk
+
+    if not edits:
+        return []
+    try:
+        chains = parse_partly(latex)[0]
+    except LatexError:
+        return []
+    following: dict[int, int] = {}  # a number's digits (offset) -> the same number's digits in the next side
+
+    def kept(side: Node, worked: list[tuple[int, int]]) -> list[Node]:
+        return [n for n in walk(side) if isinstance(n, Number)
+                and not any(start <= n.start < end for start, end in worked)]
+
+    for chain in chains:
+        for earlier, side in zip(chain.sides, chain.sides[1:]):
+            pairs = match(earlier, side, latex, _Cuts(latex))
+            if pairs is None:
+                continue
+            left = kept(earlier, [_span(part) for part, _ in pairs])
+            right = kept(side, [_span(value) for _, value in pairs])
+            if len(left) == len(right) and all(latex[a.start:a.end] == latex[b.start:b.end] for a, b in zip(left, right)):
+                following.update((a.start, b.start) for a, b in zip(left, right))
+    # each number with the numbers that carry it on, as one: the first edit of any of them is the edit of all
+    first: dict[int, int] = {}
+    for a, b in sorted(following.items()):
+        first[b] = first.get(a, a)
+    members: dict[int, list[int]] = {}
+    for digits in sorted(set(following) | set(following.values())):
+        members.setdefault(first.get(digits, digits), []).append(digits)
+    written = {o: (old, new) for o, old, new in edits}
+    leads = {o + len(old) - len(old.lstrip("+-−( ")): o for o, old, _ in edits}  # an edit by its number's digits
+    found: list[tuple[int, str, str, int]] = []
+    for group in members.values():
+        origin = leads.get(group[0])
+        if origin is None:  # the number as first written is kept: so is every place that carries it on
+            found += [(leads[digits], written[leads[digits]][0], written[leads[digits]][0], leads[digits])
+                      for digits in group[1:] if digits in leads]
+            continue
+        old, new = written[origin]
+        lead = len(old) - len(old.lstrip("+-−( "))  # a sign (or a flipped operator) written with the digits
+        for digits in group:
+            begin = digits - lead
+            if written.get(begin) == (old, new) or latex[begin:begin + len(old)] != old \
+                    or any(a != begin and a < begin + len(old) and begin < a + len(b[0]) for a, b in written.items()):
+                continue
+            found.append((begin, old, new, origin))
+    return found
+
+
+def _side_before(latex: str, at: int, grouping: _Cuts | None = None) -> tuple[Node, int, int] | None:
+    """The printed arithmetic that the number of ``latex`` at offset ``at`` (a number, or an entry of a list or matrix
+    of printed numbers) gives, when that arithmetic is printed numbers (no name, no plain number alone): the whole side
+    before the number's side, when the number's side prints only numbers (``… = 0.584 \\cdot 0.518 = 0.30251``), else
+    the part of the side before that the number works out (``0.584 \\cdot 0.518`` in ``… + 0.584 \\cdot 0.518 = 0.0832 +
+    0.30251``, the numerator of ``\\frac{0.5 + 0.999}{4} = \\frac{1.499}{4}``), matched as the page judge matches them;
+    ``grouping`` cuts a sum worked out into fewer terms. (that arithmetic, the entry's index, the number of entries);
+    else None."""
     from nncheck.expr.latex import LatexError, parse_partly
     from nncheck.expr.nodes import Number, is_numeric, printed_cells, printed_number, walk
+    from nncheck.audit.page.statements import match
 
     try:
         chains = parse_partly(latex)[0]
@@ -737,11 +1021,15 @@ def _side_before(latex: str, at: int) -> tuple[Node, int, int] | None:
         for k, side in enumerate(chain.sides):
             if not (k and side.start <= at < side.end):
                 continue
-            cells = printed_cells(side, latex)
+            earlier, printed = chain.sides[k - 1], side
+            if printed_cells(side, latex) is None:
+                pairs = match(earlier, side, latex, grouping if grouping is not None else _Cuts(latex))
+                earlier, printed = next(((part, value) for part, value in pairs or []
+                                         if value.start <= at < value.end), (earlier, side))
+            cells = printed_cells(printed, latex)
             if cells is None:
                 return None
             index = next((i for i, (_, node) in enumerate(cells[1]) if node.start <= at < node.end), None)
-            earlier = chain.sides[k - 1]
             if index is None or not is_numeric(earlier) or printed_number(earlier, latex) is not None \
                     or not any(isinstance(node, Number) for node in walk(earlier)):
                 return None
@@ -749,10 +1037,21 @@ def _side_before(latex: str, at: int) -> tuple[Node, int, int] | None:
     return None
 
 
+def _span(node: Node) -> tuple[int, int]:
+    """Where ``node`` is written: from its first to its last character (a sign nncheck put on a part, which has no
+    place of its own, aside)."""
+    from nncheck.expr.nodes import walk
+
+    spans = [(n.start, n.end) for n in walk(node) if n.end > n.start]
+    return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (node.start, node.end)
+
+
 def shows_result(latex: str) -> bool:
-    """Whether a claim's LaTeX (one line of a spec) prints a result that its visible arithmetic gives: each printed
-    number of its last side agrees with the side just before it, read and evaluated as a page's line is (True when that
-    side is not arithmetic of printed numbers, or the LaTeX cannot be read)."""
+    """Whether a claim's LaTeX (one line of a spec) prints only results that its visible arithmetic gives: each printed
+    number that works out printed arithmetic before it (a side of printed numbers, as its last side; a part of a side,
+    ``0.0832 + 0.30251`` after ``… + 0.584 \\cdot 0.518``) agrees with that arithmetic, read and evaluated as a page's
+    line is (True when there is none, or the LaTeX cannot be read)."""
+    from nncheck.audit.page.statements import match
     from nncheck.expr.latex import LatexError, parse_partly
     from nncheck.expr.nodes import printed_cells
 
@@ -760,16 +1059,17 @@ def shows_result(latex: str) -> bool:
         chains = parse_partly(latex)[0]
     except LatexError:
         return True
-    if not chains or len(chains[-1].sides) < 2:
-        return True
-    cells = printed_cells(chains[-1].sides[-1], latex)
-    if cells is None:
-        return True
-    for _, node in cells[1]:
-        found = _side_before(latex, node.start)
-        value = None if found is None else _arithmetic(found)
-        if value is not None and not _agrees(value, latex[node.start:node.end]):
-            return False
+    for chain in chains:
+        for earlier, side in zip(chain.sides, chain.sides[1:]):
+            whole = printed_cells(side, latex)
+            parts = [side] if whole is not None else [value for _, value in match(earlier, side, latex, _Cuts(latex)) or []]
+            for part in parts:
+                cells = printed_cells(part, latex)
+                for _, node in cells[1] if cells is not None else []:
+                    found = _side_before(latex, node.start)
+                    value = None if found is None else _arithmetic(found)
+                    if value is not None and not _agrees(value, latex[node.start:node.end]):
+                        return False
     return True
 
 
@@ -842,8 +1142,17 @@ def _printed_as(value: Real, stated: str) -> str | None:
             approximate = Fraction(float(value.ball.mid()))  # type: ignore[union-attr]
         except (ValueError, OverflowError, TypeError, AttributeError):
             return None
-    text = printed_like(approximate, printed)
+    text = printed_like(approximate, showing(approximate, printed))
     return text if text is not None and _agrees(value, text) else None
+
+
+def _shows_nothing(text: str, exact: str) -> bool:
+    """Whether ``text`` prints 0 (no significant digit) for a value, ``exact``, that is not 0."""
+    printed = _plain(text)
+    try:
+        return printed is not None and printed.value == 0 and Fraction(exact) != 0
+    except (ValueError, ZeroDivisionError):
+        return False
 
 
 def _plain(text: str) -> Printed | None:
@@ -1180,4 +1489,4 @@ def diff(path: str, before: str, after: str) -> str:
                                         fromfile=f"a/{path}", tofile=f"b/{path}"))
 
 
-__all__ = ["FIXED_KINDS", "Edit", "Fixed", "Plan", "apply", "diff", "edits", "fix_text", "printed_like"]
+__all__ = ["FIXED_KINDS", "Edit", "Fixed", "Plan", "apply", "diff", "edits", "fix_text", "printed_like", "showing"]

@@ -303,16 +303,27 @@ def worked_values(plan: Any, planted: tuple[int, str] | None = None) -> tuple[di
     return true, printed
 
 
-def worked_page(plan: Any, printed: dict[str, str], wrap: Sequence[str] = ()) -> str:
+def worked_page(plan: Any, printed: dict[str, str], wrap: Sequence[str] = (), terms: Sequence[str] = ()) -> str:
     """The Markdown of a worked page: a display per given and per step (name = formula = substituted numbers = result).
 
-    A substituted number is parenthesized when negative or when its name is in ``wrap``."""
+    A substituted number is parenthesized when negative or when its name is in ``wrap``. An affine step named in
+    ``terms`` also prints its product worked out before the result (``p \\cdot q + r = 0.5 \\cdot 0.8 + 0.25 = 0.40 +
+    0.25 = …``): the product of the two numbers its line substitutes, rounded half-even to the step's decimals."""
+    import decimal
+
     givens, steps = plan
     lines = ["# A worked example", ""]
     for name, _ in givens:
         lines += [f"$${name} = {printed[name]}$$", ""]
-    for name, operation, operands, _ in steps:
+    for name, operation, operands, places in steps:
         template = WORKED_STEPS[operation][1]
         numbers = [f"({printed[o]})" if printed[o].startswith("-") or o in wrap else printed[o] for o in operands]
-        lines += [f"$${name} = {template.format(*operands)} = {template.format(*numbers)} = {printed[name]}$$", ""]
+        worked = ""
+        if operation == "affine" and name in terms:
+            with decimal.localcontext(_decimal_context()):
+                product = decimal.Decimal(printed[operands[0]]) * decimal.Decimal(printed[operands[1]])
+                term = product.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN)
+            worked = f" = {'0.' + '0' * places if term.is_zero() else f'{term:f}'} + {numbers[2]}"
+        lines += [f"$${name} = {template.format(*operands)} = {template.format(*numbers)}{worked} = {printed[name]}$$",
+                  ""]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -145,7 +146,11 @@ def test_the_cli_refuses_what_it_does_not_edit(tmp_path: Path) -> None:
 @given(nst.specs(), st.data())
 def test_a_planted_slip_is_fixed_back_to_the_printed_original(drawn: tuple, data: st.DataObject) -> None:  # type: ignore[type-arg]
     """Every number of a drawn spec holds; change the last digit of one and fix restores it (the original was the
-    correctly rounded true value, so it is what fix prints), and the fixed spec audits clean."""
+    correctly rounded true value, so it is what fix prints), and the fixed spec audits clean. An original that shows
+    no significant digit (0.0 for 0.0001) is restored to the digits that show its value: one significant digit (0.010
+    for 0.0098), which rounds to the original."""
+    import decimal
+
     _, text = drawn
     lines = text.split("\n")
     candidates = [i for i, line in enumerate(lines) if line.startswith("    value: ") and "[" not in line]
@@ -157,7 +162,16 @@ def test_a_planted_slip_is_fixed_back_to_the_printed_original(drawn: tuple, data
     lines[index] = "    value: " + planted
     fixed = fix_text("drawn.yaml", "\n".join(lines))
     assume(not any("half-way" in reason for _, reason in fixed.unfixed))  # a tie: printed either way, fix declines
-    assert fixed.after.split("\n")[index] == "    value: " + original
+    written = fixed.after.split("\n")[index].removeprefix("    value: ")
+    if written != original and decimal.Decimal(original) == 0:
+        value, unit = decimal.Decimal(written), decimal.Decimal(1).scaleb(decimal.Decimal(original).as_tuple().exponent)  # type: ignore[arg-type]
+        # one significant digit (10 where it rounds up to a power of ten: 0.0098 is written 0.010; a tie at one digit
+        # takes one more: 0.00045)
+        digits = written.lstrip("-").replace(".", "").lstrip("0")
+        assert value != 0 and (digits in [*"123456789", "10"] or (len(digits) == 2 and digits.endswith("5")))
+        assert abs(value) <= unit / 2
+    else:
+        assert written == original
     assert {v.kind for v in audit(parse_spec(fixed.after, "drawn.yaml"), diagnose=0).verdicts} == {Kind.HOLDS}
 
 
@@ -218,10 +232,12 @@ def test_the_planted_page_audits_clean_after_one_fix_but_for_what_fix_lists(tmp_
     assert run_cli("fix", "--write", str(page))[0] == 1 and page.read_text(encoding="utf-8") == fixed  # idempotent
 
 
-def _planted(plan: tuple, printed: dict[str, str], index: int, shift: int, carried: bool) -> tuple[str, str] | None:  # type: ignore[type-arg]
+def _planted(plan: tuple, printed: dict[str, str], index: int, shift: int, carried: bool,  # type: ignore[type-arg]
+             terms: tuple[str, ...] = ()) -> tuple[str, str] | None:
     """The page of ``plan`` and the page with the result of step ``index`` printed ``shift`` units off in its last
     digit: only there (a typo) or, when ``carried``, with every later step that depends on it worked out from that
-    number. A number substituted negative in either page is parenthesized in both."""
+    number. A number substituted negative in either page is parenthesized in both. The affine steps named in
+    ``terms`` print their product worked out (nncheck.strategies.worked_page)."""
     name = plan[1][index][0]
     original = printed[name]
     text = printed_like(parse_printed(original).value + shift * parse_printed(original).unit, parse_printed(original))
@@ -232,13 +248,13 @@ def _planted(plan: tuple, printed: dict[str, str], index: int, shift: int, carri
     except ValueError:
         return None
     wrap = [n for n in printed if printed[n].startswith("-") or changed[n].startswith("-")]
-    page = nst.worked_page(plan, changed, wrap)
+    page = nst.worked_page(plan, changed, wrap, terms)
     if not carried:  # the typo is in the result only: its later substitutions print the original
-        lines, typo = nst.worked_page(plan, printed, wrap).split("\n"), page.split("\n")
+        lines, typo = nst.worked_page(plan, printed, wrap, terms).split("\n"), page.split("\n")
         row = next(i for i, line in enumerate(lines) if line.startswith(f"$${name} = "))
         lines[row] = typo[row]
         page = "\n".join(lines)
-    return nst.worked_page(plan, printed, wrap), page
+    return nst.worked_page(plan, printed, wrap, terms), page
 
 
 def _restored(original: str, fixed: str) -> bool:
@@ -270,11 +286,15 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     (alone, or carried into every later step that depends on it, as the blog's z2) is fixed back: the fixed page is
     the original byte for byte (but for a value written to up to 3 more digits, rounding to the original, where a
     later line that copies it needs them), so every number that held is kept, it audits clean, and fixing it again
-    changes nothing. The one exception is a result fix keeps because its line's rounded numbers give it."""
+    changes nothing. The one exception is a result fix keeps because its line's rounded numbers give it. A page that
+    prints 0.00 for a value that is not 0 is not drawn: fix writes no such number (it shows the value's digits)."""
+    import decimal
+
     try:
-        printed = nst.worked_values(plan)[1]
+        true, printed = nst.worked_values(plan)
     except ValueError:
         assume(False)
+    assume(not any(decimal.Decimal(printed[name]) == 0 != true[name] for name in printed))
     index = data.draw(st.integers(0, len(plan[1]) - 1))
     pages = _planted(plan, printed, index, data.draw(st.sampled_from((-3, -1, 1, 2, 7))), data.draw(st.booleans()))
     assume(pages is not None)
@@ -297,18 +317,13 @@ def test_a_worked_page_with_a_planted_slip_is_fixed_back_to_the_original(plan: t
     assert fix_text("w.md", fixed.after).changed == ()
 
 
-def _line_agrees(line: str, operation: str) -> bool | None:
-    """Whether a worked page's step line (``name = formula = substituted numbers = result``) prints a result that its
-    substituted numbers give, worked out with the decimal module (60 digits) by the step's operation, a tie either way;
-    None when the line is not in that form. The numbers are read by a pattern built from the step's template, a binary
-    minus or plus that fix flipped taken with its number; nothing is evaluated as text."""
+def _numbers(text: str, template: str) -> list[Any] | None:
+    """The numbers a side written from ``template`` (``{0} \\cdot {1} + {2}``) prints, as Decimals, read by a pattern
+    built from the template, a binary minus or plus that fix flipped taken with its number (``0.8 - 0.165`` for
+    ``{0} + {1}`` reads 0.8 and -0.165); None when the side is not in that form. Nothing is evaluated as text."""
     import decimal
     import re
 
-    sides = line.strip("$").split(" = ")
-    if len(sides) != 4:
-        return None
-    template = nst.WORKED_STEPS[operation][1]
     pattern, signs = "", []
     for part in re.split(r"(\{\d\}| - | \+ )", template):
         if re.fullmatch(r"\{\d\}", part):
@@ -318,43 +333,78 @@ def _line_agrees(line: str, operation: str) -> bool | None:
             signs.append(part.strip())
         else:
             pattern += re.escape(part)
-    match = re.fullmatch(pattern, sides[2])
+    match = re.fullmatch(pattern, text)
     if match is None:
         return None
+    values, index = [], 0
+    operator = None
+    for group in match.groups():
+        if group in ("-", "+", "−"):
+            operator = "-" if group in "-−" else "+"
+            continue
+        number = decimal.Decimal(group.strip("()").replace("−", "-"))
+        if operator is not None:
+            if operator != signs[index]:
+                number = -number
+            index, operator = index + 1, None
+        values.append(number)
+    return values
+
+
+def _rounds_to(value: Any, text: str) -> bool:
+    """Whether the Decimal ``value`` rounds to the number printed as ``text`` (a tie either way)."""
+    import decimal
+
+    printed = decimal.Decimal(text.strip("()").replace("−", "-"))
+    unit = decimal.Decimal(1).scaleb(printed.as_tuple().exponent)  # type: ignore[arg-type]
+    return bool(abs(value - printed) <= unit / 2)
+
+
+def _line_agrees(line: str, operation: str) -> bool | None:
+    """Whether a worked page's step line (``name = formula = substituted numbers = result``) prints a result that its
+    substituted numbers give, worked out with the decimal module (60 digits) by the step's operation, a tie either way;
+    None when the line is not in that form. An affine line that prints its product worked out (``… = 0.5 \\cdot 0.8 +
+    0.25 = 0.40 + 0.25 = 0.65``) agrees when that product rounds to the printed term, the term after it is the number
+    substituted for it, and the result is the sum of the two as printed."""
+    import decimal
+
+    sides = line.strip("$").split(" = ")
+    if len(sides) not in (4, 5) or (len(sides) == 5 and operation != "affine"):
+        return None
     with decimal.localcontext(decimal.Context(prec=60, Emax=999, Emin=-999)):
-        values, index = [], 0
-        operator = None
-        for group in match.groups():
-            if group in ("-", "+", "−"):
-                operator = "-" if group in "-−" else "+"
-                continue
-            number = decimal.Decimal(group.strip("()").replace("−", "-"))
-            if operator is not None:
-                if operator != signs[index]:
-                    number = -number
-                index, operator = index + 1, None
-            values.append(number)
+        values = _numbers(sides[2], nst.WORKED_STEPS[operation][1])
+        if values is None:
+            return None
+        if len(sides) == 5:
+            worked = _numbers(sides[3], "{0} + {1}")
+            if worked is None:
+                return None
+            term = sides[3].split(" ")[0]
+            return _rounds_to(values[0] * values[1], term) and worked[1] == values[2] \
+                and _rounds_to(worked[0] + worked[1], sides[4])
         function = nst.WORKED_STEPS[operation][2]
         value = values[0] * (1 - values[1]) if operation == "slope" else function(*values)
-        printed = decimal.Decimal(sides[3].replace("−", "-"))
-        unit = decimal.Decimal(1).scaleb(printed.as_tuple().exponent)  # type: ignore[arg-type]
-        return bool(abs(value - printed) <= unit / 2)
+        return _rounds_to(value, sides[3])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(nst.worked_plans(), st.data())
 def test_a_fix_leaves_every_consistent_line_consistent_and_no_passing_number_failing(plan: tuple, data: st.DataObject) -> None:  # type: ignore[type-arg]
     """A drawn worked page with an error planted in one result (a slip or a bigger one, alone or carried into every
-    later step that depends on it). After the fix, every step line whose printed result its substituted numbers gave
-    before (checked with the decimal module on the plan's operations, not by nncheck) still prints a result its
-    substituted numbers give, whichever of them fix changed; no number that held or was carried before is a failing
-    verdict after; and fixing again changes nothing."""
+    later step that depends on it); some of its affine steps print their product worked out, a term inside a side
+    (``0.5 \\cdot 0.8 + 0.25 = 0.40 + 0.25``). After the fix, every step line whose printed result (and printed term)
+    its substituted numbers gave before (checked with the decimal module on the plan's operations, not by nncheck)
+    still prints a result (and a term) its substituted numbers give, whichever of them fix changed; no number that
+    held or was carried before is a failing verdict after; and fixing again changes nothing."""
     try:
         printed = nst.worked_values(plan)[1]
     except ValueError:
         assume(False)
     index = data.draw(st.integers(0, len(plan[1]) - 1))
-    pages = _planted(plan, printed, index, data.draw(st.sampled_from((-3, 1, 2, 7, 40, -25, 300))), data.draw(st.booleans()))
+    affine = sorted(name for name, operation, _, _ in plan[1] if operation == "affine")
+    terms = tuple(data.draw(st.sets(st.sampled_from(affine)))) if affine else ()
+    pages = _planted(plan, printed, index, data.draw(st.sampled_from((-3, 1, 2, 7, 40, -25, 300))), data.draw(st.booleans()),
+                     terms)
     assume(pages is not None)
     planted = pages[1]
     fixed = fix_text("w.md", planted)
@@ -894,3 +944,294 @@ def test_the_last_row_of_an_aligned_display_is_checked_against_the_row_above() -
     listed = {verdict.stated: reason for verdict, reason in fixed.unfixed}
     assert set(listed) == {"0.30251", "0.38571"}
     assert "the arithmetic of the rounded 0.0832 (eq2.1), 0.30251 (eq2.2)" in listed["0.38571"]
+
+
+def _sigmoid(x: str, places: int) -> str:
+    """σ(x) rounded half-even to ``places`` decimals, with the decimal module (60 digits)."""
+    import decimal
+
+    with decimal.localcontext(decimal.Context(prec=60)):
+        value = 1 / (1 + (-decimal.Decimal(x)).exp())
+        return str(value.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN))
+
+
+def _tanh(x: str, places: int) -> str:
+    """tanh(x) rounded half-even to ``places`` decimals, with the decimal module (60 digits)."""
+    import decimal
+
+    with decimal.localcontext(decimal.Context(prec=60)):
+        twice = (2 * decimal.Decimal(x)).exp()
+        return str(((twice - 1) / (twice + 1)).quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN))
+
+
+def _round(value: Fraction, places: int) -> str:
+    """An exact value rounded half-even to ``places`` decimals (a tie is not expected here)."""
+    import decimal
+
+    exact = decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)
+    return str(exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN))
+
+
+_TERMS_GIVENS = "$$a = \\sigma(0.34) = {a}, \\quad b = \\tanh(0.5735) = 0.518$$\n\n"
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_a_term_inside_a_side_is_checked_against_the_part_of_the_side_before_it_works_out(aligned: bool) -> None:
+    """a = σ(0.34) = 0.5841905 is printed 0.548; fixed, its copies make the line read (1 − 0.584)(0.2) + 0.584 · 0.518,
+    whose terms work out to 0.0832 and 0.302512. The term 0.28386 (the old 0.548 · 0.518) is not the line's result
+    but a term of the next side: its true value a b = 0.3025669 prints 0.30257, which 0.584 · 0.518 does not give, and
+    b's copy to 1–3 more digits does not reach it (0.584 · 0.5179 = 0.3024536, · 0.51793 = 0.3024711, · 0.517925 =
+    0.3024682), nor a to more digits (0.5842 · 0.518 = 0.3026156, 0.58419: 0.3026104, 0.584191: 0.3026109). So it is
+    written as the line gives it, 0.30251, with a note; then h = 0.0832 + 0.30251 = 0.38571 exactly (the true h
+    0.3857288 would print 0.38573), written so, with a note. The same in one display row or in an aligned display."""
+    a = _sigmoid("0.34", 3)
+    assert (a, _tanh("0.5735", 3)) == ("0.584", "0.518")
+    first = (1 - Fraction(a)) * Fraction("0.2")
+    term = _round(Fraction(a) * Fraction("0.518"), 5)
+    assert (first, Fraction(a) * Fraction("0.518"), term) == (Fraction("0.0832"), Fraction("0.302512"), "0.30251")
+    assert _round(Fraction(a) * Fraction("0.518") - Fraction(a) * Fraction("0.518") + first + Fraction(term), 5) == "0.38571"
+    for b in ("0.5179", "0.51793", "0.517925"):
+        assert _round(Fraction(a) * Fraction(b), 5) != "0.30257"
+    for longer in ("0.5842", "0.58419", "0.584191"):
+        assert _round(Fraction(longer) * Fraction("0.518"), 5) != "0.30257"
+
+    def page(a: str, rows: tuple[str, str, str]) -> str:
+        if aligned:
+            return ("# Fix\n\n" + _TERMS_GIVENS.format(a=a) + "$$\n\\begin{aligned}\nh &= " + rows[0] + " \\\\\n  &= "
+                    + rows[1] + " \\\\\n  &= " + rows[2] + "\n\\end{aligned}\n$$\n")
+        return "# Fix\n\n" + _TERMS_GIVENS.format(a=a) + f"$$h = {rows[0]} = {rows[1]} = {rows[2]}$$\n"
+
+    fixed = _fixed_twice("p.md", page("0.548", ("(1 - 0.548)(0.2) + 0.548 \\cdot 0.518", "0.0904 + 0.28386", "0.37426")))
+    assert fixed.after == page("0.584", (f"(1 - {a})(0.2) + {a} \\cdot 0.518", f"0.0832 + {term}", "0.38571"))
+    assert any("0.28386 is written 0.30251" in note for note in fixed.notes)
+    assert any("0.37426 is written 0.38571" in note for note in fixed.notes)
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_a_wrong_term_gets_its_true_value_only_with_arithmetic_beside_it_that_gives_it(aligned: bool) -> None:
+    """a = 0.584 and b = 0.518 hold (σ(0.34) = 0.58419052, tanh(0.5735) = 0.51792506); the term 0.30521 of a b is
+    wrong, and its true 0.3025669 prints 0.30257, which the 0.584 · 0.518 = 0.302512 beside it does not give. One
+    copy to more digits does not reach it (0.5842 · 0.518 = 0.3026156, 0.58419 · 0.518 = 0.3026104, 0.584 · 0.5179 =
+    0.3024536, 0.584 · 0.51793 = 0.3024711, …), nor both to one more digit (0.5842 · 0.5179 = 0.3025572); both to two
+    more, 0.58419 · 0.51793 = 0.3025695, print 0.30257. The copy of a in (1 − 0.584)(0.2), which that term does not
+    read, stays. Then 0.0832 + 0.30257 = 0.38577, written so with a note (the true h 0.3857288 prints 0.38573)."""
+    a, b = _sigmoid("0.34", 5), _tanh("0.5735", 5)
+    assert (a, b) == ("0.58419", "0.51793") and (_sigmoid("0.34", 3), _tanh("0.5735", 3)) == ("0.584", "0.518")
+    assert _round(Fraction(a) * Fraction(b), 5) == "0.30257"
+    for one, other in (("0.5842", "0.518"), ("0.58419", "0.518"), ("0.584191", "0.518"), ("0.584", "0.5179"),
+                       ("0.584", "0.51793"), ("0.584", "0.517925"), ("0.5842", "0.5179")):
+        assert _round(Fraction(one) * Fraction(other), 5) != "0.30257"
+    assert Fraction("0.0832") + Fraction("0.30257") == Fraction("0.38577")
+    assert _round((1 - Fraction("0.584")) * Fraction("0.2"), 4) == "0.0832"
+    rows = ("(1 - 0.584)(0.2) + {a} \\cdot {b}", "0.0832 + {term}", "{h}")
+
+    def page(a: str, b: str, term: str, h: str) -> str:
+        written = tuple(row.format(a=a, b=b, term=term, h=h) for row in rows)
+        if aligned:
+            return ("# Fix\n\n" + _TERMS_GIVENS.format(a="0.584") + "$$\n\\begin{aligned}\nh &= " + written[0]
+                    + " \\\\\n  &= " + written[1] + " \\\\\n  &= " + written[2] + "\n\\end{aligned}\n$$\n")
+        return "# Fix\n\n" + _TERMS_GIVENS.format(a="0.584") + "$$h = " + " = ".join(written) + "$$\n"
+
+    fixed = _fixed_twice("p.md", page("0.584", "0.518", "0.30521", "0.38841"))
+    assert fixed.after == page(a, b, "0.30257", "0.38577")
+    assert any("0.38841 is written 0.38577" in note for note in fixed.notes)
+
+
+def test_a_sum_worked_out_into_fewer_terms_is_checked_term_by_term() -> None:
+    """0.548 · 0.518 + 0.1 − 0.05 = 0.28386 + 0.05: the sum's last two terms are worked out together. a fixed to
+    0.584, its copy gives 0.584 · 0.518 = 0.302512, written 0.30251 (the true 0.3025669 would print 0.30257, which
+    the product beside it does not give), and 0.30251 + 0.05 = 0.35251."""
+    page = "# Fix\n\n" + _TERMS_GIVENS.format(a="{a}") + "$$h = {a} \\cdot 0.518 + 0.1 - 0.05 = {term} + 0.05 = {h}$$\n"
+    assert Fraction("0.1") - Fraction("0.05") == Fraction("0.05")
+    assert _round(Fraction("0.584") * Fraction("0.518"), 5) == "0.30251"
+    assert Fraction("0.30251") + Fraction("0.05") == Fraction("0.35251")
+    fixed = _fixed_twice("p.md", page.format(a="0.548", term="0.28386", h="0.33386"))
+    assert fixed.after == page.format(a="0.584", term="0.30251", h="0.35251")
+
+
+_POOL = ("\\documentclass{{article}}\n\\begin{{document}}\n\\section{{Pool}}\n\\[\n"
+         "Z = \\begin{{bmatrix}} 0 & 6.75 \\\\ 1 & -0.57 \\end{{bmatrix}}, \\qquad\n"
+         "A = \\sigma(Z) = \\begin{{bmatrix}} 0.500 & 0.999 \\\\ 0.731 & {a} \\end{{bmatrix}}.\n\\]\n\\[\n"
+         "\\bar{{a}} = \\frac{{0.500 + 0.999 + 0.731 + {a}}}{{4}} = \\frac{{{total}}}{{4}} = {mean}.\n\\]\n"
+         "\\end{{document}}\n")
+
+
+def test_a_numerator_worked_out_is_checked_against_the_sum_it_works_out() -> None:
+    """A global average pool: σ(−0.57) = 0.3612368 is printed 0.321, and its copy in the numerator is fixed with it.
+    The printed numerator 2.551 is then the value of the sum above it: 0.500 + 0.999 + 0.731 + 0.361 = 2.591, which
+    is also the true sum (σ(0) + σ(6.75) + σ(1) + σ(−0.57) = 2.5911259); and 2.591 / 4 = 0.64775, a tie that 0.6478
+    (the true mean 0.6477815) takes. With --only wrong, 2.551 (carried) is not rewritten, so 0.321 is not either."""
+    import decimal
+
+    assert _sigmoid("-0.57", 3) == "0.361"
+    total = Fraction("0.500") + Fraction("0.999") + Fraction("0.731") + Fraction("0.361")
+    assert total == Fraction("2.591") and total / 4 == Fraction("0.64775")
+    true = sum((decimal.Decimal(_sigmoid(x, 30)) for x in ("0", "6.75", "1", "-0.57")), decimal.Decimal(0))
+    assert round(true, 3) == decimal.Decimal("2.591") and round(true / 4, 4) == decimal.Decimal("0.6478")
+    fixed = _fixed_twice("p.tex", _POOL.format(a="0.321", total="2.551", mean="0.6378"))
+    assert fixed.after == _POOL.format(a="0.361", total="2.591", mean="0.6478")
+    page = _POOL.format(a="0.321", total="2.551", mean="0.6378")
+    fixed = fix_text("p.tex", page, (Kind.WRONG,))
+    assert fixed.after == page
+    assert [(v.stated, "2.551 (carried)" in reason) for v, reason in fixed.unfixed] == [("0.321", True)]
+
+
+def test_a_result_is_not_written_with_no_significant_digit() -> None:
+    """x₂ = 0.2 is given; the line puts in a stale 0.5 for it. Replaced, 0.2 · 0.2 = 0.04 exactly: printed to the one
+    decimal of the stale 0.1 it would read 0.0, which agrees with the arithmetic but shows nothing of the value, so
+    it gets the digits that show its value (one significant digit, as the 0.1 it replaces): 0.04. Likewise
+    d = tanh(0.55) − 0.5 = 0.00052021 printed 0.1: 0.0005, and 0.5 − 0.5 gives 0, so the copy of a is written to
+    the digits that give it (tanh(0.55) = 0.50052021: 0.5005 − 0.5 = 0.0005)."""
+    page = ("# Net\n\n## Setup\n\n$x_1 = 0.5$, $x_2 = 0.2$, $w_1 = 0.4$.\n\n$$\\delta = w_1 x_1 = 0.4 \\times 0.5 = 0.2$$\n\n"
+            "$$\\frac{\\partial E}{\\partial w_2} = \\delta x_2 = 0.2 \\times 0.5 = 0.1$$\n")
+    assert Fraction("0.2") * Fraction("0.2") == Fraction("0.04")
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("0.2 \\times 0.5 = 0.1", "0.2 \\times 0.2 = 0.04")
+    assert _tanh("0.55", 4) == "0.5005" and _round(Fraction(_tanh("0.55", 30)) - Fraction("0.5"), 4) == "0.0005"
+    page = "# z\n\n$$a = \\tanh(0.55) = 0.5$$\n\n$$d = a - 0.5 = 0.5 - 0.5 = 0.1$$\n"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page.replace("0.5 - 0.5 = 0.1", "0.5005 - 0.5 = 0.0005")
+
+
+@pytest.mark.parametrize(("value", "printed", "expected"), [
+    ("0.04", "0.1", "0.04"),  # one significant digit, as printed
+    ("0.004", "0.12", "0.0040"),  # two
+    ("-0.0007", "0.5", "-0.0007"),
+    ("0.0961", "0.1", "0.1"),  # 0.1 at the printed place is not 0: kept
+    ("0.0098", "0.1", "0.010"),  # its first significant digit's place, rounded there
+    ("0.0098", "0.12", "0.01"),  # not 0 at the printed place: kept
+    ("0.00015", "0.1", "0.00015"),  # a tie at 0.0001 and 0.0002, settled at the next place
+    ("0.06", "0.1", "0.1"),
+    ("0", "0.1", "0.0"),  # 0 is shown as 0
+    ("0.0004", "1.2e-3", "0.4e-3"),  # an exponent form is kept as it is
+])
+def test_a_value_that_would_print_as_zero_is_shown_to_its_first_significant_digits(value: str, printed: str,
+                                                                                   expected: str) -> None:
+    from nncheck.fix import showing
+
+    form = showing(Fraction(value), parse_printed(printed))
+    assert printed_like(Fraction(value), form) == expected
+
+
+def test_a_number_carried_on_unchanged_to_the_next_side_is_rewritten_with_it() -> None:
+    """z₁ = 0.8 · 0.8 = 0.64 is printed 0.637 and fixed to 0.640; z₂ = 0.8 · 0.64 + 0.8 = 1.312 holds as 1.31. In
+    0.637 · 1.31 + 0.637 = 0.834 + 0.637 the second 0.637 is carried on unchanged to the next side: it is the same
+    number, rewritten with its copy (the page judge ties only one of them to z₁ when it reads them). The term's true
+    value z₁ z₂ = 0.83968 prints 0.840, which 0.640 · 1.31 = 0.8384 does not give: the copy of z₂ is written 1.312
+    (1.312 rounds to 1.31; 0.640 · 1.312 = 0.83968); and 0.840 + 0.640 = 1.480, the true a₂ = 1.47968."""
+    page = ("# A worked example\n\n$$x = 0.8$$\n\n$$z_1 = x \\cdot x = 0.8 \\cdot 0.8 = {z1}$$\n\n"
+            "$$z_2 = x \\cdot z_1 + x = 0.8 \\cdot {z1} + 0.8 = 1.31$$\n\n"
+            "$$a_2 = z_1 \\cdot z_2 + z_1 = {z1} \\cdot {z2} + {z1} = {term} + {z1} = {a2}$$\n")
+    assert _round(Fraction("0.64") * Fraction("1.312"), 3) == "0.840" and _round(Fraction("0.640") * Fraction("1.31"), 3) == "0.838"
+    assert _round(Fraction("0.8") * Fraction("0.64") + Fraction("0.8"), 2) == "1.31"
+    assert Fraction("0.840") + Fraction("0.640") == Fraction("1.480") and _round(Fraction("1.47968"), 3) == "1.480"
+    fixed = _fixed_twice("p.md", page.format(z1="0.637", z2="1.31", term="0.834", a2="1.471"))
+    assert fixed.after == page.format(z1="0.640", z2="1.312", term="0.840", a2="1.480")
+
+
+def test_a_number_carried_on_is_the_number_first_written_not_a_result_of_the_same_digits() -> None:
+    """z₁ = tanh(0.25) = 0.24491866 is printed 0.25 and fixed to 0.24. In x · x + x = 0.25 · 0.25 + 0.25 = 0.06 +
+    0.25 the last 0.25 has z₁'s printed digits, but it carries on the x substituted before it, which fix keeps: it
+    stays 0.25 (0.0625 prints 0.06, and 0.06 + 0.25 = 0.31), and fixing again changes nothing."""
+    page = ("# A worked example\n\n$$x = 0.25$$\n\n$$z_1 = \\tanh(x) = \\tanh(0.25) = {z1}$$\n\n"
+            "$$a_2 = x \\cdot x + x = 0.25 \\cdot 0.25 + 0.25 = 0.06 + 0.25 = 0.31$$\n")
+    assert _tanh("0.25", 2) == "0.24" and _round(Fraction("0.0625"), 2) == "0.06"
+    assert Fraction("0.06") + Fraction("0.25") == Fraction("0.31")
+    fixed = _fixed_twice("p.md", page.format(z1="0.25"))
+    assert fixed.after == page.format(z1="0.24")
+
+
+def test_a_copy_written_longer_for_one_line_keeps_its_digits_when_another_lines_trial_is_taken_back() -> None:
+    """σ(0.5) = 0.62245933 is printed 0.59 and fixed to 0.62; a₁ = 0.25 + σ(0.5) = 0.8724593 prints 0.87, which its
+    own line 0.25 + 0.62 gives. z₂ = 0.5 − a₁ = −0.3724593 prints −0.372, which 0.5 − 0.87 = −0.37 does not give,
+    so the copy of a₁ there is written 0.872. a₂ = 0.25 + a₁ = 1.1224593 prints 1.122: 0.25 + 0.87 = 1.12 does not
+    give it either; trying a₁ itself longer (its own line would disagree) and taking that back leaves z₂'s copy at
+    0.872, and a₂'s copy gets 0.872 as well."""
+    page = ("# A worked example\n\n$$x = 0.5$$\n\n$$z_1 = \\sigma(x) = \\sigma(0.5) = {z1}$$\n\n"
+            "$$a_1 = x \\cdot x + z_1 = 0.5 \\cdot 0.5 + {z1} = 0.25 + {z1} = {a1}$$\n\n"
+            "$$z_2 = x - a_1 = 0.5 - {c1} = {z2}$$\n\n$$a_2 = x \\cdot x + a_1 = 0.5 \\cdot 0.5 + {c2} = {a2}$$\n")
+    assert _sigmoid("0.5", 2) == "0.62" and Fraction("0.25") + Fraction("0.62") == Fraction("0.87")
+    assert _round(Fraction("0.5") - Fraction("0.25") - Fraction(_sigmoid("0.5", 30)), 3) == "-0.372"
+    assert Fraction("0.5") - Fraction("0.872") == Fraction("-0.372") and Fraction("0.25") + Fraction("0.872") == Fraction("1.122")
+    fixed = _fixed_twice("p.md", page.format(z1="0.59", a1="0.84", c1="0.84", z2="-0.340", c2="0.84", a2="1.090"))
+    assert fixed.after == page.format(z1="0.62", a1="0.87", c1="0.872", z2="-0.372", c2="0.872", a2="1.122")
+
+
+def test_a_fix_that_rests_on_a_fix_not_made_is_not_made() -> None:
+    """z₁ = 0.25 · 0.25 = 0.0625 is printed 0.0622. Its copy in 0.12 + 0.0622 = 0.19 (0.5 · 0.25 = 0.125, a tie
+    printed 0.12) would read 0.12 + 0.0625 = 0.1825, not the 0.19 that holds there (the true z₂ = 0.1875), and no
+    digits of the copy help: z₁ is left as printed. a₁ = σ(z₁) = σ(0.0625) = 0.5156199 would be 0.5156, but beside
+    σ(0.0622) = 0.5155449 that is false: a₁ is left too, and both are listed."""
+    page = ("# A worked example\n\n$$x = 0.5$$\n\n$$w = 0.25$$\n\n$$z_1 = w \\cdot w = 0.25 \\cdot 0.25 = 0.0622$$\n\n"
+            "$$a_1 = \\sigma(z_1) = \\sigma(0.0622) = 0.5155$$\n\n"
+            "$$z_2 = x \\cdot w + z_1 = 0.5 \\cdot 0.25 + 0.0622 = 0.12 + 0.0622 = 0.19$$\n")
+    assert (_sigmoid("0.0625", 4), _sigmoid("0.0622", 4)) == ("0.5156", "0.5155")
+    assert _round(Fraction("0.12") + Fraction("0.0625"), 2) == "0.18"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page
+    assert [v.stated for v, _ in fixed.unfixed] == ["0.0622", "0.5155"]
+
+
+def test_a_specs_latex_shows_a_term_only_as_its_arithmetic_gives_it() -> None:
+    """A claim's LaTeX is checked as a page's line is, each printed term against the part it works out."""
+    from nncheck.fix import shows_result
+
+    assert shows_result("h = 0.584 \\cdot 0.518 + 0.05 = 0.30251 + 0.05 = 0.35251")
+    assert not shows_result("h = 0.584 \\cdot 0.518 + 0.05 = 0.30257 + 0.05 = 0.35257")
+    assert not shows_result("m = \\frac{0.5 + 0.361}{2} = \\frac{0.821}{2} = 0.4105")
+
+
+def test_the_copies_of_one_value_on_a_line_get_more_digits_together() -> None:
+    """σ(0.5) = 0.62245933 printed 0.59 is fixed; a₁ = −1.2 σ(0.5) = −0.7469512 prints −0.75, which −1.2 · 0.62 =
+    −0.744 does not give, so z₁ is written 0.622 (−1.2 · 0.622 = −0.7464). z₂ = a₁(1 − a₁) = −1.3048874 prints
+    −1.305; its two copies of a₁ as −0.75 give −1.3125, one of them longer −0.747 · 1.75 = −1.30725 or −0.75 · 1.747 =
+    −1.31025, both together −0.747 · 1.747 = −1.305009, which prints −1.305: they stand for the same value."""
+    import decimal
+
+    page = ("# A worked example\n\n$$x = 0.5$$\n\n$$b = -1.2$$\n\n$$z_1 = \\sigma(x) = \\sigma(0.5) = {z1}$$\n\n"
+            "$$a_1 = b \\cdot z_1 = (-1.2) \\cdot {z1} = {a1}$$\n\n$$z_2 = a_1(1 - a_1) = ({c})(1 - ({c})) = {z2}$$\n")
+    sigma = Fraction(_sigmoid("0.5", 30))
+    assert _sigmoid("0.5", 3) == "0.622" and _round(Fraction("-1.2") * sigma, 2) == "-0.75"
+    assert _round(Fraction("-1.2") * Fraction("0.622"), 2) == "-0.75" and _round(Fraction("-1.2") * Fraction("0.62"), 2) == "-0.74"
+    assert _round(Fraction("-1.2") * sigma * (1 + Fraction("1.2") * sigma), 3) == "-1.305"
+    for p, q in (("-0.75", "-0.75"), ("-0.747", "-0.75"), ("-0.75", "-0.747")):
+        assert _round(Fraction(p) * (1 - Fraction(q)), 3) != "-1.305"
+    assert Fraction("-0.747") * (1 - Fraction("-0.747")) == Fraction(decimal.Decimal("-1.305009"))
+    fixed = _fixed_twice("p.md", page.format(z1="0.59", a1="-0.71", c="-0.71", z2="-1.214"))
+    assert fixed.after == page.format(z1="0.622", a1="-0.75", c="-0.747", z2="-1.305")
+
+
+def test_a_term_whose_fix_would_break_a_result_that_holds_is_left() -> None:
+    """0.25 · 0.62246 = 0.155615 exactly, a tie the page prints 0.15562; the true w σ(0.5) = 0.1556148 prints
+    0.15561, which the tie also gives. But h = 0.15562 + 0.235 = 0.39062 holds (the true h = 0.3906185), and
+    0.15561 + 0.235 = 0.39061 would not: fix is not asked to rewrite a number that holds, so the term is left and
+    listed, and the page is unchanged."""
+    page = ("# A worked example\n\n$$w = 0.25$$\n\n$$z_2 = \\sigma(0.5) = 0.62246$$\n\n"
+            "$$a_2 = z_2(1 - z_2) = 0.62246(1 - 0.62246) = 0.235$$\n\n"
+            "$$h = w \\cdot z_2 + a_2 = 0.25 \\cdot 0.62246 + 0.235 = 0.15562 + 0.235 = 0.39062$$\n")
+    sigma = Fraction(_sigmoid("0.5", 30))
+    assert Fraction("0.25") * Fraction("0.62246") == Fraction("0.155615") and _round(sigma / 4, 5) == "0.15561"
+    assert _round(sigma / 4 + sigma * (1 - sigma), 5) == "0.39062"
+    assert Fraction("0.15561") + Fraction("0.235") == Fraction("0.39061")
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page
+    assert [(v.stated, "0.39062 (holds)" in reason) for v, reason in fixed.unfixed] == [("0.15562", True)]
+
+
+def test_a_fix_not_made_takes_back_the_digits_its_copies_were_given() -> None:
+    """tanh(−1.2) = −0.8336546 holds as −0.83, σ(−1.2) = 0.2314752 as 0.23148; z₂ = x z₁ = 1.0003855 is printed 1.0011.
+    Its true 1.0004 needs z₁'s copy written −0.8337 (1.2 · 0.8337 = 1.00044). But its copy in a₂'s line would give
+    0.5 · 1.0004 = 0.5002 (a term 0.500) and 0.500 + 0.23148 = 0.73148, not the 0.732 that holds there (the true
+    a₂ = 0.7316680): z₂ is not fixed, nor the term 0.501 whose fix rested on it, and z₁'s copy is −0.83 again, so
+    the page is unchanged."""
+    page = ("# A worked example\n\n$$x = -1.2$$\n\n$$w = 0.5$$\n\n$$z_1 = \\tanh(x) = \\tanh((-1.2)) = -0.83$$\n\n"
+            "$$a_1 = \\sigma(x) = \\sigma((-1.2)) = 0.23148$$\n\n$$z_2 = x \\cdot z_1 = (-1.2) \\cdot (-0.83) = 1.0011$$\n\n"
+            "$$a_2 = w \\cdot z_2 + a_1 = 0.5 \\cdot 1.0011 + 0.23148 = 0.501 + 0.23148 = 0.732$$\n")
+    tanh, sigma = Fraction(_tanh("-1.2", 30)), Fraction(_sigmoid("-1.2", 30))
+    assert (_round(tanh, 2), _round(sigma, 5), _round(Fraction("-1.2") * tanh, 4)) == ("-0.83", "0.23148", "1.0004")
+    assert _round(Fraction("-1.2") * Fraction("-0.8337"), 4) == "1.0004" and _round(Fraction("-1.2") * Fraction("-0.834"), 4) != "1.0004"
+    assert _round(Fraction("-0.6") * tanh + sigma, 3) == "0.732" and _round(Fraction("0.5") * Fraction("1.0011"), 3) == "0.501"
+    assert _round(Fraction("0.5") * Fraction("1.0004"), 3) == "0.500" and _round(Fraction("0.500") + Fraction("0.23148"), 3) == "0.731"
+    fixed = _fixed_twice("p.md", page)
+    assert fixed.after == page
+    assert [v.stated for v, _ in fixed.unfixed] == ["1.0011", "0.501"]
