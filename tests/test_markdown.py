@@ -448,7 +448,7 @@ DATAFLOW_CASES = {
     "a rounded result through a max": (
         "$$z = 0.5 \\times 2.5999 = 1.3$$\n\n$$a = \\max(0, 1.3) = 1.3$$\n\n$$b = 2 \\times 1.3 = 2.6$$",
         {"z": Kind.HOLDS, "a": Kind.HOLDS, "b": Kind.HOLDS}, [("b", 2.5999)]),
-    # Found by an independent review on pages of its own; the true values computed here with plain math.
+    # The true values computed here with plain math.
     "a component p_2 of a vector p": (
         "$$p = \\text{softmax}\\left(\\begin{bmatrix} 0.22 \\\\ 0.28 \\\\ -0.06 \\end{bmatrix}\\right) = "
         "\\begin{bmatrix} 0.3549 \\\\ 0.3769 \\\\ 0.2682 \\end{bmatrix}$$\n\n$$L = -\\ln p_2 = -\\ln 0.3769 = 0.9759$$",
@@ -493,7 +493,6 @@ DATAFLOW_CASES = {
     "a variance worked out over n − 1 between two sides": (
         "Batch $x = [1.2, 0.4, 2.6, 1.8]$.\n\n$$s^2 = \\operatorname{var}(x) = \\frac{2.6}{3} = 0.8667$$",
         {"eq1": Kind.HOLDS, "s^2": Kind.HOLDS}, [("s^2", 2.6 / 3)]),
-    # Found by a second independent review.
     "an update w = w - η g, twice": (
         "$w = 0.5$, $\\eta = 0.1$\n\n$$w = w - \\eta \\times 0.8 = 0.5 - 0.1 \\times 0.8 = 0.42$$\n\n"
         "$$w = w - \\eta \\times 0.5 = 0.42 - 0.1 \\times 0.5 = 0.37$$\n\n$$z = 3 w = 3 \\times 0.37 = 1.11$$",
@@ -534,7 +533,7 @@ DATAFLOW_CASES = {
         # tanh(0.012) = 0.011999 prints as 0.01; the slope 0.01 is exact (b = -0.05, not 0.011999 × -5 = -0.06).
         "$$a = \\tanh(0.012) = 0.01$$\n\n$$z = -5$$\n\n$$b = \\max(0.01 z, z) = -0.050$$\n\n$$c = -0.01 \\times 2 = -0.02$$",
         {"a": Kind.HOLDS, "b": Kind.HOLDS, "c": Kind.HOLDS}, [("b", 0.01 * -5), ("c", -0.02)]),
-    # Found by a third independent review (textbook-style pages).
+    # Textbook-style pages.
     "printed attention weights substituted for a matrix the page never named": (
         "$$\\alpha_1 = \\frac{e^{1.06066}}{e^{1.06066} + 1} = 0.74282, \\quad \\alpha_2 = 1 - \\alpha_1 = 0.25718$$\n\n"
         "$$O = A V = \\begin{bmatrix} 0.74282 & 0.25718 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\\\ 3 & -1 \\end{bmatrix} = "
@@ -569,7 +568,6 @@ DATAFLOW_CASES = {
         "$$h = \\tanh(0.5 \\cdot 0.716419 - 1.2 - 0.1) = \\tanh(0.358120 - 1.3) = -0.736044$$",
         {"eq1.1": Kind.WRONG, "eq1.2": Kind.HOLDS, "h": Kind.HOLDS},  # the author's result used the right 0.358210
         [("eq1.1", 0.5 * 0.716419), ("h", math.tanh(0.5 * 0.716419 - 1.3))]),
-    # Found by a fourth independent review (misses).
     "a variance σ² is a name": (
         "$$\\epsilon = 0.01$$\n\n## Example 1\n\n$$\\sigma^2 = \\frac{1}{2}(4 + 6) = 5$$\n\n"
         "$$s = \\sqrt{\\sigma^2 + \\epsilon} = \\sqrt{5 + 0.01} = 2.2383$$\n\n## Example 2\n\n"
@@ -592,7 +590,7 @@ DATAFLOW_CASES = {
         "$$O_{11} = A_{11} V_{11} + A_{12} V_{21} = 0.36879 \\times 1.0 + 0.63121 \\times 0.5 = 0.68440$$",
         {"eq2:A_11": Kind.CONTRADICTION, "eq2:A_12": Kind.CONTRADICTION, "O_11": Kind.CARRIED},
         [("O_11", 0.54408 + 0.45592 * 0.5)]),
-    # Found by a fifth independent review (derivation-heavy pages).
+    # Derivation-heavy pages.
     "σ′ applied to a number": (
         "$$h = \\sigma'(2.0) \\times 0.5 = 0.104994 \\times 0.5 = 0.052497$$",
         {"eq1": Kind.HOLDS, "h": Kind.HOLDS}, [("eq1", _sigmoid(2) * (1 - _sigmoid(2))), ("h", 0.5 * _sigmoid(2) * (1 - _sigmoid(2)))]),

@@ -218,7 +218,7 @@ def test_a_page_with_nothing_to_judge_says_so_and_warns(tmp_path: Path) -> None:
     assert "1 equation found, 0 checked, 1 skipped" in err and "1 inline formula," in err
 
 
-# -- found by an independent review of the readers ---------------------------------------------------
+# -- the readers on pages of many kinds ---------------------------------------------------------------
 
 @pytest.mark.parametrize("page", [
     "Text before\n\\[\nz = 1.5 \\times 2 = 3.5\n\\]\n",      # \[ … \] after text in a paragraph
