@@ -432,7 +432,7 @@ class _Planner:
         far (True when fix edits none of that arithmetic, or the line has none; False when fix edits it and it can no
         longer be read)."""
         visible = self.visible(result)
-        edit = self.fixed.get(result.ref)
+        edit = self.fixed.get(result.ref) or self.edit_at(result)
         if visible is None or (not visible.edited and edit is None):
             return True
         value = visible.after if visible.edited else visible.before
@@ -441,6 +441,15 @@ class _Planner:
         stated = result.stated.replace("−", "-")
         text = stated if edit is None else stated.replace(edit.old.replace("−", "-"), edit.new.replace("−", "-"), 1)
         return _agrees(value, text)
+
+    def edit_at(self, result: Verdict) -> Edit | None:
+        """The edit that rewrites the number ``result`` prints, whatever it was made for (a copy of another result
+        with the same digits included)."""
+        where = _place(self.lines(result.location), result)
+        if where is None:
+            return None
+        return next((e for e in self.found if (e.cell, e.line) == (result.location.cell, where[0])
+                     and e.column <= where[1] < e.column + len(e.old)), None)
 
     def settle(self, result: Verdict, done: list[Verdict], rewrite: bool = True) -> None:
         """A printed result (``done``: the results judged so far, this one last) on a line where fix rewrote a copy of
@@ -619,6 +628,13 @@ class _Planner:
                     self.drop(current)  # a copy of a value fix keeps
                 else:
                     self.rewrite(None, [current], fixed.new)
+            own = self.line_of(statement.location)
+            if not self.shows(statement):  # its line, as printed, disagrees with the copies fix wrote there
+                for e in [e for e in self.found if self.line_of(e) == own]:
+                    self.drop(e)
+                lines.add(own)
+                self.left[own] = (f"{statement.stated} at {statement.location} is not fixed, and the copies fix would "
+                                  "write on its line would disagree with it; fix leaves the line as printed")
             self.unfixed.append((statement, reason))
             for v in done:
                 if v.ref in self.fixed and self.line_of(v.location) in lines and not self.shows(v) \

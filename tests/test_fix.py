@@ -1235,3 +1235,38 @@ def test_a_fix_not_made_takes_back_the_digits_its_copies_were_given() -> None:
     fixed = _fixed_twice("p.md", page)
     assert fixed.after == page
     assert [v.stated for v, _ in fixed.unfixed] == ["1.0011", "0.501"]
+
+
+def test_a_term_is_not_written_longer_than_its_own_arithmetic_gives_it() -> None:
+    """tanh(0.8) = 0.66403677 is printed 0.66401 and fixed to 0.66404; the term 0.66404 · (−0.39) = −0.2589756 holds
+    as −0.2590 (the true z₁ a₁ = −0.2589743). The true a₂ = 0.66403677 · 0.61 = 0.4050624 prints 0.4051, but −0.2590 +
+    0.66404 = 0.40504 prints 0.4050; the term written to more digits, −0.25897 (its true value), would give 0.4051 but
+    disagree with its own arithmetic, which gives −0.25898. So the term stays, and 0.4050, which its line gives, is
+    left and listed."""
+    page = ("# A worked example\n\n$$b = -0.3$$\n\n$$z_1 = \\tanh(0.8) = {z1}$$\n\n"
+            "$$a_1 = b(1 - b) = (-0.3)(1 - (-0.3)) = -0.39$$\n\n"
+            "$$a_2 = z_1 \\cdot a_1 + z_1 = {z1} \\cdot (-0.39) + {z1} = -0.2590 + {z1} = 0.4050$$\n")
+    tanh = Fraction(_tanh("0.8", 30))
+    assert _round(tanh, 5) == "0.66404" and _round(tanh * Fraction("-0.39"), 4) == "-0.2590"
+    assert _round(Fraction("0.66404") * Fraction("-0.39"), 5) == "-0.25898" and _round(tanh * Fraction("-0.39"), 5) == "-0.25897"
+    assert _round(tanh * Fraction("0.61"), 4) == "0.4051" and Fraction("-0.2590") + Fraction("0.66404") == Fraction("0.40504")
+    fixed = _fixed_twice("p.md", page.format(z1="0.66401"))
+    assert fixed.after == page.format(z1="0.66404")
+    assert [v.stated for v, _ in fixed.unfixed] == ["0.4050"]
+
+
+def test_a_line_whose_result_is_not_fixed_keeps_the_copies_it_substitutes() -> None:
+    """a₁ = c(1 − c) = −2.64 (c = −1.2) is printed −2.6100 and fixed. z₂ = tanh(a₁) = −0.9898618 would print −0.9899,
+    but g = 1.5 z₂ + h = −2.3184415 holds as −2.318 beside 1.5 · (−0.9892) = −1.4838, and with −0.9899 its line would
+    read −1.485 + (−0.834) = −2.319: z₂ is not fixed, nor the term. Then tanh(−2.6400) = −0.9892 would be false
+    (tanh(−2.61) = −0.9892300): z₂'s line is left as printed, a₁'s copy in it too."""
+    page = ("# A worked example\n\n$$w = 1.5$$\n\n$$c = -1.2$$\n\n$$a_1 = c(1 - c) = (-1.2)(1 - (-1.2)) = {a1}$$\n\n"
+            "$$z_2 = \\tanh(a_1) = \\tanh((-2.6100)) = -0.9892$$\n\n$$h = \\tanh(c) = \\tanh((-1.2)) = -0.834$$\n\n"
+            "$$g = w \\cdot z_2 + h = 1.5 \\cdot (-0.9892) + (-0.834) = -1.484 + (-0.834) = -2.318$$\n")
+    z2, h = Fraction(_tanh("-2.64", 30)), Fraction(_tanh("-1.2", 30))
+    assert (_round(z2, 4), _round(h, 3), _round(Fraction("1.5") * z2 + h, 3)) == ("-0.9899", "-0.834", "-2.318")
+    assert _round(Fraction("1.5") * Fraction("-0.9899"), 3) == "-1.485" and _tanh("-2.61", 4) == "-0.9892"
+    assert Fraction("-1.485") + Fraction("-0.834") == Fraction("-2.319") and _tanh("-2.64", 4) != "-0.9892"
+    fixed = _fixed_twice("p.md", page.format(a1="-2.6100"))
+    assert fixed.after == page.format(a1="-2.6400")
+    assert [v.stated for v, _ in fixed.unfixed] == ["-0.9892", "-1.484"]
