@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, overload
 
 from nncheck.errors import Location
-from nncheck.records import Place
+from nncheck.records import LazyTuple, Place
 
 
 class SkipReason(Enum):
@@ -193,28 +192,26 @@ class VerdictBlock:
         raise NotImplementedError
 
 
-class Verdicts(Sequence[Verdict]):
+class Verdicts(LazyTuple[Verdict]):
     """An audit's verdicts in document order, some kept as :class:`VerdictBlock` runs that are made into records
     only when read one by one. Counting, the findings, and the terminal report's rows need no block made; it
     compares, hashes and pickles as the tuple of its verdicts."""
 
-    __slots__ = ("parts", "_made", "_length")
+    __slots__ = ("parts", "_length")
 
     def __init__(self, parts: Sequence[Verdict | VerdictBlock]) -> None:
+        super().__init__()
         self.parts = tuple(parts)
-        self._made: tuple[Verdict, ...] | None = None
         self._length = sum(part.count if isinstance(part, VerdictBlock) else 1 for part in self.parts)
 
-    def _all(self) -> tuple[Verdict, ...]:
-        if self._made is None:
-            made: list[Verdict] = []
-            for part in self.parts:
-                if isinstance(part, VerdictBlock):
-                    made.extend(part.make())
-                else:
-                    made.append(part)
-            self._made = tuple(made)
-        return self._made
+    def _make(self) -> tuple[Verdict, ...]:
+        made: list[Verdict] = []
+        for part in self.parts:
+            if isinstance(part, VerdictBlock):
+                made.extend(part.make())
+            else:
+                made.append(part)
+        return tuple(made)
 
     def counts(self) -> dict[Kind, int]:
         """How many verdicts of each kind."""
@@ -229,30 +226,6 @@ class Verdicts(Sequence[Verdict]):
 
     def __len__(self) -> int:
         return self._length
-
-    @overload
-    def __getitem__(self, item: int) -> Verdict: ...
-    @overload
-    def __getitem__(self, item: slice) -> tuple[Verdict, ...]: ...
-    def __getitem__(self, item: int | slice) -> Verdict | tuple[Verdict, ...]:
-        return self._all()[item]
-
-    def __iter__(self) -> Iterator[Verdict]:
-        return iter(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (Verdicts, tuple)):
-            return self._all() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._all())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return tuple, (self._all(),)
-
-    def __repr__(self) -> str:
-        return f"Verdicts({len(self)} verdicts)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from nncheck.errors import Location
 from nncheck.expr.nodes import Chain, Node
@@ -86,7 +86,60 @@ class Stated:
     used_by: str | None = None  # the claim whose step used this value, if it was used rather than stated
 
 
-class StatedArray(Sequence[Stated]):
+T = TypeVar("T")
+
+
+class LazyTuple(Sequence[T]):
+    """A tuple whose items are made on first use (:meth:`_make`, once), and that compares, hashes and pickles as that
+    tuple. Subclasses give ``__len__`` without making the items."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: tuple[T, ...] | None = None
+
+    def _make(self) -> tuple[T, ...]:
+        raise NotImplementedError
+
+    @property
+    def made(self) -> bool:
+        """Whether the items have been made."""
+        return self._made is not None
+
+    def _items(self) -> tuple[T, ...]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, item: int) -> T: ...
+    @overload
+    def __getitem__(self, item: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, item: int | slice) -> T | tuple[T, ...]:
+        return self._items()[item]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (LazyTuple, tuple)):
+            return self._items() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._items())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._items(),)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} items)"
+
+
+class StatedArray(LazyTuple[Stated]):
     """The printed numbers of one claim's value, read and checked but not yet made into :class:`Stated` records.
 
     Each record is made on first use (then kept), so an audit that judges a whole claim at once
@@ -96,19 +149,14 @@ class StatedArray(Sequence[Stated]):
     order (as written, not transposed). Compares, hashes and pickles as the tuple of its records.
     """
 
-    __slots__ = ("claim_id", "quantity", "place", "indices", "texts", "cells", "locate", "ordered", "_made")
+    __slots__ = ("claim_id", "quantity", "place", "indices", "texts", "cells", "locate", "ordered")
 
     def __init__(self, claim_id: str, quantity: str, place: Place, indices: tuple[Index, ...], texts: tuple[str, ...],
                  cells: tuple[Any, ...], locate: Callable[[Any], Location], *, ordered: bool = False) -> None:
+        super().__init__()
         self.claim_id, self.quantity, self.place = claim_id, quantity, place
         self.indices, self.texts, self.cells, self.locate = indices, texts, cells, locate
         self.ordered = ordered  # the indices are every index of the quantity, in row-major order
-        self._made: tuple[Stated, ...] | None = None
-
-    @property
-    def made(self) -> bool:
-        """Whether the records have been made."""
-        return self._made is not None
 
     def refs(self, positions: range | None = None) -> list[str]:
         """The ids of the elements (of those at ``positions``): the claim id, with the index when there are several."""
@@ -117,40 +165,14 @@ class StatedArray(Sequence[Stated]):
             return [self.claim_id for _ in chosen]
         return [self.claim_id + "[" + ",".join(map(str, self.indices[k])) + "]" for k in chosen]
 
-    def _records(self) -> tuple[Stated, ...]:
-        if self._made is None:
-            self._made = tuple(
-                Stated(ref=ref, claim_id=self.claim_id, quantity=self.quantity, index=index, printed=parse_printed(text),
-                       place=self.place, location=self.locate(cell))
-                for ref, index, text, cell in zip(self.refs(), self.indices, self.texts, self.cells))
-        return self._made
+    def _make(self) -> tuple[Stated, ...]:
+        return tuple(
+            Stated(ref=ref, claim_id=self.claim_id, quantity=self.quantity, index=index, printed=parse_printed(text),
+                   place=self.place, location=self.locate(cell))
+            for ref, index, text, cell in zip(self.refs(), self.indices, self.texts, self.cells))
 
     def __len__(self) -> int:
         return len(self.texts)
-
-    @overload
-    def __getitem__(self, item: int) -> Stated: ...
-    @overload
-    def __getitem__(self, item: slice) -> tuple[Stated, ...]: ...
-    def __getitem__(self, item: int | slice) -> Stated | tuple[Stated, ...]:
-        return self._records()[item]
-
-    def __iter__(self) -> Iterator[Stated]:
-        return iter(self._records())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (StatedArray, tuple)):
-            return self._records() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._records())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return tuple, (self._records(),)
-
-    def __repr__(self) -> str:
-        return f"StatedArray({self.claim_id!r}, {len(self)} numbers)"
 
 
 @dataclass(frozen=True, slots=True)

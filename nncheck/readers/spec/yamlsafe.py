@@ -227,23 +227,19 @@ class _Composer:
                 kind = type(event)
                 if kind is ScalarEvent:
                     if event.anchor or event.tag is not None or event.value == "":
-                        self._refuse(event, "an anchor")
+                        self._refuse(event)
                     node: Any = ScalarNode(None if event.implicit[0] else _STR, event.value, event.start_mark, event.style)
                     if not stack:
                         root = node
                         continue
-                    parent = stack[-1]
-                    if parent.__class__ is SequenceNode:
-                        parent.value.append(node)
-                    elif keys[-1] is None:
-                        keys[-1] = node
-                    else:
-                        parent.value.append((keys[-1], node))
-                        keys[-1] = None
-                    continue
-                if kind is SequenceStartEvent or kind is MappingStartEvent:
+                elif kind is SequenceEndEvent or kind is MappingEndEvent:
+                    node = stack.pop()
+                    keys.pop()
+                    if not stack:
+                        continue
+                elif kind is SequenceStartEvent or kind is MappingStartEvent:
                     if event.anchor or event.tag is not None:
-                        self._refuse(event, "an anchor")
+                        self._refuse(event)
                     if len(stack) >= MAX_NESTING:
                         raise SpecError.at(location(self.path, event),
                                            f"the YAML is nested more than {MAX_NESTING} levels deep; a spec needs about five")
@@ -253,39 +249,36 @@ class _Composer:
                         root = node
                     stack.append(node)
                     keys.append(None)
-                elif kind is SequenceEndEvent or kind is MappingEndEvent:
-                    node = stack.pop()
-                    keys.pop()
-                    if stack:
-                        self._attach(stack, keys, node)
+                    continue
                 elif kind is AliasEvent:
-                    self._refuse(event, "an alias")
+                    self._refuse(event)
                 elif kind is DocumentStartEvent:
                     documents += 1
                     if documents > 1:
                         raise _Differs("a second document")  # the pure parser words this error
+                    continue
                 elif event is None or kind is StreamEndEvent:
                     return root
+                else:
+                    continue
+                # A scalar, or a collection just closed: into the open collection (a mapping's key waits for its value).
+                parent = stack[-1]
+                if parent.__class__ is SequenceNode:
+                    parent.value.append(node)
+                elif keys[-1] is None:
+                    keys[-1] = node
+                else:
+                    parent.value.append((keys[-1], node))
+                    keys[-1] = None
         except YAMLError as error:
             raise _Differs(f"libyaml refuses the text: {error}") from None  # the pure parser words this error
         finally:
             parser.dispose()
 
-    def _refuse(self, event: Any, what: str) -> None:
+    def _refuse(self, event: Any) -> None:
         """An anchor or alias (SpecError, worded as _check_events words it), or an explicit tag or empty scalar
         (_Differs)."""
         if event.anchor:
             raise SpecError.at(location(self.path, event), f"YAML anchors and aliases are not accepted (found "
                                                            f"{event.anchor!r}); write the value out")
         raise _Differs("libyaml reads tags, and marks empty values, differently")  # "!!!str 1"; "key:" and nothing
-
-    @staticmethod
-    def _attach(stack: list[Any], keys: list[Any], node: Any) -> None:
-        parent = stack[-1]
-        if isinstance(parent, SequenceNode):
-            parent.value.append(node)
-        elif keys[-1] is None:
-            keys[-1] = node
-        else:
-            parent.value.append((keys[-1], node))
-            keys[-1] = None
